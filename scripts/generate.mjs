@@ -1,0 +1,45 @@
+// `npm run generate`: spec/openapi.yaml -> generated/schema.ts (openapi-typescript)
+// and generated/openapi.json (the bundled spec, for runtime validation and tests).
+// `npm run check:generated` (--check): exits non-zero when the committed files differ
+// from what the spec would produce now, and writes nothing.
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { root, runTool } from "./run-tool.mjs";
+
+const check = process.argv.includes("--check");
+const bundled = path.join(root, "generated", "openapi.json");
+const typegenArgs = ["--redocly", "redocly.yaml", "--default-non-nullable=false"];
+
+if (check) {
+  const stale = [];
+  try {
+    runTool("openapi-typescript", [...typegenArgs, "--check"], { quiet: true });
+  } catch {
+    stale.push("generated/schema.ts");
+  }
+  const scratch = mkdtempSync(path.join(tmpdir(), "cf-sdns-check-"));
+  try {
+    const fresh = path.join(scratch, "openapi.json");
+    runTool("redocly", ["bundle", "main", "--output", fresh], { quiet: true });
+    if (!sameFile(fresh, bundled)) stale.push("generated/openapi.json");
+  } finally {
+    rmSync(scratch, { recursive: true, force: true });
+  }
+  if (stale.length > 0) {
+    console.error(`Stale: ${stale.join(", ")}. Run \`npm run generate\` and commit the result.`);
+    process.exit(1);
+  }
+  console.log("generated/ is up to date with spec/openapi.yaml");
+} else {
+  runTool("openapi-typescript", typegenArgs);
+  runTool("redocly", ["bundle", "main", "--output", bundled]);
+}
+
+function sameFile(a, b) {
+  try {
+    return readFileSync(a).equals(readFileSync(b));
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,20 @@
+export { createSecondaryDnsClient, type SecondaryDnsClient } from "./client.js";
+export type { ClientOptions, CallOptions } from "./options.js";
+export type { Logger } from "./transport.js";
+export type { OutgoingZone, OutgoingZoneInput, OutgoingResource } from "./resources/outgoing.js";
+export {
+  SecondaryDnsError,
+  ApiError,
+  BadRequestError,
+  AuthenticationError,
+  PermissionDeniedError,
+  NotFoundError,
+  RateLimitError,
+  ServerError,
+  ConnectionError,
+  TimeoutError,
+  ValidationError,
+  type ApiMessage,
+} from "./errors.js";
+export type { paths, components, operations } from "../generated/schema.js";
+export { VERSION } from "./version.js";

@@ -1,0 +1,46 @@
+/**
+ * Scrubs credentials out of an error, in place: its message, stack, string
+ * fields, envelope items and cause. Errors never hold request headers, so the
+ * only way a secret gets in is as text someone echoed (a server's body, a custom
+ * fetch's message, a credential passed by mistake as an argument).
+ */
+export const REDACTED = "[REDACTED]";
+
+export function createRedactor(secrets: readonly string[]) {
+  // Very short values would blank out ordinary words; real credentials are long.
+  const words = secrets.filter((s) => s.length >= 4);
+  const scrub = (text: string): string =>
+    words.reduce((out, word) => (out.includes(word) ? out.split(word).join(REDACTED) : out), text);
+  const dirty = (text: unknown): text is string =>
+    typeof text === "string" && words.some((w) => text.includes(w));
+
+  function redactError<E extends Error>(error: E): E {
+    if (words.length === 0) return error;
+    const target = error as unknown as Record<string, unknown>;
+    for (const key of [...Object.keys(target), "message", "stack"]) {
+      const value = target[key];
+      if (dirty(value)) target[key] = scrub(value);
+      else if (Array.isArray(value)) target[key] = value.map(scrubItem);
+    }
+    const cause = (error as { cause?: unknown }).cause;
+    if (cause instanceof Error && (dirty(cause.message) || dirty(cause.stack))) {
+      const clean = new Error(scrub(cause.message));
+      clean.name = cause.name;
+      clean.stack = scrub(cause.stack ?? "");
+      const code = (cause as { code?: unknown }).code;
+      if (code !== undefined) (clean as { code?: unknown }).code = code;
+      Object.defineProperty(error, "cause", { value: clean, configurable: true, writable: true });
+    } else if (dirty(cause)) {
+      Object.defineProperty(error, "cause", { value: scrub(cause), configurable: true, writable: true });
+    }
+    return error;
+  }
+
+  function scrubItem(item: unknown): unknown {
+    if (typeof item !== "object" || item === null) return dirty(item) ? scrub(item) : item;
+    const json = JSON.stringify(item);
+    return dirty(json) ? (JSON.parse(scrub(json)) as unknown) : item;
+  }
+
+  return { scrub, redactError };
+}

@@ -1,0 +1,209 @@
+/**
+ * The fetch that every request goes through, the facade's and `client.raw`'s
+ * alike: one timeout per attempt (covering the body too), retries with backoff,
+ * Retry-After, and the rule that a non-idempotent request is repeated only when
+ * it cannot have reached the server (or the server said 429).
+ */
+import { ConnectionError, SecondaryDnsError, TimeoutError } from "./errors.js";
+
+export type FetchLike = (input: Request, init?: RequestInit) => Promise<Response>;
+
+export interface Logger {
+  debug(message: string, data?: Record<string, unknown>): void;
+  info(message: string, data?: Record<string, unknown>): void;
+  warn(message: string, data?: Record<string, unknown>): void;
+  error(message: string, data?: Record<string, unknown>): void;
+}
+
+export interface TransportSettings {
+  fetch: FetchLike;
+  timeoutMs: number;
+  maxRetries: number;
+  logger: Logger;
+  /** Replaces credentials in any text that ends up in an error. */
+  redact: <E extends Error>(error: E) => E;
+}
+
+export interface CallSettings {
+  signal?: AbortSignal | undefined;
+  timeoutMs?: number | undefined;
+  maxRetries?: number | undefined;
+  /** Whether repeating the request is harmless. Default: every method but POST. */
+  idempotent?: boolean | undefined;
+}
+
+/** Statuses worth another try. */
+const RETRYABLE_STATUSES = new Set([408, 429, 500, 502, 503, 504]);
+/** A Retry-After longer than this is not waited for: the call fails at once. */
+export const MAX_RETRY_AFTER_MS = 60_000;
+const BASE_DELAY_MS = 500;
+const MAX_DELAY_MS = 8_000;
+/** Error codes meaning the request never left this machine, so a repeat is safe. */
+const NOT_SENT_CODES = new Set(["ECONNREFUSED", "ENOTFOUND", "EAI_AGAIN"]);
+const NULL_BODY_STATUSES = new Set([101, 103, 204, 205, 304]);
+
+/**
+ * The wait before retry number `attempt` (0 for the first retry): about 0.5 s,
+ * doubling, capped at 8 s, less up to a quarter at random so that many clients
+ * do not retry in step.
+ */
+export function backoffDelayMs(attempt: number, random: () => number = Math.random): number {
+  const ceiling = Math.min(MAX_DELAY_MS, BASE_DELAY_MS * 2 ** attempt);
+  return Math.round(ceiling * (1 - 0.25 * random()));
+}
+
+/** Retry-After as milliseconds: delta-seconds or an HTTP date. Undefined when absent or unreadable. */
+export function parseRetryAfter(value: string | null, now: number = Date.now()): number | undefined {
+  if (value === null) return undefined;
+  const text = value.trim();
+  if (/^\d+$/.test(text)) return Number(text) * 1000;
+  const date = Date.parse(text);
+  return Number.isNaN(date) ? undefined : Math.max(0, date - now);
+}
+
+const bodyTexts = new WeakMap<Response, string>();
+
+/**
+ * The body of a response this transport returned, as text: it was read in full
+ * inside the timeout, so the facade need not read it again.
+ */
+export function bodyTextOf(response: Response): string {
+  return bodyTexts.get(response) ?? "";
+}
+
+/** Makes the fetch for one call; `call` carries that call's own settings. */
+export function createTransport(settings: TransportSettings) {
+  return (call: CallSettings = {}): FetchLike =>
+    (request) => send(settings, call, request);
+}
+
+async function send(settings: TransportSettings, call: CallSettings, request: Request): Promise<Response> {
+  const timeoutMs = call.timeoutMs ?? settings.timeoutMs;
+  const maxRetries = call.maxRetries ?? settings.maxRetries;
+  const idempotent = call.idempotent ?? request.method !== "POST";
+  const signals = [call.signal, request.signal].filter((s): s is AbortSignal => s !== undefined);
+  const info = { method: request.method, url: request.url };
+  const { logger } = settings;
+
+  for (let attempt = 0; ; attempt++) {
+    throwIfAborted(signals);
+    // The body of a Request can be read once: keep the original for the next attempt.
+    const outgoing = attempt < maxRetries && request.body !== null ? request.clone() : request;
+    const started = Date.now();
+    logger.debug(`-> ${info.method} ${info.url}`, { attempt });
+    let response: Response | undefined;
+    let failure: SecondaryDnsError | undefined;
+    let mayRetry: boolean;
+    let waitMs: number | undefined;
+    try {
+      response = await attemptOnce(settings.fetch, outgoing, signals, timeoutMs, info);
+      logger.debug(`<- ${response.status} ${info.method} ${info.url} in ${Date.now() - started} ms`, {
+        status: response.status,
+        rayId: response.headers.get("cf-ray") ?? undefined,
+      });
+      waitMs = parseRetryAfter(response.headers.get("retry-after"));
+      mayRetry =
+        RETRYABLE_STATUSES.has(response.status) && (idempotent || response.status === 429);
+      if (mayRetry && waitMs !== undefined && waitMs > MAX_RETRY_AFTER_MS) {
+        logger.warn(`not retrying: the server asked to wait ${waitMs} ms`, { status: response.status });
+        mayRetry = false;
+      }
+    } catch (error) {
+      throwIfAborted(signals);
+      failure =
+        error instanceof TimeoutError || error instanceof ConnectionError
+          ? error
+          : settings.redact(new ConnectionError(info, error));
+      mayRetry = idempotent || (failure instanceof ConnectionError && neverSent(failure.cause));
+      logger.debug(`<- ${failure.name} ${info.method} ${info.url}: ${failure.message}`);
+    }
+
+    if (!mayRetry || attempt >= maxRetries) {
+      if (failure) throw failure;
+      return response as Response;
+    }
+    const delay = waitMs ?? backoffDelayMs(attempt);
+    logger.warn(
+      `retrying ${info.method} ${info.url} in ${delay} ms after ${failure ? failure.name : response?.status} (retry ${attempt + 1} of ${maxRetries})`,
+    );
+    await sleep(delay, signals);
+  }
+}
+
+/**
+ * One request, with its body read in full inside the timeout, so a server that
+ * stalls mid-body times out instead of hanging the caller. The race against the
+ * abort means even a custom fetch that ignores `signal` cannot hang us.
+ */
+async function attemptOnce(
+  fetchImpl: FetchLike,
+  request: Request,
+  signals: AbortSignal[],
+  timeoutMs: number,
+  info: { method: string; url: string },
+): Promise<Response> {
+  const controller = new AbortController();
+  const timer = setTimeout(() => controller.abort(new TimeoutError(info, timeoutMs)), timeoutMs);
+  const onCallerAbort = (event: Event) =>
+    controller.abort((event.target as AbortSignal).reason);
+  for (const signal of signals) signal.addEventListener("abort", onCallerAbort, { once: true });
+  const aborted = new Promise<never>((_, reject) => {
+    controller.signal.addEventListener("abort", () => reject(controller.signal.reason), {
+      once: true,
+    });
+  });
+  aborted.catch(() => {}); // settled by the race below; never unhandled
+  try {
+    const response = await Promise.race([
+      fetchImpl(request, { signal: controller.signal }),
+      aborted,
+    ]);
+    const text = NULL_BODY_STATUSES.has(response.status)
+      ? ""
+      : await Promise.race([response.text(), aborted]);
+    const headers = new Headers(response.headers);
+    // The body is now decoded text: the transfer headers no longer apply.
+    headers.delete("content-length");
+    headers.delete("content-encoding");
+    const complete = new Response(NULL_BODY_STATUSES.has(response.status) ? null : text, {
+      status: response.status,
+      statusText: response.statusText,
+      headers,
+    });
+    bodyTexts.set(complete, text);
+    return complete;
+  } catch (error) {
+    if (controller.signal.aborted) throw controller.signal.reason;
+    throw error;
+  } finally {
+    clearTimeout(timer);
+    for (const signal of signals) signal.removeEventListener("abort", onCallerAbort);
+  }
+}
+
+function throwIfAborted(signals: AbortSignal[]): void {
+  for (const signal of signals) if (signal.aborted) throw signal.reason;
+}
+
+function neverSent(cause: unknown): boolean {
+  for (let error = cause, depth = 0; error && depth < 4; depth++) {
+    const code = (error as { code?: unknown }).code;
+    if (typeof code === "string" && NOT_SENT_CODES.has(code)) return true;
+    error = (error as { cause?: unknown }).cause;
+  }
+  return false;
+}
+
+function sleep(ms: number, signals: AbortSignal[]): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const onAbort = (event: Event) => {
+      clearTimeout(timer);
+      reject((event.target as AbortSignal).reason);
+    };
+    const timer = setTimeout(() => {
+      for (const signal of signals) signal.removeEventListener("abort", onAbort);
+      resolve();
+    }, ms);
+    for (const signal of signals) signal.addEventListener("abort", onAbort, { once: true });
+  });
+}

@@ -1,0 +1,138 @@
+/**
+ * Checks of what goes out (arguments: a ValidationError before anything is sent)
+ * and of what comes back (results: a description of the first problem, or
+ * undefined). The patterns are the spec's own; a test holds them equal to
+ * generated/openapi.json so the two cannot drift apart.
+ */
+import { ValidationError } from "./errors.js";
+
+/** components.schemas.Identifier.pattern */
+export const IDENTIFIER_PATTERN = "^[0-9a-f]{32}$";
+/** components.schemas.DnsName.pattern */
+export const DNS_NAME_PATTERN =
+  "^(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\\.)*[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\\.?$";
+export const DNS_NAME_MAX_LENGTH = 253;
+export const MAX_PEERS = 30;
+export const SOA_SERIAL_MAX = 4294967295;
+
+const identifier = new RegExp(IDENTIFIER_PATTERN);
+const dnsName = new RegExp(DNS_NAME_PATTERN);
+// RFC 3339 date-time, with each field in range (as JSON Schema's "date-time" format).
+const dateTime =
+  /^\d{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12]\d|3[01])[Tt](?:[01]\d|2[0-3]):[0-5]\d:(?:[0-5]\d|60)(?:\.\d+)?(?:[Zz]|[+-](?:[01]\d|2[0-3]):[0-5]\d)$/;
+
+/** Shows a bad value in an error message, short and on one line. */
+function shown(value: unknown): string {
+  if (typeof value === "string") {
+    const text = JSON.stringify(value);
+    return text.length > 50 ? `${text.slice(0, 47)}..."` : text;
+  }
+  if (value === undefined) return "undefined";
+  if (Array.isArray(value)) return `an array of ${value.length}`;
+  return value === null ? "null" : typeof value;
+}
+
+function identifierProblem(value: unknown): string | undefined {
+  if (typeof value !== "string") return `must be a string of 32 lowercase hex characters, got ${shown(value)}`;
+  if (identifier.test(value)) return undefined;
+  const hint = /^[0-9a-fA-F]{32}$/.test(value) ? " (use lowercase)" : "";
+  return `must be 32 lowercase hex characters${hint}, got ${shown(value)}`;
+}
+
+function dnsNameProblem(value: unknown): string | undefined {
+  if (typeof value !== "string") return `must be a DNS name (a string), got ${shown(value)}`;
+  if (value.length === 0) return "must be a DNS name, got an empty string";
+  if (value.length > DNS_NAME_MAX_LENGTH) {
+    return `must be at most ${DNS_NAME_MAX_LENGTH} characters, got ${value.length}`;
+  }
+  if (!dnsName.test(value)) {
+    return `must be a DNS name such as "example.com." (labels of letters, digits and inner hyphens, each at most 63), got ${shown(value)}`;
+  }
+  return undefined;
+}
+
+function peersProblem(value: unknown): [field: string, reason: string] | undefined {
+  if (!Array.isArray(value)) return ["peers", `must be an array of peer ids, got ${shown(value)}`];
+  if (value.length > MAX_PEERS) return ["peers", `may hold at most ${MAX_PEERS} peers, got ${value.length}`];
+  const seen = new Set<unknown>();
+  for (const [i, peer] of value.entries()) {
+    const problem = identifierProblem(peer);
+    if (problem) return [`peers[${i}]`, problem];
+    if (seen.has(peer)) return [`peers[${i}]`, `repeats peer ${shown(peer)}`];
+    seen.add(peer);
+  }
+  return undefined;
+}
+
+/** Returns the zone id, or throws a ValidationError naming `field`. */
+export function checkIdentifier(value: unknown, field: string): string {
+  const problem = identifierProblem(value);
+  if (problem) throw new ValidationError(field, problem);
+  return value as string;
+}
+
+/**
+ * Returns a copy of a create/update body holding only `name` and `peers`, or
+ * throws a ValidationError naming the field at fault. Unknown fields are refused
+ * rather than dropped, so a typo such as `peer` cannot go unnoticed.
+ */
+export function checkZoneInput(value: unknown): { name: string; peers: string[] } {
+  if (typeof value !== "object" || value === null || Array.isArray(value)) {
+    throw new ValidationError("body", `must be an object with name and peers, got ${shown(value)}`);
+  }
+  const body = value as Record<string, unknown>;
+  for (const key of Object.keys(body)) {
+    if (key !== "name" && key !== "peers") {
+      throw new ValidationError(`body.${key}`, "is not a field of the body (only name and peers are)");
+    }
+  }
+  if (!("name" in body)) throw new ValidationError("body.name", "is required");
+  if (!("peers" in body)) throw new ValidationError("body.peers", "is required");
+  const nameProblem = dnsNameProblem(body.name);
+  if (nameProblem) throw new ValidationError("body.name", nameProblem);
+  const peers = peersProblem(body.peers);
+  if (peers) throw new ValidationError(`body.${peers[0]}`, peers[1]);
+  return { name: body.name as string, peers: [...(body.peers as string[])] };
+}
+
+// ---- results --------------------------------------------------------------
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+/** Problems of an OutgoingZone result, or undefined when it has the spec's shape. */
+export function outgoingZoneProblem(value: unknown): string | undefined {
+  if (!isRecord(value)) return `result is ${shown(value)}, not an object`;
+  const id = identifierProblem(value.id);
+  if (id) return `result.id ${id}`;
+  const name = dnsNameProblem(value.name);
+  if (name) return `result.name ${name}`;
+  const peers = peersProblem(value.peers);
+  if (peers) return `result.${peers[0]} ${peers[1]}`;
+  const serial = value.soa_serial;
+  if (typeof serial !== "number" || !Number.isInteger(serial) || serial < 0 || serial > SOA_SERIAL_MAX) {
+    return `result.soa_serial must be an integer in 0..${SOA_SERIAL_MAX}, got ${shown(serial)}`;
+  }
+  for (const key of ["checked_time", "created_time", "last_transferred_time"]) {
+    const time = value[key];
+    if (typeof time !== "string" || !dateTime.test(time)) {
+      return `result.${key} must be an RFC 3339 date-time, got ${shown(time)}`;
+    }
+  }
+  return undefined;
+}
+
+/** Problems of a DeleteResult, or undefined. */
+export function deleteResultProblem(value: unknown): string | undefined {
+  if (!isRecord(value)) return `result is ${shown(value)}, not an object`;
+  const id = identifierProblem(value.id);
+  return id ? `result.id ${id}` : undefined;
+}
+
+/** Problems of a string result (actions and status), or undefined. */
+export function stringResultProblem(value: unknown): string | undefined {
+  return typeof value === "string" && value.length > 0
+    ? undefined
+    : `result must be a non-empty string, got ${shown(value)}`;
+}
