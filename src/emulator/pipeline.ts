@@ -1,0 +1,182 @@
+/**
+ * What happens to one request, in order: faults injected by the options, the
+ * route, the credentials, the path parameters, the body, then the handler. Every
+ * step but the handler judges the request by the spec alone; every answer is an
+ * envelope and carries a cf-ray header.
+ */
+import { randomBytes } from "node:crypto";
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { Failure, failureEnvelope, failures, successEnvelope } from "./failures.js";
+import type { ResourceHandlers } from "./resource.js";
+import { describeError, pointerOfError, type LoadedSpec, type Route } from "./spec.js";
+import type { Store } from "./store.js";
+import { nowMicros, timestamp } from "./time.js";
+
+export const API_PREFIX = "/client/v4";
+const MAX_BODY_BYTES = 1024 * 1024;
+
+export interface Faults {
+  latencyMs: number;
+  rateLimitShare: number;
+  serverErrorShare: number;
+  retryAfterSeconds: number;
+  random: () => number;
+}
+
+export interface Pipeline {
+  spec: LoadedSpec;
+  handlers: ResourceHandlers;
+  store: Store;
+  faults: Faults;
+}
+
+/** A proxy's error page, as the spec's 5XX allows besides the envelope. */
+const BAD_GATEWAY_PAGE =
+  "<html><head><title>502 Bad Gateway</title></head><body><center><h1>502 Bad Gateway</h1></center><hr><center>cf-secondary-dns emulator</center></body></html>";
+
+export async function handleRequest(pipeline: Pipeline, req: IncomingMessage, res: ServerResponse) {
+  const ray = `${randomBytes(8).toString("hex")}-EMU`;
+  try {
+    const raw = await readBody(req);
+    const { latencyMs } = pipeline.faults;
+    if (latencyMs > 0) await new Promise((resolve) => setTimeout(resolve, latencyMs));
+    if (injectFault(pipeline.faults, res, ray)) return;
+    const text = await answer(pipeline, req, raw);
+    send(res, 200, ray, text);
+  } catch (error) {
+    const failure = error instanceof Failure ? error : failures.internal();
+    if (!(error instanceof Failure)) process.emitWarning(`emulator: ${String(error)}`);
+    send(res, failure.status, ray, JSON.stringify(failureEnvelope(failure.errors)), failure.headers);
+  }
+}
+
+/** Routes, checks and runs the request; resolves to the success body, or throws a Failure. */
+async function answer(pipeline: Pipeline, req: IncomingMessage, raw: Buffer): Promise<string> {
+  const path = new URL(req.url ?? "/", "http://emulator").pathname;
+  const route = findRoute(pipeline.spec.routes, req.method ?? "GET", path);
+  if (!authorized(pipeline.spec, route, req)) throw failures.authentication();
+
+  const values = route.pattern.exec(path.slice(API_PREFIX.length))?.slice(1) ?? [];
+  const params: Record<string, string> = {};
+  route.parameters.forEach(({ name, validate }, i) => {
+    const value = decoded(values[i] ?? "");
+    if (value === undefined || !validate(value)) throw failures.invalidIdentifier(path.slice(API_PREFIX.length), name);
+    params[name] = value;
+  });
+
+  const handler = pipeline.handlers[route.operationId];
+  if (!handler) throw failures.internal(); // startEmulator makes sure this cannot happen
+  const micros = nowMicros();
+  const { result, changed } = handler({
+    params,
+    body: route.body ? parseBody(route.body, raw) : undefined,
+    store: pipeline.store,
+    now: timestamp(micros),
+    date: new Date(micros / 1000),
+  });
+  // Serialised now: later requests may change the state while the save runs.
+  const text = JSON.stringify(successEnvelope(result));
+  if (changed) await pipeline.store.save();
+  return text;
+}
+
+function decoded(segment: string): string | undefined {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return undefined; // a malformed %-escape
+  }
+}
+
+function findRoute(routes: Route[], method: string, path: string): Route {
+  if (!path.startsWith(`${API_PREFIX}/`)) throw failures.noRoute();
+  const below = path.slice(API_PREFIX.length);
+  const matching = routes.filter((r) => r.pattern.test(below));
+  if (matching.length === 0) throw failures.noRoute();
+  const route = matching.find((r) => r.method === method);
+  if (!route) throw failures.methodNotAllowed(matching.map((r) => r.method));
+  return route;
+}
+
+/** Whether the request satisfies one of the operation's security alternatives. */
+function authorized(spec: LoadedSpec, route: Route, req: IncomingMessage): boolean {
+  const visible = /^[\x21-\x7e]+$/;
+  const satisfies = (name: string): boolean => {
+    const scheme = spec.securitySchemes[name];
+    if (scheme?.type === "http" && scheme.scheme?.toLowerCase() === "bearer") {
+      const match = /^Bearer (.+)$/i.exec(req.headers.authorization ?? "");
+      return match !== null && visible.test(match[1] ?? "");
+    }
+    if (scheme?.type === "apiKey" && scheme.in === "header" && scheme.name) {
+      const value = req.headers[scheme.name.toLowerCase()];
+      return typeof value === "string" && visible.test(value);
+    }
+    return false; // a scheme the emulator does not know is never satisfied
+  };
+  if (route.security.length === 0) return true;
+  return route.security.some((alternative) => alternative.every(satisfies));
+}
+
+function parseBody(body: NonNullable<Route["body"]>, raw: Buffer): unknown {
+  const text = raw.toString("utf8");
+  if (text.trim() === "") {
+    if (body.required) throw failures.bodyMissing();
+    return undefined;
+  }
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    throw failures.bodyNotJson();
+  }
+  if (!body.validate(value)) {
+    const error = body.validate.errors?.[0];
+    throw error
+      ? failures.invalidField(pointerOfError(error), describeError(error))
+      : failures.invalidField("", "is invalid");
+  }
+  return value;
+}
+
+function injectFault(faults: Faults, res: ServerResponse, ray: string): boolean {
+  const draw = faults.random();
+  if (draw < faults.rateLimitShare) {
+    const failure = failures.rateLimited(faults.retryAfterSeconds);
+    send(res, 429, ray, JSON.stringify(failureEnvelope(failure.errors)), failure.headers);
+    return true;
+  }
+  if (draw < faults.rateLimitShare + faults.serverErrorShare) {
+    // Half from "the API" (an envelope), half from "a proxy" (an HTML page).
+    if (faults.random() < 0.5) {
+      send(res, 500, ray, JSON.stringify(failureEnvelope(failures.internal().errors)));
+    } else {
+      send(res, 502, ray, BAD_GATEWAY_PAGE, { "content-type": "text/html; charset=utf-8" });
+    }
+    return true;
+  }
+  return false;
+}
+
+function readBody(req: IncomingMessage): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on("data", (chunk: Buffer) => {
+      size += chunk.length;
+      if (size <= MAX_BODY_BYTES) chunks.push(chunk);
+    });
+    req.on("end", () => (size > MAX_BODY_BYTES ? reject(failures.bodyTooLarge()) : resolve(Buffer.concat(chunks))));
+    req.on("error", reject);
+  });
+}
+
+function send(res: ServerResponse, status: number, ray: string, body: string, headers: Record<string, string> = {}) {
+  if (res.headersSent || res.destroyed) return;
+  res.writeHead(status, {
+    "content-type": "application/json; charset=utf-8",
+    "content-length": Buffer.byteLength(body),
+    "cf-ray": ray,
+    ...headers,
+  });
+  res.end(body);
+}

@@ -1,0 +1,140 @@
+/**
+ * The emulator's knowledge of the API comes from generated/openapi.json alone:
+ * the routes, the security schemes, and ajv validators for path parameters and
+ * request bodies. No rule of the spec is written out a second time here.
+ */
+import Ajv2020 from "ajv/dist/2020.js";
+import addFormats from "ajv-formats";
+import { existsSync, readFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import type { ErrorObject, ValidateFunction } from "ajv";
+
+const SPEC_ID = "https://cf-secondary-dns.local/openapi.json";
+const METHODS = ["get", "put", "post", "delete", "patch"] as const;
+
+/**
+ * Walks up from this module until a folder holds generated/openapi.json. That is
+ * the package root whether this runs from src/ (vitest), from dist/src/ (after
+ * tsc) or from node_modules/cf-secondary-dns/dist/src/ (installed).
+ */
+export function findSpecFile(start: string = fileURLToPath(import.meta.url)): string {
+  for (let dir = dirname(start); ; dir = dirname(dir)) {
+    const candidate = join(dir, "generated", "openapi.json");
+    if (existsSync(candidate)) return candidate;
+    if (dirname(dir) === dir) {
+      throw new Error(`generated/openapi.json was not found in any folder above ${start}`);
+    }
+  }
+}
+
+type Json = Record<string, any>;
+
+export interface SecurityScheme {
+  type: string;
+  scheme?: string;
+  in?: string;
+  name?: string;
+}
+
+export interface PathParameter {
+  name: string;
+  validate: ValidateFunction;
+}
+
+/** One operation of the spec, ready to be matched and judged. */
+export interface Route {
+  operationId: string;
+  method: string;
+  /** The spec's path template, e.g. /zones/{zone_id}/secondary_dns/outgoing */
+  template: string;
+  pattern: RegExp;
+  parameters: PathParameter[];
+  /** Present when the operation takes a JSON body. */
+  body?: { required: boolean; validate: ValidateFunction };
+  /** Alternatives; each is a list of scheme names that must all be satisfied. */
+  security: string[][];
+}
+
+export interface LoadedSpec {
+  routes: Route[];
+  securitySchemes: Record<string, SecurityScheme>;
+}
+
+const escapePointer = (s: string) => s.replace(/~/g, "~0").replace(/\//g, "~1");
+const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+
+export function loadSpec(file: string = findSpecFile()): LoadedSpec {
+  const spec = JSON.parse(readFileSync(file, "utf8")) as Json;
+  const ajv = new Ajv2020.default({ strict: false, allErrors: false });
+  addFormats.default(ajv);
+  ajv.addSchema({ ...spec, $id: SPEC_ID });
+  const compileAt = (pointer: string) => ajv.compile({ $ref: `${SPEC_ID}#${pointer}` });
+
+  const resolve = (node: Json): Json => {
+    if (typeof node?.$ref !== "string") return node;
+    const keys = node.$ref.replace(/^#\//, "").split("/");
+    return resolve(keys.reduce((n: Json, k: string) => n[k.replace(/~1/g, "/").replace(/~0/g, "~")], spec));
+  };
+  const pointerOf = (node: Json, fallback: string) =>
+    typeof node.$ref === "string" ? node.$ref.replace(/^#/, "") : fallback;
+
+  const routes: Route[] = [];
+  for (const [template, item] of Object.entries<Json>(spec.paths ?? {})) {
+    const itemPointer = `/paths/${escapePointer(template)}`;
+    for (const method of METHODS) {
+      const operation = item[method] as Json | undefined;
+      if (!operation) continue;
+      const opPointer = `${itemPointer}/${method}`;
+      const parameters = [
+        ...(item.parameters ?? []).map((p: Json, i: number) => [p, `${itemPointer}/parameters/${i}`]),
+        ...(operation.parameters ?? []).map((p: Json, i: number) => [p, `${opPointer}/parameters/${i}`]),
+      ]
+        .map(([p, at]: [Json, string]) => ({ param: resolve(p), at: pointerOf(p, at) }))
+        .filter(({ param }) => param.in === "path")
+        .map(({ param, at }) => ({ name: param.name as string, validate: compileAt(`${at}/schema`) }));
+
+      const route: Route = {
+        operationId: operation.operationId,
+        method: method.toUpperCase(),
+        template,
+        pattern: new RegExp(
+          `^${template
+            .split(/(\{[^}]+\})/)
+            .map((part) => (part.startsWith("{") ? "([^/]*)" : escapeRegExp(part)))
+            .join("")}$`,
+        ),
+        parameters,
+        security: (operation.security ?? spec.security ?? []).map((alt: Json) => Object.keys(alt)),
+      };
+      const requestBody = operation.requestBody && resolve(operation.requestBody);
+      if (requestBody?.content?.["application/json"]) {
+        const bodyPointer = pointerOf(operation.requestBody, `${opPointer}/requestBody`);
+        route.body = {
+          required: requestBody.required === true,
+          validate: compileAt(`${bodyPointer}/content/application~1json/schema`),
+        };
+      }
+      routes.push(route);
+    }
+  }
+  return { routes, securitySchemes: spec.components?.securitySchemes ?? {} };
+}
+
+/**
+ * The JSON pointer into the request body that an ajv error is about: a missing
+ * or unknown property is named by the property itself, not by its parent.
+ */
+export function pointerOfError(error: ErrorObject): string {
+  const params = error.params as { missingProperty?: string; additionalProperty?: string };
+  const child = params.missingProperty ?? params.additionalProperty;
+  return child === undefined ? error.instancePath : `${error.instancePath}/${escapePointer(child)}`;
+}
+
+/** A sentence saying what an ajv error found wrong. */
+export function describeError(error: ErrorObject): string {
+  const params = error.params as { additionalProperty?: string; missingProperty?: string };
+  if (params.additionalProperty !== undefined) return "is not a known field";
+  if (params.missingProperty !== undefined) return "is required";
+  return error.message ?? "is invalid";
+}
