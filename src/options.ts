@@ -27,7 +27,7 @@ export interface ClientOptions {
    */
   baseUrl?: string | undefined;
   /** The fetch to send requests with. Default: `globalThis.fetch`, looked up at each call. */
-  fetch?: FetchLike | typeof globalThis.fetch | undefined;
+  fetch?: FetchLike | undefined;
   /** Milliseconds one attempt may take, body included. Default: 60000. */
   timeoutMs?: number | undefined;
   /** Retries after a retryable failure (see the README). Default: 2. */
@@ -189,7 +189,7 @@ export function resolveOptions(options: ClientOptions): ResolvedOptions {
   if (options.fetch !== undefined && typeof options.fetch !== "function") {
     throw new ValidationError("fetch", "must be a function");
   }
-  const custom = options.fetch as FetchLike | undefined;
+  const custom = options.fetch;
   return {
     baseUrl: baseUrlOf(options.baseUrl),
     headers,

@@ -3,7 +3,7 @@
  * any schema of the spec, by JSON pointer, and for each operation's request and
  * response bodies.
  */
-import Ajv2020 from "ajv/dist/2020.js";
+import { Ajv2020 } from "ajv/dist/2020.js";
 import addFormats from "ajv-formats";
 import { readFileSync } from "node:fs";
 import type { ValidateFunction } from "ajv";
@@ -20,7 +20,8 @@ const SPEC_ID = "https://cf-secondary-dns.local/openapi.json";
 
 export function createAjv() {
   const ajv = new Ajv2020({ strict: false, allErrors: true });
-  addFormats.default(ajv);
+  // ajv-formats is CommonJS: under NodeNext its default import is the module object.
+  (addFormats as unknown as { default: (a: Ajv2020) => void }).default(ajv);
   // OpenAPI keywords that are not JSON Schema; annotations only.
   ajv.addVocabulary(["example", "xml", "externalDocs", "discriminator"]);
   ajv.addSchema({ ...spec, $id: SPEC_ID });
@@ -32,11 +33,10 @@ const cache = new Map<string, ValidateFunction>();
 
 /** A validator for the schema at a JSON pointer into the spec, e.g. "#/components/schemas/OutgoingZone". */
 export function validatorAt(pointer: string): ValidateFunction {
-  let validate = cache.get(pointer);
-  if (!validate) {
-    validate = ajv.compile({ $ref: `${SPEC_ID}${pointer}` });
-    cache.set(pointer, validate);
-  }
+  const cached = cache.get(pointer);
+  if (cached) return cached;
+  const validate = ajv.compile({ $ref: `${SPEC_ID}${pointer}` });
+  cache.set(pointer, validate);
   return validate;
 }
 

@@ -1,0 +1,152 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import {
+  ApiError,
+  AuthenticationError,
+  BadRequestError,
+  createSecondaryDnsClient,
+  NotFoundError,
+  PermissionDeniedError,
+  RateLimitError,
+  SecondaryDnsError,
+  ServerError,
+} from "../../src/index.js";
+import { envelope, failure, sampleZone, startServer, ZONE, type Reply, type TestServer } from "../support/server.js";
+
+let server: TestServer;
+beforeAll(async () => {
+  server = await startServer();
+});
+afterAll(() => server.close());
+
+const client = () => createSecondaryDnsClient({ apiToken: "tok-errors-0001", baseUrl: server.baseUrl, maxRetries: 0 });
+const path = `/zones/${ZONE}/secondary_dns/outgoing`;
+
+async function rejection(
+  reply: Reply,
+  call: (c: ReturnType<typeof client>) => Promise<unknown> = (c) => c.outgoing.get(ZONE),
+) {
+  server.handle(() => reply);
+  const error = await call(client()).then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(error, "the call should have failed").toBeInstanceOf(SecondaryDnsError);
+  return error as ApiError;
+}
+
+describe("an HTTP error status becomes the ApiError subclass for it", () => {
+  const table = [
+    [400, BadRequestError, 7003, "Could not route to /zones/x/secondary_dns/outgoing, perhaps your object identifier is invalid?"],
+    [401, AuthenticationError, 10000, "Authentication error"],
+    [403, PermissionDeniedError, 9109, "Unauthorized to access requested resource"],
+    [404, NotFoundError, 1003, "Primary zone configuration not found"],
+    [429, RateLimitError, 971, "Please wait and consider throttling your request speed"],
+    [500, ServerError, 10001, "Internal server error"],
+    [503, ServerError, 10001, "Service unavailable"],
+    [409, ApiError, 1004, "Primary zone configuration already exists"],
+  ] as const;
+
+  it.each(table)("%i -> %o", async (status, ErrorClass, code, message) => {
+    const error = await rejection(failure(status, code, message, { "retry-after": "1" }));
+    expect(error).toBeInstanceOf(ErrorClass);
+    expect(error).toBeInstanceOf(ApiError);
+    expect(error.name).toBe(ErrorClass.name);
+    expect(error.status).toBe(status);
+    expect(error.method).toBe("GET");
+    expect(error.url).toBe(`${server.baseUrl}${path}`);
+    expect(error.errors).toEqual([{ code, message }]);
+    expect(error.messages).toEqual([]);
+    expect(error.rayId).toBe("8c1f3b2e9d4a51f2-LHR");
+    expect(error.retryAfterMs).toBe(1000);
+    expect(error.message).toBe(`GET ${path} failed with ${status}: [${code}] ${message} (cf-ray 8c1f3b2e9d4a51f2-LHR)`);
+  });
+});
+
+describe("bodies that are not a failure envelope", () => {
+  it("a 502 HTML page from a proxy: ServerError with a short plain excerpt, not a SyntaxError", async () => {
+    const html = `<!DOCTYPE html><html><head><title>502 Bad Gateway</title><style>body{color:red}</style></head><body><h1>502 Bad Gateway</h1><p>${"x".repeat(500)}</p></body></html>`;
+    const error = await rejection({ status: 502, body: html });
+    expect(error).toBeInstanceOf(ServerError);
+    expect(error.status).toBe(502);
+    expect(error.errors).toEqual([]);
+    expect(error.message).toMatch(/failed with 502: the body is not JSON: 502 Bad Gateway 502 Bad Gateway x+…/);
+    expect(error.message).not.toMatch(/[<>{]/);
+    expect(error.message.length).toBeLessThan(260);
+  });
+
+  it("an empty 503: ServerError saying the body is empty", async () => {
+    const error = await rejection({ status: 503, body: "" });
+    expect(error).toBeInstanceOf(ServerError);
+    expect(error.message).toContain("failed with 503: the body is empty");
+  });
+
+  it("truncated JSON on a 404: NotFoundError, not a SyntaxError", async () => {
+    const error = await rejection({ status: 404, body: '{"success":false,"errors":[{"code":10' });
+    expect(error).toBeInstanceOf(NotFoundError);
+    expect(error.message).toContain("the body is not JSON");
+  });
+
+  it("an HTML page on a 200: ApiError with status 200", async () => {
+    const error = await rejection({ status: 200, body: "<html><body>Captive portal</body></html>" });
+    expect(error.constructor).toBe(ApiError);
+    expect(error.status).toBe(200);
+    expect(error.message).toContain("Captive portal");
+  });
+
+  it("an empty 200: ApiError", async () => {
+    const error = await rejection({ status: 200, body: "" });
+    expect(error.constructor).toBe(ApiError);
+    expect(error.message).toContain("the body is empty");
+  });
+
+  it("JSON that is not an envelope on a 200: ApiError", async () => {
+    const error = await rejection({ status: 200, body: { id: "x" } });
+    expect(error.message).toContain("not a Cloudflare envelope");
+  });
+
+  it("a 200 whose envelope says success: false: ApiError with the envelope's errors and messages", async () => {
+    const error = await rejection({
+      status: 200,
+      body: { success: false, errors: [{ code: 1001, message: "Zone is being deleted" }], messages: [{ code: 1002, message: "Try later" }], result: null },
+    });
+    expect(error.constructor).toBe(ApiError);
+    expect(error.status).toBe(200);
+    expect(error.errors).toEqual([{ code: 1001, message: "Zone is being deleted" }]);
+    expect(error.messages).toEqual([{ code: 1002, message: "Try later" }]);
+    expect(error.message).toContain("failed with 200: [1001] Zone is being deleted");
+  });
+
+  it("a 200 whose result has the wrong shape: ApiError naming the field", async () => {
+    const error = await rejection({ body: envelope({ ...sampleZone, soa_serial: "2019102400" }) });
+    expect(error.constructor).toBe(ApiError);
+    expect(error.message).toContain("result.soa_serial must be an integer");
+  });
+
+  it("a 200 whose string result is not a string: ApiError", async () => {
+    const error = await rejection({ body: envelope({ status: "Enabled" }) }, (c) => c.outgoing.status(ZONE));
+    expect(error.message).toContain("result must be a non-empty string");
+  });
+
+  it("malformed envelope items are kept only as far as they are well-formed", async () => {
+    const error = await rejection({
+      status: 400,
+      body: { success: false, errors: [{ code: 7003, message: "bad", source: { pointer: "/peers/0" }, documentation_url: "https://x.example/" }, "junk", null], messages: "nope", result: null },
+    });
+    expect(error.errors).toEqual([{ code: 7003, message: "bad", source: { pointer: "/peers/0" }, documentation_url: "https://x.example/" }]);
+    expect(error.messages).toEqual([]);
+  });
+});
+
+describe("Retry-After on an error", () => {
+  it("reads an HTTP date into retryAfterMs", async () => {
+    const when = new Date(Date.now() + 120_000).toUTCString();
+    const error = await rejection(failure(429, 971, "Please wait", { "retry-after": when }));
+    expect(error.retryAfterMs).toBeGreaterThan(100_000);
+    expect(error.retryAfterMs).toBeLessThanOrEqual(120_000);
+  });
+
+  it("leaves retryAfterMs undefined when absent", async () => {
+    const error = await rejection(failure(404, 1003, "Primary zone configuration not found"));
+    expect(error.retryAfterMs).toBeUndefined();
+  });
+});

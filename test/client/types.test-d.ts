@@ -1,0 +1,91 @@
+import { describe, expectTypeOf, it } from "vitest";
+import {
+  createSecondaryDnsClient,
+  type components,
+  type OutgoingZone,
+  type OutgoingZoneInput,
+  type operations,
+  type paths,
+} from "../../src/index.js";
+
+const client = createSecondaryDnsClient({ apiToken: "t" });
+const zone = "023e105f4ecef8ad9ca31a8372d0c353";
+const body: OutgoingZoneInput = { name: "example.com.", peers: [] };
+
+describe("result types come from the generated spec", () => {
+  it("config methods resolve to OutgoingZone", () => {
+    expectTypeOf(client.outgoing.get(zone)).resolves.toEqualTypeOf<OutgoingZone>();
+    expectTypeOf(client.outgoing.create(zone, body)).resolves.toEqualTypeOf<OutgoingZone>();
+    expectTypeOf(client.outgoing.update(zone, body)).resolves.toEqualTypeOf<OutgoingZone>();
+    expectTypeOf<OutgoingZone>().toEqualTypeOf<components["schemas"]["OutgoingZone"]>();
+  });
+
+  it("OutgoingZone has precise fields", () => {
+    expectTypeOf<OutgoingZone["id"]>().toEqualTypeOf<string>();
+    expectTypeOf<OutgoingZone["peers"]>().toEqualTypeOf<string[]>();
+    expectTypeOf<OutgoingZone["soa_serial"]>().toEqualTypeOf<number>();
+    expectTypeOf<OutgoingZone["checked_time"]>().toEqualTypeOf<string>();
+  });
+
+  it("delete resolves to { id }, the actions and status to strings", () => {
+    expectTypeOf(client.outgoing.delete(zone)).resolves.toEqualTypeOf<{ id: string }>();
+    expectTypeOf(client.outgoing.enable(zone)).resolves.toEqualTypeOf<string>();
+    expectTypeOf(client.outgoing.disable(zone)).resolves.toEqualTypeOf<string>();
+    expectTypeOf(client.outgoing.forceNotify(zone)).resolves.toEqualTypeOf<string>();
+    expectTypeOf(client.outgoing.status(zone)).resolves.toEqualTypeOf<string>();
+  });
+
+  it("the input is name and peers, without id", () => {
+    expectTypeOf<OutgoingZoneInput>().toEqualTypeOf<{ name: string; peers: string[] }>();
+    expectTypeOf<OutgoingZoneInput>().not.toHaveProperty("id");
+  });
+
+  it("the generated types are exported", () => {
+    expectTypeOf<paths>().toHaveProperty("/zones/{zone_id}/secondary_dns/outgoing/status");
+    expectTypeOf<keyof operations>().toEqualTypeOf<
+      | "secondary-dns-(-primary-zone)-primary-zone-configuration-details"
+      | "secondary-dns-(-primary-zone)-create-primary-zone-configuration"
+      | "secondary-dns-(-primary-zone)-update-primary-zone-configuration"
+      | "secondary-dns-(-primary-zone)-delete-primary-zone-configuration"
+      | "secondary-dns-(-primary-zone)-disable-outgoing-zone-transfers"
+      | "secondary-dns-(-primary-zone)-enable-outgoing-zone-transfers"
+      | "secondary-dns-(-primary-zone)-force-dns-notify"
+      | "secondary-dns-(-primary-zone)-get-outgoing-zone-transfer-status"
+    >();
+  });
+});
+
+describe("wrong calls do not compile", () => {
+  it("wrong params", () => {
+    // @ts-expect-error the zone id is a string
+    void client.outgoing.get(123);
+    // @ts-expect-error create needs a body
+    void client.outgoing.create(zone);
+    // @ts-expect-error peers is an array
+    void client.outgoing.create(zone, { name: "a.", peers: "x" });
+    // @ts-expect-error name is required
+    void client.outgoing.update(zone, { peers: [] });
+    // @ts-expect-error enable takes no body
+    void client.outgoing.enable(zone, { name: "a.", peers: [] });
+    // @ts-expect-error timeoutMs is a number
+    void client.outgoing.get(zone, { timeoutMs: "5s" });
+    // @ts-expect-error there is no list method
+    void client.outgoing.list();
+  });
+
+  it("unknown fields", () => {
+    // @ts-expect-error id is read-only and not part of the body
+    void client.outgoing.create(zone, { name: "a.", peers: [], id: zone });
+    // @ts-expect-error a misspelt option
+    void client.outgoing.get(zone, { timeout: 5 });
+    // @ts-expect-error a misspelt client option
+    createSecondaryDnsClient({ apiTokn: "t" });
+  });
+
+  it("raw is typed by path and params", () => {
+    // @ts-expect-error an unknown path
+    void client.raw.GET("/zones/{zone_id}/secondary_dns/incoming", { params: { path: { zone_id: zone } } });
+    // @ts-expect-error the path parameter is required
+    void client.raw.GET("/zones/{zone_id}/secondary_dns/outgoing/status", { params: { path: {} } });
+  });
+});
