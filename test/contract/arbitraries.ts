@@ -1,0 +1,85 @@
+/**
+ * fast-check arbitraries of the API's values: identifiers, DNS names, valid
+ * configurations and envelopes, and the near misses and garbage a server or a
+ * proxy might send instead.
+ */
+import fc from "fast-check";
+
+export const identifier = fc.stringMatching(/^[0-9a-f]{32}$/);
+
+const label = fc.stringMatching(/^[a-z0-9](?:[a-z0-9-]{0,14}[a-z0-9])?$/);
+/** A DNS name of the spec's DnsName, with or without the trailing dot. */
+export const dnsName = fc
+  .tuple(fc.array(label, { minLength: 1, maxLength: 5 }), fc.boolean())
+  .map(([labels, dot]) => `${labels.join(".")}${dot ? "." : ""}`);
+
+/** What create and update take: a name and up to 30 distinct peers. */
+export const zoneInput = fc.record({
+  name: dnsName,
+  peers: fc.uniqueArray(identifier, { maxLength: 30 }),
+});
+
+const timestamp = fc
+  .date({ min: new Date("2000-01-01T00:00:00Z"), max: new Date("2099-12-31T23:59:59Z"), noInvalidDate: true })
+  .chain((date) =>
+    fc.tuple(fc.integer({ min: 0, max: 999_999 }), fc.constantFrom("Z", "+01:00", "-07:30", "+00:00")).map(
+      ([micros, offset]) => `${date.toISOString().slice(0, 19)}.${String(micros).padStart(6, "0")}${offset}`,
+    ),
+  );
+
+export const outgoingZone = fc.record({
+  id: identifier,
+  name: dnsName,
+  peers: fc.uniqueArray(identifier, { maxLength: 30 }),
+  soa_serial: fc.integer({ min: 0, max: 4294967295 }),
+  checked_time: timestamp,
+  created_time: timestamp,
+  last_transferred_time: timestamp,
+});
+
+const message = fc.record(
+  { code: fc.integer({ min: 0, max: 100_000 }), message: fc.string({ minLength: 1 }) },
+  { requiredKeys: ["code", "message"] },
+);
+
+export const successEnvelope = (result: fc.Arbitrary<unknown>) =>
+  fc.record({ success: fc.constant(true), errors: fc.constant([]), messages: fc.array(message, { maxLength: 2 }), result });
+
+export const failureEnvelope = fc.record({
+  success: fc.constant(false),
+  errors: fc.array(message, { minLength: 1, maxLength: 3 }),
+  messages: fc.array(message, { maxLength: 2 }),
+  result: fc.constant(null),
+});
+
+/** A valid result of any operation, or something close to one. */
+export const anyResult = fc.oneof(
+  outgoingZone,
+  fc.record({ id: identifier }),
+  fc.constantFrom("Enabled", "Disabled", "OK"),
+  fc.string(),
+  // One field of a configuration changed to a near miss or to any JSON.
+  fc
+    .tuple(
+      outgoingZone,
+      fc.constantFrom("id", "name", "peers", "soa_serial", "checked_time", "created_time", "last_transferred_time"),
+      fc.oneof(
+        fc.constantFrom(
+          "2019-02-30T10:00:00.1+01:00",
+          "2019-10-24T24:00:00Z",
+          "2019-10-24T17:09:60.5+01:00",
+          "2019-10-24T17:09:42",
+          -1,
+          4294967296,
+          2019102400.5,
+          "2019102400",
+          "www.example.com..",
+          "-bad.example.",
+          ["23ff594956f20c2a721606e94745a8aa", "23ff594956f20c2a721606e94745a8aa"],
+        ),
+        fc.jsonValue(),
+      ),
+    )
+    .map(([zone, key, value]) => ({ ...zone, [key]: value })),
+  fc.jsonValue(),
+);
