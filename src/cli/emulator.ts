@@ -1,0 +1,85 @@
+/** `cf-secondary-dns emulator`: the local emulator in the foreground, until interrupted. */
+import { parseArgs } from "node:util";
+import { startEmulator, type EmulatorOptions } from "../emulator/index.js";
+import { EMULATOR_HELP, PROGRAM } from "./help.js";
+import { EXIT, UsageError, type CliIo } from "./io.js";
+import { parseOrExplain, wantsHelp } from "./parse.js";
+
+const HELP_COMMAND = `${PROGRAM} emulator --help`;
+
+const OPTIONS = {
+  port: { type: "string" },
+  host: { type: "string" },
+  state: { type: "string" },
+  latency: { type: "string" },
+  "rate-limit-share": { type: "string" },
+  "server-error-share": { type: "string" },
+  help: { type: "boolean", short: "h" },
+} as const;
+
+export async function runEmulator(argv: string[], io: CliIo): Promise<number> {
+  if (wantsHelp(argv)) {
+    io.stdout.write(EMULATOR_HELP);
+    return EXIT.ok;
+  }
+  const { values, positionals } = parseOrExplain(
+    () => parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true }),
+    HELP_COMMAND,
+  );
+  if (positionals.length > 0) throw new UsageError(`unexpected argument "${positionals[0]}"`, HELP_COMMAND);
+  const options: EmulatorOptions = {
+    port: integer(values.port, "--port", 65535),
+    host: values.host,
+    stateFile: values.state,
+    latencyMs: integer(values.latency, "--latency", 600_000),
+    rateLimitShare: share(values["rate-limit-share"], "--rate-limit-share"),
+    serverErrorShare: share(values["server-error-share"], "--server-error-share"),
+  };
+  if ((options.rateLimitShare ?? 0) + (options.serverErrorShare ?? 0) > 1) {
+    throw new UsageError("--rate-limit-share and --server-error-share add up to more than 1", HELP_COMMAND);
+  }
+
+  let emulator;
+  try {
+    emulator = await startEmulator(options);
+  } catch (error) {
+    io.stderr.write(`${PROGRAM}: the emulator could not start: ${(error as Error).message}\n`);
+    return EXIT.apiError;
+  }
+  io.stdout.write(
+    [
+      `Emulator listening on ${emulator.url}`,
+      options.stateFile ? `State file: ${options.stateFile}` : "State: in memory only (use --state FILE to keep it)",
+      `Try: CLOUDFLARE_BASE_URL=${emulator.url} CLOUDFLARE_API_TOKEN=any-token ${PROGRAM} outgoing status <zone_id>`,
+      "Press Ctrl+C to stop.",
+      "",
+    ].join("\n"),
+  );
+  await untilAborted(io.signal);
+  await emulator.close();
+  io.stdout.write("Emulator stopped.\n");
+  return EXIT.ok;
+}
+
+function integer(text: string | undefined, flag: string, max: number): number | undefined {
+  if (text === undefined) return undefined;
+  if (!/^\d+$/.test(text) || Number(text) > max) {
+    throw new UsageError(`invalid ${flag}: must be a whole number from 0 to ${max}, got "${text}"`, HELP_COMMAND);
+  }
+  return Number(text);
+}
+
+function share(text: string | undefined, flag: string): number | undefined {
+  if (text === undefined) return undefined;
+  const value = Number(text);
+  if (text.trim() === "" || !(value >= 0 && value <= 1)) {
+    throw new UsageError(`invalid ${flag}: must be a number from 0 to 1, got "${text}"`, HELP_COMMAND);
+  }
+  return value;
+}
+
+function untilAborted(signal: AbortSignal | undefined): Promise<void> {
+  if (!signal) return new Promise(() => {}); // no way to stop: run until the process ends
+  if (signal.aborted) return Promise.resolve();
+  return new Promise((resolve) => signal.addEventListener("abort", () => resolve(), { once: true }));
+}

@@ -1,0 +1,115 @@
+/** The help texts, one per command. */
+
+export const PROGRAM = "cf-secondary-dns";
+
+const ENVIRONMENT = `Environment:
+  CLOUDFLARE_API_TOKEN                  An API token (recommended)
+  CLOUDFLARE_EMAIL, CLOUDFLARE_API_KEY  A Global API Key and its account email, instead of a token
+  CLOUDFLARE_BASE_URL                   The API's base URL (default https://api.cloudflare.com/client/v4)`;
+
+const EXIT_CODES = `Exit codes:
+  0  success
+  1  the API answered an error (status, codes, messages and cf-ray go to stderr)
+  2  bad usage, or an argument that is not valid
+  3  the API could not be reached, or did not answer in time`;
+
+export const TOP_HELP = `Usage: ${PROGRAM} <command> [options]
+
+Manage outgoing zone transfers (Cloudflare as primary, your nameservers as
+secondaries) from the command line, or run a local emulator of the API.
+
+Commands:
+  outgoing <action> <zone_id>  Read or change a zone's outgoing transfer configuration
+  emulator                     Run a local emulator of the API in the foreground
+
+Options:
+  -h, --help     Show help; also after any command, e.g. "${PROGRAM} outgoing create --help"
+  -v, --version  Print the version
+
+${ENVIRONMENT}
+
+${EXIT_CODES}
+`;
+
+const COMMON_OPTIONS = `  --json            Print the API's \`result\` as JSON instead of text
+  --base-url URL    The API's base URL (overrides CLOUDFLARE_BASE_URL)
+  --timeout MS      Milliseconds one attempt may take (default 60000)
+  --retries N       Retries after a retryable failure (default 2)
+  -h, --help        Show this help`;
+
+export interface ActionHelp {
+  usage: string;
+  summary: string;
+}
+
+export const ACTION_HELP: Record<string, ActionHelp> = {
+  get: { usage: "get <zone_id>", summary: "Show the zone's outgoing configuration" },
+  create: {
+    usage: "create <zone_id> --name NAME [--peer ID]...",
+    summary: "Create the configuration: the zone name and the linked peers",
+  },
+  update: {
+    usage: "update <zone_id> --name NAME [--peer ID]...",
+    summary: "Replace the zone name and the whole list of linked peers",
+  },
+  delete: { usage: "delete <zone_id>", summary: "Remove the configuration" },
+  enable: { usage: "enable <zone_id>", summary: "Turn outgoing transfers on and NOTIFY the peers" },
+  disable: { usage: "disable <zone_id>", summary: "Turn outgoing transfers off" },
+  "force-notify": { usage: "force-notify <zone_id>", summary: "Send NOTIFY to the peers now" },
+  status: { usage: "status <zone_id>", summary: "Show whether outgoing transfers are on" },
+};
+
+const BODY_OPTIONS = `  --name NAME       The zone name, e.g. example.com. (required)
+  --peer ID         A peer id to link (32 hex characters); repeat for each peer.
+                    The list replaces the linked peers; none links no peers.`;
+
+export const OUTGOING_HELP = `Usage: ${PROGRAM} outgoing <action> <zone_id> [options]
+
+Actions:
+${Object.values(ACTION_HELP)
+  .map(({ usage, summary }) => `  ${usage.split(" ")[0]?.padEnd(14)}${summary}`)
+  .join("\n")}
+
+Options:
+${BODY_OPTIONS}
+${COMMON_OPTIONS}
+
+${ENVIRONMENT}
+
+${EXIT_CODES}
+`;
+
+export function actionHelp(action: string, help: ActionHelp): string {
+  const takesBody = action === "create" || action === "update";
+  return `Usage: ${PROGRAM} outgoing ${help.usage} [options]
+
+${help.summary}.
+
+Options:
+${takesBody ? `${BODY_OPTIONS}\n` : ""}${COMMON_OPTIONS}
+
+${ENVIRONMENT}
+
+${EXIT_CODES}
+`;
+}
+
+export const EMULATOR_HELP = `Usage: ${PROGRAM} emulator [options]
+
+Runs a local emulator of the API in the foreground until Ctrl+C. Point the CLI
+or the client at it with CLOUDFLARE_BASE_URL and any CLOUDFLARE_API_TOKEN.
+
+Options:
+  --port N                 The port to listen on (default 0: a free port, printed at start)
+  --host HOST              The address to listen on (default 127.0.0.1)
+  --state FILE             Keep the state in FILE across restarts (default: in memory)
+  --latency MS             Wait MS milliseconds before every answer (default 0)
+  --rate-limit-share X     Answer this share (0 to 1) of requests 429 (default 0)
+  --server-error-share X   Answer this share (0 to 1) of requests 500 or 502 (default 0)
+  -h, --help               Show this help
+
+Exit codes:
+  0  stopped by Ctrl+C (SIGINT) or SIGTERM
+  1  could not start (e.g. the port is taken, or the state file is unreadable)
+  2  bad usage
+`;

@@ -1,0 +1,172 @@
+/**
+ * `cf-secondary-dns outgoing <action> <zone_id>`: one client call per action,
+ * through the package's public client, with its result printed as text or JSON.
+ */
+import { parseArgs } from "node:util";
+import {
+  createSecondaryDnsClient,
+  ValidationError,
+  type CallOptions,
+  type ClientOptions,
+  type OutgoingZone,
+  type SecondaryDnsClient,
+} from "../index.js";
+import { ACTION_HELP, actionHelp, OUTGOING_HELP, PROGRAM } from "./help.js";
+import { EXIT, UsageError, type CliIo } from "./io.js";
+import { parseOrExplain, wantsHelp } from "./parse.js";
+
+type Outgoing = SecondaryDnsClient["outgoing"];
+
+interface Action {
+  call: (outgoing: Outgoing, zoneId: string, body: { name: string; peers: string[] }, options: CallOptions) => Promise<unknown>;
+  /** The text shown without --json. */
+  show: (result: never, zoneId: string) => string;
+}
+
+const ACTIONS: Record<string, Action> = {
+  get: {
+    call: (o, zone, _body, options) => o.get(zone, options),
+    show: (zone: OutgoingZone, id) => `Outgoing configuration of zone ${id}:\n${describeZone(zone)}`,
+  },
+  create: {
+    call: (o, zone, body, options) => o.create(zone, body, options),
+    show: (zone: OutgoingZone, id) => `Created the outgoing configuration of zone ${id}:\n${describeZone(zone)}`,
+  },
+  update: {
+    call: (o, zone, body, options) => o.update(zone, body, options),
+    show: (zone: OutgoingZone, id) => `Updated the outgoing configuration of zone ${id}:\n${describeZone(zone)}`,
+  },
+  delete: {
+    call: (o, zone, _body, options) => o.delete(zone, options),
+    show: (result: { id: string }, id) => `Deleted the outgoing configuration ${result.id} of zone ${id}.`,
+  },
+  enable: {
+    call: (o, zone, _body, options) => o.enable(zone, options),
+    show: (result: string, id) => `Outgoing transfers of zone ${id}: ${result}`,
+  },
+  disable: {
+    call: (o, zone, _body, options) => o.disable(zone, options),
+    show: (result: string, id) => `Outgoing transfers of zone ${id}: ${result}`,
+  },
+  "force-notify": {
+    call: (o, zone, _body, options) => o.forceNotify(zone, options),
+    show: (result: string, id) => `NOTIFY sent to the peers of zone ${id}: ${result}`,
+  },
+  status: {
+    call: (o, zone, _body, options) => o.status(zone, options),
+    show: (result: string, id) => `Outgoing transfers of zone ${id}: ${result}`,
+  },
+};
+
+const OPTIONS = {
+  name: { type: "string" },
+  peer: { type: "string", multiple: true },
+  json: { type: "boolean" },
+  "base-url": { type: "string" },
+  timeout: { type: "string" },
+  retries: { type: "string" },
+  help: { type: "boolean", short: "h" },
+} as const;
+
+export async function runOutgoing(argv: string[], io: CliIo): Promise<number> {
+  const [actionName, ...rest] = argv;
+  const action = actionName === undefined ? undefined : ACTIONS[actionName];
+  const actionUsage = actionName === undefined ? undefined : ACTION_HELP[actionName];
+  if (!action || !actionUsage) {
+    if (actionName === undefined || wantsHelp(argv)) {
+      io.stdout.write(OUTGOING_HELP);
+      return actionName === undefined ? EXIT.usage : EXIT.ok;
+    }
+    throw new UsageError(`unknown action "${actionName}"`, `${PROGRAM} outgoing --help`);
+  }
+  const helpCommand = `${PROGRAM} outgoing ${actionName} --help`;
+  if (wantsHelp(rest)) {
+    io.stdout.write(actionHelp(actionName as string, actionUsage));
+    return EXIT.ok;
+  }
+  const { values, positionals } = parseOrExplain(
+    () => parseArgs({ args: rest, options: OPTIONS, allowPositionals: true, strict: true }),
+    helpCommand,
+  );
+  const [zoneId, ...extra] = positionals;
+  if (zoneId === undefined) throw new UsageError("missing <zone_id>", helpCommand);
+  if (extra.length > 0) throw new UsageError(`unexpected argument "${extra[0]}"`, helpCommand);
+  const takesBody = actionName === "create" || actionName === "update";
+  if (takesBody && values.name === undefined) throw new UsageError("missing --name NAME", helpCommand);
+  if (!takesBody && (values.name !== undefined || values.peer !== undefined)) {
+    throw new UsageError("--name and --peer are only for create and update", helpCommand);
+  }
+
+  const baseUrlFrom = values["base-url"] !== undefined ? "--base-url" : "CLOUDFLARE_BASE_URL";
+  const result = await asUsage(helpCommand, baseUrlFrom, () => {
+    const client = createSecondaryDnsClient(clientOptions(io, helpCommand, values["base-url"], values.timeout, values.retries));
+    const body = { name: values.name ?? "", peers: values.peer ?? [] };
+    return action.call(client.outgoing, zoneId, body, { signal: io.signal });
+  });
+  io.stdout.write(values.json ? `${JSON.stringify(result, null, 2)}\n` : `${action.show(result as never, zoneId)}\n`);
+  return EXIT.ok;
+}
+
+/** Credentials from the given environment only, so the CLI does what its caller's env says. */
+function clientOptions(io: CliIo, help: string, baseUrl: string | undefined, timeout: string | undefined, retries: string | undefined): ClientOptions {
+  const env = (name: string) => (io.env[name] === "" ? undefined : io.env[name]);
+  const token = env("CLOUDFLARE_API_TOKEN");
+  const email = env("CLOUDFLARE_EMAIL");
+  const key = env("CLOUDFLARE_API_KEY");
+  if (token === undefined && email === undefined && key === undefined) {
+    throw new UsageError(
+      "no credentials: set CLOUDFLARE_API_TOKEN (or CLOUDFLARE_EMAIL and CLOUDFLARE_API_KEY)",
+      help,
+    );
+  }
+  return {
+    ...(token !== undefined ? { apiToken: token } : { apiEmail: email ?? "", apiKey: key ?? "" }),
+    baseUrl: baseUrl ?? env("CLOUDFLARE_BASE_URL"),
+    timeoutMs: timeout === undefined ? undefined : Number(timeout),
+    maxRetries: retries === undefined ? undefined : Number(retries),
+    userAgent: "cli",
+  };
+}
+
+/** The command-line argument that a ValidationError's field stands for. */
+function argumentFor(field: string, baseUrlFrom: string): string {
+  const peer = /^body\.peers\[(\d+)\]$/.exec(field);
+  if (peer) return `--peer number ${Number(peer[1]) + 1}`;
+  const names: Record<string, string> = {
+    zoneId: "<zone_id>",
+    "body.name": "--name",
+    "body.peers": "--peer",
+    apiToken: "CLOUDFLARE_API_TOKEN",
+    apiEmail: "CLOUDFLARE_EMAIL",
+    apiKey: "CLOUDFLARE_API_KEY",
+    baseUrl: baseUrlFrom,
+    timeoutMs: "--timeout",
+    maxRetries: "--retries",
+  };
+  return names[field] ?? field;
+}
+
+/** Runs `work`, turning a ValidationError into a UsageError that names the argument. */
+async function asUsage<T>(help: string, baseUrlFrom: string, work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    if (!(error instanceof ValidationError)) throw error;
+    throw new UsageError(`invalid ${argumentFor(error.field, baseUrlFrom)}: ${error.reason}`, help);
+  }
+}
+
+function describeZone(zone: OutgoingZone): string {
+  const [firstPeer, ...otherPeers] = zone.peers;
+  const rows: [string, string][] = [
+    ["id", zone.id],
+    ["name", zone.name],
+    ["peers", firstPeer ?? "(none)"],
+    ...otherPeers.map((peer): [string, string] => ["", peer]),
+    ["soa_serial", String(zone.soa_serial)],
+    ["created_time", zone.created_time],
+    ["checked_time", zone.checked_time],
+    ["last_transferred_time", zone.last_transferred_time],
+  ];
+  return rows.map(([label, value]) => `  ${label.padEnd(23)}${value}`).join("\n");
+}

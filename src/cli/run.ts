@@ -1,0 +1,42 @@
+/**
+ * The CLI as a function: runCli(argv, io) resolves to the exit code. main.ts
+ * is the thin bin around it; tests call it in-process.
+ */
+import { VERSION } from "../index.js";
+import { PROGRAM, TOP_HELP } from "./help.js";
+import { EXIT, UsageError, type CliIo } from "./io.js";
+import { runOutgoing } from "./outgoing.js";
+import { reportFailure } from "./report.js";
+
+export { EXIT, type CliIo } from "./io.js";
+
+export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
+  const [command, ...rest] = argv;
+  try {
+    switch (command) {
+      case undefined:
+        io.stderr.write(TOP_HELP);
+        return EXIT.usage;
+      case "help":
+      case "--help":
+      case "-h":
+        io.stdout.write(TOP_HELP);
+        return EXIT.ok;
+      case "--version":
+      case "-v":
+        io.stdout.write(`${VERSION}\n`);
+        return EXIT.ok;
+      case "outgoing":
+        return await runOutgoing(rest, io);
+      case "emulator": {
+        // Loaded only when asked for: ajv and the spec would slow down every other command.
+        const { runEmulator } = await import("./emulator.js");
+        return await runEmulator(rest, io);
+      }
+      default:
+        throw new UsageError(`unknown command "${command}"`, `${PROGRAM} --help`);
+    }
+  } catch (error) {
+    return reportFailure(error, io);
+  }
+}
