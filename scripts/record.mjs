@@ -63,12 +63,21 @@ export function parseArgs(argv) {
 }
 
 /** The spec's operation (method, path template, whether it takes a body) by short name or operationId. */
-export function findOperation(name, spec = JSON.parse(readFileSync(join(ROOT, "generated/openapi.json"), "utf8"))) {
+export function findOperation(
+  name,
+  spec = JSON.parse(readFileSync(join(ROOT, "generated/openapi.json"), "utf8")),
+) {
   const operationId = SHORT_NAMES[name] ? PREFIX + SHORT_NAMES[name] : name;
   for (const [path, item] of Object.entries(spec.paths)) {
     for (const [method, op] of Object.entries(item)) {
       if (op?.operationId === operationId) {
-        return { operationId, method: method.toUpperCase(), path, takesBody: Boolean(op.requestBody), server: spec.servers[0].url };
+        return {
+          operationId,
+          method: method.toUpperCase(),
+          path,
+          takesBody: Boolean(op.requestBody),
+          server: spec.servers[0].url,
+        };
       }
     }
   }
@@ -78,7 +87,11 @@ export function findOperation(name, spec = JSON.parse(readFileSync(join(ROOT, "g
 /** Credentials from the environment, as request headers plus the values to scrub. */
 export function credentialsFrom(env) {
   if (env.CLOUDFLARE_API_TOKEN) {
-    return { headers: { authorization: `Bearer ${env.CLOUDFLARE_API_TOKEN}` }, secrets: [env.CLOUDFLARE_API_TOKEN], emails: [] };
+    return {
+      headers: { authorization: `Bearer ${env.CLOUDFLARE_API_TOKEN}` },
+      secrets: [env.CLOUDFLARE_API_TOKEN],
+      emails: [],
+    };
   }
   if (env.CLOUDFLARE_EMAIL && env.CLOUDFLARE_API_KEY) {
     return {
@@ -87,7 +100,9 @@ export function credentialsFrom(env) {
       emails: [env.CLOUDFLARE_EMAIL],
     };
   }
-  throw new Error("set CLOUDFLARE_API_TOKEN (or CLOUDFLARE_EMAIL and CLOUDFLARE_API_KEY) to record");
+  throw new Error(
+    "set CLOUDFLARE_API_TOKEN (or CLOUDFLARE_EMAIL and CLOUDFLARE_API_KEY) to record",
+  );
 }
 
 /** What a response names that should not be published: the configuration's id, name and peers. */
@@ -105,18 +120,33 @@ function learned(body) {
  * Sends the request and returns the scrubbed fixture; writes nothing. `fetch`
  * and `env` are parameters so the recorder can be tested without a network.
  */
-export async function record(options, { env = process.env, fetch = globalThis.fetch, now = new Date() } = {}) {
+export async function record(
+  options,
+  { env = process.env, fetch = globalThis.fetch, now = new Date() } = {},
+) {
   const op = findOperation(options.operation);
   const credentials = credentialsFrom(env);
   const base = (env.CLOUDFLARE_BASE_URL || op.server).replace(/\/+$/, "");
   const url = new URL(base + op.path.replace("{zone_id}", options.zoneId));
   const body = op.takesBody ? { name: options.name, peers: options.peers } : null;
-  if (op.takesBody && options.name === undefined) throw new Error(`${options.operation} needs --name (and --peer for each peer)`);
+  if (op.takesBody && options.name === undefined)
+    throw new Error(`${options.operation} needs --name (and --peer for each peer)`);
 
-  const headers = { ...credentials.headers, ...(body ? { "content-type": "application/json" } : {}) };
-  const response = await fetch(url, { method: op.method, headers, body: body ? JSON.stringify(body) : undefined });
+  const headers = {
+    ...credentials.headers,
+    ...(body ? { "content-type": "application/json" } : {}),
+  };
+  const response = await fetch(url, {
+    method: op.method,
+    headers,
+    body: body ? JSON.stringify(body) : undefined,
+  });
   const text = await response.text();
-  const kept = Object.fromEntries(KEPT_HEADERS.flatMap((name) => (response.headers.get(name) === null ? [] : [[name, response.headers.get(name)]])));
+  const kept = Object.fromEntries(
+    KEPT_HEADERS.flatMap((name) =>
+      response.headers.get(name) === null ? [] : [[name, response.headers.get(name)]],
+    ),
+  );
   let responseBody = text;
   if ((kept["content-type"] ?? "").includes("json")) {
     try {
@@ -140,14 +170,18 @@ export async function record(options, { env = process.env, fetch = globalThis.fe
   const fixture = scrubber.exchange({
     operationId: op.operationId,
     scenario,
-    description: options.description ?? `${op.method} answered ${response.status}, recorded from the live API.`,
+    description:
+      options.description ??
+      `${op.method} answered ${response.status}, recorded from the live API.`,
     source: `Recorded from the live API on ${now.toISOString().slice(0, 10)} by scripts/record.mjs.`,
     request: { method: op.method, path: url.pathname, headers, body },
     response: { status: response.status, headers: kept, body: responseBody },
   });
   const leaks = scrubber.leaks(fixture);
-  if (leaks.length > 0) throw new Error(`refusing to write: ${leaks.length} sensitive value(s) survived the scrub`);
-  if (!JSON.stringify(fixture.request.headers).includes(REDACTED)) throw new Error("refusing to write: the credentials header was not scrubbed");
+  if (leaks.length > 0)
+    throw new Error(`refusing to write: ${leaks.length} sensitive value(s) survived the scrub`);
+  if (!JSON.stringify(fixture.request.headers).includes(REDACTED))
+    throw new Error("refusing to write: the credentials header was not scrubbed");
   return fixture;
 }
 

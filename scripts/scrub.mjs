@@ -19,14 +19,17 @@ export const PLACEHOLDERS = {
 };
 
 /** Header and body keys whose value is a credential, whatever it looks like. */
-const SECRET_KEYS = /^(authorization|proxy-authorization|x-auth-key|x-auth-user-service-key|cookie|set-cookie|api[-_]?key|api[-_]?token|token|secret|password|client[-_]?secret)$/i;
+const SECRET_KEYS =
+  /^(authorization|proxy-authorization|x-auth-key|x-auth-user-service-key|cookie|set-cookie|api[-_]?key|api[-_]?token|token|secret|password|client[-_]?secret)$/i;
 const EMAIL_KEYS = /^(x-auth-email|email)$/i;
 const EMAIL = /[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}/g;
 const BEARER = /\b(Bearer|Basic)\s+(?!\[REDACTED\])[^\s"',;]+/gi;
 
 /** The i-th placeholder of a kind: the base itself, then the base with its last 4 digits counting up. */
 function nth(base, i) {
-  return i === 0 ? base : `${base.slice(0, -4)}${(parseInt(base.slice(-4), 16) + i).toString(16).padStart(4, "0").slice(-4)}`;
+  return i === 0
+    ? base
+    : `${base.slice(0, -4)}${(parseInt(base.slice(-4), 16) + i).toString(16).padStart(4, "0").slice(-4)}`;
 }
 
 const stripDot = (name) => name.replace(/\.$/, "");
@@ -39,15 +42,20 @@ const escape = (text) => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 export function createScrubber(known = {}) {
   const replacements = [];
   const add = (real, fake) => {
-    if (typeof real === "string" && real.length >= 4 && real !== fake) replacements.push([real, fake]);
+    if (typeof real === "string" && real.length >= 4 && real !== fake)
+      replacements.push([real, fake]);
   };
-  const list = (key) => [...new Set((known[key] ?? []).filter((v) => typeof v === "string" && v !== ""))];
+  const list = (key) => [
+    ...new Set((known[key] ?? []).filter((v) => typeof v === "string" && v !== "")),
+  ];
   for (const secret of list("secrets")) add(secret, REDACTED);
   list("emails").forEach((email) => add(email, PLACEHOLDERS.email));
   list("accountIds").forEach((id, i) => add(id.toLowerCase(), nth(PLACEHOLDERS.accountId, i)));
   list("zoneIds").forEach((id, i) => add(id.toLowerCase(), nth(PLACEHOLDERS.zoneId, i)));
   list("configIds").forEach((id, i) => add(id.toLowerCase(), nth(PLACEHOLDERS.configId, i)));
-  list("peerIds").forEach((id, i) => add(id.toLowerCase(), PLACEHOLDERS.peerIds[i] ?? nth(PLACEHOLDERS.peerIds[0], i)));
+  list("peerIds").forEach((id, i) =>
+    add(id.toLowerCase(), PLACEHOLDERS.peerIds[i] ?? nth(PLACEHOLDERS.peerIds[0], i)),
+  );
   list("zoneNames").forEach((name, i) => {
     const fake = i === 0 ? PLACEHOLDERS.zoneName : `zone${i}.example.com.`;
     add(stripDot(name), stripDot(fake));
@@ -61,7 +69,9 @@ export function createScrubber(known = {}) {
     let out = value;
     for (const [pattern, fake] of patterns) out = out.replace(pattern, fake);
     out = out.replace(BEARER, (_all, scheme) => `${scheme} ${REDACTED}`);
-    return out.replace(EMAIL, (found) => (found === PLACEHOLDERS.email ? found : PLACEHOLDERS.email));
+    return out.replace(EMAIL, (found) =>
+      found === PLACEHOLDERS.email ? found : PLACEHOLDERS.email,
+    );
   }
 
   function secretValue(key, item) {
@@ -93,8 +103,11 @@ export function createScrubber(known = {}) {
    */
   function leaks(item) {
     const json = JSON.stringify(item);
-    const found = replacements.filter(([real]) => json.toLowerCase().includes(real.toLowerCase())).map(([real]) => real);
-    for (const match of json.matchAll(EMAIL)) if (match[0] !== PLACEHOLDERS.email) found.push(match[0]);
+    const found = replacements
+      .filter(([real]) => json.toLowerCase().includes(real.toLowerCase()))
+      .map(([real]) => real);
+    for (const match of json.matchAll(EMAIL))
+      if (match[0] !== PLACEHOLDERS.email) found.push(match[0]);
     for (const match of json.matchAll(BEARER)) found.push(match[0]);
     return [...new Set(found)];
   }

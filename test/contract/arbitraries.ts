@@ -20,11 +20,21 @@ export const zoneInput = fc.record({
 });
 
 const timestamp = fc
-  .date({ min: new Date("2000-01-01T00:00:00Z"), max: new Date("2099-12-31T23:59:59Z"), noInvalidDate: true })
+  .date({
+    min: new Date("2000-01-01T00:00:00Z"),
+    max: new Date("2099-12-31T23:59:59Z"),
+    noInvalidDate: true,
+  })
   .chain((date) =>
-    fc.tuple(fc.integer({ min: 0, max: 999_999 }), fc.constantFrom("Z", "+01:00", "-07:30", "+00:00")).map(
-      ([micros, offset]) => `${date.toISOString().slice(0, 19)}.${String(micros).padStart(6, "0")}${offset}`,
-    ),
+    fc
+      .tuple(
+        fc.integer({ min: 0, max: 999_999 }),
+        fc.constantFrom("Z", "+01:00", "-07:30", "+00:00"),
+      )
+      .map(
+        ([micros, offset]) =>
+          `${date.toISOString().slice(0, 19)}.${String(micros).padStart(6, "0")}${offset}`,
+      ),
   );
 
 export const outgoingZone = fc.record({
@@ -43,7 +53,12 @@ const message = fc.record(
 );
 
 export const successEnvelope = (result: fc.Arbitrary<unknown>) =>
-  fc.record({ success: fc.constant(true), errors: fc.constant([]), messages: fc.array(message, { maxLength: 2 }), result });
+  fc.record({
+    success: fc.constant(true),
+    errors: fc.constant([]),
+    messages: fc.array(message, { maxLength: 2 }),
+    result,
+  });
 
 export const failureEnvelope = fc.record({
   success: fc.constant(false),
@@ -62,7 +77,15 @@ export const anyResult = fc.oneof(
   fc
     .tuple(
       outgoingZone,
-      fc.constantFrom("id", "name", "peers", "soa_serial", "checked_time", "created_time", "last_transferred_time"),
+      fc.constantFrom(
+        "id",
+        "name",
+        "peers",
+        "soa_serial",
+        "checked_time",
+        "created_time",
+        "last_transferred_time",
+      ),
       fc.oneof(
         fc.constantFrom(
           "2019-02-30T10:00:00.1+01:00",

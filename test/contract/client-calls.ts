@@ -18,8 +18,10 @@ const input = (body: unknown) => body as OutgoingZoneInput;
 
 export const CLIENT_CALLS: Record<string, ClientCall> = {
   [`${P}primary-zone-configuration-details`]: (c, zone, _body, o) => c.outgoing.get(zone, o),
-  [`${P}create-primary-zone-configuration`]: (c, zone, body, o) => c.outgoing.create(zone, input(body), o),
-  [`${P}update-primary-zone-configuration`]: (c, zone, body, o) => c.outgoing.update(zone, input(body), o),
+  [`${P}create-primary-zone-configuration`]: (c, zone, body, o) =>
+    c.outgoing.create(zone, input(body), o),
+  [`${P}update-primary-zone-configuration`]: (c, zone, body, o) =>
+    c.outgoing.update(zone, input(body), o),
   [`${P}delete-primary-zone-configuration`]: (c, zone, _body, o) => c.outgoing.delete(zone, o),
   [`${P}enable-outgoing-zone-transfers`]: (c, zone, _body, o) => c.outgoing.enable(zone, o),
   [`${P}disable-outgoing-zone-transfers`]: (c, zone, _body, o) => c.outgoing.disable(zone, o),

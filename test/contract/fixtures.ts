@@ -61,7 +61,9 @@ export function loadFixtures(): { file: string; fixture: Fixture }[] {
 }
 
 /** The base path every request path starts with: the spec's server URL's path. */
-export const BASE_PATH = new URL((spec as unknown as { servers: { url: string }[] }).servers[0]?.url ?? "").pathname;
+export const BASE_PATH = new URL(
+  (spec as unknown as { servers: { url: string }[] }).servers[0]?.url ?? "",
+).pathname;
 
 /** The zone id in a fixture's request path. */
 export function zoneIdOf(fixture: Fixture): string {
@@ -72,7 +74,9 @@ export function zoneIdOf(fixture: Fixture): string {
 
 /** The media type of a response, without parameters; undefined when not sent. */
 export function mediaTypeOf(headers: Record<string, string>): string | undefined {
-  const value = Object.entries(headers).find(([name]) => name.toLowerCase() === "content-type")?.[1];
+  const value = Object.entries(headers).find(
+    ([name]) => name.toLowerCase() === "content-type",
+  )?.[1];
   return value?.split(";")[0]?.trim().toLowerCase();
 }
 
@@ -85,7 +89,9 @@ const ajvProblems = (errors: unknown) => JSON.stringify(errors);
 function resolveRef(node: any): any {
   if (!node?.$ref) return node;
   const keys = String(node.$ref).replace(/^#\//, "").split("/");
-  return resolveRef(keys.reduce((at: any, key) => at?.[key.replace(/~1/g, "/").replace(/~0/g, "~")], spec));
+  return resolveRef(
+    keys.reduce((at: any, key) => at?.[key.replace(/~1/g, "/").replace(/~0/g, "~")], spec),
+  );
 }
 
 function pathMatches(op: OperationInfo, path: string): boolean {
@@ -100,7 +106,8 @@ export function requestProblems(fixture: Fixture): string[] {
   if (!op) return [`no operation ${fixture.operationId} in the spec`];
   const problems: string[] = [];
   const { method, path, body } = fixture.request;
-  if (method !== op.method.toUpperCase()) problems.push(`method ${method}, the spec says ${op.method.toUpperCase()}`);
+  if (method !== op.method.toUpperCase())
+    problems.push(`method ${method}, the spec says ${op.method.toUpperCase()}`);
   if (!pathMatches(op, path)) problems.push(`path ${path} does not match ${BASE_PATH}${op.path}`);
   const validate = requestValidator(op);
   if (!validate && body !== null) problems.push("a body was sent, but the operation takes none");
@@ -129,10 +136,13 @@ export function responseProblems(fixture: Fixture): string[] {
     const schema = resolveRef(resolved.schema);
     const typed = schema?.type === "integer" && /^-?\d+$/.test(value) ? Number(value) : value;
     if (!header.$ref) {
-      problems.push(`header ${name} is declared inline; this check reads only #/components/headers`);
+      problems.push(
+        `header ${name} is declared inline; this check reads only #/components/headers`,
+      );
       continue;
     }
-    if (!validatorAt(`${header.$ref}/schema`)(typed)) problems.push(`header ${name}: ${JSON.stringify(value)} is invalid`);
+    if (!validatorAt(`${header.$ref}/schema`)(typed))
+      problems.push(`header ${name}: ${JSON.stringify(value)} is invalid`);
   }
 
   const media = mediaTypeOf(headers);
@@ -143,13 +153,16 @@ export function responseProblems(fixture: Fixture): string[] {
     // string satisfies (the 5XX text/html).
     if (body !== "") return [...problems, "a body without a content type"];
     const textual = contents.find((type) => type !== "application/json");
-    if (!textual) return [...problems, `an empty body, but ${key} declares only ${contents.join(", ")}`];
+    if (!textual)
+      return [...problems, `an empty body, but ${key} declares only ${contents.join(", ")}`];
     const validate = responseValidator(op, status, textual);
-    if (!validate(body)) problems.push(`empty body against ${textual}: ${ajvProblems(validate.errors)}`);
+    if (!validate(body))
+      problems.push(`empty body against ${textual}: ${ajvProblems(validate.errors)}`);
     return problems;
   }
   if (!contents.includes(media)) return [...problems, `${key} declares no ${media} content`];
-  if (media !== "application/json" && typeof body !== "string") problems.push(`a ${media} body must be text`);
+  if (media !== "application/json" && typeof body !== "string")
+    problems.push(`a ${media} body must be text`);
   const validate = responseValidator(op, status, media);
   if (!validate(body)) problems.push(`response body: ${ajvProblems(validate.errors)}`);
   return problems;

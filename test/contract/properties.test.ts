@@ -8,7 +8,13 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ApiError, createSecondaryDnsClient, SecondaryDnsError } from "../../src/index.js";
 import { operationById, operations, requestValidator, responseValidator } from "../support/spec.js";
 import { envelope, failure, startServer, type TestServer } from "../support/server.js";
-import { anyResult, failureEnvelope, identifier, successEnvelope, zoneInput } from "./arbitraries.js";
+import {
+  anyResult,
+  failureEnvelope,
+  identifier,
+  successEnvelope,
+  zoneInput,
+} from "./arbitraries.js";
 import { CLIENT_CALLS, clientCall } from "./client-calls.js";
 import { startRawServer, type RawServer } from "./raw-server.js";
 
@@ -28,9 +34,18 @@ const status = fc.oneof(
 const headers = fc
   .record(
     {
-      "content-type": fc.constantFrom("application/json", "application/json; charset=UTF-8", "text/html", "text/plain", "application/octet-stream"),
+      "content-type": fc.constantFrom(
+        "application/json",
+        "application/json; charset=UTF-8",
+        "text/html",
+        "text/plain",
+        "application/octet-stream",
+      ),
       "cf-ray": fc.stringMatching(/^[0-9a-f]{16}-[A-Z]{3}$/),
-      "retry-after": fc.oneof(fc.nat().map(String), fc.constantFrom("soon", "-3", "Wed, 21 Oct 2015 07:28:00 GMT", "99999999999999999999")),
+      "retry-after": fc.oneof(
+        fc.nat().map(String),
+        fc.constantFrom("soon", "-3", "Wed, 21 Oct 2015 07:28:00 GMT", "99999999999999999999"),
+      ),
       "content-encoding": fc.constantFrom("gzip", "br"),
       "x-extra": fc.stringMatching(/^[\x20-\x7e]{0,40}$/),
     },
@@ -56,7 +71,13 @@ async function settle(promise: Promise<unknown>): Promise<{ value: unknown } | {
     timer = setTimeout(() => reject(new Error(`the call hung for ${HANG_MS} ms`)), HANG_MS);
   });
   try {
-    return await Promise.race([promise.then((value) => ({ value }), (error: unknown) => ({ error })), hung]);
+    return await Promise.race([
+      promise.then(
+        (value) => ({ value }),
+        (error: unknown) => ({ error }),
+      ),
+      hung,
+    ]);
   } finally {
     clearTimeout(timer);
   }
@@ -75,7 +96,12 @@ describe("whatever the server answers", () => {
   afterAll(() => raw.close());
 
   it("the client resolves with a schema-valid value or rejects with a SecondaryDnsError", async () => {
-    const client = createSecondaryDnsClient({ apiToken: TOKEN, baseUrl: raw.baseUrl, maxRetries: 0, timeoutMs: CALL_TIMEOUT_MS });
+    const client = createSecondaryDnsClient({
+      apiToken: TOKEN,
+      baseUrl: raw.baseUrl,
+      maxRetries: 0,
+      timeoutMs: CALL_TIMEOUT_MS,
+    });
     await fc.assert(
       fc.asyncProperty(operationId, status, headers, body, async (id, code, head, bytes) => {
         raw.reply = { status: code, headers: head, body: bytes };
@@ -94,25 +120,37 @@ describe("whatever the server answers", () => {
   });
 
   it("a valid success envelope resolves to its result; a failure envelope rejects with its codes", async () => {
-    const client = createSecondaryDnsClient({ apiToken: TOKEN, baseUrl: raw.baseUrl, maxRetries: 0, timeoutMs: CALL_TIMEOUT_MS });
+    const client = createSecondaryDnsClient({
+      apiToken: TOKEN,
+      baseUrl: raw.baseUrl,
+      maxRetries: 0,
+      timeoutMs: CALL_TIMEOUT_MS,
+    });
     const valid = operationId.chain((id) =>
-      anyResult.filter((result) => isValidResult(id, result)).map((result) => [id, result] as const),
+      anyResult
+        .filter((result) => isValidResult(id, result))
+        .map((result) => [id, result] as const),
     );
     await fc.assert(
       // 407 is left out: fetch itself turns a 407 into a network error (the Fetch
       // standard's proxy-authentication rule), so it arrives as a ConnectionError.
-      fc.asyncProperty(valid, failureEnvelope, fc.integer({ min: 400, max: 599 }).filter((c) => c !== 407), async ([id, result], failed, code) => {
-        const json = { "content-type": "application/json" };
-        raw.reply = { status: 200, headers: json, body: encode(envelope(result)) };
-        expect(await settle(clientCall(id)(client, ZONE, BODY))).toEqual({ value: result });
+      fc.asyncProperty(
+        valid,
+        failureEnvelope,
+        fc.integer({ min: 400, max: 599 }).filter((c) => c !== 407),
+        async ([id, result], failed, code) => {
+          const json = { "content-type": "application/json" };
+          raw.reply = { status: 200, headers: json, body: encode(envelope(result)) };
+          expect(await settle(clientCall(id)(client, ZONE, BODY))).toEqual({ value: result });
 
-        raw.reply = { status: code, headers: json, body: encode(failed) };
-        const outcome = await settle(clientCall(id)(client, ZONE, BODY));
-        expect("error" in outcome && outcome.error).toBeInstanceOf(ApiError);
-        const error = (outcome as { error: ApiError }).error;
-        expect(error.status).toBe(code);
-        expect(error.errors.map((e) => e.code)).toEqual(failed.errors.map((e) => e.code));
-      }),
+          raw.reply = { status: code, headers: json, body: encode(failed) };
+          const outcome = await settle(clientCall(id)(client, ZONE, BODY));
+          expect("error" in outcome && outcome.error).toBeInstanceOf(ApiError);
+          const error = (outcome as { error: ApiError }).error;
+          expect(error.status).toBe(code);
+          expect(error.errors.map((e) => e.code)).toEqual(failed.errors.map((e) => e.code));
+        },
+      ),
       { numRuns: 100 },
     );
   });
@@ -149,8 +187,16 @@ describe("near misses the first property may draw", () => {
   ])("a timestamp of %s is refused, as the spec refuses it", async (time) => {
     const result = { ...configured, last_transferred_time: time };
     expect(isValidResult(GET, result)).toBe(false);
-    const client = createSecondaryDnsClient({ apiToken: TOKEN, baseUrl: raw.baseUrl, maxRetries: 0 });
-    raw.reply = { status: 200, headers: { "content-type": "application/json" }, body: encode(envelope(result)) };
+    const client = createSecondaryDnsClient({
+      apiToken: TOKEN,
+      baseUrl: raw.baseUrl,
+      maxRetries: 0,
+    });
+    raw.reply = {
+      status: 200,
+      headers: { "content-type": "application/json" },
+      body: encode(envelope(result)),
+    };
     const outcome = await settle(client.outgoing.get(ZONE));
     expect(outcome).toEqual({ error: expect.any(ApiError) });
   });
@@ -164,8 +210,16 @@ describe("near misses the first property may draw", () => {
   ])("a result with %s = %j is refused", async (key, value) => {
     const result = { ...configured, [key]: value };
     expect(isValidResult(GET, result)).toBe(false);
-    const client = createSecondaryDnsClient({ apiToken: TOKEN, baseUrl: raw.baseUrl, maxRetries: 0 });
-    raw.reply = { status: 200, headers: { "content-type": "application/json" }, body: encode(envelope(result)) };
+    const client = createSecondaryDnsClient({
+      apiToken: TOKEN,
+      baseUrl: raw.baseUrl,
+      maxRetries: 0,
+    });
+    raw.reply = {
+      status: 200,
+      headers: { "content-type": "application/json" },
+      body: encode(envelope(result)),
+    };
     expect(await settle(client.outgoing.get(ZONE))).toEqual({ error: expect.any(ApiError) });
   });
 });
@@ -181,44 +235,71 @@ describe("create then get", () => {
     const create = operationById("secondary-dns-(-primary-zone)-create-primary-zone-configuration");
     const validInput = requestValidator(create);
     if (!validInput) throw new Error("create takes a body");
-    const client = createSecondaryDnsClient({ apiToken: TOKEN, baseUrl: server.baseUrl, maxRetries: 0, timeoutMs: CALL_TIMEOUT_MS });
+    const client = createSecondaryDnsClient({
+      apiToken: TOKEN,
+      baseUrl: server.baseUrl,
+      maxRetries: 0,
+      timeoutMs: CALL_TIMEOUT_MS,
+    });
 
     await fc.assert(
-      fc.asyncProperty(identifier, zoneInput, fc.integer({ min: 0, max: 4294967295 }), async (zoneId, input, serial) => {
-        expect(validInput(input), JSON.stringify(validInput.errors)).toBe(true);
-        // A tiny stateful API: one configuration per zone, as the real one keeps.
-        const stored = new Map<string, unknown>();
-        server.handle((request) => {
-          const zone = /\/zones\/([0-9a-f]{32})\/secondary_dns\/outgoing$/.exec(request.path)?.[1];
-          if (!zone) return failure(404, 7003, "Could not route");
-          if (request.method === "POST") {
-            if (stored.has(zone)) return failure(409, 1004, "Primary zone configuration already exists");
-            const { name, peers } = JSON.parse(request.body) as { name: string; peers: string[] };
-            const now = "2019-10-24T17:09:42.883908+01:00";
-            const config = { id: zone.split("").reverse().join(""), name, peers, soa_serial: serial, checked_time: now, created_time: now, last_transferred_time: now };
-            stored.set(zone, config);
-            return { body: envelope(config) };
-          }
-          if (request.method === "GET") {
-            return stored.has(zone) ? { body: envelope(stored.get(zone)) } : failure(404, 1003, "Primary zone configuration not found");
-          }
-          return failure(405, 7001, "Method not available");
-        });
+      fc.asyncProperty(
+        identifier,
+        zoneInput,
+        fc.integer({ min: 0, max: 4294967295 }),
+        async (zoneId, input, serial) => {
+          expect(validInput(input), JSON.stringify(validInput.errors)).toBe(true);
+          // A tiny stateful API: one configuration per zone, as the real one keeps.
+          const stored = new Map<string, unknown>();
+          server.handle((request) => {
+            const zone = /\/zones\/([0-9a-f]{32})\/secondary_dns\/outgoing$/.exec(
+              request.path,
+            )?.[1];
+            if (!zone) return failure(404, 7003, "Could not route");
+            if (request.method === "POST") {
+              if (stored.has(zone))
+                return failure(409, 1004, "Primary zone configuration already exists");
+              const { name, peers } = JSON.parse(request.body) as { name: string; peers: string[] };
+              const now = "2019-10-24T17:09:42.883908+01:00";
+              const config = {
+                id: zone.split("").reverse().join(""),
+                name,
+                peers,
+                soa_serial: serial,
+                checked_time: now,
+                created_time: now,
+                last_transferred_time: now,
+              };
+              stored.set(zone, config);
+              return { body: envelope(config) };
+            }
+            if (request.method === "GET") {
+              return stored.has(zone)
+                ? { body: envelope(stored.get(zone)) }
+                : failure(404, 1003, "Primary zone configuration not found");
+            }
+            return failure(405, 7001, "Method not available");
+          });
 
-        const created = await client.outgoing.create(zoneId, input);
-        const read = await client.outgoing.get(zoneId);
-        expect(read).toEqual(created);
-        expect(read.name).toBe(input.name);
-        expect([...read.peers].sort()).toEqual([...input.peers].sort());
-        expect(read.soa_serial).toBe(serial);
-        expect(isValidResult(create.operationId, read)).toBe(true);
-        await expect(client.outgoing.create(zoneId, input)).rejects.toBeInstanceOf(ApiError);
-      }),
+          const created = await client.outgoing.create(zoneId, input);
+          const read = await client.outgoing.get(zoneId);
+          expect(read).toEqual(created);
+          expect(read.name).toBe(input.name);
+          expect([...read.peers].sort()).toEqual([...input.peers].sort());
+          expect(read.soa_serial).toBe(serial);
+          expect(isValidResult(create.operationId, read)).toBe(true);
+          await expect(client.outgoing.create(zoneId, input)).rejects.toBeInstanceOf(ApiError);
+        },
+      ),
       { numRuns: 150 },
     );
   });
 });
 
 it("the properties drive every operation of the spec", () => {
-  expect(Object.keys(CLIENT_CALLS).sort()).toEqual(operations().map((o) => o.operationId).sort());
+  expect(Object.keys(CLIENT_CALLS).sort()).toEqual(
+    operations()
+      .map((o) => o.operationId)
+      .sort(),
+  );
 });

@@ -27,7 +27,20 @@ const env = () => ({ CLOUDFLARE_API_TOKEN: TOKEN, CLOUDFLARE_BASE_URL: server.ba
 
 describe("npm run record", () => {
   it("reads its arguments, and refuses what it does not know", () => {
-    expect(parseArgs(["create", ZONE, "--name", NAME, "--peer", PEER, "--peer", CONFIG, "--scenario", "two"])).toMatchObject({
+    expect(
+      parseArgs([
+        "create",
+        ZONE,
+        "--name",
+        NAME,
+        "--peer",
+        PEER,
+        "--peer",
+        CONFIG,
+        "--scenario",
+        "two",
+      ]),
+    ).toMatchObject({
       operation: "create",
       zoneId: ZONE,
       name: NAME,
@@ -42,28 +55,46 @@ describe("npm run record", () => {
 
   it("knows all eight operations by short name, from the spec", () => {
     expect(Object.keys(SHORT_NAMES)).toHaveLength(8);
-    expect(findOperation("force-notify")).toMatchObject({ method: "POST", path: "/zones/{zone_id}/secondary_dns/outgoing/force_notify", takesBody: false });
+    expect(findOperation("force-notify")).toMatchObject({
+      method: "POST",
+      path: "/zones/{zone_id}/secondary_dns/outgoing/force_notify",
+      takesBody: false,
+    });
     expect(findOperation("update").takesBody).toBe(true);
     expect(() => findOperation("frobnicate")).toThrow(/no operation/);
   });
 
   it("needs credentials", async () => {
-    await expect(record(parseArgs(["get", ZONE]), { env: {} })).rejects.toThrow(/CLOUDFLARE_API_TOKEN/);
+    await expect(record(parseArgs(["get", ZONE]), { env: {} })).rejects.toThrow(
+      /CLOUDFLARE_API_TOKEN/,
+    );
   });
 
   it("records a success, scrubbed, as a fixture the contract checks accept", async () => {
     server.handle(() => ({
       headers: { "set-cookie": `__cf_bm=${TOKEN}`, "x-internal": "dropped" },
-      body: envelope({ id: CONFIG, name: NAME, peers: [PEER], soa_serial: 2026010201, checked_time: "2026-01-02T03:04:05.123456Z", created_time: "2026-01-02T03:04:05.123456Z", last_transferred_time: "2026-01-02T03:04:05.123456Z" }),
+      body: envelope({
+        id: CONFIG,
+        name: NAME,
+        peers: [PEER],
+        soa_serial: 2026010201,
+        checked_time: "2026-01-02T03:04:05.123456Z",
+        created_time: "2026-01-02T03:04:05.123456Z",
+        last_transferred_time: "2026-01-02T03:04:05.123456Z",
+      }),
     }));
-    const fixture = await record(parseArgs(["create", ZONE, "--name", NAME, "--peer", PEER]), { env: env(), now: NOW });
+    const fixture = await record(parseArgs(["create", ZONE, "--name", NAME, "--peer", PEER]), {
+      env: env(),
+      now: NOW,
+    });
 
     const sent = server.requests.at(-1);
     expect(sent?.headers.authorization).toBe(`Bearer ${TOKEN}`);
     expect(JSON.parse(sent?.body ?? "")).toEqual({ name: NAME, peers: [PEER] });
 
     const json = JSON.stringify(fixture);
-    for (const secret of [TOKEN, ZONE, PEER, CONFIG, "acme-corp"]) expect(json).not.toContain(secret);
+    for (const secret of [TOKEN, ZONE, PEER, CONFIG, "acme-corp"])
+      expect(json).not.toContain(secret);
     expect(fixture.request).toEqual({
       method: "POST",
       path: `/client/v4/zones/${PLACEHOLDERS.zoneId}/secondary_dns/outgoing`,
@@ -81,15 +112,26 @@ describe("npm run record", () => {
   it("records a failure with Retry-After, the email of a Global API Key scrubbed", async () => {
     const email = "ops@acme-corp.net";
     const key = "c2547eb745079dac9320b638f5e225cf483cc";
-    server.handle(() => failure(429, 971, `Please wait, ${email} (key ${key})`, { "retry-after": "300" }));
+    server.handle(() =>
+      failure(429, 971, `Please wait, ${email} (key ${key})`, { "retry-after": "300" }),
+    );
     const fixture = await record(parseArgs(["status", ZONE, "--scenario", "limited"]), {
-      env: { CLOUDFLARE_EMAIL: email, CLOUDFLARE_API_KEY: key, CLOUDFLARE_BASE_URL: server.baseUrl },
+      env: {
+        CLOUDFLARE_EMAIL: email,
+        CLOUDFLARE_API_KEY: key,
+        CLOUDFLARE_BASE_URL: server.baseUrl,
+      },
     });
     expect(server.requests.at(-1)?.headers["x-auth-key"]).toBe(key);
-    expect(fixture.request.headers).toEqual({ "x-auth-email": PLACEHOLDERS.email, "x-auth-key": REDACTED });
+    expect(fixture.request.headers).toEqual({
+      "x-auth-email": PLACEHOLDERS.email,
+      "x-auth-key": REDACTED,
+    });
     expect(fixture.request.body).toBeNull();
     expect(fixture.response.headers["retry-after"]).toBe("300");
-    expect(JSON.stringify(fixture.response.body)).toContain(`Please wait, ${PLACEHOLDERS.email} (key ${REDACTED})`);
+    expect(JSON.stringify(fixture.response.body)).toContain(
+      `Please wait, ${PLACEHOLDERS.email} (key ${REDACTED})`,
+    );
     expect(fixture.scenario).toBe("limited");
     expect(responseProblems(fixture)).toEqual([]);
   });

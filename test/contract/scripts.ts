@@ -24,7 +24,14 @@ export interface Scrubber {
 
 export interface ScrubModule {
   REDACTED: string;
-  PLACEHOLDERS: { email: string; zoneId: string; accountId: string; configId: string; peerIds: string[]; zoneName: string };
+  PLACEHOLDERS: {
+    email: string;
+    zoneId: string;
+    accountId: string;
+    configId: string;
+    peerIds: string[];
+    zoneName: string;
+  };
   createScrubber(known: Known): Scrubber;
 }
 
@@ -43,7 +50,12 @@ export interface RecordOptions {
 export interface RecordModule {
   SHORT_NAMES: Record<string, string>;
   parseArgs(argv: string[]): RecordOptions;
-  findOperation(name: string): { operationId: string; method: string; path: string; takesBody: boolean };
+  findOperation(name: string): {
+    operationId: string;
+    method: string;
+    path: string;
+    takesBody: boolean;
+  };
   record(
     options: RecordOptions,
     context: { env: Record<string, string | undefined>; fetch?: typeof fetch; now?: Date },
@@ -51,7 +63,8 @@ export interface RecordModule {
   fixturePath(fixture: Fixture, out?: string): string;
 }
 
-const load = (name: string): Promise<unknown> => import(new URL(`../../scripts/${name}`, import.meta.url).href);
+const load = (name: string): Promise<unknown> =>
+  import(new URL(`../../scripts/${name}`, import.meta.url).href);
 
 export const loadScrub = () => load("scrub.mjs") as Promise<ScrubModule>;
 export const loadRecord = () => load("record.mjs") as Promise<RecordModule>;

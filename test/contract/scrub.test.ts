@@ -30,12 +30,21 @@ const dirty = {
   request: {
     method: "POST",
     path: `/client/v4/zones/${ZONE}/secondary_dns/outgoing`,
-    headers: { Authorization: `Bearer ${TOKEN}`, "X-Auth-Email": EMAIL, "X-Auth-Key": API_KEY, Cookie: "__cfruid=abc123" },
+    headers: {
+      Authorization: `Bearer ${TOKEN}`,
+      "X-Auth-Email": EMAIL,
+      "X-Auth-Key": API_KEY,
+      Cookie: "__cfruid=abc123",
+    },
     body: { name: NAME, peers: [PEER] },
   },
   response: {
     status: 400,
-    headers: { "cf-ray": "8c1f3b2e9d4a51f2-LHR", "set-cookie": "__cf_bm=xyz; path=/", "content-type": "application/json" },
+    headers: {
+      "cf-ray": "8c1f3b2e9d4a51f2-LHR",
+      "set-cookie": "__cf_bm=xyz; path=/",
+      "content-type": "application/json",
+    },
     body: {
       success: false,
       errors: [
@@ -45,7 +54,13 @@ const dirty = {
           source: { pointer: `/zones/${ZONE}` },
         },
       ],
-      messages: [{ code: 1000, message: `echo: Authorization: Bearer ${TOKEN}`, meta: { nested: [{ deeper: { api_key: "anything", who: EMAIL } }] } }],
+      messages: [
+        {
+          code: 1000,
+          message: `echo: Authorization: Bearer ${TOKEN}`,
+          meta: { nested: [{ deeper: { api_key: "anything", who: EMAIL } }] },
+        },
+      ],
       result: { id: CONFIG, name: `www.${NAME}`, peers: [PEER], [ZONE]: "a key that is an id" },
     },
   },
@@ -74,14 +89,22 @@ describe("the scrubber", () => {
   });
 
   it("puts fixed placeholders where ids, emails and the zone name were, in nested bodies and keys", () => {
-    expect(clean.request.path).toBe(`/client/v4/zones/${PLACEHOLDERS.zoneId}/secondary_dns/outgoing`);
-    expect(clean.request.body).toEqual({ name: PLACEHOLDERS.zoneName, peers: [PLACEHOLDERS.peerIds[0]] });
+    expect(clean.request.path).toBe(
+      `/client/v4/zones/${PLACEHOLDERS.zoneId}/secondary_dns/outgoing`,
+    );
+    expect(clean.request.body).toEqual({
+      name: PLACEHOLDERS.zoneName,
+      peers: [PLACEHOLDERS.peerIds[0]],
+    });
     const body = clean.response.body;
     expect(body.errors[0]?.message).toBe(
       `Could not route to /accounts/${PLACEHOLDERS.accountId}/zones/${PLACEHOLDERS.zoneId}, token ${REDACTED} of ${PLACEHOLDERS.email}`,
     );
     expect(body.messages[0]?.message).toBe(`echo: Authorization: Bearer ${REDACTED}`);
-    expect(body.messages[0]?.meta.nested[0]?.deeper).toEqual({ api_key: REDACTED, who: PLACEHOLDERS.email });
+    expect(body.messages[0]?.meta.nested[0]?.deeper).toEqual({
+      api_key: REDACTED,
+      who: PLACEHOLDERS.email,
+    });
     expect(body.result).toEqual({
       id: PLACEHOLDERS.configId,
       name: `www.${PLACEHOLDERS.zoneName}`,
@@ -117,13 +140,19 @@ describe("the scrubber", () => {
   it("lets no token survive, wherever in a random body it is put", () => {
     const token = fc.stringMatching(/^[A-Za-z0-9_-]{40}$/);
     fc.assert(
-      fc.property(token, fc.jsonValue(), fc.string(), fc.string(), (secret, json, before, after) => {
-        const scrub = createScrubber({ secrets: [secret] });
-        const body = { json, where: [{ deep: `${before}${secret}${after}` }], [secret]: 1 };
-        const out = scrub.value(body);
-        expect(JSON.stringify(out)).not.toContain(secret);
-        expect(scrub.leaks(out)).toEqual([]);
-      }),
+      fc.property(
+        token,
+        fc.jsonValue(),
+        fc.string(),
+        fc.string(),
+        (secret, json, before, after) => {
+          const scrub = createScrubber({ secrets: [secret] });
+          const body = { json, where: [{ deep: `${before}${secret}${after}` }], [secret]: 1 };
+          const out = scrub.value(body);
+          expect(JSON.stringify(out)).not.toContain(secret);
+          expect(scrub.leaks(out)).toEqual([]);
+        },
+      ),
       { numRuns: 200 },
     );
   });

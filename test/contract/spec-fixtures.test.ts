@@ -4,7 +4,13 @@
  */
 import { describe, expect, it } from "vitest";
 import { operations, validatorAt } from "../support/spec.js";
-import { coverageGaps, loadFixtures, requestProblems, responseProblems, type Fixture } from "./fixtures.js";
+import {
+  coverageGaps,
+  loadFixtures,
+  requestProblems,
+  responseProblems,
+  type Fixture,
+} from "./fixtures.js";
 
 const all = loadFixtures();
 const byFile = (file: string): Fixture => {
@@ -25,29 +31,44 @@ describe("the fixtures", () => {
     }
   });
 
-  it.each(all.map(({ file, fixture }) => [file, fixture] as const))("%s: the request is the spec's", (_file, fixture) => {
-    expect(requestProblems(fixture)).toEqual([]);
-  });
+  it.each(all.map(({ file, fixture }) => [file, fixture] as const))(
+    "%s: the request is the spec's",
+    (_file, fixture) => {
+      expect(requestProblems(fixture)).toEqual([]);
+    },
+  );
 
   const onSpec = all.filter(({ fixture }) => !fixture.offSpec);
-  it.each(onSpec.map(({ file, fixture }) => [file, fixture] as const))("%s: the response is the spec's", (_file, fixture) => {
-    expect(responseProblems(fixture)).toEqual([]);
-  });
+  it.each(onSpec.map(({ file, fixture }) => [file, fixture] as const))(
+    "%s: the response is the spec's",
+    (_file, fixture) => {
+      expect(responseProblems(fixture)).toEqual([]);
+    },
+  );
 
   // A fixture marked offSpec records what the API sends although the spec cannot
   // say it. It must fail its declared schema, and be a valid failure envelope.
   const offSpec = all.filter(({ fixture }) => fixture.offSpec);
-  it.each(offSpec.map(({ file, fixture }) => [file, fixture] as const))("%s: off the spec as it says, a failure envelope", (_file, fixture) => {
-    expect(responseProblems(fixture)).not.toEqual([]);
-    const failure = validatorAt("#/components/schemas/FailureEnvelope");
-    expect(failure(fixture.response.body), JSON.stringify(failure.errors)).toBe(true);
-  });
+  it.each(offSpec.map(({ file, fixture }) => [file, fixture] as const))(
+    "%s: off the spec as it says, a failure envelope",
+    (_file, fixture) => {
+      expect(responseProblems(fixture)).not.toEqual([]);
+      const failure = validatorAt("#/components/schemas/FailureEnvelope");
+      expect(failure(fixture.response.body), JSON.stringify(failure.errors)).toBe(true);
+    },
+  );
 
   it("cover every scenario the issue names", () => {
     const seen = (id: string, status: number, code?: number) =>
-      all.some(({ fixture: f }) =>
-        f.operationId.endsWith(id) && f.response.status === status &&
-        (code === undefined || (f.response.body as { errors?: { code: number }[] })?.errors?.some((e) => e.code === code)));
+      all.some(
+        ({ fixture: f }) =>
+          f.operationId.endsWith(id) &&
+          f.response.status === status &&
+          (code === undefined ||
+            (f.response.body as { errors?: { code: number }[] })?.errors?.some(
+              (e) => e.code === code,
+            )),
+      );
     const ids = operations().map((o) => o.operationId);
     for (const id of ids) expect(seen(id, 200), `${id} success`).toBe(true);
     expect(seen("primary-zone-configuration-details", 404), "GET with no configuration").toBe(true);
@@ -57,12 +78,43 @@ describe("the fixtures", () => {
     expect(seen("", 400, 7003)).toBe(true);
     expect(seen("", 401, 10000)).toBe(true);
     expect(seen("", 403, 9109)).toBe(true);
-    expect(all.some(({ fixture: f }) => f.response.status === 401 && JSON.stringify(f.response.body).includes("Not authorized to setup outgoing zone transfers"))).toBe(true);
-    expect(all.some(({ fixture: f }) => f.response.status === 429 && f.response.headers["retry-after"] && JSON.stringify(f.response.body).includes("971"))).toBe(true);
-    expect(all.some(({ fixture: f }) => f.response.status === 502 && String(f.response.body).includes("<html>"))).toBe(true);
-    expect(all.some(({ fixture: f }) => f.response.status === 503 && f.response.body === "")).toBe(true);
-    expect(all.some(({ fixture: f }) => f.response.status === 200 && (f.response.body as { success?: unknown }).success === false)).toBe(true);
-    expect(all.some(({ fixture: f }) => ((f.response.body as { messages?: unknown[] }).messages?.length ?? 0) > 0)).toBe(true);
+    expect(
+      all.some(
+        ({ fixture: f }) =>
+          f.response.status === 401 &&
+          JSON.stringify(f.response.body).includes(
+            "Not authorized to setup outgoing zone transfers",
+          ),
+      ),
+    ).toBe(true);
+    expect(
+      all.some(
+        ({ fixture: f }) =>
+          f.response.status === 429 &&
+          f.response.headers["retry-after"] &&
+          JSON.stringify(f.response.body).includes("971"),
+      ),
+    ).toBe(true);
+    expect(
+      all.some(
+        ({ fixture: f }) => f.response.status === 502 && String(f.response.body).includes("<html>"),
+      ),
+    ).toBe(true);
+    expect(all.some(({ fixture: f }) => f.response.status === 503 && f.response.body === "")).toBe(
+      true,
+    );
+    expect(
+      all.some(
+        ({ fixture: f }) =>
+          f.response.status === 200 && (f.response.body as { success?: unknown }).success === false,
+      ),
+    ).toBe(true);
+    expect(
+      all.some(
+        ({ fixture: f }) =>
+          ((f.response.body as { messages?: unknown[] }).messages?.length ?? 0) > 0,
+      ),
+    ).toBe(true);
   });
 });
 
@@ -74,7 +126,9 @@ describe("fixture coverage of the spec", () => {
   });
 
   it("names the gap when the only fixture of a pair is gone", () => {
-    const lone = fixtures.filter((f) => f.operationId.endsWith("force-dns-notify") && f.response.status === 403);
+    const lone = fixtures.filter(
+      (f) => f.operationId.endsWith("force-dns-notify") && f.response.status === 403,
+    );
     expect(lone).toHaveLength(1);
     const fewer = fixtures.filter((f) => !lone.includes(f));
     expect(coverageGaps(fewer)).toEqual(["secondary-dns-(-primary-zone)-force-dns-notify 403"]);
@@ -83,10 +137,15 @@ describe("fixture coverage of the spec", () => {
   it("names the gap when the spec gains a status no fixture has", () => {
     const ops = operations().map((op) =>
       op.operationId.endsWith("status")
-        ? { ...op, operation: { ...op.operation, responses: { ...op.operation.responses, "409": {} } } }
+        ? {
+            ...op,
+            operation: { ...op.operation, responses: { ...op.operation.responses, "409": {} } },
+          }
         : op,
     );
-    expect(coverageGaps(fixtures, ops)).toEqual(["secondary-dns-(-primary-zone)-get-outgoing-zone-transfer-status 409"]);
+    expect(coverageGaps(fixtures, ops)).toEqual([
+      "secondary-dns-(-primary-zone)-get-outgoing-zone-transfer-status 409",
+    ]);
   });
 });
 
@@ -107,7 +166,9 @@ describe("drift from the spec is caught", () => {
   it("a status the spec does not declare", () => {
     const fixture = byFile(GET_CONFIGURED);
     fixture.response.status = 302;
-    expect(responseProblems(fixture)).toEqual([`status 302 is not declared for ${fixture.operationId}`]);
+    expect(responseProblems(fixture)).toEqual([
+      `status 302 is not declared for ${fixture.operationId}`,
+    ]);
   });
 
   it("a timestamp without its offset, and a peer id in capitals", () => {
