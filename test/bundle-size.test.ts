@@ -1,0 +1,32 @@
+// The bundle budget of issue 6: an app that creates the client and calls
+// outgoing.get (bench/apps/ours.mjs, the same file the bench measures), bundled
+// and minified for the browser from src/, must stay small, and opt-in parts such
+// as ajv-based validation must stay out of it. Timing budgets live in bench/.
+import { beforeAll, describe, expect, it } from "vitest";
+import { bundleApp, type BundledApp } from "../bench/apps/build.mjs";
+
+const GZIP_BUDGET = 4_500;
+
+describe("bundle of a minimal app (bench/apps/ours.mjs)", () => {
+  let bundle: BundledApp;
+  beforeAll(async () => {
+    // A browser build fails outright on any node: import, so getting here proves there is none.
+    bundle = await bundleApp("ours", { platform: "browser", minify: true });
+  });
+
+  it("is built from src/ with openapi-fetch as its only dependency", () => {
+    expect(bundle.inputs).toContain("src/index.ts");
+    const packages = new Set(bundle.inputs.flatMap((file) => file.match(/node_modules\/([^/]+)/)?.[1] ?? []));
+    expect([...packages]).toEqual(["openapi-fetch"]);
+  });
+
+  it("holds no ajv and no node: import", () => {
+    expect(bundle.inputs.filter((file) => /ajv|emulator/.test(file))).toEqual([]);
+    expect(bundle.code).not.toMatch(/ajv/i);
+    expect(bundle.code).not.toMatch(/["']node:/);
+  });
+
+  it(`is at most ${GZIP_BUDGET} bytes gzipped`, () => {
+    expect(bundle.gzip, `minified ${bundle.min} B, gzip ${bundle.gzip} B`).toBeLessThanOrEqual(GZIP_BUDGET);
+  });
+});
