@@ -51,7 +51,11 @@ function succeeds(fixture: Fixture): boolean {
   );
 }
 
-/** The response as the test server sends it: JSON bodies re-serialized, text as is. */
+/**
+ * The response as the test server sends it: JSON bodies re-serialized, text as
+ * is. (The shared server adds content-type text/html where a fixture has none,
+ * as the empty 503s; the client reads an empty body the same either way.)
+ */
 function replyOf(fixture: Fixture) {
   const { status, headers, body } = fixture.response;
   return { status, headers, body: typeof body === "string" ? body : JSON.stringify(body) };
