@@ -8,7 +8,7 @@ import { randomBytes } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { Failure, failureEnvelope, failures, successEnvelope } from "./failures.js";
 import type { ResourceHandlers } from "./resource.js";
-import { describeError, pointerOfError, type LoadedSpec, type Route } from "./spec.js";
+import { describeError, mainError, pointerOfError, type LoadedSpec, type Route } from "./spec.js";
 import type { Store } from "./store.js";
 import { nowMicros, timestamp } from "./time.js";
 
@@ -130,7 +130,7 @@ function parseBody(body: NonNullable<Route["body"]>, raw: Buffer): unknown {
     throw failures.bodyNotJson();
   }
   if (!body.validate(value)) {
-    const error = body.validate.errors?.[0];
+    const error = mainError(body.validate.errors ?? []);
     throw error
       ? failures.invalidField(pointerOfError(error), describeError(error))
       : failures.invalidField("", "is invalid");

@@ -64,9 +64,18 @@ export interface LoadedSpec {
 const escapePointer = (s: string) => s.replace(/~/g, "~0").replace(/\//g, "~1");
 const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 
+const loaded = new Map<string, LoadedSpec>();
+
+/** The routes of the spec in `file`, compiled once per process: every emulator shares them. */
 export function loadSpec(file: string = findSpecFile()): LoadedSpec {
+  let result = loaded.get(file);
+  if (!result) loaded.set(file, (result = compileSpec(file)));
+  return result;
+}
+
+function compileSpec(file: string): LoadedSpec {
   const spec = JSON.parse(readFileSync(file, "utf8")) as Json;
-  const ajv = new Ajv2020.default({ strict: false, allErrors: false });
+  const ajv = new Ajv2020.default({ strict: false, allErrors: true });
   addFormats.default(ajv);
   ajv.addSchema({ ...spec, $id: SPEC_ID });
   const compileAt = (pointer: string) => ajv.compile({ $ref: `${SPEC_ID}#${pointer}` });
@@ -119,6 +128,14 @@ export function loadSpec(file: string = findSpecFile()): LoadedSpec {
     }
   }
   return { routes, securitySchemes: spec.components?.securitySchemes ?? {} };
+}
+
+/**
+ * The error to report of those ajv found: an unknown field first, since it is
+ * most often a misspelling that also makes a required field look missing.
+ */
+export function mainError(errors: readonly ErrorObject[]): ErrorObject | undefined {
+  return errors.find((e) => e.keyword === "additionalProperties") ?? errors[0];
 }
 
 /**

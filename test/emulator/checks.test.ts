@@ -1,0 +1,145 @@
+/**
+ * What the emulator checks before a handler runs: routes, credentials, path
+ * identifiers and bodies, each judged by the spec. The body cases are also put
+ * to the spec's own validator, so the emulator and the spec cannot disagree.
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startEmulator, type Emulator } from "../../src/emulator/index.js";
+import { operationById, requestValidator } from "../support/spec.js";
+import { exchange, onlyError, outgoing, PEER_A, PEER_B, ZONE } from "./exchange.js";
+
+let emulator: Emulator;
+beforeAll(async () => {
+  emulator = await startEmulator();
+});
+afterAll(() => emulator.close());
+
+const NO_CREDENTIALS = { authorization: "" };
+
+describe("credentials", () => {
+  it.each<[string, Record<string, string>]>([
+    ["none at all", NO_CREDENTIALS],
+    ["a Basic scheme", { authorization: "Basic dXNlcjpwYXNz" }],
+    ["Bearer without a token", { authorization: "Bearer " }],
+    ["a token with a space", { authorization: "Bearer two words" }],
+    ["an email without a key", { ...NO_CREDENTIALS, "x-auth-email": "user@example.com" }],
+    ["a key without an email", { ...NO_CREDENTIALS, "x-auth-key": "0123456789abcdef" }],
+  ])("%s: 401 with code 10000", async (_case, headers) => {
+    for (const [method, action] of [["GET", ""], ["POST", "/enable"], ["GET", "/status"]] as const) {
+      const answer = await outgoing(emulator.url, method, ZONE, action, { headers });
+      expect(answer.status).toBe(401);
+      expect(onlyError(answer)).toEqual({ code: 10000, message: "Authentication error" });
+    }
+  });
+
+  it.each<[string, Record<string, string>]>([
+    ["a bearer token", { authorization: "Bearer some-token" }],
+    ["an email with a key", { ...NO_CREDENTIALS, "x-auth-email": "user@example.com", "x-auth-key": "0123456789abcdef" }],
+  ])("%s is let through (404: no configuration yet)", async (_case, headers) => {
+    expect((await outgoing(emulator.url, "GET", ZONE, "", { headers })).status).toBe(404);
+  });
+
+  it("are checked before the identifier and the body", async () => {
+    const answer = await outgoing(emulator.url, "POST", "nope", "", { headers: NO_CREDENTIALS, rawBody: "{" });
+    expect(answer.status).toBe(401);
+  });
+});
+
+describe("routes", () => {
+  it("an unknown path answers 404 with code 7000", async () => {
+    for (const path of [`/zones/${ZONE}/secondary_dns/incoming`, `/zones/${ZONE}/secondary_dns/outgoing/enable/x`]) {
+      const answer = await exchange(emulator.url, "GET", path);
+      expect(answer.status).toBe(404);
+      expect(onlyError(answer).code).toBe(7000);
+    }
+  });
+
+  it("a path outside /client/v4 answers 404", async () => {
+    const outside = emulator.url.replace("/client/v4", "");
+    const response = await fetch(`${outside}/zones/${ZONE}/secondary_dns/outgoing`);
+    expect(response.status).toBe(404);
+    expect(response.headers.get("cf-ray")).toBeTruthy();
+  });
+
+  it("a method the path does not have answers 405 with Allow", async () => {
+    const answer = await exchange(emulator.url, "PATCH", `/zones/${ZONE}/secondary_dns/outgoing`);
+    expect(answer.status).toBe(405);
+    expect(answer.headers.get("allow")).toBe("GET, PUT, POST, DELETE");
+    const status = await exchange(emulator.url, "POST", `/zones/${ZONE}/secondary_dns/outgoing/status`);
+    expect(status.headers.get("allow")).toBe("GET");
+  });
+});
+
+describe("the zone identifier", () => {
+  it.each(["not-a-zone", ZONE.toUpperCase(), `${ZONE}0`, "%zz", "023e105f4ecef8ad9ca31a8372d0c35g"])(
+    "%s: 400 with code 7003 and source.pointer /zone_id",
+    async (zone) => {
+      for (const action of ["", "/status"] as const) {
+        const answer = await outgoing(emulator.url, "GET", zone, action);
+        expect(answer.status).toBe(400);
+        const error = onlyError(answer);
+        expect(error.code).toBe(7003);
+        expect(error.message).toContain("perhaps your object identifier is invalid?");
+        expect(error.source).toEqual({ pointer: "/zone_id" });
+      }
+    },
+  );
+});
+
+describe("create and update bodies", () => {
+  const create = operationById("secondary-dns-(-primary-zone)-create-primary-zone-configuration");
+  const specAccepts = requestValidator(create)!;
+  const peers31 = Array.from({ length: 31 }, (_, i) => i.toString(16).padStart(32, "0"));
+
+  it.each<[string, string, unknown]>([
+    ["no name", "/name", { peers: [] }],
+    ["no peers", "/peers", { name: "example.com." }],
+    ["an id, which the API assigns", "/id", { id: PEER_A, name: "example.com.", peers: [] }],
+    ["a misspelt field", "/peer", { name: "example.com.", peer: [PEER_A] }],
+    ["a name that is not a DNS name", "/name", { name: "-bad-.example.", peers: [] }],
+    ["a name that is a number", "/name", { name: 42, peers: [] }],
+    ["a peer that is not 32 hex", "/peers/1", { name: "example.com.", peers: [PEER_A, "zz"] }],
+    ["the same peer twice", "/peers", { name: "example.com.", peers: [PEER_A, PEER_A] }],
+    ["31 peers", "/peers", { name: "example.com.", peers: peers31 }],
+    ["peers that are not a list", "/peers", { name: "example.com.", peers: PEER_A }],
+    ["an array", "", []],
+  ])("%s: 400 with source.pointer %j, as the spec's own validator says", async (_case, pointer, body) => {
+    expect(specAccepts(body)).toBe(false);
+    for (const method of ["POST", "PUT"]) {
+      const answer = await outgoing(emulator.url, method, ZONE, "", { body });
+      expect(answer.status).toBe(400);
+      const error = onlyError(answer);
+      expect(error.source).toEqual({ pointer });
+      expect(error.message).toContain(pointer || "the body");
+    }
+    expect((await outgoing(emulator.url, "GET", ZONE)).status).toBe(404); // nothing was created
+  });
+
+  it.each<[string, string]>([
+    ["no body", ""],
+    ["a body that is not JSON", "{name:"],
+  ])("%s: 400 with source.pointer \"\"", async (_case, rawBody) => {
+    const answer = await outgoing(emulator.url, "POST", ZONE, "", { rawBody });
+    expect(answer.status).toBe(400);
+    expect(onlyError(answer).source).toEqual({ pointer: "" });
+  });
+
+  it("the spec's examples and edge cases it allows are accepted", async () => {
+    const zone = "11111111111111111111111111111111";
+    for (const body of [
+      { name: "www.example.com.", peers: [PEER_A, PEER_B] },
+      { name: "example", peers: [] },
+      { name: "a".repeat(63), peers: peers31.slice(0, 30) },
+    ]) {
+      expect(specAccepts(body)).toBe(true);
+      const created = await outgoing(emulator.url, "POST", zone, "", { body });
+      expect(created.status).toBe(200);
+      expect((await outgoing(emulator.url, "DELETE", zone)).status).toBe(200);
+    }
+  });
+
+  it("a body over 1 MiB answers 413", async () => {
+    const answer = await outgoing(emulator.url, "POST", ZONE, "", { rawBody: " ".repeat(1024 * 1024 + 1) });
+    expect(answer.status).toBe(413);
+  });
+});
