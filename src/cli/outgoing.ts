@@ -73,9 +73,13 @@ export async function runOutgoing(argv: string[], io: CliIo): Promise<number> {
   const action = actionName === undefined ? undefined : ACTIONS[actionName];
   const actionUsage = actionName === undefined ? undefined : ACTION_HELP[actionName];
   if (!action || !actionUsage) {
-    if (actionName === undefined || wantsHelp(argv)) {
+    if (actionName === undefined) {
+      io.stderr.write(OUTGOING_HELP);
+      return EXIT.usage;
+    }
+    if (wantsHelp(argv)) {
       io.stdout.write(OUTGOING_HELP);
-      return actionName === undefined ? EXIT.usage : EXIT.ok;
+      return EXIT.ok;
     }
     throw new UsageError(`unknown action "${actionName}"`, `${PROGRAM} outgoing --help`);
   }
@@ -132,7 +136,17 @@ function clientOptions(io: CliIo, help: string, baseUrl: string | undefined, tim
 function argumentFor(field: string, baseUrlFrom: string): string {
   const peer = /^body\.peers\[(\d+)\]$/.exec(field);
   if (peer) return `--peer number ${Number(peer[1]) + 1}`;
-  const names: Record<string, string> = {
+  return argumentNames(baseUrlFrom)[field] ?? field;
+}
+
+/** A client's reason in the CLI's words: "is required with apiEmail" names CLOUDFLARE_EMAIL. */
+function reasonFor(reason: string, baseUrlFrom: string): string {
+  const names = argumentNames(baseUrlFrom);
+  return reason.replace(/\b(apiToken|apiEmail|apiKey|baseUrl|timeoutMs|maxRetries)\b/g, (name) => names[name] ?? name);
+}
+
+function argumentNames(baseUrlFrom: string): Record<string, string> {
+  return {
     zoneId: "<zone_id>",
     "body.name": "--name",
     "body.peers": "--peer",
@@ -143,7 +157,6 @@ function argumentFor(field: string, baseUrlFrom: string): string {
     timeoutMs: "--timeout",
     maxRetries: "--retries",
   };
-  return names[field] ?? field;
 }
 
 /** Runs `work`, turning a ValidationError into a UsageError that names the argument. */
@@ -152,7 +165,7 @@ async function asUsage<T>(help: string, baseUrlFrom: string, work: () => Promise
     return await work();
   } catch (error) {
     if (!(error instanceof ValidationError)) throw error;
-    throw new UsageError(`invalid ${argumentFor(error.field, baseUrlFrom)}: ${error.reason}`, help);
+    throw new UsageError(`invalid ${argumentFor(error.field, baseUrlFrom)}: ${reasonFor(error.reason, baseUrlFrom)}`, help);
   }
 }
 
