@@ -1,0 +1,42 @@
+/** What the docs tests read from the spec: operations, their samples and examples. */
+import { operations, spec, type OperationInfo } from "../support/spec.js";
+
+export interface CodeSample {
+  lang: string;
+  label: string;
+  source: string;
+}
+
+export function codeSamples(op: OperationInfo): CodeSample[] {
+  return (op.operation["x-codeSamples"] ?? []) as CodeSample[];
+}
+
+export function resolve(node: any): any {
+  if (node && typeof node.$ref === "string") {
+    const keys = node.$ref.replace(/^#\//, "").split("/").map((k: string) => k.replace(/~1/g, "/").replace(/~0/g, "~"));
+    return resolve(keys.reduce((n: any, k: string) => n[k], spec));
+  }
+  return node;
+}
+
+/** The value of the first JSON example an operation gives for a response status. */
+export function firstExample(op: OperationInfo, status: string): any {
+  const media = resolve(op.operation.responses[status])?.content?.["application/json"];
+  const example = Object.values<any>(media?.examples ?? {})[0];
+  if (!example) throw new Error(`${op.operationId} has no example for ${status}`);
+  return resolve(example).value;
+}
+
+export { operations, spec };
+
+/** The parameters of an operation, its path's included, resolved. */
+export function parameters(op: OperationInfo): { name: string; in: string; example?: unknown }[] {
+  const shared = spec.paths[op.path]?.parameters ?? [];
+  return [...shared, ...(op.operation.parameters ?? [])].map(resolve);
+}
+
+/** The property names of an operation's JSON request body. */
+export function requestProperties(op: OperationInfo): string[] {
+  const schema = resolve(op.operation.requestBody)?.content?.["application/json"]?.schema;
+  return Object.keys(resolve(schema)?.properties ?? {});
+}
