@@ -15,6 +15,7 @@ export default defineConfig({
       include: ["src/**/*.ts"],
       exclude: ["generated/**", "src/**/*.d.ts"],
       reporter: ["text-summary", "text"],
+      reportOnFailure: true,
     },
   },
 });

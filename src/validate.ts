@@ -17,9 +17,33 @@ export const SOA_SERIAL_MAX = 4294967295;
 
 const identifier = new RegExp(IDENTIFIER_PATTERN);
 const dnsName = new RegExp(DNS_NAME_PATTERN);
-// RFC 3339 date-time, with each field in range (as JSON Schema's "date-time" format).
-const dateTime =
-  /^\d{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12]\d|3[01])[Tt](?:[01]\d|2[0-3]):[0-5]\d:(?:[0-5]\d|60)(?:\.\d+)?(?:[Zz]|[+-](?:[01]\d|2[0-3]):[0-5]\d)$/;
+// RFC 3339 date-time: year, month, day, hour, minute, second, then the offset.
+const dateTimeParts =
+  /^(\d{4})-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])[Tt]([01]\d|2[0-3]):([0-5]\d):([0-5]\d|60)(?:\.\d+)?(?:[Zz]|([+-])([01]\d|2[0-3]):([0-5]\d))$/;
+
+/** As JSON Schema's "date-time" format: real calendar days, and a leap second only at 23:59 UTC. */
+function isDateTime(text: string): boolean {
+  const m = dateTimeParts.exec(text);
+  if (!m) return false;
+  const [year, month, day, hour, minute, second] = m.slice(1, 7).map(Number) as [
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+  ];
+  const leap = year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
+  const days = [31, leap ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][month - 1]!;
+  if (day > days) return false;
+  if (second === 60) {
+    const sign = m[7] === "-" ? -1 : 1;
+    const offset = m[7] ? sign * (Number(m[8]) * 60 + Number(m[9])) : 0;
+    const utcMinutes = (((hour * 60 + minute - offset) % 1440) + 1440) % 1440;
+    return utcMinutes === 23 * 60 + 59;
+  }
+  return true;
+}
 
 /** Shows a bad value in an error message, short and on one line. */
 function shown(value: unknown): string {
@@ -33,7 +57,8 @@ function shown(value: unknown): string {
 }
 
 function identifierProblem(value: unknown): string | undefined {
-  if (typeof value !== "string") return `must be a string of 32 lowercase hex characters, got ${shown(value)}`;
+  if (typeof value !== "string")
+    return `must be a string of 32 lowercase hex characters, got ${shown(value)}`;
   if (identifier.test(value)) return undefined;
   const hint = /^[0-9a-fA-F]{32}$/.test(value) ? " (use lowercase)" : "";
   return `must be 32 lowercase hex characters${hint}, got ${shown(value)}`;
@@ -53,7 +78,8 @@ function dnsNameProblem(value: unknown): string | undefined {
 
 function peersProblem(value: unknown): [field: string, reason: string] | undefined {
   if (!Array.isArray(value)) return ["peers", `must be an array of peer ids, got ${shown(value)}`];
-  if (value.length > MAX_PEERS) return ["peers", `may hold at most ${MAX_PEERS} peers, got ${value.length}`];
+  if (value.length > MAX_PEERS)
+    return ["peers", `may hold at most ${MAX_PEERS} peers, got ${value.length}`];
   const seen = new Set<unknown>();
   for (const [i, peer] of value.entries()) {
     const problem = identifierProblem(peer);
@@ -83,7 +109,10 @@ export function checkZoneInput(value: unknown): { name: string; peers: string[] 
   const body = value as Record<string, unknown>;
   for (const key of Object.keys(body)) {
     if (key !== "name" && key !== "peers") {
-      throw new ValidationError(`body.${key}`, "is not a field of the body (only name and peers are)");
+      throw new ValidationError(
+        `body.${key}`,
+        "is not a field of the body (only name and peers are)",
+      );
     }
   }
   if (!("name" in body)) throw new ValidationError("body.name", "is required");
@@ -111,12 +140,17 @@ export function outgoingZoneProblem(value: unknown): string | undefined {
   const peers = peersProblem(value.peers);
   if (peers) return `result.${peers[0]} ${peers[1]}`;
   const serial = value.soa_serial;
-  if (typeof serial !== "number" || !Number.isInteger(serial) || serial < 0 || serial > SOA_SERIAL_MAX) {
+  if (
+    typeof serial !== "number" ||
+    !Number.isInteger(serial) ||
+    serial < 0 ||
+    serial > SOA_SERIAL_MAX
+  ) {
     return `result.soa_serial must be an integer in 0..${SOA_SERIAL_MAX}, got ${shown(serial)}`;
   }
   for (const key of ["checked_time", "created_time", "last_transferred_time"]) {
     const time = value[key];
-    if (typeof time !== "string" || !dateTime.test(time)) {
+    if (typeof time !== "string" || !isDateTime(time)) {
       return `result.${key} must be an RFC 3339 date-time, got ${shown(time)}`;
     }
   }
