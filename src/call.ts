@@ -122,7 +122,8 @@ function items(value: unknown): ApiMessage[] {
         code: typeof item.code === "number" ? item.code : 0,
         message: typeof item.message === "string" ? item.message : "",
       };
-      if (typeof item.documentation_url === "string") out.documentation_url = item.documentation_url;
+      if (typeof item.documentation_url === "string")
+        out.documentation_url = item.documentation_url;
       const source = item.source as { pointer?: unknown } | undefined;
       if (typeof source?.pointer === "string") out.source = { pointer: source.pointer };
       return out;

@@ -32,10 +32,11 @@ export class SecondaryDnsError extends Error {
 
   /** A plain, credential-free view for logs and JSON.stringify. */
   toJSON(): Record<string, unknown> {
-    const { stack: _stack, cause: _cause, ...fields } = Object.assign({}, this) as Record<
-      string,
-      unknown
-    >;
+    const {
+      stack: _stack,
+      cause: _cause,
+      ...fields
+    } = Object.assign({}, this) as Record<string, unknown>;
     return { ...fields, name: this.name, message: this.message };
   }
 }

@@ -89,10 +89,7 @@ function authHeaders(options: ClientOptions): Record<string, string> {
   const explicitToken = given(options.apiToken);
   const explicitKey = given(options.apiEmail) || given(options.apiKey);
   if (explicitToken && explicitKey) {
-    throw new ValidationError(
-      "apiToken",
-      "give either apiToken or apiEmail with apiKey, not both",
-    );
+    throw new ValidationError("apiToken", "give either apiToken or apiEmail with apiKey, not both");
   }
   if (explicitToken) return { Authorization: `Bearer ${credential(options.apiToken, "apiToken")}` };
   if (explicitKey) return keyHeaders(options.apiEmail, options.apiKey, "apiEmail", "apiKey");
@@ -151,7 +148,12 @@ function baseUrlOf(value: unknown): string {
 
 export function checkTimeout(value: unknown, field: string): number | undefined {
   if (value === undefined) return undefined;
-  if (typeof value !== "number" || !Number.isFinite(value) || value <= 0 || value > MAX_TIMEOUT_MS) {
+  if (
+    typeof value !== "number" ||
+    !Number.isFinite(value) ||
+    value <= 0 ||
+    value > MAX_TIMEOUT_MS
+  ) {
     throw new ValidationError(field, `must be a number of milliseconds in 1..${MAX_TIMEOUT_MS}`);
   }
   return value;
@@ -159,7 +161,12 @@ export function checkTimeout(value: unknown, field: string): number | undefined 
 
 export function checkRetries(value: unknown, field: string): number | undefined {
   if (value === undefined) return undefined;
-  if (typeof value !== "number" || !Number.isInteger(value) || value < 0 || value > MAX_RETRIES_LIMIT) {
+  if (
+    typeof value !== "number" ||
+    !Number.isInteger(value) ||
+    value < 0 ||
+    value > MAX_RETRIES_LIMIT
+  ) {
     throw new ValidationError(field, `must be an integer in 0..${MAX_RETRIES_LIMIT}`);
   }
   return value;
@@ -193,9 +200,11 @@ export function resolveOptions(options: ClientOptions): ResolvedOptions {
   return {
     baseUrl: baseUrlOf(options.baseUrl),
     headers,
-    secrets: [headers["X-Auth-Email"], headers["X-Auth-Key"], headers.Authorization?.slice(7)].filter(
-      (s): s is string => s !== undefined,
-    ),
+    secrets: [
+      headers["X-Auth-Email"],
+      headers["X-Auth-Key"],
+      headers.Authorization?.slice(7),
+    ].filter((s): s is string => s !== undefined),
     // Looked up at each call, so a fetch installed later (a test's, a polyfill) is used.
     fetch: custom ?? ((input, init) => globalThis.fetch(input, init)),
     timeoutMs: checkTimeout(options.timeoutMs, "timeoutMs") ?? DEFAULT_TIMEOUT_MS,

@@ -31,7 +31,11 @@ export function createRedactor(secrets: readonly string[]) {
       if (code !== undefined) (clean as { code?: unknown }).code = code;
       Object.defineProperty(error, "cause", { value: clean, configurable: true, writable: true });
     } else if (dirty(cause)) {
-      Object.defineProperty(error, "cause", { value: scrub(cause), configurable: true, writable: true });
+      Object.defineProperty(error, "cause", {
+        value: scrub(cause),
+        configurable: true,
+        writable: true,
+      });
     }
     return error;
   }

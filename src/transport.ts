@@ -53,7 +53,10 @@ export function backoffDelayMs(attempt: number, random: () => number = Math.rand
 }
 
 /** Retry-After as milliseconds: delta-seconds or an HTTP date. Undefined when absent or unreadable. */
-export function parseRetryAfter(value: string | null, now: number = Date.now()): number | undefined {
+export function parseRetryAfter(
+  value: string | null,
+  now: number = Date.now(),
+): number | undefined {
   if (value === null) return undefined;
   const text = value.trim();
   if (/^\d+$/.test(text)) return Number(text) * 1000;
@@ -74,10 +77,15 @@ export function bodyTextOf(response: Response): string {
 /** Makes the fetch for one call; `call` carries that call's own settings. */
 export function createTransport(settings: TransportSettings) {
   return (call: CallSettings = {}): FetchLike =>
-    (request) => send(settings, call, request);
+    (request) =>
+      send(settings, call, request);
 }
 
-async function send(settings: TransportSettings, call: CallSettings, request: Request): Promise<Response> {
+async function send(
+  settings: TransportSettings,
+  call: CallSettings,
+  request: Request,
+): Promise<Response> {
   const timeoutMs = call.timeoutMs ?? settings.timeoutMs;
   const maxRetries = call.maxRetries ?? settings.maxRetries;
   const idempotent = call.idempotent ?? request.method !== "POST";
@@ -97,15 +105,19 @@ async function send(settings: TransportSettings, call: CallSettings, request: Re
     let waitMs: number | undefined;
     try {
       response = await attemptOnce(settings.fetch, outgoing, signals, timeoutMs, info);
-      logger.debug(`<- ${response.status} ${info.method} ${info.url} in ${Date.now() - started} ms`, {
-        status: response.status,
-        rayId: response.headers.get("cf-ray") ?? undefined,
-      });
+      logger.debug(
+        `<- ${response.status} ${info.method} ${info.url} in ${Date.now() - started} ms`,
+        {
+          status: response.status,
+          rayId: response.headers.get("cf-ray") ?? undefined,
+        },
+      );
       waitMs = parseRetryAfter(response.headers.get("retry-after"));
-      mayRetry =
-        RETRYABLE_STATUSES.has(response.status) && (idempotent || response.status === 429);
+      mayRetry = RETRYABLE_STATUSES.has(response.status) && (idempotent || response.status === 429);
       if (mayRetry && waitMs !== undefined && waitMs > MAX_RETRY_AFTER_MS) {
-        logger.warn(`not retrying: the server asked to wait ${waitMs} ms`, { status: response.status });
+        logger.warn(`not retrying: the server asked to wait ${waitMs} ms`, {
+          status: response.status,
+        });
         mayRetry = false;
       }
     } catch (error) {
@@ -144,8 +156,7 @@ async function attemptOnce(
 ): Promise<Response> {
   const controller = new AbortController();
   const timer = setTimeout(() => controller.abort(new TimeoutError(info, timeoutMs)), timeoutMs);
-  const onCallerAbort = (event: Event) =>
-    controller.abort((event.target as AbortSignal).reason);
+  const onCallerAbort = (event: Event) => controller.abort((event.target as AbortSignal).reason);
   for (const signal of signals) signal.addEventListener("abort", onCallerAbort, { once: true });
   const aborted = new Promise<never>((_, reject) => {
     controller.signal.addEventListener("abort", () => reject(controller.signal.reason), {

@@ -8,7 +8,13 @@ import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { DNS_NAME_MAX_LENGTH, DNS_NAME_PATTERN, IDENTIFIER_PATTERN, MAX_PEERS, SOA_SERIAL_MAX } from "../src/validate.js";
+import {
+  DNS_NAME_MAX_LENGTH,
+  DNS_NAME_PATTERN,
+  IDENTIFIER_PATTERN,
+  MAX_PEERS,
+  SOA_SERIAL_MAX,
+} from "../src/validate.js";
 import { VERSION } from "../src/version.js";
 import { spec } from "./support/spec.js";
 import { envelope, sampleZone, startServer, ZONE, type TestServer } from "./support/server.js";
@@ -18,7 +24,11 @@ const pkg = JSON.parse(readFileSync(path.join(root, "package.json"), "utf8"));
 const built = path.join(root, "dist", "src", "index.js");
 
 function run(bin: string, args: string[]) {
-  const result = spawnSync(path.join(root, "node_modules", ".bin", bin), args, { cwd: root, encoding: "utf8", timeout: 120_000 });
+  const result = spawnSync(path.join(root, "node_modules", ".bin", bin), args, {
+    cwd: root,
+    encoding: "utf8",
+    timeout: 120_000,
+  });
   return { status: result.status, output: `${result.stdout}${result.stderr}` };
 }
 
@@ -34,11 +44,19 @@ describe("the published package", () => {
   });
 
   it("attw --pack . --profile esm-only reports no problem", () => {
-    const { status, output } = run("attw", ["--pack", ".", "--profile", "esm-only", "--format", "json"]);
+    const { status, output } = run("attw", [
+      "--pack",
+      ".",
+      "--profile",
+      "esm-only",
+      "--format",
+      "json",
+    ]);
     expect(status, output).toBe(0);
     const report = JSON.parse(output.slice(output.indexOf("{")));
     const problems = (report.analysis?.problems ?? []).filter(
-      (p: { resolutionKind?: string }) => p.resolutionKind !== "node10" && p.resolutionKind !== "node16-cjs",
+      (p: { resolutionKind?: string }) =>
+        p.resolutionKind !== "node10" && p.resolutionKind !== "node16-cjs",
     );
     expect(problems).toEqual([]);
   });
@@ -50,7 +68,10 @@ describe("the published package", () => {
     expect(pkg.engines.node).toBe(">=20");
     expect(Object.keys(pkg.exports["."])[0]).toBe("types");
     expect(pkg.bin["cf-secondary-dns"]).toBeTruthy();
-    for (const [name, version] of Object.entries<string>({ ...pkg.dependencies, ...pkg.devDependencies })) {
+    for (const [name, version] of Object.entries<string>({
+      ...pkg.dependencies,
+      ...pkg.devDependencies,
+    })) {
       expect(version, name).toMatch(/^\d+\.\d+\.\d+$/);
     }
   });
@@ -65,9 +86,14 @@ describe("the built client", () => {
 
   it("imports from dist/ and makes a call", async () => {
     const dist = (await import(built)) as typeof import("../src/index.js");
-    const client = dist.createSecondaryDnsClient({ apiToken: "tok-smoke-0001", baseUrl: server.baseUrl });
+    const client = dist.createSecondaryDnsClient({
+      apiToken: "tok-smoke-0001",
+      baseUrl: server.baseUrl,
+    });
     await expect(client.outgoing.get(ZONE)).resolves.toEqual(sampleZone);
-    expect(new dist.NotFoundError({ status: 404, method: "GET", url: "u", path: "/p" })).toBeInstanceOf(dist.SecondaryDnsError);
+    expect(
+      new dist.NotFoundError({ status: 404, method: "GET", url: "u", path: "/p" }),
+    ).toBeInstanceOf(dist.SecondaryDnsError);
   });
 
   it("reaches only web-standard APIs: no node: module, no package but openapi-fetch", () => {
@@ -77,7 +103,9 @@ describe("the built client", () => {
       if (seen.has(file)) return;
       seen.add(file);
       const source = readFileSync(file, "utf8");
-      for (const [, specifier] of source.matchAll(/(?:import|export)[^'"]*?from\s*["']([^"']+)["']|import\(\s*["']([^"']+)["']\s*\)/g)) {
+      for (const [, specifier] of source.matchAll(
+        /(?:import|export)[^'"]*?from\s*["']([^"']+)["']|import\(\s*["']([^"']+)["']\s*\)/g,
+      )) {
         if (!specifier) continue;
         if (specifier.startsWith(".")) visit(path.resolve(path.dirname(file), specifier));
         else bare.add(specifier);

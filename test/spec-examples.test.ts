@@ -7,9 +7,18 @@ function collectExamples(doc: any) {
   const esc = (s: string) => s.replace(/~/g, "~0").replace(/\//g, "~1");
   const visit = (node: any, pointer: string) => {
     if (!node || typeof node !== "object") return;
-    if (node.schema && node.examples && typeof node.examples === "object" && !Array.isArray(node.examples)) {
+    if (
+      node.schema &&
+      node.examples &&
+      typeof node.examples === "object" &&
+      !Array.isArray(node.examples)
+    ) {
       for (const [name, example] of Object.entries<any>(node.examples)) {
-        found.push({ where: `${pointer}/examples/${name}`, schema: `${pointer}/schema`, value: example.value });
+        found.push({
+          where: `${pointer}/examples/${name}`,
+          schema: `${pointer}/schema`,
+          value: example.value,
+        });
       }
     }
     if (node.schema && "example" in node) {
@@ -42,9 +51,15 @@ describe("the spec's examples", () => {
         if (method === "parameters") continue;
         for (const [status, response] of Object.entries<any>(op.responses)) {
           if (response.$ref) continue; // shared responses are checked below
-          expect(Object.keys(response.content["application/json"].examples ?? {}), `${method} ${path} ${status}`).not.toHaveLength(0);
+          expect(
+            Object.keys(response.content["application/json"].examples ?? {}),
+            `${method} ${path} ${status}`,
+          ).not.toHaveLength(0);
         }
-        if (op.requestBody) expect(Object.keys(op.requestBody.content["application/json"].examples)).not.toHaveLength(0);
+        if (op.requestBody)
+          expect(Object.keys(op.requestBody.content["application/json"].examples)).not.toHaveLength(
+            0,
+          );
       }
     }
     for (const [name, response] of Object.entries<any>(spec.components.responses ?? {})) {
@@ -54,14 +69,20 @@ describe("the spec's examples", () => {
     }
   });
 
-  it.each(examples.map((e) => [e.where, e] as const))("%s is valid against its schema", (_where, example) => {
-    const validate = validatorAt(example.schema);
-    expect(validate(example.value), JSON.stringify(validate.errors)).toBe(true);
-  });
+  it.each(examples.map((e) => [e.where, e] as const))(
+    "%s is valid against its schema",
+    (_where, example) => {
+      const validate = validatorAt(example.schema);
+      expect(validate(example.value), JSON.stringify(validate.errors)).toBe(true);
+    },
+  );
 
   it("a broken example is caught (the check can fail)", () => {
     const broken = structuredClone(spec) as any;
-    const media = broken.paths["/zones/{zone_id}/secondary_dns/outgoing"].get.responses["200"].content["application/json"];
+    const media =
+      broken.paths["/zones/{zone_id}/secondary_dns/outgoing"].get.responses["200"].content[
+        "application/json"
+      ];
     media.examples.configured.value.result.soa_serial = "2019102400";
     const ajv = createAjv();
     ajv.removeSchema("https://cf-secondary-dns.local/openapi.json");

@@ -36,7 +36,9 @@ const operations = {
 } satisfies Record<string, Operation>;
 
 export type OutgoingZone = Result<Config["get"]>;
-export type OutgoingZoneInput = NonNullable<Config["post"]["requestBody"]>["content"]["application/json"];
+export type OutgoingZoneInput = NonNullable<
+  Config["post"]["requestBody"]
+>["content"]["application/json"];
 
 export function outgoingResource(call: Call) {
   return {
@@ -54,16 +56,36 @@ export function outgoingResource(call: Call) {
       call<Result<Config["delete"]>>(operations.delete, zoneId, undefined, options),
     /** Turns outgoing transfers on and sends NOTIFY to the peers; resolves to e.g. "Enabled". */
     enable: (zoneId: string, options?: CallOptions) =>
-      call<Result<paths[`${typeof config}/enable`]["post"]>>(operations.enable, zoneId, undefined, options),
+      call<Result<paths[`${typeof config}/enable`]["post"]>>(
+        operations.enable,
+        zoneId,
+        undefined,
+        options,
+      ),
     /** Turns outgoing transfers off and drops the IXFR backlog; resolves to e.g. "Disabled". */
     disable: (zoneId: string, options?: CallOptions) =>
-      call<Result<paths[`${typeof config}/disable`]["post"]>>(operations.disable, zoneId, undefined, options),
+      call<Result<paths[`${typeof config}/disable`]["post"]>>(
+        operations.disable,
+        zoneId,
+        undefined,
+        options,
+      ),
     /** Sends NOTIFY to the peers now and drops the IXFR backlog; resolves to e.g. "OK". */
     forceNotify: (zoneId: string, options?: CallOptions) =>
-      call<Result<paths[`${typeof config}/force_notify`]["post"]>>(operations.forceNotify, zoneId, undefined, options),
+      call<Result<paths[`${typeof config}/force_notify`]["post"]>>(
+        operations.forceNotify,
+        zoneId,
+        undefined,
+        options,
+      ),
     /** Whether outgoing transfers are on, e.g. "Enabled" or "Disabled" (an open set). */
     status: (zoneId: string, options?: CallOptions) =>
-      call<Result<paths[`${typeof config}/status`]["get"]>>(operations.status, zoneId, undefined, options),
+      call<Result<paths[`${typeof config}/status`]["get"]>>(
+        operations.status,
+        zoneId,
+        undefined,
+        options,
+      ),
   };
 }
 

@@ -10,7 +10,15 @@ import {
   SecondaryDnsError,
   ServerError,
 } from "../../src/index.js";
-import { envelope, failure, sampleZone, startServer, ZONE, type Reply, type TestServer } from "../support/server.js";
+import {
+  envelope,
+  failure,
+  sampleZone,
+  startServer,
+  ZONE,
+  type Reply,
+  type TestServer,
+} from "../support/server.js";
 
 let server: TestServer;
 beforeAll(async () => {
@@ -18,7 +26,8 @@ beforeAll(async () => {
 });
 afterAll(() => server.close());
 
-const client = () => createSecondaryDnsClient({ apiToken: "tok-errors-0001", baseUrl: server.baseUrl, maxRetries: 0 });
+const client = () =>
+  createSecondaryDnsClient({ apiToken: "tok-errors-0001", baseUrl: server.baseUrl, maxRetries: 0 });
 const path = `/zones/${ZONE}/secondary_dns/outgoing`;
 
 async function rejection(
@@ -36,7 +45,12 @@ async function rejection(
 
 describe("an HTTP error status becomes the ApiError subclass for it", () => {
   const table = [
-    [400, BadRequestError, 7003, "Could not route to /zones/x/secondary_dns/outgoing, perhaps your object identifier is invalid?"],
+    [
+      400,
+      BadRequestError,
+      7003,
+      "Could not route to /zones/x/secondary_dns/outgoing, perhaps your object identifier is invalid?",
+    ],
     [401, AuthenticationError, 10000, "Authentication error"],
     [403, PermissionDeniedError, 9109, "Unauthorized to access requested resource"],
     [404, NotFoundError, 1003, "Primary zone configuration not found"],
@@ -58,7 +72,9 @@ describe("an HTTP error status becomes the ApiError subclass for it", () => {
     expect(error.messages).toEqual([]);
     expect(error.rayId).toBe("8c1f3b2e9d4a51f2-LHR");
     expect(error.retryAfterMs).toBe(1000);
-    expect(error.message).toBe(`GET ${path} failed with ${status}: [${code}] ${message} (cf-ray 8c1f3b2e9d4a51f2-LHR)`);
+    expect(error.message).toBe(
+      `GET ${path} failed with ${status}: [${code}] ${message} (cf-ray 8c1f3b2e9d4a51f2-LHR)`,
+    );
   });
 });
 
@@ -69,7 +85,9 @@ describe("bodies that are not a failure envelope", () => {
     expect(error).toBeInstanceOf(ServerError);
     expect(error.status).toBe(502);
     expect(error.errors).toEqual([]);
-    expect(error.message).toMatch(/failed with 502: the body is not JSON: 502 Bad Gateway 502 Bad Gateway x+…/);
+    expect(error.message).toMatch(
+      /failed with 502: the body is not JSON: 502 Bad Gateway 502 Bad Gateway x+…/,
+    );
     expect(error.message).not.toMatch(/[<>{]/);
     expect(error.message.length).toBeLessThan(260);
   });
@@ -87,7 +105,10 @@ describe("bodies that are not a failure envelope", () => {
   });
 
   it("an HTML page on a 200: ApiError with status 200", async () => {
-    const error = await rejection({ status: 200, body: "<html><body>Captive portal</body></html>" });
+    const error = await rejection({
+      status: 200,
+      body: "<html><body>Captive portal</body></html>",
+    });
     expect(error.constructor).toBe(ApiError);
     expect(error.status).toBe(200);
     expect(error.message).toContain("Captive portal");
@@ -107,7 +128,12 @@ describe("bodies that are not a failure envelope", () => {
   it("a 200 whose envelope says success: false: ApiError with the envelope's errors and messages", async () => {
     const error = await rejection({
       status: 200,
-      body: { success: false, errors: [{ code: 1001, message: "Zone is being deleted" }], messages: [{ code: 1002, message: "Try later" }], result: null },
+      body: {
+        success: false,
+        errors: [{ code: 1001, message: "Zone is being deleted" }],
+        messages: [{ code: 1002, message: "Try later" }],
+        result: null,
+      },
     });
     expect(error.constructor).toBe(ApiError);
     expect(error.status).toBe(200);
@@ -123,16 +149,39 @@ describe("bodies that are not a failure envelope", () => {
   });
 
   it("a 200 whose string result is not a string: ApiError", async () => {
-    const error = await rejection({ body: envelope({ status: "Enabled" }) }, (c) => c.outgoing.status(ZONE));
+    const error = await rejection({ body: envelope({ status: "Enabled" }) }, (c) =>
+      c.outgoing.status(ZONE),
+    );
     expect(error.message).toContain("result must be a non-empty string");
   });
 
   it("malformed envelope items are kept only as far as they are well-formed", async () => {
     const error = await rejection({
       status: 400,
-      body: { success: false, errors: [{ code: 7003, message: "bad", source: { pointer: "/peers/0" }, documentation_url: "https://x.example/" }, "junk", null], messages: "nope", result: null },
+      body: {
+        success: false,
+        errors: [
+          {
+            code: 7003,
+            message: "bad",
+            source: { pointer: "/peers/0" },
+            documentation_url: "https://x.example/",
+          },
+          "junk",
+          null,
+        ],
+        messages: "nope",
+        result: null,
+      },
     });
-    expect(error.errors).toEqual([{ code: 7003, message: "bad", source: { pointer: "/peers/0" }, documentation_url: "https://x.example/" }]);
+    expect(error.errors).toEqual([
+      {
+        code: 7003,
+        message: "bad",
+        source: { pointer: "/peers/0" },
+        documentation_url: "https://x.example/",
+      },
+    ]);
     expect(error.messages).toEqual([]);
   });
 });

@@ -1,6 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createSecondaryDnsClient, VERSION } from "../../src/index.js";
-import { envelope, PEER_A, PEER_B, sampleZone, startServer, ZONE, type TestServer } from "../support/server.js";
+import {
+  envelope,
+  PEER_A,
+  PEER_B,
+  sampleZone,
+  startServer,
+  ZONE,
+  type TestServer,
+} from "../support/server.js";
 
 let server: TestServer;
 beforeAll(async () => {
@@ -14,21 +22,81 @@ const base = `/client/v4/zones/${ZONE}/secondary_dns/outgoing`;
 
 // Each method: what it must send, and what the server answers.
 const cases = [
-  { name: "get", call: (c: Client) => c.outgoing.get(ZONE), method: "GET", path: base, sent: undefined, result: sampleZone },
-  { name: "create", call: (c: Client) => c.outgoing.create(ZONE, body), method: "POST", path: base, sent: body, result: sampleZone },
-  { name: "update", call: (c: Client) => c.outgoing.update(ZONE, body), method: "PUT", path: base, sent: body, result: sampleZone },
-  { name: "delete", call: (c: Client) => c.outgoing.delete(ZONE), method: "DELETE", path: base, sent: undefined, result: { id: sampleZone.id } },
-  { name: "enable", call: (c: Client) => c.outgoing.enable(ZONE), method: "POST", path: `${base}/enable`, sent: undefined, result: "Enabled" },
-  { name: "disable", call: (c: Client) => c.outgoing.disable(ZONE), method: "POST", path: `${base}/disable`, sent: undefined, result: "Disabled" },
-  { name: "forceNotify", call: (c: Client) => c.outgoing.forceNotify(ZONE), method: "POST", path: `${base}/force_notify`, sent: undefined, result: "OK" },
-  { name: "status", call: (c: Client) => c.outgoing.status(ZONE), method: "GET", path: `${base}/status`, sent: undefined, result: "Enabled" },
+  {
+    name: "get",
+    call: (c: Client) => c.outgoing.get(ZONE),
+    method: "GET",
+    path: base,
+    sent: undefined,
+    result: sampleZone,
+  },
+  {
+    name: "create",
+    call: (c: Client) => c.outgoing.create(ZONE, body),
+    method: "POST",
+    path: base,
+    sent: body,
+    result: sampleZone,
+  },
+  {
+    name: "update",
+    call: (c: Client) => c.outgoing.update(ZONE, body),
+    method: "PUT",
+    path: base,
+    sent: body,
+    result: sampleZone,
+  },
+  {
+    name: "delete",
+    call: (c: Client) => c.outgoing.delete(ZONE),
+    method: "DELETE",
+    path: base,
+    sent: undefined,
+    result: { id: sampleZone.id },
+  },
+  {
+    name: "enable",
+    call: (c: Client) => c.outgoing.enable(ZONE),
+    method: "POST",
+    path: `${base}/enable`,
+    sent: undefined,
+    result: "Enabled",
+  },
+  {
+    name: "disable",
+    call: (c: Client) => c.outgoing.disable(ZONE),
+    method: "POST",
+    path: `${base}/disable`,
+    sent: undefined,
+    result: "Disabled",
+  },
+  {
+    name: "forceNotify",
+    call: (c: Client) => c.outgoing.forceNotify(ZONE),
+    method: "POST",
+    path: `${base}/force_notify`,
+    sent: undefined,
+    result: "OK",
+  },
+  {
+    name: "status",
+    call: (c: Client) => c.outgoing.status(ZONE),
+    method: "GET",
+    path: `${base}/status`,
+    sent: undefined,
+    result: "Enabled",
+  },
 ];
 type Client = ReturnType<typeof createSecondaryDnsClient>;
 
 describe.each(cases)("outgoing.$name", ({ call, method, path, sent, result }) => {
   it(`sends ${method} with the right path, headers and body, and returns the unwrapped result`, async () => {
     server.handle(() => ({ body: envelope(result) }));
-    const client = createSecondaryDnsClient({ apiToken: token, baseUrl: server.baseUrl, userAgent: "tests/1" });
+    const client = createSecondaryDnsClient({
+      apiToken: token,
+      baseUrl: server.baseUrl,
+      userAgent: "tests/1",
+    });
     const before = server.requests.length;
 
     await expect(call(client)).resolves.toEqual(result);
@@ -53,7 +121,11 @@ describe.each(cases)("outgoing.$name", ({ call, method, path, sent, result }) =>
 describe("authentication", () => {
   it("sends X-Auth-Email and X-Auth-Key for a Global API Key, and no Authorization", async () => {
     server.handle(() => ({ body: envelope("Enabled") }));
-    const client = createSecondaryDnsClient({ apiEmail: "ops@example.com", apiKey: "key-0123456789", baseUrl: server.baseUrl });
+    const client = createSecondaryDnsClient({
+      apiEmail: "ops@example.com",
+      apiKey: "key-0123456789",
+      baseUrl: server.baseUrl,
+    });
     await client.outgoing.status(ZONE);
     const request = server.requests.at(-1)!;
     expect(request.headers["x-auth-email"]).toBe("ops@example.com");
@@ -64,11 +136,22 @@ describe("authentication", () => {
 
 describe("client.raw", () => {
   it("is the typed openapi-fetch client with the same auth, returning the whole response", async () => {
-    server.handle(() => ({ status: 404, body: { success: false, errors: [{ code: 1003, message: "not found" }], messages: [], result: null } }));
+    server.handle(() => ({
+      status: 404,
+      body: {
+        success: false,
+        errors: [{ code: 1003, message: "not found" }],
+        messages: [],
+        result: null,
+      },
+    }));
     const client = createSecondaryDnsClient({ apiToken: token, baseUrl: server.baseUrl });
-    const { data, error, response } = await client.raw.GET("/zones/{zone_id}/secondary_dns/outgoing", {
-      params: { path: { zone_id: ZONE } },
-    });
+    const { data, error, response } = await client.raw.GET(
+      "/zones/{zone_id}/secondary_dns/outgoing",
+      {
+        params: { path: { zone_id: ZONE } },
+      },
+    );
     expect(data).toBeUndefined();
     expect(response.status).toBe(404);
     // The 5XX response may be HTML, so the error type is the envelope or a string.
@@ -79,10 +162,14 @@ describe("client.raw", () => {
   it("retries an idempotent GET like the facade does", async () => {
     let calls = 0;
     server.handle(() =>
-      ++calls === 1 ? { status: 503, headers: { "retry-after": "0" }, body: "" } : { body: envelope(sampleZone) },
+      ++calls === 1
+        ? { status: 503, headers: { "retry-after": "0" }, body: "" }
+        : { body: envelope(sampleZone) },
     );
     const client = createSecondaryDnsClient({ apiToken: token, baseUrl: server.baseUrl });
-    const { data } = await client.raw.GET("/zones/{zone_id}/secondary_dns/outgoing", { params: { path: { zone_id: ZONE } } });
+    const { data } = await client.raw.GET("/zones/{zone_id}/secondary_dns/outgoing", {
+      params: { path: { zone_id: ZONE } },
+    });
     expect(data?.result.id).toBe(sampleZone.id);
     expect(calls).toBe(2);
   });

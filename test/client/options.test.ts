@@ -10,7 +10,13 @@ afterAll(() => server.close());
 afterEach(() => vi.unstubAllEnvs());
 
 function clearEnv() {
-  for (const name of ["CLOUDFLARE_API_TOKEN", "CLOUDFLARE_EMAIL", "CLOUDFLARE_API_KEY", "CLOUDFLARE_BASE_URL"]) vi.stubEnv(name, "");
+  for (const name of [
+    "CLOUDFLARE_API_TOKEN",
+    "CLOUDFLARE_EMAIL",
+    "CLOUDFLARE_API_KEY",
+    "CLOUDFLARE_BASE_URL",
+  ])
+    vi.stubEnv(name, "");
 }
 
 function refusal(options: Parameters<typeof createSecondaryDnsClient>[0]): ValidationError {
@@ -33,7 +39,9 @@ describe("credentials", () => {
   it("none anywhere is an error that names the options and the variables", () => {
     clearEnv();
     const error = refusal({ baseUrl: server.baseUrl });
-    expect(error.message).toMatch(/apiToken.*CLOUDFLARE_API_TOKEN.*CLOUDFLARE_EMAIL.*CLOUDFLARE_API_KEY/);
+    expect(error.message).toMatch(
+      /apiToken.*CLOUDFLARE_API_TOKEN.*CLOUDFLARE_EMAIL.*CLOUDFLARE_API_KEY/,
+    );
   });
 
   it("an email without a key (or the reverse) is an error", () => {
@@ -67,7 +75,11 @@ describe("credentials", () => {
   it("explicit options win over the environment", async () => {
     clearEnv();
     vi.stubEnv("CLOUDFLARE_API_TOKEN", "env-token-1234");
-    await createSecondaryDnsClient({ apiEmail: "o@example.com", apiKey: "opt-key-1234", baseUrl: server.baseUrl }).outgoing.status(ZONE);
+    await createSecondaryDnsClient({
+      apiEmail: "o@example.com",
+      apiKey: "opt-key-1234",
+      baseUrl: server.baseUrl,
+    }).outgoing.status(ZONE);
     expect(server.requests.at(-1)!.headers.authorization).toBeUndefined();
     expect(server.requests.at(-1)!.headers["x-auth-key"]).toBe("opt-key-1234");
   });
@@ -82,7 +94,9 @@ describe("baseUrl", () => {
   it("defaults to CLOUDFLARE_BASE_URL", async () => {
     clearEnv();
     vi.stubEnv("CLOUDFLARE_BASE_URL", server.baseUrl);
-    await expect(createSecondaryDnsClient({ apiToken: "tok-1234" }).outgoing.status(ZONE)).resolves.toBe("Enabled");
+    await expect(
+      createSecondaryDnsClient({ apiToken: "tok-1234" }).outgoing.status(ZONE),
+    ).resolves.toBe("Enabled");
   });
 
   it("defaults to the real API otherwise", async () => {
@@ -96,15 +110,20 @@ describe("baseUrl", () => {
       },
     });
     await client.outgoing.status(ZONE);
-    expect(seen).toEqual([`https://api.cloudflare.com/client/v4/zones/${ZONE}/secondary_dns/outgoing/status`]);
+    expect(seen).toEqual([
+      `https://api.cloudflare.com/client/v4/zones/${ZONE}/secondary_dns/outgoing/status`,
+    ]);
   });
 
-  it.each(["http://localhost:8787/client/v4", "http://127.0.0.1:1/x", "http://127.8.9.10/", "http://[::1]:9/", "https://api.example.net/v4/"])(
-    "accepts %s",
-    (baseUrl) => {
-      expect(() => createSecondaryDnsClient({ apiToken: "tok-1234", baseUrl })).not.toThrow();
-    },
-  );
+  it.each([
+    "http://localhost:8787/client/v4",
+    "http://127.0.0.1:1/x",
+    "http://127.8.9.10/",
+    "http://[::1]:9/",
+    "https://api.example.net/v4/",
+  ])("accepts %s", (baseUrl) => {
+    expect(() => createSecondaryDnsClient({ apiToken: "tok-1234", baseUrl })).not.toThrow();
+  });
 
   it.each([
     ["http://api.cloudflare.com/client/v4", /clear text/],
@@ -133,7 +152,10 @@ describe("other options", () => {
   });
 
   it("looks up globalThis.fetch at call time, not when the client is made", async () => {
-    const client = createSecondaryDnsClient({ apiToken: "tok-1234", baseUrl: "https://api.example.net/v4" });
+    const client = createSecondaryDnsClient({
+      apiToken: "tok-1234",
+      baseUrl: "https://api.example.net/v4",
+    });
     const stub = vi.fn(async () => new Response(JSON.stringify(envelope("Disabled"))));
     vi.stubGlobal("fetch", stub);
     try {

@@ -30,7 +30,14 @@ afterAll(() => server.close());
 /** Every way an error can be shown or shipped. */
 function renderings(error: unknown, logs: string[]): string[] {
   const e = error as Error;
-  return [e.message, String(e.stack), JSON.stringify(e), inspect(e, { depth: 10, showHidden: true }), String(e), ...logs];
+  return [
+    e.message,
+    String(e.stack),
+    JSON.stringify(e),
+    inspect(e, { depth: 10, showHidden: true }),
+    String(e),
+    ...logs,
+  ];
 }
 
 function expectClean(error: unknown, logs: string[]) {
@@ -41,7 +48,8 @@ function expectClean(error: unknown, logs: string[]) {
 
 function loggingClient(auth: "token" | "key", extra: Record<string, unknown> = {}) {
   const logs: string[] = [];
-  const log = (level: string) => (message: string, data?: unknown) => logs.push(`${level} ${message} ${JSON.stringify(data ?? {})}`);
+  const log = (level: string) => (message: string, data?: unknown) =>
+    logs.push(`${level} ${message} ${JSON.stringify(data ?? {})}`);
   const credentials = auth === "token" ? { apiToken: TOKEN } : { apiEmail: EMAIL, apiKey: KEY };
   const client = createSecondaryDnsClient({
     ...credentials,
@@ -60,7 +68,12 @@ function echoing(status: number, headers: Record<string, string> = {}) {
     headers: { "retry-after": "0", ...headers },
     body: {
       success: false,
-      errors: [{ code: 1000, message: `bad auth ${request.headers.authorization} ${request.headers["x-auth-email"]} ${request.headers["x-auth-key"]}` }],
+      errors: [
+        {
+          code: 1000,
+          message: `bad auth ${request.headers.authorization} ${request.headers["x-auth-email"]} ${request.headers["x-auth-key"]}`,
+        },
+      ],
       messages: [{ code: 1001, message: `you sent ${JSON.stringify(request.headers)}` }],
       result: null,
     },
@@ -88,7 +101,10 @@ describe.each(["token", "key"] as const)("credentials (%s) never leak", (auth) =
   });
 
   it("from an HTML error page that echoes them", async () => {
-    server.handle((request) => ({ status: 502, body: `<html><body>${request.headers.authorization} ${request.headers["x-auth-key"]} ${request.headers["x-auth-email"]}</body></html>` }));
+    server.handle((request) => ({
+      status: 502,
+      body: `<html><body>${request.headers.authorization} ${request.headers["x-auth-key"]} ${request.headers["x-auth-email"]}</body></html>`,
+    }));
     const { client, logs } = loggingClient(auth, { maxRetries: 0 });
     const error = await client.outgoing.get(ZONE).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ServerError);
@@ -97,7 +113,10 @@ describe.each(["token", "key"] as const)("credentials (%s) never leak", (auth) =
 
   it("from a ConnectionError whose cause (a custom fetch's error) quotes the request headers", async () => {
     const { client, logs } = loggingClient(auth, {
-      fetch: (request: Request) => Promise.reject(new TypeError(`cannot send ${JSON.stringify(Object.fromEntries(request.headers))}`)),
+      fetch: (request: Request) =>
+        Promise.reject(
+          new TypeError(`cannot send ${JSON.stringify(Object.fromEntries(request.headers))}`),
+        ),
     });
     const error = await client.outgoing.status(ZONE).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ConnectionError);
@@ -127,7 +146,12 @@ it("every error class the package exports is covered above", async () => {
   const exported = Object.values(await import("../../src/index.js")).filter(
     (value) => typeof value === "function" && value.prototype instanceof SecondaryDnsError,
   );
-  const covered = new Set<unknown>([...statusCases.map(([, c]) => c), ConnectionError, TimeoutError, ValidationError]);
+  const covered = new Set<unknown>([
+    ...statusCases.map(([, c]) => c),
+    ConnectionError,
+    TimeoutError,
+    ValidationError,
+  ]);
   expect(exported.length).toBe(10);
   for (const c of exported) expect(covered.has(c), (c as { name: string }).name).toBe(true);
 });

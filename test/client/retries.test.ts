@@ -1,8 +1,23 @@
 import net from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ConnectionError, createSecondaryDnsClient, RateLimitError, ServerError, TimeoutError } from "../../src/index.js";
+import {
+  ConnectionError,
+  createSecondaryDnsClient,
+  RateLimitError,
+  ServerError,
+  TimeoutError,
+} from "../../src/index.js";
 import { backoffDelayMs, parseRetryAfter } from "../../src/transport.js";
-import { envelope, failure, PEER_A, sampleZone, startServer, ZONE, type Reply, type TestServer } from "../support/server.js";
+import {
+  envelope,
+  failure,
+  PEER_A,
+  sampleZone,
+  startServer,
+  ZONE,
+  type Reply,
+  type TestServer,
+} from "../support/server.js";
 
 let server: TestServer;
 beforeAll(async () => {
@@ -23,7 +38,9 @@ const now = { "retry-after": "0" }; // retry at once, to keep tests fast
 
 describe("the backoff schedule", () => {
   it("starts near 0.5 s, doubles, and is capped at 8 s, with up to 25% jitter taken off", () => {
-    expect([0, 1, 2, 3, 4, 5, 6].map((n) => backoffDelayMs(n, () => 0))).toEqual([500, 1000, 2000, 4000, 8000, 8000, 8000]);
+    expect([0, 1, 2, 3, 4, 5, 6].map((n) => backoffDelayMs(n, () => 0))).toEqual([
+      500, 1000, 2000, 4000, 8000, 8000, 8000,
+    ]);
     expect([0, 1, 4].map((n) => backoffDelayMs(n, () => 1))).toEqual([375, 750, 6000]);
     for (let i = 0; i < 100; i++) {
       const d = backoffDelayMs(1);
@@ -60,7 +77,11 @@ describe("idempotent operations are retried", () => {
   });
 
   it("and succeed when a retry does", async () => {
-    const state = script(failure(502, 10001, "bad gateway", now), failure(503, 10001, "unavailable", now), { body: envelope(sampleZone) });
+    const state = script(
+      failure(502, 10001, "bad gateway", now),
+      failure(503, 10001, "unavailable", now),
+      { body: envelope(sampleZone) },
+    );
     await expect(client().outgoing.update(ZONE, body)).resolves.toEqual(sampleZone);
     expect(state.calls).toBe(3);
   });
@@ -73,10 +94,14 @@ describe("idempotent operations are retried", () => {
 
   it("maxRetries: 0 makes one attempt only; a per-call maxRetries overrides the client's", async () => {
     const state = script(failure(503, 10001, "unavailable", now));
-    await expect(client({ maxRetries: 0 }).outgoing.enable(ZONE)).rejects.toBeInstanceOf(ServerError);
+    await expect(client({ maxRetries: 0 }).outgoing.enable(ZONE)).rejects.toBeInstanceOf(
+      ServerError,
+    );
     expect(state.calls).toBe(1);
     const again = script(failure(503, 10001, "unavailable", now));
-    await expect(client({ maxRetries: 0 }).outgoing.enable(ZONE, { maxRetries: 3 })).rejects.toBeInstanceOf(ServerError);
+    await expect(
+      client({ maxRetries: 0 }).outgoing.enable(ZONE, { maxRetries: 3 }),
+    ).rejects.toBeInstanceOf(ServerError);
     expect(again.calls).toBe(4);
   });
 
@@ -94,15 +119,20 @@ describe("idempotent operations are retried", () => {
 });
 
 describe("create is not idempotent", () => {
-  it.each([500, 502, 503, 504, 408])("is not retried after %i, where a repeat could create twice", async (status) => {
-    const state = script(failure(status, 10001, "failed", now));
-    await expect(client().outgoing.create(ZONE, body)).rejects.toMatchObject({ status });
-    expect(state.calls).toBe(1);
-  });
+  it.each([500, 502, 503, 504, 408])(
+    "is not retried after %i, where a repeat could create twice",
+    async (status) => {
+      const state = script(failure(status, 10001, "failed", now));
+      await expect(client().outgoing.create(ZONE, body)).rejects.toMatchObject({ status });
+      expect(state.calls).toBe(1);
+    },
+  );
 
   it("is not retried after a timeout", async () => {
     const state = script({ delayMs: 300, body: envelope(sampleZone) });
-    await expect(client({ timeoutMs: 100 }).outgoing.create(ZONE, body)).rejects.toBeInstanceOf(TimeoutError);
+    await expect(client({ timeoutMs: 100 }).outgoing.create(ZONE, body)).rejects.toBeInstanceOf(
+      TimeoutError,
+    );
     expect(state.calls).toBe(1);
   });
 
@@ -117,7 +147,8 @@ describe("create is not idempotent", () => {
     const before = server.requests.length;
     await expect(client().outgoing.create(ZONE, body)).resolves.toEqual(sampleZone);
     expect(state.calls).toBe(2);
-    for (const request of server.requests.slice(before)) expect(JSON.parse(request.body)).toEqual(body);
+    for (const request of server.requests.slice(before))
+      expect(JSON.parse(request.body)).toEqual(body);
   });
 
   it("is retried when the connection was refused (nothing reached a server)", async () => {
@@ -146,7 +177,9 @@ describe("create is not idempotent", () => {
 
 describe("Retry-After", () => {
   it("is obeyed: the retry waits what the server asked", async () => {
-    const state = script(failure(429, 971, "Please wait", { "retry-after": "1" }), { body: envelope("Enabled") });
+    const state = script(failure(429, 971, "Please wait", { "retry-after": "1" }), {
+      body: envelope("Enabled"),
+    });
     const started = Date.now();
     await expect(client().outgoing.status(ZONE)).resolves.toBe("Enabled");
     expect(Date.now() - started).toBeGreaterThanOrEqual(950);
@@ -156,7 +189,9 @@ describe("Retry-After", () => {
   it("longer than 60 s fails at once with RateLimitError carrying retryAfterMs", async () => {
     const state = script(failure(429, 971, "Please wait", { "retry-after": "300" }));
     const started = Date.now();
-    const error = await client().outgoing.get(ZONE).catch((e: unknown) => e);
+    const error = await client()
+      .outgoing.get(ZONE)
+      .catch((e: unknown) => e);
     expect(Date.now() - started).toBeLessThan(1000);
     expect(error).toBeInstanceOf(RateLimitError);
     expect((error as RateLimitError).retryAfterMs).toBe(300_000);

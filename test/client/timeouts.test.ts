@@ -11,22 +11,33 @@ beforeAll(async () => {
 afterAll(() => server.close());
 
 const client = (options: { timeoutMs?: number; maxRetries?: number } = {}) =>
-  createSecondaryDnsClient({ apiToken: "tok-timeouts-001", baseUrl: server.baseUrl, maxRetries: 0, ...options });
+  createSecondaryDnsClient({
+    apiToken: "tok-timeouts-001",
+    baseUrl: server.baseUrl,
+    maxRetries: 0,
+    ...options,
+  });
 
 describe("timeouts", () => {
   it("reject with TimeoutError once timeoutMs has passed", async () => {
     server.handle(() => ({ delayMs: 1000, body: envelope("OK") }));
     const started = Date.now();
-    const error = await client({ timeoutMs: 150 }).outgoing.status(ZONE).catch((e: unknown) => e);
+    const error = await client({ timeoutMs: 150 })
+      .outgoing.status(ZONE)
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(TimeoutError);
     expect((error as TimeoutError).timeoutMs).toBe(150);
-    expect((error as TimeoutError).message).toMatch(/^GET http:\/\/127\.0\.0\.1:\d+\/client\/v4\/zones\/\w+\/secondary_dns\/outgoing\/status timed out after 150 ms$/);
+    expect((error as TimeoutError).message).toMatch(
+      /^GET http:\/\/127\.0\.0\.1:\d+\/client\/v4\/zones\/\w+\/secondary_dns\/outgoing\/status timed out after 150 ms$/,
+    );
     expect(Date.now() - started).toBeLessThan(900);
   });
 
   it("per call override the client's", async () => {
     server.handle(() => ({ delayMs: 1000, body: envelope("OK") }));
-    await expect(client({ timeoutMs: 30_000 }).outgoing.status(ZONE, { timeoutMs: 100 })).rejects.toBeInstanceOf(TimeoutError);
+    await expect(
+      client({ timeoutMs: 30_000 }).outgoing.status(ZONE, { timeoutMs: 100 }),
+    ).rejects.toBeInstanceOf(TimeoutError);
   });
 
   it("cover a body that stalls after the headers", async () => {
@@ -38,7 +49,12 @@ describe("timeouts", () => {
     await new Promise<void>((r) => stalling.listen(0, "127.0.0.1", r));
     try {
       const { port } = stalling.address() as AddressInfo;
-      const stalled = createSecondaryDnsClient({ apiToken: "tok-timeouts-001", baseUrl: `http://127.0.0.1:${port}/client/v4`, maxRetries: 0, timeoutMs: 200 });
+      const stalled = createSecondaryDnsClient({
+        apiToken: "tok-timeouts-001",
+        baseUrl: `http://127.0.0.1:${port}/client/v4`,
+        maxRetries: 0,
+        timeoutMs: 200,
+      });
       await expect(stalled.outgoing.status(ZONE)).rejects.toBeInstanceOf(TimeoutError);
     } finally {
       stalling.closeAllConnections();
@@ -71,7 +87,9 @@ describe("abort", () => {
   it("an already-aborted signal sends nothing", async () => {
     const before = server.requests.length;
     const reason = { why: "not an Error, still passed through" };
-    await expect(client().outgoing.enable(ZONE, { signal: AbortSignal.abort(reason) })).rejects.toBe(reason);
+    await expect(
+      client().outgoing.enable(ZONE, { signal: AbortSignal.abort(reason) }),
+    ).rejects.toBe(reason);
     expect(server.requests.length).toBe(before);
   });
 

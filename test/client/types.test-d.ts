@@ -84,7 +84,9 @@ describe("wrong calls do not compile", () => {
 
   it("raw is typed by path and params", () => {
     // @ts-expect-error an unknown path
-    void client.raw.GET("/zones/{zone_id}/secondary_dns/incoming", { params: { path: { zone_id: zone } } });
+    void client.raw.GET("/zones/{zone_id}/secondary_dns/incoming", {
+      params: { path: { zone_id: zone } },
+    });
     // @ts-expect-error the path parameter is required
     void client.raw.GET("/zones/{zone_id}/secondary_dns/outgoing/status", { params: { path: {} } });
   });

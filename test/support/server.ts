@@ -42,7 +42,12 @@ export function envelope(result: unknown) {
   return { success: true, errors: [], messages: [], result };
 }
 
-export function failure(status: number, code: number, message: string, headers: Record<string, string> = {}): Reply {
+export function failure(
+  status: number,
+  code: number,
+  message: string,
+  headers: Record<string, string> = {},
+): Reply {
   return {
     status,
     headers: { "cf-ray": "8c1f3b2e9d4a51f2-LHR", ...headers },
@@ -60,7 +65,9 @@ export const sampleZone = {
   last_transferred_time: "2019-10-24T17:09:42.883908+01:00",
 };
 
-export async function startServer(handler: Handler = () => ({ body: envelope("OK") })): Promise<TestServer> {
+export async function startServer(
+  handler: Handler = () => ({ body: envelope("OK") }),
+): Promise<TestServer> {
   let current = handler;
   const requests: SeenRequest[] = [];
   const sockets = new Set<import("node:net").Socket>();
@@ -82,10 +89,18 @@ export async function startServer(handler: Handler = () => ({ body: envelope("OK
         return;
       }
       const body =
-        reply.body === undefined ? "" : typeof reply.body === "string" ? reply.body : JSON.stringify(reply.body);
+        reply.body === undefined
+          ? ""
+          : typeof reply.body === "string"
+            ? reply.body
+            : JSON.stringify(reply.body);
       const type = typeof reply.body === "string" ? "text/html" : "application/json";
       if (res.destroyed) return;
-      res.writeHead(reply.status ?? 200, { "content-type": type, "cf-ray": "8c1f3b2e9d4a51f2-LHR", ...reply.headers });
+      res.writeHead(reply.status ?? 200, {
+        "content-type": type,
+        "cf-ray": "8c1f3b2e9d4a51f2-LHR",
+        ...reply.headers,
+      });
       res.end(body);
     });
   });

@@ -54,7 +54,8 @@ export function operations(): OperationInfo[] {
   const out: OperationInfo[] = [];
   for (const [path, item] of Object.entries(spec.paths)) {
     for (const method of ["get", "put", "post", "delete", "patch"]) {
-      if (item[method]) out.push({ operationId: item[method].operationId, method, path, operation: item[method] });
+      if (item[method])
+        out.push({ operationId: item[method].operationId, method, path, operation: item[method] });
     }
   }
   return out;
@@ -76,18 +77,26 @@ export function declaredStatus(op: OperationInfo, status: number): string | unde
 
 function resolve(node: any): any {
   if (node && typeof node.$ref === "string") {
-    const parts = node.$ref.replace(/^#\//, "").split("/").map((p: string) => p.replace(/~1/g, "/").replace(/~0/g, "~"));
+    const parts = node.$ref
+      .replace(/^#\//, "")
+      .split("/")
+      .map((p: string) => p.replace(/~1/g, "/").replace(/~0/g, "~"));
     return resolve(parts.reduce((n: any, k: string) => n[k], spec));
   }
   return node;
 }
 
 /** The validator of a response body, for an operation, status and media type. */
-export function responseValidator(op: OperationInfo, status: number, mediaType = "application/json"): ValidateFunction {
+export function responseValidator(
+  op: OperationInfo,
+  status: number,
+  mediaType = "application/json",
+): ValidateFunction {
   const key = declaredStatus(op, status);
   if (!key) throw new Error(`${op.operationId} declares no response for ${status}`);
   const response = resolve(op.operation.responses[key]);
-  if (!response.content?.[mediaType]) throw new Error(`${op.operationId} ${key} has no ${mediaType} content`);
+  if (!response.content?.[mediaType])
+    throw new Error(`${op.operationId} ${key} has no ${mediaType} content`);
   const base = op.operation.responses[key].$ref
     ? `${op.operation.responses[key].$ref}`
     : `#/paths/${escape(op.path)}/${op.method}/responses/${escape(key)}`;
@@ -97,5 +106,7 @@ export function responseValidator(op: OperationInfo, status: number, mediaType =
 /** The validator of an operation's request body, or undefined when it takes none. */
 export function requestValidator(op: OperationInfo): ValidateFunction | undefined {
   if (!op.operation.requestBody) return undefined;
-  return validatorAt(`#/paths/${escape(op.path)}/${op.method}/requestBody/content/application~1json/schema`);
+  return validatorAt(
+    `#/paths/${escape(op.path)}/${op.method}/requestBody/content/application~1json/schema`,
+  );
 }
