@@ -20,20 +20,35 @@ interface Step {
 }
 
 const STEPS: Step[] = [
-  { title: "Create the configuration with two peers", args: ["create", ZONE, "--name", "example.com.", "--peer", PEER_A, "--peer", PEER_B], exit: 0 },
+  {
+    title: "Create the configuration with two peers",
+    args: ["create", ZONE, "--name", "example.com.", "--peer", PEER_A, "--peer", PEER_B],
+    exit: 0,
+  },
   { title: "Read it back", args: ["get", ZONE], exit: 0 },
   { title: "Turn outgoing transfers on", args: ["enable", ZONE], exit: 0 },
   { title: "Check the status (as JSON)", args: ["status", ZONE, "--json"], exit: 0 },
   { title: "Send NOTIFY to the peers now", args: ["force-notify", ZONE], exit: 0 },
-  { title: "Keep only one peer (the SOA serial goes up)", args: ["update", ZONE, "--name", "example.com.", "--peer", PEER_A], exit: 0 },
+  {
+    title: "Keep only one peer (the SOA serial goes up)",
+    args: ["update", ZONE, "--name", "example.com.", "--peer", PEER_A],
+    exit: 0,
+  },
   { title: "Turn outgoing transfers off", args: ["disable", ZONE], exit: 0 },
   { title: "Remove the configuration", args: ["delete", ZONE], exit: 0 },
-  { title: "Reading it now fails: the API answers 404, the CLI exits 1", args: ["get", ZONE], exit: 1 },
+  {
+    title: "Reading it now fails: the API answers 404, the CLI exits 1",
+    args: ["get", ZONE],
+    exit: 1,
+  },
 ];
 
 function runStep(step: Step, env: NodeJS.ProcessEnv): Promise<number> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, "outgoing", ...step.args], { env, stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(process.execPath, [CLI, "outgoing", ...step.args], {
+      env,
+      stdio: ["ignore", "pipe", "pipe"],
+    });
     const indent = (chunk: Buffer) => chunk.toString("utf8").replace(/^(?=.)/gm, "    ");
     child.stdout.on("data", (chunk: Buffer) => process.stdout.write(indent(chunk)));
     child.stderr.on("data", (chunk: Buffer) => process.stdout.write(indent(chunk)));
@@ -47,7 +62,11 @@ async function main(): Promise<number> {
   console.log(`cf-secondary-dns demo: the emulator listens on ${emulator.url}\n`);
   // Only the demo's own credentials: a token in the caller's environment must not mix in.
   const { CLOUDFLARE_EMAIL: _email, CLOUDFLARE_API_KEY: _key, ...inherited } = process.env;
-  const env = { ...inherited, CLOUDFLARE_BASE_URL: emulator.url, CLOUDFLARE_API_TOKEN: "demo-token" };
+  const env = {
+    ...inherited,
+    CLOUDFLARE_BASE_URL: emulator.url,
+    CLOUDFLARE_API_TOKEN: "demo-token",
+  };
   let failed = 0;
   try {
     for (const [index, step] of STEPS.entries()) {
@@ -61,7 +80,11 @@ async function main(): Promise<number> {
   } finally {
     await emulator.close();
   }
-  console.log(failed === 0 ? "Demo complete: every step behaved as expected." : `Demo FAILED: ${failed} step(s) went wrong.`);
+  console.log(
+    failed === 0
+      ? "Demo complete: every step behaved as expected."
+      : `Demo FAILED: ${failed} step(s) went wrong.`,
+  );
   return failed === 0 ? 0 : 1;
 }
 

@@ -26,7 +26,8 @@ export async function runEmulator(argv: string[], io: CliIo): Promise<number> {
     () => parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true }),
     HELP_COMMAND,
   );
-  if (positionals.length > 0) throw new UsageError(`unexpected argument "${positionals[0]}"`, HELP_COMMAND);
+  if (positionals.length > 0)
+    throw new UsageError(`unexpected argument "${positionals[0]}"`, HELP_COMMAND);
   const options: EmulatorOptions = {
     port: integer(values.port, "--port", 65535),
     host: values.host,
@@ -36,7 +37,10 @@ export async function runEmulator(argv: string[], io: CliIo): Promise<number> {
     serverErrorShare: share(values["server-error-share"], "--server-error-share"),
   };
   if ((options.rateLimitShare ?? 0) + (options.serverErrorShare ?? 0) > 1) {
-    throw new UsageError("--rate-limit-share and --server-error-share add up to more than 1", HELP_COMMAND);
+    throw new UsageError(
+      "--rate-limit-share and --server-error-share add up to more than 1",
+      HELP_COMMAND,
+    );
   }
 
   let emulator;
@@ -49,7 +53,9 @@ export async function runEmulator(argv: string[], io: CliIo): Promise<number> {
   io.stdout.write(
     [
       `Emulator listening on ${emulator.url}`,
-      options.stateFile ? `State file: ${options.stateFile}` : "State: in memory only (use --state FILE to keep it)",
+      options.stateFile
+        ? `State file: ${options.stateFile}`
+        : "State: in memory only (use --state FILE to keep it)",
       `Try: CLOUDFLARE_BASE_URL=${emulator.url} CLOUDFLARE_API_TOKEN=any-token ${PROGRAM} outgoing status <zone_id>`,
       "Press Ctrl+C to stop.",
       "",
@@ -64,7 +70,10 @@ export async function runEmulator(argv: string[], io: CliIo): Promise<number> {
 function integer(text: string | undefined, flag: string, max: number): number | undefined {
   if (text === undefined) return undefined;
   if (!/^\d+$/.test(text) || Number(text) > max) {
-    throw new UsageError(`invalid ${flag}: must be a whole number from 0 to ${max}, got "${text}"`, HELP_COMMAND);
+    throw new UsageError(
+      `invalid ${flag}: must be a whole number from 0 to ${max}, got "${text}"`,
+      HELP_COMMAND,
+    );
   }
   return Number(text);
 }
@@ -73,7 +82,10 @@ function share(text: string | undefined, flag: string): number | undefined {
   if (text === undefined) return undefined;
   const value = Number(text);
   if (text.trim() === "" || !(value >= 0 && value <= 1)) {
-    throw new UsageError(`invalid ${flag}: must be a number from 0 to 1, got "${text}"`, HELP_COMMAND);
+    throw new UsageError(
+      `invalid ${flag}: must be a number from 0 to 1, got "${text}"`,
+      HELP_COMMAND,
+    );
   }
   return value;
 }
@@ -81,5 +93,7 @@ function share(text: string | undefined, flag: string): number | undefined {
 function untilAborted(signal: AbortSignal | undefined): Promise<void> {
   if (!signal) return new Promise(() => {}); // no way to stop: run until the process ends
   if (signal.aborted) return Promise.resolve();
-  return new Promise((resolve) => signal.addEventListener("abort", () => resolve(), { once: true }));
+  return new Promise((resolve) =>
+    signal.addEventListener("abort", () => resolve(), { once: true }),
+  );
 }

@@ -18,7 +18,12 @@ import { parseOrExplain, wantsHelp } from "./parse.js";
 type Outgoing = SecondaryDnsClient["outgoing"];
 
 interface Action {
-  call: (outgoing: Outgoing, zoneId: string, body: { name: string; peers: string[] }, options: CallOptions) => Promise<unknown>;
+  call: (
+    outgoing: Outgoing,
+    zoneId: string,
+    body: { name: string; peers: string[] },
+    options: CallOptions,
+  ) => Promise<unknown>;
   /** The text shown without --json. */
   show: (result: never, zoneId: string) => string;
 }
@@ -26,19 +31,23 @@ interface Action {
 const ACTIONS: Record<string, Action> = {
   get: {
     call: (o, zone, _body, options) => o.get(zone, options),
-    show: (zone: OutgoingZone, id) => `Outgoing configuration of zone ${id}:\n${describeZone(zone)}`,
+    show: (zone: OutgoingZone, id) =>
+      `Outgoing configuration of zone ${id}:\n${describeZone(zone)}`,
   },
   create: {
     call: (o, zone, body, options) => o.create(zone, body, options),
-    show: (zone: OutgoingZone, id) => `Created the outgoing configuration of zone ${id}:\n${describeZone(zone)}`,
+    show: (zone: OutgoingZone, id) =>
+      `Created the outgoing configuration of zone ${id}:\n${describeZone(zone)}`,
   },
   update: {
     call: (o, zone, body, options) => o.update(zone, body, options),
-    show: (zone: OutgoingZone, id) => `Updated the outgoing configuration of zone ${id}:\n${describeZone(zone)}`,
+    show: (zone: OutgoingZone, id) =>
+      `Updated the outgoing configuration of zone ${id}:\n${describeZone(zone)}`,
   },
   delete: {
     call: (o, zone, _body, options) => o.delete(zone, options),
-    show: (result: { id: string }, id) => `Deleted the outgoing configuration ${result.id} of zone ${id}.`,
+    show: (result: { id: string }, id) =>
+      `Deleted the outgoing configuration ${result.id} of zone ${id}.`,
   },
   enable: {
     call: (o, zone, _body, options) => o.enable(zone, options),
@@ -96,23 +105,36 @@ export async function runOutgoing(argv: string[], io: CliIo): Promise<number> {
   if (zoneId === undefined) throw new UsageError("missing <zone_id>", helpCommand);
   if (extra.length > 0) throw new UsageError(`unexpected argument "${extra[0]}"`, helpCommand);
   const takesBody = actionName === "create" || actionName === "update";
-  if (takesBody && values.name === undefined) throw new UsageError("missing --name NAME", helpCommand);
+  if (takesBody && values.name === undefined)
+    throw new UsageError("missing --name NAME", helpCommand);
   if (!takesBody && (values.name !== undefined || values.peer !== undefined)) {
     throw new UsageError("--name and --peer are only for create and update", helpCommand);
   }
 
   const baseUrlFrom = values["base-url"] !== undefined ? "--base-url" : "CLOUDFLARE_BASE_URL";
   const result = await asUsage(helpCommand, baseUrlFrom, () => {
-    const client = createSecondaryDnsClient(clientOptions(io, helpCommand, values["base-url"], values.timeout, values.retries));
+    const client = createSecondaryDnsClient(
+      clientOptions(io, helpCommand, values["base-url"], values.timeout, values.retries),
+    );
     const body = { name: values.name ?? "", peers: values.peer ?? [] };
     return action.call(client.outgoing, zoneId, body, { signal: io.signal });
   });
-  io.stdout.write(values.json ? `${JSON.stringify(result, null, 2)}\n` : `${action.show(result as never, zoneId)}\n`);
+  io.stdout.write(
+    values.json
+      ? `${JSON.stringify(result, null, 2)}\n`
+      : `${action.show(result as never, zoneId)}\n`,
+  );
   return EXIT.ok;
 }
 
 /** Credentials from the given environment only, so the CLI does what its caller's env says. */
-function clientOptions(io: CliIo, help: string, baseUrl: string | undefined, timeout: string | undefined, retries: string | undefined): ClientOptions {
+function clientOptions(
+  io: CliIo,
+  help: string,
+  baseUrl: string | undefined,
+  timeout: string | undefined,
+  retries: string | undefined,
+): ClientOptions {
   const env = (name: string) => (io.env[name] === "" ? undefined : io.env[name]);
   const token = env("CLOUDFLARE_API_TOKEN");
   const email = env("CLOUDFLARE_EMAIL");
@@ -142,7 +164,10 @@ function argumentFor(field: string, baseUrlFrom: string): string {
 /** A client's reason in the CLI's words: "is required with apiEmail" names CLOUDFLARE_EMAIL. */
 function reasonFor(reason: string, baseUrlFrom: string): string {
   const names = argumentNames(baseUrlFrom);
-  return reason.replace(/\b(apiToken|apiEmail|apiKey|baseUrl|timeoutMs|maxRetries)\b/g, (name) => names[name] ?? name);
+  return reason.replace(
+    /\b(apiToken|apiEmail|apiKey|baseUrl|timeoutMs|maxRetries)\b/g,
+    (name) => names[name] ?? name,
+  );
 }
 
 function argumentNames(baseUrlFrom: string): Record<string, string> {
@@ -165,7 +190,10 @@ async function asUsage<T>(help: string, baseUrlFrom: string, work: () => Promise
     return await work();
   } catch (error) {
     if (!(error instanceof ValidationError)) throw error;
-    throw new UsageError(`invalid ${argumentFor(error.field, baseUrlFrom)}: ${reasonFor(error.reason, baseUrlFrom)}`, help);
+    throw new UsageError(
+      `invalid ${argumentFor(error.field, baseUrlFrom)}: ${reasonFor(error.reason, baseUrlFrom)}`,
+      help,
+    );
   }
 }
 

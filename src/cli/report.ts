@@ -28,7 +28,8 @@ export function reportFailure(error: unknown, io: CliIo): number {
       say(`  error ${item.code}: ${item.message}${at}`);
     }
     if (error.errors.length === 0) say(`  ${error.message}`);
-    if (error.retryAfterMs !== undefined) say(`  retry after: ${Math.ceil(error.retryAfterMs / 1000)} s`);
+    if (error.retryAfterMs !== undefined)
+      say(`  retry after: ${Math.ceil(error.retryAfterMs / 1000)} s`);
     say(`  cf-ray: ${error.rayId ?? "(none)"}`);
     return EXIT.apiError;
   }

@@ -25,7 +25,9 @@ export class Failure extends Error {
 }
 
 const one = (status: number, code: number, message: string, pointer?: string) =>
-  new Failure(status, [pointer === undefined ? { code, message } : { code, message, source: { pointer } }]);
+  new Failure(status, [
+    pointer === undefined ? { code, message } : { code, message, source: { pointer } },
+  ]);
 
 export const failures = {
   authentication: () => one(401, 10000, "Authentication error"),
@@ -35,16 +37,25 @@ export const failures = {
       allow: allowed.join(", "),
     }),
   invalidIdentifier: (path: string, name: string) =>
-    one(400, 7003, `Could not route to ${path}, perhaps your object identifier is invalid?`, `/${name}`),
+    one(
+      400,
+      7003,
+      `Could not route to ${path}, perhaps your object identifier is invalid?`,
+      `/${name}`,
+    ),
   bodyNotJson: () => one(400, 1001, "Invalid request body: it is not JSON", ""),
   bodyMissing: () => one(400, 1001, "Invalid request body: a JSON body is required", ""),
   invalidField: (pointer: string, reason: string) =>
     one(400, 1004, `Invalid request body: ${pointer || "the body"} ${reason}`, pointer),
   bodyTooLarge: () => one(413, 1006, "Request body too large"),
   rateLimited: (retryAfterSeconds: number) =>
-    new Failure(429, [{ code: 971, message: "Please wait and consider throttling your request speed" }], {
-      "retry-after": String(retryAfterSeconds),
-    }),
+    new Failure(
+      429,
+      [{ code: 971, message: "Please wait and consider throttling your request speed" }],
+      {
+        "retry-after": String(retryAfterSeconds),
+      },
+    ),
   internal: () => one(500, 10001, "Internal server error"),
 };
 

@@ -93,7 +93,8 @@ function checkFaults(options: EmulatorOptions): Faults {
   };
   const nonNegative = (value: number | undefined, name: string, fallback: number) => {
     if (value === undefined) return fallback;
-    if (!(Number.isFinite(value) && value >= 0)) throw new RangeError(`${name} must be a number of 0 or more`);
+    if (!(Number.isFinite(value) && value >= 0))
+      throw new RangeError(`${name} must be a number of 0 or more`);
     return value;
   };
   const faults: Faults = {

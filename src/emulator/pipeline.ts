@@ -46,7 +46,13 @@ export async function handleRequest(pipeline: Pipeline, req: IncomingMessage, re
   } catch (error) {
     const failure = error instanceof Failure ? error : failures.internal();
     if (!(error instanceof Failure)) process.emitWarning(`emulator: ${String(error)}`);
-    send(res, failure.status, ray, JSON.stringify(failureEnvelope(failure.errors)), failure.headers);
+    send(
+      res,
+      failure.status,
+      ray,
+      JSON.stringify(failureEnvelope(failure.errors)),
+      failure.headers,
+    );
   }
 }
 
@@ -60,7 +66,8 @@ async function answer(pipeline: Pipeline, req: IncomingMessage, raw: Buffer): Pr
   const params: Record<string, string> = {};
   route.parameters.forEach(({ name, validate }, i) => {
     const value = decoded(values[i] ?? "");
-    if (value === undefined || !validate(value)) throw failures.invalidIdentifier(path.slice(API_PREFIX.length), name);
+    if (value === undefined || !validate(value))
+      throw failures.invalidIdentifier(path.slice(API_PREFIX.length), name);
     params[name] = value;
   });
 
@@ -165,12 +172,20 @@ function readBody(req: IncomingMessage): Promise<Buffer> {
       size += chunk.length;
       if (size <= MAX_BODY_BYTES) chunks.push(chunk);
     });
-    req.on("end", () => (size > MAX_BODY_BYTES ? reject(failures.bodyTooLarge()) : resolve(Buffer.concat(chunks))));
+    req.on("end", () =>
+      size > MAX_BODY_BYTES ? reject(failures.bodyTooLarge()) : resolve(Buffer.concat(chunks)),
+    );
     req.on("error", reject);
   });
 }
 
-function send(res: ServerResponse, status: number, ray: string, body: string, headers: Record<string, string> = {}) {
+function send(
+  res: ServerResponse,
+  status: number,
+  ray: string,
+  body: string,
+  headers: Record<string, string> = {},
+) {
   if (res.headersSent || res.destroyed) return;
   res.writeHead(status, {
     "content-type": "application/json; charset=utf-8",

@@ -83,7 +83,9 @@ function compileSpec(file: string): LoadedSpec {
   const resolve = (node: Json): Json => {
     if (typeof node?.$ref !== "string") return node;
     const keys = node.$ref.replace(/^#\//, "").split("/");
-    return resolve(keys.reduce((n: Json, k: string) => n[k.replace(/~1/g, "/").replace(/~0/g, "~")], spec));
+    return resolve(
+      keys.reduce((n: Json, k: string) => n[k.replace(/~1/g, "/").replace(/~0/g, "~")], spec),
+    );
   };
   const pointerOf = (node: Json, fallback: string) =>
     typeof node.$ref === "string" ? node.$ref.replace(/^#/, "") : fallback;
@@ -96,12 +98,21 @@ function compileSpec(file: string): LoadedSpec {
       if (!operation) continue;
       const opPointer = `${itemPointer}/${method}`;
       const parameters = [
-        ...(item.parameters ?? []).map((p: Json, i: number) => [p, `${itemPointer}/parameters/${i}`]),
-        ...(operation.parameters ?? []).map((p: Json, i: number) => [p, `${opPointer}/parameters/${i}`]),
+        ...(item.parameters ?? []).map((p: Json, i: number) => [
+          p,
+          `${itemPointer}/parameters/${i}`,
+        ]),
+        ...(operation.parameters ?? []).map((p: Json, i: number) => [
+          p,
+          `${opPointer}/parameters/${i}`,
+        ]),
       ]
         .map(([p, at]: [Json, string]) => ({ param: resolve(p), at: pointerOf(p, at) }))
         .filter(({ param }) => param.in === "path")
-        .map(({ param, at }) => ({ name: param.name as string, validate: compileAt(`${at}/schema`) }));
+        .map(({ param, at }) => ({
+          name: param.name as string,
+          validate: compileAt(`${at}/schema`),
+        }));
 
       const route: Route = {
         operationId: operation.operationId,

@@ -16,9 +16,17 @@ interface Finished {
   stderr: string;
 }
 
-function run(file: string, args: string[], env: NodeJS.ProcessEnv, whileRunning?: (child: ReturnType<typeof spawn>, stdout: () => string) => void) {
+function run(
+  file: string,
+  args: string[],
+  env: NodeJS.ProcessEnv,
+  whileRunning?: (child: ReturnType<typeof spawn>, stdout: () => string) => void,
+) {
   return new Promise<Finished>((resolve, reject) => {
-    const child = spawn(process.execPath, [file, ...args], { env, stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(process.execPath, [file, ...args], {
+      env,
+      stdio: ["ignore", "pipe", "pipe"],
+    });
     let stdout = "";
     let stderr = "";
     child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString("utf8")));
@@ -30,7 +38,13 @@ function run(file: string, args: string[], env: NodeJS.ProcessEnv, whileRunning?
 }
 
 /** The environment of the tests' own process, without any Cloudflare credentials in it. */
-const { CLOUDFLARE_API_TOKEN: _t, CLOUDFLARE_EMAIL: _e, CLOUDFLARE_API_KEY: _k, CLOUDFLARE_BASE_URL: _b, ...cleanEnv } = process.env;
+const {
+  CLOUDFLARE_API_TOKEN: _t,
+  CLOUDFLARE_EMAIL: _e,
+  CLOUDFLARE_API_KEY: _k,
+  CLOUDFLARE_BASE_URL: _b,
+  ...cleanEnv
+} = process.env;
 
 let main: string;
 let emulator: Emulator;
@@ -46,11 +60,19 @@ describe("the cf-secondary-dns bin", () => {
   });
 
   it("--version: exit 0", async () => {
-    expect(await run(main, ["--version"], cleanEnv)).toMatchObject({ code: 0, stdout: `${VERSION}\n`, stderr: "" });
+    expect(await run(main, ["--version"], cleanEnv)).toMatchObject({
+      code: 0,
+      stdout: `${VERSION}\n`,
+      stderr: "",
+    });
   });
 
   it("an API error: exit 1 through a real process, without a stack trace", async () => {
-    const env = { ...cleanEnv, CLOUDFLARE_BASE_URL: emulator.url, CLOUDFLARE_API_TOKEN: "bin-test" };
+    const env = {
+      ...cleanEnv,
+      CLOUDFLARE_BASE_URL: emulator.url,
+      CLOUDFLARE_API_TOKEN: "bin-test",
+    };
     const result = await run(main, ["outgoing", "get", "023e105f4ecef8ad9ca31a8372d0c353"], env);
     expect(result.code).toBe(1);
     expect(result.stderr).toContain("error 1003: Primary zone configuration not found");
@@ -70,9 +92,12 @@ describe("the cf-secondary-dns bin", () => {
         const url = /listening on (\S+)/.exec(stdout())?.[1];
         if (!url) return;
         clearInterval(poll);
-        const response = await fetch(`${url}/zones/023e105f4ecef8ad9ca31a8372d0c353/secondary_dns/outgoing/status`, {
-          headers: { authorization: "Bearer bin-test" },
-        });
+        const response = await fetch(
+          `${url}/zones/023e105f4ecef8ad9ca31a8372d0c353/secondary_dns/outgoing/status`,
+          {
+            headers: { authorization: "Bearer bin-test" },
+          },
+        );
         answered = response.status;
         child.kill("SIGINT");
       }, 25);
@@ -89,8 +114,20 @@ describe("the npm start demo", () => {
     const result = await run(demo, [], cleanEnv);
     expect(result.stderr).toBe("");
     expect(result.code).toBe(0);
-    const commands = [...result.stdout.matchAll(/\$ cf-secondary-dns outgoing ([a-z-]+)/g)].map((m) => m[1]);
-    expect(commands).toEqual(["create", "get", "enable", "status", "force-notify", "update", "disable", "delete", "get"]);
+    const commands = [...result.stdout.matchAll(/\$ cf-secondary-dns outgoing ([a-z-]+)/g)].map(
+      (m) => m[1],
+    );
+    expect(commands).toEqual([
+      "create",
+      "get",
+      "enable",
+      "status",
+      "force-notify",
+      "update",
+      "disable",
+      "delete",
+      "get",
+    ]);
     expect(result.stdout).not.toMatch(/\(expected \d+\)/);
     expect(result.stdout).toMatch(/Demo complete: every step behaved as expected\.\n$/);
   }, 60_000);

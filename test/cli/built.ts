@@ -15,11 +15,14 @@ export async function builtFile(relative: string): Promise<string> {
   const file = `${ROOT}${relative}`;
   if (!existsSync(file)) {
     // tsc writes its output even when it reports type errors; whether the file is there is what counts.
-    building ??= promisify(execFile)(process.execPath, [`${ROOT}node_modules/typescript/bin/tsc`, "-p", `${ROOT}tsconfig.json`]).catch(
-      () => undefined,
-    );
+    building ??= promisify(execFile)(process.execPath, [
+      `${ROOT}node_modules/typescript/bin/tsc`,
+      "-p",
+      `${ROOT}tsconfig.json`,
+    ]).catch(() => undefined);
     await building;
-    if (!existsSync(file)) throw new Error(`${relative} is missing and could not be built; run npm run build`);
+    if (!existsSync(file))
+      throw new Error(`${relative} is missing and could not be built; run npm run build`);
   }
   return file;
 }

@@ -16,14 +16,23 @@ describe("the top level", () => {
     expect(await cli([flag], {})).toEqual({ code: 0, stdout: `${VERSION}\n`, stderr: "" });
   });
 
-  it.each([["--help"], ["-h"], ["help"]])("%s prints the commands, the environment and the exit codes", async (flag) => {
-    const { code, stdout, stderr } = await cli([flag], {});
-    expect(code).toBe(0);
-    expect(stderr).toBe("");
-    for (const text of ["Usage: cf-secondary-dns <command>", "outgoing <action> <zone_id>", "emulator", "CLOUDFLARE_API_TOKEN", "Exit codes:"]) {
-      expect(stdout).toContain(text);
-    }
-  });
+  it.each([["--help"], ["-h"], ["help"]])(
+    "%s prints the commands, the environment and the exit codes",
+    async (flag) => {
+      const { code, stdout, stderr } = await cli([flag], {});
+      expect(code).toBe(0);
+      expect(stderr).toBe("");
+      for (const text of [
+        "Usage: cf-secondary-dns <command>",
+        "outgoing <action> <zone_id>",
+        "emulator",
+        "CLOUDFLARE_API_TOKEN",
+        "Exit codes:",
+      ]) {
+        expect(stdout).toContain(text);
+      }
+    },
+  );
 
   it("no command: the help on stderr, exit 2", async () => {
     const { code, stdout, stderr } = await cli([], {});
@@ -36,8 +45,25 @@ describe("the top level", () => {
     expect(await cli(["zones"], {})).toEqual({
       code: 2,
       stdout: "",
-      stderr: 'cf-secondary-dns: unknown command "zones"\nRun "cf-secondary-dns --help" for usage.\n',
+      stderr:
+        'cf-secondary-dns: unknown command "zones"\nRun "cf-secondary-dns --help" for usage.\n',
     });
+  });
+});
+
+describe("a bug", () => {
+  it("is the one failure shown with its stack trace, exit 1", async () => {
+    const stderr = collector();
+    const broken = {
+      write: () => {
+        throw new Error("stdout is broken");
+      },
+    };
+    const code = await runCli(["--version"], { env: {}, stdout: broken, stderr });
+    expect(code).toBe(1);
+    expect(stderr.text).toMatch(
+      /^cf-secondary-dns: unexpected error \(please report it\):\nError: stdout is broken\n\s+at /,
+    );
   });
 });
 
@@ -45,7 +71,8 @@ describe("--help for every command", () => {
   it("outgoing --help lists every action", async () => {
     const { code, stdout } = await cli(["outgoing", "--help"], {});
     expect(code).toBe(0);
-    for (const action of Object.keys(ACTION_HELP)) expect(stdout).toMatch(new RegExp(`^  ${action} `, "m"));
+    for (const action of Object.keys(ACTION_HELP))
+      expect(stdout).toMatch(new RegExp(`^  ${action} `, "m"));
   });
 
   it("outgoing with no action: its help on stderr, exit 2", async () => {
@@ -56,7 +83,10 @@ describe("--help for every command", () => {
 
   it.each(Object.keys(ACTION_HELP))("outgoing %s --help", async (action) => {
     // Help wins over everything else on the line, even arguments that are wrong.
-    const { code, stdout, stderr } = await cli(["outgoing", action, "not-a-zone", "--help", "--frob"], {});
+    const { code, stdout, stderr } = await cli(
+      ["outgoing", action, "not-a-zone", "--help", "--frob"],
+      {},
+    );
     expect(code).toBe(0);
     expect(stderr).toBe("");
     expect(stdout).toContain(`Usage: cf-secondary-dns outgoing ${action} <zone_id>`);
@@ -67,7 +97,14 @@ describe("--help for every command", () => {
   it("emulator --help", async () => {
     const { code, stdout } = await cli(["emulator", "-h"], {});
     expect(code).toBe(0);
-    for (const flag of ["--port", "--host", "--state", "--latency", "--rate-limit-share", "--server-error-share"]) {
+    for (const flag of [
+      "--port",
+      "--host",
+      "--state",
+      "--latency",
+      "--rate-limit-share",
+      "--server-error-share",
+    ]) {
       expect(stdout).toContain(flag);
     }
   });
@@ -81,7 +118,12 @@ describe("emulator", () => {
       const stop = new AbortController();
       const stdout = collector();
       const stderr = collector();
-      const running = runCli(["emulator", "--port", "0", "--state", stateFile], { env: {}, stdout, stderr, signal: stop.signal });
+      const running = runCli(["emulator", "--port", "0", "--state", stateFile], {
+        env: {},
+        stdout,
+        stderr,
+        signal: stop.signal,
+      });
       const url = await waitForUrl(stdout);
       expect(stdout.text).toContain(`State file: ${stateFile}`);
 

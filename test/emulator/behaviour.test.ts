@@ -28,9 +28,18 @@ describe("before a configuration exists", () => {
     ["POST", "/force_notify"],
     ["GET", "/status"],
   ])("%s %s answers 404 with code 1003", async (method, action, body) => {
-    const answer = await outgoing(emulator.url, method, ZONE, action, body === undefined ? {} : { body });
+    const answer = await outgoing(
+      emulator.url,
+      method,
+      ZONE,
+      action,
+      body === undefined ? {} : { body },
+    );
     expect(answer.status).toBe(404);
-    expect(onlyError(answer)).toEqual({ code: 1003, message: "Primary zone configuration not found" });
+    expect(onlyError(answer)).toEqual({
+      code: 1003,
+      message: "Primary zone configuration not found",
+    });
   });
 });
 
@@ -51,7 +60,9 @@ describe("create", () => {
 
   it("answers 400 (code 1005) while a configuration exists, and leaves it alone", async () => {
     const first = (await create()).body.result;
-    const again = await outgoing(emulator.url, "POST", ZONE, "", { body: { name: "other.example.", peers: [] } });
+    const again = await outgoing(emulator.url, "POST", ZONE, "", {
+      body: { name: "other.example.", peers: [] },
+    });
     expect(again.status).toBe(400);
     expect(onlyError(again).code).toBe(1005);
     expect((await outgoing(emulator.url, "GET", ZONE)).body.result).toEqual(first);
@@ -105,7 +116,8 @@ describe("with a configuration", () => {
   });
 
   it("enable and disable switch what /status reports, and answer the new status", async () => {
-    const step = async (method: string, action: Action) => (await outgoing(emulator.url, method, ZONE, action)).body.result;
+    const step = async (method: string, action: Action) =>
+      (await outgoing(emulator.url, method, ZONE, action)).body.result;
     expect(await step("POST", "/enable")).toBe("Enabled");
     expect(await step("GET", "/status")).toBe("Enabled");
     expect(await step("POST", "/enable")).toBe("Enabled"); // enabling twice is harmless
@@ -148,8 +160,14 @@ describe("the serial", () => {
     const { outgoingHandlers } = await import("../../src/emulator/resources/outgoing.js");
     const store = (await import("../../src/emulator/store.js")).Store;
     const memory = await store.open();
-    const context = { params: { zone_id: ZONE }, store: memory, now: "2024-01-01T00:00:00.000000+00:00", date: new Date() };
-    const handler = (suffix: string) => Object.entries(outgoingHandlers).find(([id]) => id.endsWith(suffix))![1];
+    const context = {
+      params: { zone_id: ZONE },
+      store: memory,
+      now: "2024-01-01T00:00:00.000000+00:00",
+      date: new Date(),
+    };
+    const handler = (suffix: string) =>
+      Object.entries(outgoingHandlers).find(([id]) => id.endsWith(suffix))![1];
     handler("create-primary-zone-configuration")({ ...context, body: input });
     const record = memory.get<{ zone: { soa_serial: number } }>("outgoing", ZONE)!;
     record.zone.soa_serial = 4294967295;

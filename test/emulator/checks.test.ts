@@ -3,8 +3,12 @@
  * identifiers and bodies, each judged by the spec. The body cases are also put
  * to the spec's own validator, so the emulator and the spec cannot disagree.
  */
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startEmulator, type Emulator } from "../../src/emulator/index.js";
+import { findSpecFile } from "../../src/emulator/spec.js";
 import { operationById, requestValidator } from "../support/spec.js";
 import { exchange, onlyError, outgoing, PEER_A, PEER_B, ZONE } from "./exchange.js";
 
@@ -25,7 +29,11 @@ describe("credentials", () => {
     ["an email without a key", { ...NO_CREDENTIALS, "x-auth-email": "user@example.com" }],
     ["a key without an email", { ...NO_CREDENTIALS, "x-auth-key": "0123456789abcdef" }],
   ])("%s: 401 with code 10000", async (_case, headers) => {
-    for (const [method, action] of [["GET", ""], ["POST", "/enable"], ["GET", "/status"]] as const) {
+    for (const [method, action] of [
+      ["GET", ""],
+      ["POST", "/enable"],
+      ["GET", "/status"],
+    ] as const) {
       const answer = await outgoing(emulator.url, method, ZONE, action, { headers });
       expect(answer.status).toBe(401);
       expect(onlyError(answer)).toEqual({ code: 10000, message: "Authentication error" });
@@ -34,20 +42,29 @@ describe("credentials", () => {
 
   it.each<[string, Record<string, string>]>([
     ["a bearer token", { authorization: "Bearer some-token" }],
-    ["an email with a key", { ...NO_CREDENTIALS, "x-auth-email": "user@example.com", "x-auth-key": "0123456789abcdef" }],
+    [
+      "an email with a key",
+      { ...NO_CREDENTIALS, "x-auth-email": "user@example.com", "x-auth-key": "0123456789abcdef" },
+    ],
   ])("%s is let through (404: no configuration yet)", async (_case, headers) => {
     expect((await outgoing(emulator.url, "GET", ZONE, "", { headers })).status).toBe(404);
   });
 
   it("are checked before the identifier and the body", async () => {
-    const answer = await outgoing(emulator.url, "POST", "nope", "", { headers: NO_CREDENTIALS, rawBody: "{" });
+    const answer = await outgoing(emulator.url, "POST", "nope", "", {
+      headers: NO_CREDENTIALS,
+      rawBody: "{",
+    });
     expect(answer.status).toBe(401);
   });
 });
 
 describe("routes", () => {
   it("an unknown path answers 404 with code 7000", async () => {
-    for (const path of [`/zones/${ZONE}/secondary_dns/incoming`, `/zones/${ZONE}/secondary_dns/outgoing/enable/x`]) {
+    for (const path of [
+      `/zones/${ZONE}/secondary_dns/incoming`,
+      `/zones/${ZONE}/secondary_dns/outgoing/enable/x`,
+    ]) {
       const answer = await exchange(emulator.url, "GET", path);
       expect(answer.status).toBe(404);
       expect(onlyError(answer).code).toBe(7000);
@@ -65,25 +82,32 @@ describe("routes", () => {
     const answer = await exchange(emulator.url, "PATCH", `/zones/${ZONE}/secondary_dns/outgoing`);
     expect(answer.status).toBe(405);
     expect(answer.headers.get("allow")).toBe("GET, PUT, POST, DELETE");
-    const status = await exchange(emulator.url, "POST", `/zones/${ZONE}/secondary_dns/outgoing/status`);
+    const status = await exchange(
+      emulator.url,
+      "POST",
+      `/zones/${ZONE}/secondary_dns/outgoing/status`,
+    );
     expect(status.headers.get("allow")).toBe("GET");
   });
 });
 
 describe("the zone identifier", () => {
-  it.each(["not-a-zone", ZONE.toUpperCase(), `${ZONE}0`, "%zz", "023e105f4ecef8ad9ca31a8372d0c35g"])(
-    "%s: 400 with code 7003 and source.pointer /zone_id",
-    async (zone) => {
-      for (const action of ["", "/status"] as const) {
-        const answer = await outgoing(emulator.url, "GET", zone, action);
-        expect(answer.status).toBe(400);
-        const error = onlyError(answer);
-        expect(error.code).toBe(7003);
-        expect(error.message).toContain("perhaps your object identifier is invalid?");
-        expect(error.source).toEqual({ pointer: "/zone_id" });
-      }
-    },
-  );
+  it.each([
+    "not-a-zone",
+    ZONE.toUpperCase(),
+    `${ZONE}0`,
+    "%zz",
+    "023e105f4ecef8ad9ca31a8372d0c35g",
+  ])("%s: 400 with code 7003 and source.pointer /zone_id", async (zone) => {
+    for (const action of ["", "/status"] as const) {
+      const answer = await outgoing(emulator.url, "GET", zone, action);
+      expect(answer.status).toBe(400);
+      const error = onlyError(answer);
+      expect(error.code).toBe(7003);
+      expect(error.message).toContain("perhaps your object identifier is invalid?");
+      expect(error.source).toEqual({ pointer: "/zone_id" });
+    }
+  });
 });
 
 describe("create and update bodies", () => {
@@ -103,22 +127,25 @@ describe("create and update bodies", () => {
     ["31 peers", "/peers", { name: "example.com.", peers: peers31 }],
     ["peers that are not a list", "/peers", { name: "example.com.", peers: PEER_A }],
     ["an array", "", []],
-  ])("%s: 400 with source.pointer %j, as the spec's own validator says", async (_case, pointer, body) => {
-    expect(specAccepts(body)).toBe(false);
-    for (const method of ["POST", "PUT"]) {
-      const answer = await outgoing(emulator.url, method, ZONE, "", { body });
-      expect(answer.status).toBe(400);
-      const error = onlyError(answer);
-      expect(error.source).toEqual({ pointer });
-      expect(error.message).toContain(pointer || "the body");
-    }
-    expect((await outgoing(emulator.url, "GET", ZONE)).status).toBe(404); // nothing was created
-  });
+  ])(
+    "%s: 400 with source.pointer %j, as the spec's own validator says",
+    async (_case, pointer, body) => {
+      expect(specAccepts(body)).toBe(false);
+      for (const method of ["POST", "PUT"]) {
+        const answer = await outgoing(emulator.url, method, ZONE, "", { body });
+        expect(answer.status).toBe(400);
+        const error = onlyError(answer);
+        expect(error.source).toEqual({ pointer });
+        expect(error.message).toContain(pointer || "the body");
+      }
+      expect((await outgoing(emulator.url, "GET", ZONE)).status).toBe(404); // nothing was created
+    },
+  );
 
   it.each<[string, string]>([
     ["no body", ""],
     ["a body that is not JSON", "{name:"],
-  ])("%s: 400 with source.pointer \"\"", async (_case, rawBody) => {
+  ])('%s: 400 with source.pointer ""', async (_case, rawBody) => {
     const answer = await outgoing(emulator.url, "POST", ZONE, "", { rawBody });
     expect(answer.status).toBe(400);
     expect(onlyError(answer).source).toEqual({ pointer: "" });
@@ -139,7 +166,24 @@ describe("create and update bodies", () => {
   });
 
   it("a body over 1 MiB answers 413", async () => {
-    const answer = await outgoing(emulator.url, "POST", ZONE, "", { rawBody: " ".repeat(1024 * 1024 + 1) });
+    const answer = await outgoing(emulator.url, "POST", ZONE, "", {
+      rawBody: " ".repeat(1024 * 1024 + 1),
+    });
     expect(answer.status).toBe(413);
+  });
+});
+
+describe("the spec the emulator judges by", () => {
+  it("is generated/openapi.json, found by walking up from the module", () => {
+    expect(findSpecFile()).toBe(
+      fileURLToPath(new URL("../../generated/openapi.json", import.meta.url)),
+    );
+  });
+
+  it("is reported missing, naming where the search began, when no folder above has it", () => {
+    const start = join(tmpdir(), "nowhere", "spec.js");
+    expect(() => findSpecFile(start)).toThrow(
+      `generated/openapi.json was not found in any folder above ${start}`,
+    );
   });
 });

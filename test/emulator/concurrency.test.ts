@@ -34,7 +34,9 @@ afterAll(async () => {
 it(`${CLIENTS} concurrent clients lose no update and get a valid envelope for every request`, async () => {
   const initial = new Map<string, number>();
   for (const zone of COUNTED) {
-    const created = await outgoing(emulator.url, "POST", zone, "", { body: { name: "example.com.", peers: [] } });
+    const created = await outgoing(emulator.url, "POST", zone, "", {
+      body: { name: "example.com.", peers: [] },
+    });
     initial.set(zone, created.body.result.soa_serial);
   }
 
@@ -52,9 +54,13 @@ it(`${CLIENTS} concurrent clients lose no update and get a valid envelope for ev
       const churned = CHURNED[(n + round) % CHURNED.length] as string;
       const peers = n % 2 === 0 ? [PEER_A] : [PEER_A, PEER_B];
       const [update] = await Promise.all([
-        outgoing(emulator.url, "PUT", counted, "", { body: { name: `c${n}-${round}.example.`, peers } }),
+        outgoing(emulator.url, "PUT", counted, "", {
+          body: { name: `c${n}-${round}.example.`, peers },
+        }),
         churnStep(n, round, churned).then((answer) => record(answer, [200, 400, 404])),
-        outgoing(emulator.url, "POST", counted, round % 2 === 0 ? "/enable" : "/disable").then((a) => record(a, [200])),
+        outgoing(emulator.url, "POST", counted, round % 2 === 0 ? "/enable" : "/disable").then(
+          (a) => record(a, [200]),
+        ),
       ]);
       record(update, [200]);
       updatesOk.set(counted, (updatesOk.get(counted) ?? 0) + 1);
@@ -64,11 +70,15 @@ it(`${CLIENTS} concurrent clients lose no update and get a valid envelope for ev
   const churnStep = (n: number, round: number, zone: string) => {
     switch ((n + round) % 4) {
       case 0:
-        return outgoing(emulator.url, "POST", zone, "", { body: { name: `d${n}.example.`, peers: [] } });
+        return outgoing(emulator.url, "POST", zone, "", {
+          body: { name: `d${n}.example.`, peers: [] },
+        });
       case 1:
         return outgoing(emulator.url, "POST", zone, "/enable");
       case 2:
-        return outgoing(emulator.url, "PUT", zone, "", { body: { name: `d${n}.example.`, peers: [PEER_B] } });
+        return outgoing(emulator.url, "PUT", zone, "", {
+          body: { name: `d${n}.example.`, peers: [PEER_B] },
+        });
       default:
         return outgoing(emulator.url, "DELETE", zone);
     }
@@ -83,7 +93,9 @@ it(`${CLIENTS} concurrent clients lose no update and get a valid envelope for ev
   const served: Record<string, unknown> = {};
   for (const zone of COUNTED) {
     const zoneNow = (await outgoing(emulator.url, "GET", zone)).body.result;
-    expect(zoneNow.soa_serial, zone).toBe((initial.get(zone) as number) + (updatesOk.get(zone) as number));
+    expect(zoneNow.soa_serial, zone).toBe(
+      (initial.get(zone) as number) + (updatesOk.get(zone) as number),
+    );
     served[zone] = zoneNow;
   }
   expect([...updatesOk.values()].reduce((a, b) => a + b)).toBe(CLIENTS * ROUNDS);
@@ -96,7 +108,10 @@ it(`${CLIENTS} concurrent clients lose no update and get a valid envelope for ev
   await emulator.close();
   const saved = JSON.parse(await readFile(join(folder, "state.json"), "utf8"));
   const savedZones = Object.fromEntries(
-    Object.entries<{ zone: unknown }>(saved.collections.outgoing).map(([zone, r]) => [zone, r.zone]),
+    Object.entries<{ zone: unknown }>(saved.collections.outgoing).map(([zone, r]) => [
+      zone,
+      r.zone,
+    ]),
   );
   expect(savedZones).toEqual(served);
 }, 40_000);

@@ -37,11 +37,20 @@ function operationFor(method: string, path: string): OperationInfo | undefined {
   });
 }
 
-export async function exchange(baseUrl: string, method: string, path: string, send: Send = {}): Promise<Answer> {
+export async function exchange(
+  baseUrl: string,
+  method: string,
+  path: string,
+  send: Send = {},
+): Promise<Answer> {
   const body = send.rawBody ?? (send.body === undefined ? undefined : JSON.stringify(send.body));
   const response = await fetch(baseUrl + path, {
     method,
-    headers: { ...TOKEN, ...(body === undefined ? {} : { "content-type": "application/json" }), ...send.headers },
+    headers: {
+      ...TOKEN,
+      ...(body === undefined ? {} : { "content-type": "application/json" }),
+      ...send.headers,
+    },
     ...(body === undefined ? {} : { body }),
   });
   const text = await response.text();
@@ -52,17 +61,30 @@ export async function exchange(baseUrl: string, method: string, path: string, se
   const validate = op
     ? responseValidator(op, response.status, isHtml ? "text/html" : "application/json")
     : validatorAt("#/components/schemas/FailureEnvelope");
-  expect(validate(parsed), `${method} ${path} ${response.status}: ${JSON.stringify(validate.errors)}`).toBe(true);
+  expect(
+    validate(parsed),
+    `${method} ${path} ${response.status}: ${JSON.stringify(validate.errors)}`,
+  ).toBe(true);
   return { status: response.status, headers: response.headers, body: parsed, text };
 }
 
 /** A request to one of the outgoing operations of a zone. */
-export function outgoing(baseUrl: string, method: string, zone: string, action: Action = "", send: Send = {}) {
+export function outgoing(
+  baseUrl: string,
+  method: string,
+  zone: string,
+  action: Action = "",
+  send: Send = {},
+) {
   return exchange(baseUrl, method, `${OUTGOING.replace("{zone_id}", zone)}${action}`, send);
 }
 
 /** The one error of a failure answer. */
-export function onlyError(answer: Answer): { code: number; message: string; source?: { pointer?: string } } {
+export function onlyError(answer: Answer): {
+  code: number;
+  message: string;
+  source?: { pointer?: string };
+} {
   expect(answer.body.success).toBe(false);
   expect(answer.body.errors).toHaveLength(1);
   return answer.body.errors[0];

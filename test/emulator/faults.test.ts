@@ -25,7 +25,9 @@ describe("fault injection", () => {
 
   it("rateLimitShare answers 429 (code 971) with Retry-After, before any change is made", async () => {
     const { url } = await start({ rateLimitShare: 1, retryAfterSeconds: 7 });
-    const answer = await outgoing(url, "POST", ZONE, "", { body: { name: "example.com.", peers: [] } });
+    const answer = await outgoing(url, "POST", ZONE, "", {
+      body: { name: "example.com.", peers: [] },
+    });
     expect(answer.status).toBe(429);
     expect(answer.headers.get("retry-after")).toBe("7");
     expect(onlyError(answer).code).toBe(971);
@@ -44,7 +46,11 @@ describe("fault injection", () => {
   });
 
   it("shares split the draws: below rateLimitShare 429, then serverErrorShare 5xx, then a real answer", async () => {
-    const { url } = await start({ rateLimitShare: 0.2, serverErrorShare: 0.3, random: draws(0.1, 0.3, 0.1, 0.9) });
+    const { url } = await start({
+      rateLimitShare: 0.2,
+      serverErrorShare: 0.3,
+      random: draws(0.1, 0.3, 0.1, 0.9),
+    });
     const statuses = [];
     for (let i = 0; i < 3; i++) statuses.push((await outgoing(url, "GET", ZONE)).status);
     expect(statuses).toEqual([429, 500, 404]);

@@ -22,10 +22,14 @@ afterEach(() => rm(folder, { recursive: true, force: true }));
 describe("stateFile", () => {
   it("keeps configurations and statuses across a restart", async () => {
     const first = await startEmulator({ stateFile });
-    await outgoing(first.url, "POST", ZONE, "", { body: { name: "example.com.", peers: [PEER_A] } });
+    await outgoing(first.url, "POST", ZONE, "", {
+      body: { name: "example.com.", peers: [PEER_A] },
+    });
     await outgoing(first.url, "PUT", ZONE, "", { body: { name: "example.com.", peers: [PEER_B] } });
     await outgoing(first.url, "POST", ZONE, "/enable");
-    await outgoing(first.url, "POST", OTHER_ZONE, "", { body: { name: "example.org.", peers: [] } });
+    await outgoing(first.url, "POST", OTHER_ZONE, "", {
+      body: { name: "example.org.", peers: [] },
+    });
     const zone = (await outgoing(first.url, "GET", ZONE)).body.result;
     const other = (await outgoing(first.url, "GET", OTHER_ZONE)).body.result;
     await first.close();
@@ -35,7 +39,9 @@ describe("stateFile", () => {
       expect((await outgoing(second.url, "GET", ZONE)).body.result).toEqual(zone);
       expect((await outgoing(second.url, "GET", ZONE, "/status")).body.result).toBe("Enabled");
       expect((await outgoing(second.url, "GET", OTHER_ZONE)).body.result).toEqual(other);
-      expect((await outgoing(second.url, "GET", OTHER_ZONE, "/status")).body.result).toBe("Disabled");
+      expect((await outgoing(second.url, "GET", OTHER_ZONE, "/status")).body.result).toBe(
+        "Disabled",
+      );
       // A delete is kept too.
       await outgoing(second.url, "DELETE", OTHER_ZONE);
     } finally {
@@ -48,7 +54,9 @@ describe("stateFile", () => {
 
   it("writes plain JSON and leaves no temp file behind", async () => {
     const emulator = await startEmulator({ stateFile });
-    const created = await outgoing(emulator.url, "POST", ZONE, "", { body: { name: "example.com.", peers: [] } });
+    const created = await outgoing(emulator.url, "POST", ZONE, "", {
+      body: { name: "example.com.", peers: [] },
+    });
     await emulator.close();
     const saved = JSON.parse(await readFile(stateFile, "utf8"));
     expect(saved).toEqual({
@@ -78,11 +86,14 @@ describe("stateFile", () => {
   it.each([
     ["not JSON", "{ torn", /not JSON/],
     ["someone else's JSON", '{"zones": []}', /not an emulator state file/],
-  ])("refuses a state file that is %s, and leaves it as it was", async (_case, content, message) => {
-    await writeFile(stateFile, content);
-    await expect(startEmulator({ stateFile })).rejects.toThrow(message);
-    expect(await readFile(stateFile, "utf8")).toBe(content);
-  });
+  ])(
+    "refuses a state file that is %s, and leaves it as it was",
+    async (_case, content, message) => {
+      await writeFile(stateFile, content);
+      await expect(startEmulator({ stateFile })).rejects.toThrow(message);
+      expect(await readFile(stateFile, "utf8")).toBe(content);
+    },
+  );
 
   it("loses no acknowledged update when the process is killed mid-write (SIGKILL)", async () => {
     // A child process creates a zone, then updates it as fast as it can, printing
@@ -104,7 +115,9 @@ describe("stateFile", () => {
       };
       await Promise.all([update(1), update(2), update(3), update(4)]);
     `;
-    const child = spawn(process.execPath, ["--input-type=module", "-e", script], { stdio: ["ignore", "pipe", "inherit"] });
+    const child = spawn(process.execPath, ["--input-type=module", "-e", script], {
+      stdio: ["ignore", "pipe", "inherit"],
+    });
     const acknowledged: number[] = [];
     let partial = "";
     await new Promise<void>((resolve, reject) => {

@@ -56,7 +56,11 @@ function save(context: HandlerContext, record: OutgoingRecord): OutgoingRecord {
   return record;
 }
 
-function transition(context: HandlerContext, status: TransferStatus, fields: Partial<OutgoingZone>) {
+function transition(
+  context: HandlerContext,
+  status: TransferStatus,
+  fields: Partial<OutgoingZone>,
+) {
   const record = existing(context);
   save(context, { status, zone: { ...record.zone, ...fields } });
   return { result: status, changed: true };
@@ -103,14 +107,20 @@ export const outgoingHandlers: ResourceHandlers = {
   },
 
   [`${PREFIX}enable-outgoing-zone-transfers`]: (context) =>
-    transition(context, "Enabled", { checked_time: context.now, last_transferred_time: context.now }),
+    transition(context, "Enabled", {
+      checked_time: context.now,
+      last_transferred_time: context.now,
+    }),
 
   [`${PREFIX}disable-outgoing-zone-transfers`]: (context) => transition(context, "Disabled", {}),
 
   [`${PREFIX}force-dns-notify`]: (context) => {
     const record = existing(context);
     const transferred = record.status === "Enabled" ? { last_transferred_time: context.now } : {};
-    save(context, { ...record, zone: { ...record.zone, checked_time: context.now, ...transferred } });
+    save(context, {
+      ...record,
+      zone: { ...record.zone, checked_time: context.now, ...transferred },
+    });
     return { result: "OK", changed: true };
   },
 
