@@ -56,11 +56,20 @@ export function createCall(
       const payload = operation.body ? operation.body(body) : undefined;
       const path = operation.path.replace("{zone_id}", zone_id);
       request = { method: operation.method, path, url: baseUrl + path };
+      // The first attempt's signal goes into the Request openapi-fetch builds, and
+      // the body comes back beside the response: both spare a copy per call.
+      const controller = new AbortController();
       const { response } = await loose.request(operation.method, operation.path, {
         params: { path: { zone_id } },
         body: payload,
-        parseAs: "stream", // the transport has the text already; do not read it twice
-        fetch: fetchFor({ ...settings, idempotent: operation.idempotent }),
+        signal: controller.signal,
+        parseAs: "stream",
+        fetch: fetchFor({
+          ...settings,
+          idempotent: operation.idempotent,
+          controller,
+          detachBody: true,
+        }),
       });
       return unwrap(operation, request, response, bodyTextOf(response)) as T;
     } catch (error) {

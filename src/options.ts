@@ -3,7 +3,7 @@
  * Everything wrong here is a ValidationError thrown before any request.
  */
 import { ValidationError } from "./errors.js";
-import type { FetchLike, Logger } from "./transport.js";
+import { silentLogger, type FetchLike, type Logger } from "./transport.js";
 import { VERSION } from "./version.js";
 
 export const DEFAULT_BASE_URL = "https://api.cloudflare.com/client/v4";
@@ -57,8 +57,6 @@ export interface ResolvedOptions {
   maxRetries: number;
   logger: Logger;
 }
-
-const silent: Logger = { debug() {}, info() {}, warn() {}, error() {} };
 
 /** A variable of the environment, where the runtime has one (Node, Bun, Deno with access). */
 function fromEnv(name: string): string | undefined {
@@ -173,7 +171,7 @@ export function checkRetries(value: unknown, field: string): number | undefined 
 }
 
 function checkLogger(value: unknown): Logger {
-  if (value === undefined) return silent;
+  if (value === undefined) return silentLogger;
   const logger = value as Record<string, unknown>;
   for (const level of ["debug", "info", "warn", "error"]) {
     if (typeof logger?.[level] !== "function") {

@@ -15,6 +15,9 @@ export interface Logger {
   error(message: string, data?: Record<string, unknown>): void;
 }
 
+/** The default logger: says nothing. */
+export const silentLogger: Logger = { debug() {}, info() {}, warn() {}, error() {} };
+
 export interface TransportSettings {
   fetch: FetchLike;
   timeoutMs: number;
@@ -30,6 +33,18 @@ export interface CallSettings {
   maxRetries?: number | undefined;
   /** Whether repeating the request is harmless. Default: every method but POST. */
   idempotent?: boolean | undefined;
+  /**
+   * The controller whose signal the request was built with (the facade does so),
+   * used for the first attempt: then the request goes to fetch as it is, instead
+   * of being copied into a new Request just to carry a signal.
+   */
+  controller?: AbortController | undefined;
+  /**
+   * Return the response without its body, which the caller reads with
+   * bodyTextOf(): rebuilding a Response around a body costs more than the rest
+   * of the client's work on a call. Only for callers that know (the facade).
+   */
+  detachBody?: boolean | undefined;
 }
 
 /** Statuses worth another try. */
@@ -89,29 +104,39 @@ async function send(
   const timeoutMs = call.timeoutMs ?? settings.timeoutMs;
   const maxRetries = call.maxRetries ?? settings.maxRetries;
   const idempotent = call.idempotent ?? request.method !== "POST";
-  const signals = [call.signal, request.signal].filter((s): s is AbortSignal => s !== undefined);
+  // The caller's signals. A request built with our own controller carries that
+  // one, whose abort (a timeout) is not the caller's.
+  const signals = [call.signal, call.controller ? undefined : request.signal].filter(
+    (s): s is AbortSignal => s !== undefined,
+  );
   const info = { method: request.method, url: request.url };
   const { logger } = settings;
+  const verbose = logger.debug !== silentLogger.debug;
 
   for (let attempt = 0; ; attempt++) {
     throwIfAborted(signals);
     // The body of a Request can be read once: keep the original for the next attempt.
     const outgoing = attempt < maxRetries && request.body !== null ? request.clone() : request;
     const started = Date.now();
-    logger.debug(`-> ${info.method} ${info.url}`, { attempt });
+    if (verbose) logger.debug(`-> ${info.method} ${info.url}`, { attempt });
     let response: Response | undefined;
     let failure: SecondaryDnsError | undefined;
     let mayRetry: boolean;
     let waitMs: number | undefined;
     try {
-      response = await attemptOnce(settings.fetch, outgoing, signals, timeoutMs, info);
-      logger.debug(
-        `<- ${response.status} ${info.method} ${info.url} in ${Date.now() - started} ms`,
-        {
-          status: response.status,
-          rayId: response.headers.get("cf-ray") ?? undefined,
-        },
-      );
+      response = await attemptOnce(settings.fetch, outgoing, signals, timeoutMs, info, {
+        controller: attempt === 0 ? call.controller : undefined,
+        detachBody: call.detachBody === true,
+      });
+      if (verbose) {
+        logger.debug(
+          `<- ${response.status} ${info.method} ${info.url} in ${Date.now() - started} ms`,
+          {
+            status: response.status,
+            rayId: response.headers.get("cf-ray") ?? undefined,
+          },
+        );
+      }
       waitMs = parseRetryAfter(response.headers.get("retry-after"));
       mayRetry = RETRYABLE_STATUSES.has(response.status) && (idempotent || response.status === 429);
       if (mayRetry && waitMs !== undefined && waitMs > MAX_RETRY_AFTER_MS) {
@@ -127,7 +152,8 @@ async function send(
           ? error
           : settings.redact(new ConnectionError(info, error));
       mayRetry = idempotent || (failure instanceof ConnectionError && neverSent(failure.cause));
-      logger.debug(`<- ${failure.name} ${info.method} ${info.url}: ${failure.message}`);
+      if (verbose)
+        logger.debug(`<- ${failure.name} ${info.method} ${info.url}: ${failure.message}`);
     }
 
     if (!mayRetry || attempt >= maxRetries) {
@@ -153,8 +179,9 @@ async function attemptOnce(
   signals: AbortSignal[],
   timeoutMs: number,
   info: { method: string; url: string },
+  how: { controller: AbortController | undefined; detachBody: boolean },
 ): Promise<Response> {
-  const controller = new AbortController();
+  const controller = how.controller ?? new AbortController();
   const timer = setTimeout(() => controller.abort(new TimeoutError(info, timeoutMs)), timeoutMs);
   const onCallerAbort = (event: Event) => controller.abort((event.target as AbortSignal).reason);
   for (const signal of signals) signal.addEventListener("abort", onCallerAbort, { once: true });
@@ -166,12 +193,21 @@ async function attemptOnce(
   aborted.catch(() => {}); // settled by the race below; never unhandled
   try {
     const response = await Promise.race([
-      fetchImpl(request, { signal: controller.signal }),
+      how.controller ? fetchImpl(request) : fetchImpl(request, { signal: controller.signal }),
       aborted,
     ]);
     const text = NULL_BODY_STATUSES.has(response.status)
       ? ""
       : await Promise.race([response.text(), aborted]);
+    if (how.detachBody) {
+      const detached = new Response(null, {
+        status: response.status,
+        statusText: response.statusText,
+        headers: response.headers,
+      });
+      bodyTexts.set(detached, text);
+      return detached;
+    }
     const headers = new Headers(response.headers);
     // The body is now decoded text: the transfer headers no longer apply.
     headers.delete("content-length");
