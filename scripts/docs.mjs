@@ -48,7 +48,10 @@ const logo =
     '<svg xmlns="http://www.w3.org/2000/svg" width="48" height="16">' +
       '<text x="0" y="12" font-family="sans-serif" font-size="12" fill="#0044D4">Redocly</text></svg>',
   );
-const logos = ["https://cdn.redoc.ly/redoc/logo-mini-full.svg", "https://cdn.redoc.ly/redoc/logo-mini.svg"];
+const logos = [
+  "https://cdn.redoc.ly/redoc/logo-mini-full.svg",
+  "https://cdn.redoc.ly/redoc/logo-mini.svg",
+];
 let html = readFileSync(output, "utf8");
 // (If an upgrade moves the logo, the browser test in test/docs sees the request.)
 for (const url of logos) html = html.replaceAll(url, logo);

@@ -8,13 +8,30 @@ import { fileURLToPath } from "node:url";
 import type { Browser } from "playwright-core";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { CHROMIUM_PATH, chromiumInstalled, launchChromium } from "./chromium.js";
-import { openDocs, operationMenuLabels, openOperation, sectionOfUrl, showSample, tidy, type DocsPage } from "./docs-page.js";
-import { codeSamples, firstExample, operations, parameters, requestProperties, spec } from "./spec-info.js";
+import {
+  openDocs,
+  operationMenuLabels,
+  openOperation,
+  sectionOfUrl,
+  showSample,
+  tidy,
+  type DocsPage,
+} from "./docs-page.js";
+import {
+  codeSamples,
+  firstExample,
+  operations,
+  parameters,
+  requestProperties,
+  spec,
+} from "./spec-info.js";
 import { serveFolder, type StaticServer } from "./static-server.js";
 
 const docsFolder = fileURLToPath(new URL("../../dist/docs/", import.meta.url));
 const artifacts = fileURLToPath(new URL("../../test-results/", import.meta.url));
-const pkg = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version: string };
+const pkg = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as {
+  version: string;
+};
 const underCi = process.env.CI === "true";
 const missing = `Chromium is not installed at ${CHROMIUM_PATH} (apt-get install -y chromium)`;
 
@@ -24,112 +41,126 @@ describe.runIf(!chromiumInstalled && underCi)("the API reference in a browser, u
   });
 });
 
-if (!chromiumInstalled && !underCi) console.warn(`Skipping the browser test of the docs: ${missing}.`);
+if (!chromiumInstalled && !underCi)
+  console.warn(`Skipping the browser test of the docs: ${missing}.`);
 
 // Generous limits: a 2.5 MB page of script on a busy two-core machine takes seconds to start.
 const slow = { timeout: 120_000 };
 
-describe.skipIf(!chromiumInstalled)(`the API reference in Chromium (skipped when ${CHROMIUM_PATH} is absent)`, slow, () => {
-  let browser: Browser;
-  let server: StaticServer;
-  let docs: DocsPage | undefined;
+describe.skipIf(!chromiumInstalled)(
+  `the API reference in Chromium (skipped when ${CHROMIUM_PATH} is absent)`,
+  slow,
+  () => {
+    let browser: Browser;
+    let server: StaticServer;
+    let docs: DocsPage | undefined;
 
-  beforeAll(async () => {
-    statSync(`${docsFolder}index.html`); // built by `npm run docs`; a clear ENOENT if not
-    server = await serveFolder(docsFolder);
-    browser = await launchChromium();
-  });
+    beforeAll(async () => {
+      statSync(`${docsFolder}index.html`); // built by `npm run docs`; a clear ENOENT if not
+      server = await serveFolder(docsFolder);
+      browser = await launchChromium();
+    });
 
-  afterAll(async () => {
-    await browser?.close();
-    await server?.close();
-  });
+    afterAll(async () => {
+      await browser?.close();
+      await server?.close();
+    });
 
-  afterEach(async () => {
-    if (!docs) return;
-    const { foreign, errors } = docs;
-    await docs.page.close();
-    docs = undefined;
-    expect(foreign, "requests to another host").toEqual([]);
-    expect(errors, "errors in the page").toEqual([]);
-  });
+    afterEach(async () => {
+      if (!docs) return;
+      const { foreign, errors } = docs;
+      await docs.page.close();
+      docs = undefined;
+      expect(foreign, "requests to another host").toEqual([]);
+      expect(errors, "errors in the page").toEqual([]);
+    });
 
-  it("names the package version and the spec version it describes", async () => {
-    docs = await openDocs(browser, server.url);
-    expect(await docs.page.locator("#package-version").innerText()).toBe(pkg.version);
-    expect(await docs.page.locator("#spec-version").innerText()).toBe(spec.info.version);
-    expect(await docs.page.locator("#versions").isVisible()).toBe(true);
-    // The recorder works: it saw the page itself, from the local server.
-    expect(docs.requests).toContain(server.url);
-  });
+    it("names the package version and the spec version it describes", async () => {
+      docs = await openDocs(browser, server.url);
+      expect(await docs.page.locator("#package-version").innerText()).toBe(pkg.version);
+      expect(await docs.page.locator("#spec-version").innerText()).toBe(spec.info.version);
+      expect(await docs.page.locator("#versions").isVisible()).toBe(true);
+      // The recorder works: it saw the page itself, from the local server.
+      expect(docs.requests).toContain(server.url);
+    });
 
-  it("lists all eight operations in the menu", async () => {
-    docs = await openDocs(browser, server.url);
-    const expected = operations().map((op) => `${op.operation.summary} ${op.method.toUpperCase()}`);
-    expect(expected).toHaveLength(8);
-    expect((await operationMenuLabels(docs.page)).sort()).toEqual(expected.sort());
-  });
+    it("lists all eight operations in the menu", async () => {
+      docs = await openDocs(browser, server.url);
+      const expected = operations().map(
+        (op) => `${op.operation.summary} ${op.method.toUpperCase()}`,
+      );
+      expect(expected).toHaveLength(8);
+      expect((await operationMenuLabels(docs.page)).sort()).toEqual(expected.sort());
+    });
 
-  it("shows an operation's path, parameters, body, and a success and an error response with examples", async () => {
-    docs = await openDocs(browser, server.url);
-    const op = operations().find((o) => o.method === "post" && o.operation.requestBody)!;
-    const section = await openOperation(docs.page, op.operation.summary);
-    const screenshot = `${artifacts}docs-operation.png`;
-    mkdirSync(artifacts, { recursive: true });
-    await docs.page.screenshot({ path: screenshot });
-    expect(statSync(screenshot).size).toBeGreaterThan(10_000);
-
-    const text = await section.innerText();
-    expect(text).toContain(op.path);
-    expect(text).toMatch(/\bPath\b/);
-    for (const parameter of parameters(op)) expect(text).toContain(parameter.name);
-    expect(text).toMatch(/Body\s*application\/json/);
-    const properties = requestProperties(op);
-    expect(properties.length).toBeGreaterThan(0);
-    for (const property of properties) expect(text).toContain(property);
-
-    const statusTabs = await section.getByRole("tablist", { name: "Response status" }).getByRole("tab").allInnerTexts();
-    expect(statusTabs).toEqual(expect.arrayContaining(["200", "400"]));
-
-    const viewer = section.getByTestId("json-viewer");
-    const ok = firstExample(op, "200");
-    await expect.poll(() => viewer.innerText()).toContain('"success": true');
-    expect(await viewer.innerText()).toContain(ok.result.id);
-
-    const bad = firstExample(op, "400");
-    const responsePanel = section.locator('[data-component-name="Panel/Panel"]', { hasText: "Response" });
-    await responsePanel.getByRole("button", { name: "400", exact: true }).click();
-    await expect.poll(() => viewer.innerText()).toContain('"success": false');
-    await viewer.getByTestId("expand-all").click(); // the errors array starts folded
-    expect(await viewer.innerText()).toContain(bad.errors[0].message);
-    expect(await viewer.innerText()).toContain(String(bad.errors[0].code));
-  });
-
-  it("shows the TypeScript, CLI and curl samples of every operation, as the spec has them", async () => {
-    docs = await openDocs(browser, server.url);
-    let shown = 0;
-    for (const op of operations()) {
+    it("shows an operation's path, parameters, body, and a success and an error response with examples", async () => {
+      docs = await openDocs(browser, server.url);
+      const op = operations().find((o) => o.method === "post" && o.operation.requestBody)!;
       const section = await openOperation(docs.page, op.operation.summary);
-      const samples = codeSamples(op);
-      expect(samples.map((s) => s.label)).toEqual(["TypeScript", "CLI", "curl"]);
-      for (const sample of samples) {
-        const code = await showSample(docs.page, section, sample.label);
-        await expect.poll(async () => tidy(await code.innerText())).toBe(tidy(sample.source));
-        shown += 1;
-      }
-    }
-    expect(shown).toBe(24);
-  });
+      const screenshot = `${artifacts}docs-operation.png`;
+      mkdirSync(artifacts, { recursive: true });
+      await docs.page.screenshot({ path: screenshot });
+      expect(statSync(screenshot).size).toBeGreaterThan(10_000);
 
-  it('finds "Force DNS NOTIFY" when searching for "notify"', async () => {
-    docs = await openDocs(browser, server.url);
-    await docs.page.getByTestId("search-trigger").click();
-    const dialog = docs.page.getByTestId("search-dialog");
-    await dialog.getByRole("textbox").fill("notify");
-    const hit = dialog.locator('[data-component-name="Search/SearchItem"]', { hasText: "Force DNS NOTIFY" });
-    await hit.first().waitFor();
-    await hit.first().click();
-    await sectionOfUrl(docs.page, "Force DNS NOTIFY");
-    expect(new URL(docs.page.url()).hash).toMatch(/force-dns-notify$/);
-  });
-});
+      const text = await section.innerText();
+      expect(text).toContain(op.path);
+      expect(text).toMatch(/\bPath\b/);
+      for (const parameter of parameters(op)) expect(text).toContain(parameter.name);
+      expect(text).toMatch(/Body\s*application\/json/);
+      const properties = requestProperties(op);
+      expect(properties.length).toBeGreaterThan(0);
+      for (const property of properties) expect(text).toContain(property);
+
+      const statusTabs = await section
+        .getByRole("tablist", { name: "Response status" })
+        .getByRole("tab")
+        .allInnerTexts();
+      expect(statusTabs).toEqual(expect.arrayContaining(["200", "400"]));
+
+      const viewer = section.getByTestId("json-viewer");
+      const ok = firstExample(op, "200");
+      await expect.poll(() => viewer.innerText()).toContain('"success": true');
+      expect(await viewer.innerText()).toContain(ok.result.id);
+
+      const bad = firstExample(op, "400");
+      const responsePanel = section.locator('[data-component-name="Panel/Panel"]', {
+        hasText: "Response",
+      });
+      await responsePanel.getByRole("button", { name: "400", exact: true }).click();
+      await expect.poll(() => viewer.innerText()).toContain('"success": false');
+      await viewer.getByTestId("expand-all").click(); // the errors array starts folded
+      expect(await viewer.innerText()).toContain(bad.errors[0].message);
+      expect(await viewer.innerText()).toContain(String(bad.errors[0].code));
+    });
+
+    it("shows the TypeScript, CLI and curl samples of every operation, as the spec has them", async () => {
+      docs = await openDocs(browser, server.url);
+      let shown = 0;
+      for (const op of operations()) {
+        const section = await openOperation(docs.page, op.operation.summary);
+        const samples = codeSamples(op);
+        expect(samples.map((s) => s.label)).toEqual(["TypeScript", "CLI", "curl"]);
+        for (const sample of samples) {
+          const code = await showSample(docs.page, section, sample.label);
+          await expect.poll(async () => tidy(await code.innerText())).toBe(tidy(sample.source));
+          shown += 1;
+        }
+      }
+      expect(shown).toBe(24);
+    });
+
+    it('finds "Force DNS NOTIFY" when searching for "notify"', async () => {
+      docs = await openDocs(browser, server.url);
+      await docs.page.getByTestId("search-trigger").click();
+      const dialog = docs.page.getByTestId("search-dialog");
+      await dialog.getByRole("textbox").fill("notify");
+      const hit = dialog.locator('[data-component-name="Search/SearchItem"]', {
+        hasText: "Force DNS NOTIFY",
+      });
+      await hit.first().waitFor();
+      await hit.first().click();
+      await sectionOfUrl(docs.page, "Force DNS NOTIFY");
+      expect(new URL(docs.page.url()).hash).toMatch(/force-dns-notify$/);
+    });
+  },
+);

@@ -26,7 +26,8 @@ export async function openDocs(browser: Browser, url: string): Promise<DocsPage>
     if (!isLocal(request.url())) docs.foreign.push(`${request.method()} ${request.url()}`);
   });
   page.on("requestfailed", (request) => {
-    if (!isLocal(request.url())) docs.foreign.push(`failed (${request.failure()?.errorText}) ${request.url()}`);
+    if (!isLocal(request.url()))
+      docs.foreign.push(`failed (${request.failure()?.errorText}) ${request.url()}`);
   });
   page.on("pageerror", (error) => docs.errors.push(`uncaught: ${error.message}`));
   page.on("console", (message) => {
@@ -44,14 +45,23 @@ export async function operationMenuLabels(page: Page): Promise<string[]> {
   await expandMenu(page);
   const labels = await page.getByTestId("menu-item-label").allInnerTexts();
   return labels
-    .map((text) => text.split("\n").map((line) => line.trim()).filter(Boolean))
+    .map((text) =>
+      text
+        .split("\n")
+        .map((line) => line.trim())
+        .filter(Boolean),
+    )
     .filter((lines) => /^(GET|POST|PUT|PATCH|DELETE)$/.test(lines.at(-1) ?? ""))
     .map((lines) => lines.join(" "));
 }
 
 async function expandMenu(page: Page) {
-  const tag = page.getByTestId("menu-item-label").filter({ has: page.getByText(TAG, { exact: true }) });
-  const anOperation = page.getByTestId("menu-item-label").filter({ has: page.getByText(operations()[0]!.operation.summary, { exact: true }) });
+  const tag = page
+    .getByTestId("menu-item-label")
+    .filter({ has: page.getByText(TAG, { exact: true }) });
+  const anOperation = page
+    .getByTestId("menu-item-label")
+    .filter({ has: page.getByText(operations()[0]!.operation.summary, { exact: true }) });
   if (!(await anOperation.isVisible())) await tag.click();
   await anOperation.waitFor();
 }
@@ -78,7 +88,9 @@ export async function sectionOfUrl(page: Page, summary: string): Promise<Locator
 
 /** Picks a code sample's label in an operation's language menu; returns the code block. */
 export async function showSample(page: Page, section: Locator, label: string): Promise<Locator> {
-  const menu = section.getByTestId("dropdown").filter({ hasText: /^\s*(TypeScript|CLI|curl|Payload)\s*$/ });
+  const menu = section
+    .getByTestId("dropdown")
+    .filter({ hasText: /^\s*(TypeScript|CLI|curl|Payload)\s*$/ });
   await menu.getByRole("button").click();
   // A DOM click: the menu can open partly outside the viewport, where a mouse click misses.
   await page.getByRole("menuitem", { name: label, exact: true }).dispatchEvent("click");

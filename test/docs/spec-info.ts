@@ -13,7 +13,10 @@ export function codeSamples(op: OperationInfo): CodeSample[] {
 
 export function resolve(node: any): any {
   if (node && typeof node.$ref === "string") {
-    const keys = node.$ref.replace(/^#\//, "").split("/").map((k: string) => k.replace(/~1/g, "/").replace(/~0/g, "~"));
+    const keys = node.$ref
+      .replace(/^#\//, "")
+      .split("/")
+      .map((k: string) => k.replace(/~1/g, "/").replace(/~0/g, "~"));
     return resolve(keys.reduce((n: any, k: string) => n[k], spec));
   }
   return node;

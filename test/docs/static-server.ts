@@ -30,7 +30,9 @@ export async function serveFolder(folder: string): Promise<StaticServer> {
     }
     try {
       const body = await readFile(file);
-      res.writeHead(200, { "content-type": TYPES[path.extname(file)] ?? "application/octet-stream" });
+      res.writeHead(200, {
+        "content-type": TYPES[path.extname(file)] ?? "application/octet-stream",
+      });
       res.end(body);
     } catch {
       res.writeHead(404).end();

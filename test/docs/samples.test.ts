@@ -1,0 +1,202 @@
+/**
+ * Every x-codeSamples entry of the spec, so the samples in the API reference
+ * cannot go stale: TypeScript samples are type-checked against the package and
+ * run, CLI samples run through the CLI, and curl samples are read as requests,
+ * checked against the spec and sent; all against the emulator, each from the
+ * state its operation needs, and each judged by what it left behind.
+ */
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { runCli } from "../../src/cli/run.js";
+import { startEmulator, type Emulator } from "../../src/emulator/index.js";
+import { requestValidator } from "../support/spec.js";
+import { parseCurl } from "./curl-sample.js";
+import { checkingClient, scenarioKey, scenarios, seed, ZONE, type Scenario } from "./scenarios.js";
+import { shellWords } from "./shell-words.js";
+import { codeSamples, operations, parameters, spec } from "./spec-info.js";
+import {
+  packageBuilt,
+  removeFolder,
+  resolvedPackage,
+  root,
+  runSample,
+  sampleFolder,
+  typeErrors,
+  writeSamples,
+} from "./typescript-samples.js";
+
+const TOKEN = "docs-samples-token";
+const LABELS = ["TypeScript", "CLI", "curl"];
+const all = operations().flatMap((op) =>
+  codeSamples(op).map((sample) => ({ op, sample, key: scenarioKey(op) })),
+);
+const labelled = (label: string) => all.filter((s) => s.sample.label === label);
+
+/** A fresh emulator in the state a scenario starts from, closed afterwards. */
+async function withEmulator(scenario: Scenario, use: (emulator: Emulator) => Promise<void>) {
+  const emulator = await startEmulator();
+  try {
+    await seed(checkingClient(emulator.url), scenario.before);
+    await use(emulator);
+  } finally {
+    await emulator.close();
+  }
+}
+
+const scenarioOf = (key: string) => scenarios[key] as Scenario;
+
+describe("the spec's code samples", () => {
+  it("are one TypeScript, one CLI and one curl sample per operation: 8 × 3", () => {
+    expect(operations()).toHaveLength(8);
+    for (const op of operations()) {
+      const samples = codeSamples(op);
+      expect(
+        samples.map((s) => s.label),
+        op.operationId,
+      ).toEqual(LABELS);
+      expect(
+        samples.map((s) => s.lang),
+        op.operationId,
+      ).toEqual(["TypeScript", "Shell", "Shell"]);
+    }
+    expect(all).toHaveLength(24);
+    for (const label of LABELS) expect(labelled(label)).toHaveLength(8);
+  });
+
+  it("each operation has a scenario, and each scenario an operation", () => {
+    expect(operations().map(scenarioKey).sort()).toEqual(Object.keys(scenarios).sort());
+  });
+});
+
+describe("TypeScript samples", () => {
+  let folder: string;
+  let files: Record<string, string>;
+
+  beforeAll(() => {
+    expect(packageBuilt(), "dist/src is missing: run `npm run build` first").toBe(true);
+    folder = sampleFolder();
+    files = writeSamples(
+      folder,
+      Object.fromEntries(labelled("TypeScript").map((s) => [s.key, s.sample.source])),
+    );
+  });
+
+  afterAll(() => {
+    if (folder) removeFolder(folder);
+  });
+
+  it('import "cf-secondary-dns" through the package\'s own exports', () => {
+    // The exports point at dist/src/index.d.ts; within this project (rootDir ".",
+    // outDir "dist") the compiler maps that back to its source, src/index.ts.
+    const own = [path.join(root, "src", "index.ts"), path.join(root, "dist", "src", "index.d.ts")];
+    expect(own).toContain(resolvedPackage(files.create as string));
+  });
+
+  it("type-check against the package", () => {
+    expect(Object.keys(files)).toHaveLength(8);
+    expect(typeErrors(Object.values(files))).toEqual([]);
+  }, 60_000);
+
+  it("would fail the type-check if a sample called the client wrongly", () => {
+    const wrong = labelled("TypeScript")
+      .find((s) => s.key === "create")!
+      .sample.source.replace(/peers: \[[^\]]*\],?/, "");
+    const broken = writeSamples(folder, { "wrong-create": wrong });
+    const errors = typeErrors([broken["wrong-create"] as string]);
+    expect(errors.join("\n")).toContain("peers");
+  }, 60_000);
+
+  it.each(labelled("TypeScript"))("$key runs against the emulator", async ({ key }) => {
+    const scenario = scenarioOf(key);
+    await withEmulator(scenario, async (emulator) => {
+      const env = { CLOUDFLARE_API_TOKEN: TOKEN, CLOUDFLARE_BASE_URL: emulator.url };
+      const { stdout, stderr } = await runSample(files[key] as string, env);
+      expect(stderr).toBe("");
+      await scenario.after(checkingClient(emulator.url), stdout);
+    });
+  });
+});
+
+describe("CLI samples", () => {
+  it.each(labelled("CLI"))(
+    "$key runs through the CLI against the emulator, exit code 0",
+    async ({ key, sample }) => {
+      const words = shellWords(sample.source);
+      expect(words.slice(0, 2)).toEqual(["cf-secondary-dns", "outgoing"]);
+      expect(words).toContain(ZONE);
+      const scenario = scenarioOf(key);
+      await withEmulator(scenario, async (emulator) => {
+        let stdout = "";
+        let stderr = "";
+        const code = await runCli(words.slice(1), {
+          env: { CLOUDFLARE_API_TOKEN: TOKEN, CLOUDFLARE_BASE_URL: emulator.url },
+          stdout: { write: (text: string) => (stdout += text) },
+          stderr: { write: (text: string) => (stderr += text) },
+        });
+        expect({ code, stderr }).toEqual({ code: 0, stderr: "" });
+        await scenario.after(checkingClient(emulator.url), stdout);
+      });
+    },
+  );
+});
+
+describe("curl samples", () => {
+  const server = (spec as any).servers[0].url as string;
+
+  it("use the zone id the spec gives as the example", () => {
+    for (const op of operations()) {
+      expect(parameters(op).find((p) => p.name === "zone_id")?.example).toBe(ZONE);
+    }
+  });
+
+  it.each(labelled("curl"))(
+    "$key sends the operation's method, path, headers and body",
+    async ({ op, key, sample }) => {
+      const request = parseCurl(sample.source);
+      expect(request.method).toBe(op.method.toUpperCase());
+      expect(request.url).toBe(`${server}${op.path.replace("{zone_id}", ZONE)}`);
+      expect(request.headers.authorization).toBe("Bearer $CLOUDFLARE_API_TOKEN");
+
+      const validate = requestValidator(op);
+      if (validate) {
+        expect(Object.keys(request.headers).sort()).toEqual(["authorization", "content-type"]);
+        expect(request.headers["content-type"]).toBe("application/json");
+        const body = JSON.parse(request.data ?? "null");
+        expect(validate(body), JSON.stringify(validate.errors)).toBe(true);
+      } else {
+        expect(Object.keys(request.headers)).toEqual(["authorization"]);
+        expect(request.data).toBeUndefined();
+      }
+
+      // The same request, sent: the emulator (which checks requests against the spec) accepts it.
+      const scenario = scenarioOf(key);
+      await withEmulator(scenario, async (emulator) => {
+        const sent = parseCurl(sample.source, { CLOUDFLARE_API_TOKEN: TOKEN });
+        const response = await fetch(sent.url.replace(server, emulator.url), {
+          method: sent.method,
+          headers: sent.headers,
+          body: sent.data ?? null,
+        });
+        const text = await response.text();
+        expect({ status: response.status, success: JSON.parse(text).success }).toEqual({
+          status: 200,
+          success: true,
+        });
+        await scenario.after(checkingClient(emulator.url), text);
+      });
+    },
+  );
+
+  it("the reader refuses what it does not understand", () => {
+    expect(() => parseCurl("curl https://example.com --insecure")).toThrow(/--insecure/);
+    expect(() => parseCurl("curl https://example.com | jq .")).toThrow(
+      /beyond a single plain command/,
+    );
+    expect(parseCurl(`curl -H "A: $X" https://h/p -d '{"a":1}'`, { X: "y" })).toEqual({
+      url: "https://h/p",
+      method: "POST",
+      headers: { a: "y" },
+      data: '{"a":1}',
+    });
+  });
+});
