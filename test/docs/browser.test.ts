@@ -45,7 +45,7 @@ if (!chromiumInstalled && !underCi)
   console.warn(`Skipping the browser test of the docs: ${missing}.`);
 
 // Generous limits: a 2.5 MB page of script on a busy two-core machine takes seconds to start.
-const slow = { timeout: 120_000 };
+const slow = { timeout: 180_000 };
 
 describe.skipIf(!chromiumInstalled)(
   `the API reference in Chromium (skipped when ${CHROMIUM_PATH} is absent)`,
