@@ -7,6 +7,7 @@ import type { Client } from "openapi-fetch";
 import { apiErrorFor, ConnectionError, SecondaryDnsError, type ApiMessage } from "./errors.js";
 import { checkCallOptions, type CallOptions } from "./options.js";
 import { bodyTextOf, parseRetryAfter, type CallSettings, type FetchLike } from "./transport.js";
+import type { ResultSchema, ResultValidator } from "./results.js";
 import { checkIdentifier } from "./validate.js";
 
 export interface Operation {
@@ -17,8 +18,8 @@ export interface Operation {
   idempotent: boolean;
   /** Checks and copies the request body, throwing a ValidationError. */
   body?: (value: unknown) => unknown;
-  /** Describes what is wrong with a 200's `result`, or returns undefined. */
-  result: (value: unknown) => string | undefined;
+  /** The spec's schema of a 200's `result`, for the opt-in result validator. */
+  result: ResultSchema;
 }
 
 export type Call = <T>(
@@ -41,6 +42,7 @@ export function createCall(
   fetchFor: (call: CallSettings) => FetchLike,
   redactError: <E extends Error>(error: E) => E,
   baseUrl: string,
+  validateResults: ResultValidator | undefined,
 ): Call {
   const loose = raw as unknown as Loose;
   return async function call<T>(
@@ -71,7 +73,11 @@ export function createCall(
           detachBody: true,
         }),
       });
-      return unwrap(operation, request, response, bodyTextOf(response)) as T;
+      const result = unwrap(request, response, bodyTextOf(response));
+      const problem = validateResults?.(operation.result, result);
+      if (problem)
+        throw failureOf(request, response, { detail: `unexpected response: ${problem}` });
+      return result as T;
     } catch (error) {
       if (error === options?.signal?.reason && options?.signal?.aborted) throw error;
       if (error instanceof SecondaryDnsError) throw redactError(error);
@@ -86,16 +92,23 @@ interface Sent {
   url: string;
 }
 
-function unwrap(operation: Operation, request: Sent, response: Response, text: string): unknown {
-  const headers = response.headers;
-  const failure = (fields: { errors?: ApiMessage[]; messages?: ApiMessage[]; detail?: string }) =>
-    apiErrorFor({
-      ...request,
-      ...fields,
-      status: response.status,
-      rayId: headers.get("cf-ray") ?? undefined,
-      retryAfterMs: parseRetryAfter(headers.get("retry-after")),
-    });
+function failureOf(
+  request: Sent,
+  response: Response,
+  fields: { errors?: ApiMessage[]; messages?: ApiMessage[]; detail?: string },
+) {
+  return apiErrorFor({
+    ...request,
+    ...fields,
+    status: response.status,
+    rayId: response.headers.get("cf-ray") ?? undefined,
+    retryAfterMs: parseRetryAfter(response.headers.get("retry-after")),
+  });
+}
+
+/** The envelope's `result`, or the error the response amounts to. */
+function unwrap(request: Sent, response: Response, text: string): unknown {
+  const failure = (fields: Parameters<typeof failureOf>[2]) => failureOf(request, response, fields);
 
   let envelope: unknown;
   try {
@@ -116,8 +129,7 @@ function unwrap(operation: Operation, request: Sent, response: Response, text: s
       detail: success === true ? "the envelope says success" : "the envelope says success: false",
     });
   }
-  const problem = operation.result(result);
-  if (problem) throw failure({ detail: `unexpected response: ${problem}` });
+  if (!("result" in envelope)) throw failure({ detail: "the envelope has no result" });
   return result;
 }
 

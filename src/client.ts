@@ -35,6 +35,6 @@ export function createSecondaryDnsClient(options: ClientOptions = {}): Secondary
     headers: resolved.headers,
     fetch: fetchFor(),
   });
-  const call = createCall(raw, fetchFor, redactError, resolved.baseUrl);
+  const call = createCall(raw, fetchFor, redactError, resolved.baseUrl, resolved.validateResults);
   return { outgoing: outgoingResource(call), raw };
 }

@@ -3,6 +3,7 @@
  * Everything wrong here is a ValidationError thrown before any request.
  */
 import { ValidationError } from "./errors.js";
+import type { ResultValidator } from "./results.js";
 import { silentLogger, type FetchLike, type Logger } from "./transport.js";
 import { VERSION } from "./version.js";
 
@@ -36,6 +37,12 @@ export interface ClientOptions {
   userAgent?: string | undefined;
   /** Receives one debug line per request and a warning per retry. Default: silent. */
   logger?: Logger | undefined;
+  /**
+   * Checks each result against the spec before it is returned; pass
+   * `strictResults` from "cf-secondary-dns/strict". A mismatch rejects with an
+   * ApiError naming the field. Default: none (the envelope is still checked).
+   */
+  validateResults?: ResultValidator | undefined;
 }
 
 /** The last, optional argument of every method. */
@@ -56,6 +63,7 @@ export interface ResolvedOptions {
   timeoutMs: number;
   maxRetries: number;
   logger: Logger;
+  validateResults: ResultValidator | undefined;
 }
 
 /** A variable of the environment, where the runtime has one (Node, Bun, Deno with access). */
@@ -170,6 +178,13 @@ export function checkRetries(value: unknown, field: string): number | undefined 
   return value;
 }
 
+function checkFunction<F>(value: F | undefined, field: string): F | undefined {
+  if (value !== undefined && typeof value !== "function") {
+    throw new ValidationError(field, "must be a function");
+  }
+  return value;
+}
+
 function checkLogger(value: unknown): Logger {
   if (value === undefined) return silentLogger;
   const logger = value as Record<string, unknown>;
@@ -191,10 +206,7 @@ export function resolveOptions(options: ClientOptions): ResolvedOptions {
     throw new ValidationError("userAgent", "must be a string of printable ASCII characters");
   }
   headers["User-Agent"] = `cf-secondary-dns/${VERSION}${suffix ? ` ${suffix}` : ""}`;
-  if (options.fetch !== undefined && typeof options.fetch !== "function") {
-    throw new ValidationError("fetch", "must be a function");
-  }
-  const custom = options.fetch;
+  const custom = checkFunction(options.fetch, "fetch");
   return {
     baseUrl: baseUrlOf(options.baseUrl),
     headers,
@@ -208,6 +220,7 @@ export function resolveOptions(options: ClientOptions): ResolvedOptions {
     timeoutMs: checkTimeout(options.timeoutMs, "timeoutMs") ?? DEFAULT_TIMEOUT_MS,
     maxRetries: checkRetries(options.maxRetries, "maxRetries") ?? DEFAULT_MAX_RETRIES,
     logger: checkLogger(options.logger),
+    validateResults: checkFunction(options.validateResults, "validateResults"),
   };
 }
 

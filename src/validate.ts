@@ -1,7 +1,6 @@
 /**
- * Checks of what goes out (arguments: a ValidationError before anything is sent)
- * and of what comes back (results: a description of the first problem, or
- * undefined). The patterns are the spec's own; a test holds them equal to
+ * Checks of what goes out: arguments get a ValidationError before anything is
+ * sent. The patterns are the spec's own; a test holds them equal to
  * generated/openapi.json so the two cannot drift apart.
  */
 import { ValidationError } from "./errors.js";
@@ -17,36 +16,8 @@ export const SOA_SERIAL_MAX = 4294967295;
 
 const identifier = new RegExp(IDENTIFIER_PATTERN);
 const dnsName = new RegExp(DNS_NAME_PATTERN);
-// RFC 3339 date-time: year, month, day, hour, minute, second, then the offset.
-const dateTimeParts =
-  /^(\d{4})-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])[Tt]([01]\d|2[0-3]):([0-5]\d):([0-5]\d|60)(?:\.\d+)?(?:[Zz]|([+-])([01]\d|2[0-3]):([0-5]\d))$/;
-
-/** As JSON Schema's "date-time" format: real calendar days, and a leap second only at 23:59 UTC. */
-function isDateTime(text: string): boolean {
-  const m = dateTimeParts.exec(text);
-  if (!m) return false;
-  const [year, month, day, hour, minute, second] = m.slice(1, 7).map(Number) as [
-    number,
-    number,
-    number,
-    number,
-    number,
-    number,
-  ];
-  const leap = year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
-  const days = [31, leap ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][month - 1]!;
-  if (day > days) return false;
-  if (second === 60) {
-    const sign = m[7] === "-" ? -1 : 1;
-    const offset = m[7] ? sign * (Number(m[8]) * 60 + Number(m[9])) : 0;
-    const utcMinutes = (((hour * 60 + minute - offset) % 1440) + 1440) % 1440;
-    return utcMinutes === 23 * 60 + 59;
-  }
-  return true;
-}
-
 /** Shows a bad value in an error message, short and on one line. */
-function shown(value: unknown): string {
+export function shown(value: unknown): string {
   if (typeof value === "string") {
     const text = JSON.stringify(value);
     return text.length > 50 ? `${text.slice(0, 47)}..."` : text;
@@ -56,7 +27,7 @@ function shown(value: unknown): string {
   return value === null ? "null" : typeof value;
 }
 
-function identifierProblem(value: unknown): string | undefined {
+export function identifierProblem(value: unknown): string | undefined {
   if (typeof value !== "string")
     return `must be a string of 32 lowercase hex characters, got ${shown(value)}`;
   if (identifier.test(value)) return undefined;
@@ -64,7 +35,7 @@ function identifierProblem(value: unknown): string | undefined {
   return `must be 32 lowercase hex characters${hint}, got ${shown(value)}`;
 }
 
-function dnsNameProblem(value: unknown): string | undefined {
+export function dnsNameProblem(value: unknown): string | undefined {
   if (typeof value !== "string") return `must be a DNS name (a string), got ${shown(value)}`;
   if (value.length === 0) return "must be a DNS name, got an empty string";
   if (value.length > DNS_NAME_MAX_LENGTH) {
@@ -76,7 +47,7 @@ function dnsNameProblem(value: unknown): string | undefined {
   return undefined;
 }
 
-function peersProblem(value: unknown): [field: string, reason: string] | undefined {
+export function peersProblem(value: unknown): [field: string, reason: string] | undefined {
   if (!Array.isArray(value)) return ["peers", `must be an array of peer ids, got ${shown(value)}`];
   if (value.length > MAX_PEERS)
     return ["peers", `may hold at most ${MAX_PEERS} peers, got ${value.length}`];
@@ -122,51 +93,4 @@ export function checkZoneInput(value: unknown): { name: string; peers: string[] 
   const peers = peersProblem(body.peers);
   if (peers) throw new ValidationError(`body.${peers[0]}`, peers[1]);
   return { name: body.name as string, peers: [...(body.peers as string[])] };
-}
-
-// ---- results --------------------------------------------------------------
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}
-
-/** Problems of an OutgoingZone result, or undefined when it has the spec's shape. */
-export function outgoingZoneProblem(value: unknown): string | undefined {
-  if (!isRecord(value)) return `result is ${shown(value)}, not an object`;
-  const id = identifierProblem(value.id);
-  if (id) return `result.id ${id}`;
-  const name = dnsNameProblem(value.name);
-  if (name) return `result.name ${name}`;
-  const peers = peersProblem(value.peers);
-  if (peers) return `result.${peers[0]} ${peers[1]}`;
-  const serial = value.soa_serial;
-  if (
-    typeof serial !== "number" ||
-    !Number.isInteger(serial) ||
-    serial < 0 ||
-    serial > SOA_SERIAL_MAX
-  ) {
-    return `result.soa_serial must be an integer in 0..${SOA_SERIAL_MAX}, got ${shown(serial)}`;
-  }
-  for (const key of ["checked_time", "created_time", "last_transferred_time"]) {
-    const time = value[key];
-    if (typeof time !== "string" || !isDateTime(time)) {
-      return `result.${key} must be an RFC 3339 date-time, got ${shown(time)}`;
-    }
-  }
-  return undefined;
-}
-
-/** Problems of a DeleteResult, or undefined. */
-export function deleteResultProblem(value: unknown): string | undefined {
-  if (!isRecord(value)) return `result is ${shown(value)}, not an object`;
-  const id = identifierProblem(value.id);
-  return id ? `result.id ${id}` : undefined;
-}
-
-/** Problems of a string result (actions and status), or undefined. */
-export function stringResultProblem(value: unknown): string | undefined {
-  return typeof value === "string" && value.length > 0
-    ? undefined
-    : `result must be a non-empty string, got ${shown(value)}`;
 }

@@ -7,12 +7,7 @@ import type { paths } from "../../generated/schema.js";
 import type { Call, Operation } from "../call.js";
 import type { CallOptions } from "../options.js";
 import type { Result } from "../types.js";
-import {
-  checkZoneInput,
-  deleteResultProblem,
-  outgoingZoneProblem,
-  stringResultProblem,
-} from "../validate.js";
+import { checkZoneInput } from "../validate.js";
 
 const config = "/zones/{zone_id}/secondary_dns/outgoing";
 type Config = paths[typeof config];
@@ -25,14 +20,14 @@ const op = (method: Operation["method"], path: string, result: Operation["result
 });
 
 const operations = {
-  get: op("GET", config, outgoingZoneProblem),
-  create: { ...op("POST", config, outgoingZoneProblem), idempotent: false, body: checkZoneInput },
-  update: { ...op("PUT", config, outgoingZoneProblem), body: checkZoneInput },
-  delete: op("DELETE", config, deleteResultProblem),
-  enable: op("POST", `${config}/enable`, stringResultProblem),
-  disable: op("POST", `${config}/disable`, stringResultProblem),
-  forceNotify: op("POST", `${config}/force_notify`, stringResultProblem),
-  status: op("GET", `${config}/status`, stringResultProblem),
+  get: op("GET", config, "OutgoingZone"),
+  create: { ...op("POST", config, "OutgoingZone"), idempotent: false, body: checkZoneInput },
+  update: { ...op("PUT", config, "OutgoingZone"), body: checkZoneInput },
+  delete: op("DELETE", config, "DeleteResult"),
+  enable: op("POST", `${config}/enable`, "ActionResult"),
+  disable: op("POST", `${config}/disable`, "ActionResult"),
+  forceNotify: op("POST", `${config}/force_notify`, "ActionResult"),
+  status: op("GET", `${config}/status`, "TransferStatus"),
 } satisfies Record<string, Operation>;
 
 export type OutgoingZone = Result<Config["get"]>;

@@ -10,6 +10,7 @@ import {
   SecondaryDnsError,
   ServerError,
 } from "../../src/index.js";
+import { strictResults } from "../../src/strict.js";
 import {
   envelope,
   failure,
@@ -26,16 +27,22 @@ beforeAll(async () => {
 });
 afterAll(() => server.close());
 
-const client = () =>
-  createSecondaryDnsClient({ apiToken: "tok-errors-0001", baseUrl: server.baseUrl, maxRetries: 0 });
+const client = (strict = false) =>
+  createSecondaryDnsClient({
+    apiToken: "tok-errors-0001",
+    baseUrl: server.baseUrl,
+    maxRetries: 0,
+    ...(strict ? { validateResults: strictResults } : {}),
+  });
 const path = `/zones/${ZONE}/secondary_dns/outgoing`;
 
 async function rejection(
   reply: Reply,
   call: (c: ReturnType<typeof client>) => Promise<unknown> = (c) => c.outgoing.get(ZONE),
+  strict = false,
 ) {
   server.handle(() => reply);
-  const error = await call(client()).then(
+  const error = await call(client(strict)).then(
     () => undefined,
     (e: unknown) => e,
   );
@@ -142,17 +149,43 @@ describe("bodies that are not a failure envelope", () => {
     expect(error.message).toContain("failed with 200: [1001] Zone is being deleted");
   });
 
-  it("a 200 whose result has the wrong shape: ApiError naming the field", async () => {
-    const error = await rejection({ body: envelope({ ...sampleZone, soa_serial: "2019102400" }) });
+  it("a 200 envelope without a result: ApiError", async () => {
+    const error = await rejection({ body: { success: true, errors: [], messages: [] } });
     expect(error.constructor).toBe(ApiError);
-    expect(error.message).toContain("result.soa_serial must be an integer");
+    expect(error.message).toContain("the envelope has no result");
   });
 
-  it("a 200 whose string result is not a string: ApiError", async () => {
-    const error = await rejection({ body: envelope({ status: "Enabled" }) }, (c) =>
-      c.outgoing.status(ZONE),
+  it("with strict results, a 200 whose result has the wrong shape: ApiError naming the field", async () => {
+    const wrong = { body: envelope({ ...sampleZone, soa_serial: "2019102400" }) };
+    const error = await rejection(wrong, (c) => c.outgoing.get(ZONE), true);
+    expect(error.constructor).toBe(ApiError);
+    expect(error.message).toContain("result.soa_serial must be an integer");
+    // Without them (the default), the client trusts the API's result as it is.
+    server.handle(() => wrong);
+    await expect(client().outgoing.get(ZONE)).resolves.toMatchObject({ soa_serial: "2019102400" });
+  });
+
+  it.each([
+    ["status", { status: "Enabled" }],
+    ["enable", ""],
+    ["disable", 1],
+    ["forceNotify", null],
+  ] as const)("with strict results, %s answering %j: ApiError", async (method, result) => {
+    const error = await rejection(
+      { body: envelope(result) },
+      (c) => c.outgoing[method](ZONE),
+      true,
     );
     expect(error.message).toContain("result must be a non-empty string");
+  });
+
+  it("with strict results, delete answering an id that is not one: ApiError", async () => {
+    const error = await rejection(
+      { body: envelope({ id: "nope" }) },
+      (c) => c.outgoing.delete(ZONE),
+      true,
+    );
+    expect(error.message).toContain("result.id must be 32 lowercase hex");
   });
 
   it("malformed envelope items are kept only as far as they are well-formed", async () => {

@@ -1,0 +1,102 @@
+/**
+ * Checks of what comes back, for `validateResults: strictResults` (from
+ * "cf-secondary-dns/strict"): each returns a description of the first problem,
+ * or undefined when the value has the spec's shape. Opt-in, so that clients
+ * which trust the API do not carry them in their bundle.
+ */
+import {
+  dnsNameProblem,
+  identifierProblem,
+  peersProblem,
+  shown,
+  SOA_SERIAL_MAX,
+} from "./validate.js";
+
+/** The spec's names of the results the facade returns. */
+export type ResultSchema = "OutgoingZone" | "DeleteResult" | "ActionResult" | "TransferStatus";
+
+/** Checks a 200's `result` against its schema; a string says what is wrong. */
+export type ResultValidator = (schema: ResultSchema, value: unknown) => string | undefined;
+
+// RFC 3339 date-time: year, month, day, hour, minute, second, then the offset.
+const dateTimeParts =
+  /^(\d{4})-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])[Tt]([01]\d|2[0-3]):([0-5]\d):([0-5]\d|60)(?:\.\d+)?(?:[Zz]|([+-])([01]\d|2[0-3]):([0-5]\d))$/;
+
+/** As JSON Schema's "date-time" format: real calendar days, and a leap second only at 23:59 UTC. */
+function isDateTime(text: string): boolean {
+  const m = dateTimeParts.exec(text);
+  if (!m) return false;
+  const [year, month, day, hour, minute, second] = m.slice(1, 7).map(Number) as [
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+  ];
+  const leap = year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
+  const days = [31, leap ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][month - 1]!;
+  if (day > days) return false;
+  if (second === 60) {
+    const sign = m[7] === "-" ? -1 : 1;
+    const offset = m[7] ? sign * (Number(m[8]) * 60 + Number(m[9])) : 0;
+    const utcMinutes = (((hour * 60 + minute - offset) % 1440) + 1440) % 1440;
+    return utcMinutes === 23 * 60 + 59;
+  }
+  return true;
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+/** Problems of an OutgoingZone result, or undefined when it has the spec's shape. */
+export function outgoingZoneProblem(value: unknown): string | undefined {
+  if (!isRecord(value)) return `result is ${shown(value)}, not an object`;
+  const id = identifierProblem(value.id);
+  if (id) return `result.id ${id}`;
+  const name = dnsNameProblem(value.name);
+  if (name) return `result.name ${name}`;
+  const peers = peersProblem(value.peers);
+  if (peers) return `result.${peers[0]} ${peers[1]}`;
+  const serial = value.soa_serial;
+  if (
+    typeof serial !== "number" ||
+    !Number.isInteger(serial) ||
+    serial < 0 ||
+    serial > SOA_SERIAL_MAX
+  ) {
+    return `result.soa_serial must be an integer in 0..${SOA_SERIAL_MAX}, got ${shown(serial)}`;
+  }
+  for (const key of ["checked_time", "created_time", "last_transferred_time"]) {
+    const time = value[key];
+    if (typeof time !== "string" || !isDateTime(time)) {
+      return `result.${key} must be an RFC 3339 date-time, got ${shown(time)}`;
+    }
+  }
+  return undefined;
+}
+
+/** Problems of a DeleteResult, or undefined. */
+export function deleteResultProblem(value: unknown): string | undefined {
+  if (!isRecord(value)) return `result is ${shown(value)}, not an object`;
+  const id = identifierProblem(value.id);
+  return id ? `result.id ${id}` : undefined;
+}
+
+/** Problems of a string result (actions and status), or undefined. */
+export function stringResultProblem(value: unknown): string | undefined {
+  return typeof value === "string" && value.length > 0
+    ? undefined
+    : `result must be a non-empty string, got ${shown(value)}`;
+}
+
+const checks: Record<ResultSchema, (value: unknown) => string | undefined> = {
+  OutgoingZone: outgoingZoneProblem,
+  DeleteResult: deleteResultProblem,
+  ActionResult: stringResultProblem,
+  TransferStatus: stringResultProblem,
+};
+
+/** Holds every result to the spec's schema; a mismatch rejects with an ApiError naming the field. */
+export const strictResults: ResultValidator = (schema, value) => checks[schema](value);
