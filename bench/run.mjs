@@ -1,7 +1,9 @@
 // `npm run bench`: the six measurements of issue 6, one after the other, then
 // bench/RESULTS.md. `npm run bench -- --quick` is a short smoke run whose report
 // goes to bench/vendor/RESULTS.quick.md instead, so it never replaces real numbers.
-import { writeFileSync } from "node:fs";
+// `--report` only renders RESULTS.md again from the last full run's numbers
+// (bench/vendor/results.json), e.g. after editing bench/NOTES.md.
+import { readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { benchDir, vendorDir } from "./lib/paths.mjs";
 import { setup } from "./lib/setup.mjs";
@@ -13,16 +15,40 @@ import { runTypecheck } from "./sections/typecheck.mjs";
 import { runFootprint } from "./sections/footprint.mjs";
 import { runPipeline } from "./sections/pipeline.mjs";
 import { loadavg } from "node:os";
+import { check } from "./lib/proc.mjs";
+import { root } from "./lib/paths.mjs";
 
 const quick = process.argv.includes("--quick");
 export const SETTINGS = quick
-  ? { quick, calls: { rounds: 1, warmup: 50, calls: 500, concurrency: 32 }, importRounds: 3, typecheckRounds: 1, pipelineRounds: 1 }
-  : { quick, calls: { rounds: 5, warmup: 500, calls: 5000, concurrency: 32 }, importRounds: 20, typecheckRounds: 5, pipelineRounds: 3 };
+  ? {
+      quick,
+      calls: { rounds: 1, warmup: 50, calls: 500, concurrency: 32 },
+      importRounds: 3,
+      typecheckRounds: 1,
+      pipelineRounds: 1,
+    }
+  : {
+      quick,
+      calls: { rounds: 5, warmup: 500, calls: 5000, concurrency: 32 },
+      importRounds: 20,
+      typecheckRounds: 5,
+      pipelineRounds: 3,
+    };
 
 const started = Date.now();
-const log = (line) => console.log(`[${((Date.now() - started) / 1000).toFixed(0).padStart(3)} s] ${line}`);
-const loadBefore = loadavg();
+const log = (line) =>
+  console.log(`[${((Date.now() - started) / 1000).toFixed(0).padStart(3)} s] ${line}`);
+const saved = path.join(vendorDir, quick ? "results.quick.json" : "results.json");
+const out = quick ? path.join(vendorDir, "RESULTS.quick.md") : path.join(benchDir, "RESULTS.md");
 
+if (process.argv.includes("--report")) {
+  const { results, meta } = JSON.parse(readFileSync(saved, "utf8"));
+  writeFileSync(out, report(results, meta));
+  log(`wrote ${path.relative(process.cwd(), out)} from ${path.relative(process.cwd(), saved)}`);
+  process.exit(0);
+}
+
+const loadBefore = loadavg();
 await setup(log);
 const results = {};
 log("1. per call");
@@ -38,12 +64,13 @@ results.footprint = await runFootprint();
 log("6. pipeline");
 results.pipeline = await runPipeline({ rounds: SETTINGS.pipelineRounds, log });
 
-const out = quick ? path.join(vendorDir, "RESULTS.quick.md") : path.join(benchDir, "RESULTS.md");
-const markdown = await report(results, {
+const meta = {
   settings: SETTINGS,
   seconds: (Date.now() - started) / 1000,
   load: [loadBefore, loadavg()],
-});
-writeFileSync(out, markdown);
-writeFileSync(path.join(vendorDir, quick ? "results.quick.json" : "results.json"), JSON.stringify(results, null, 2));
+  date: new Date().toISOString(),
+  commit: (await check("git", ["rev-parse", "--short", "HEAD"], { cwd: root })).stdout.trim(),
+};
+writeFileSync(saved, JSON.stringify({ results, meta }, null, 2));
+writeFileSync(out, report(results, meta));
 log(`wrote ${path.relative(process.cwd(), out)}`);

@@ -14,10 +14,12 @@ describe("bundle of a minimal app (bench/apps/ours.mjs)", () => {
     bundle = await bundleApp("ours", { platform: "browser", minify: true });
   });
 
-  it("is built from src/ with openapi-fetch as its only dependency", () => {
+  it("is built from src/, with no package but openapi-fetch in it", () => {
     expect(bundle.inputs).toContain("src/index.ts");
-    const packages = new Set(bundle.inputs.flatMap((file) => file.match(/node_modules\/([^/]+)/)?.[1] ?? []));
-    expect([...packages]).toEqual(["openapi-fetch"]);
+    const packages = new Set(
+      bundle.inputs.flatMap((file) => file.match(/node_modules\/([^/]+)/)?.[1] ?? []),
+    );
+    expect([...packages].filter((name) => name !== "openapi-fetch")).toEqual([]);
   });
 
   it("holds no ajv and no node: import", () => {
@@ -27,6 +29,8 @@ describe("bundle of a minimal app (bench/apps/ours.mjs)", () => {
   });
 
   it(`is at most ${GZIP_BUDGET} bytes gzipped`, () => {
-    expect(bundle.gzip, `minified ${bundle.min} B, gzip ${bundle.gzip} B`).toBeLessThanOrEqual(GZIP_BUDGET);
+    expect(bundle.gzip, `minified ${bundle.min} B, gzip ${bundle.gzip} B`).toBeLessThanOrEqual(
+      GZIP_BUDGET,
+    );
   });
 });

@@ -2,36 +2,24 @@
 import { existsSync, readFileSync } from "node:fs";
 import { cpus, release } from "node:os";
 import path from "node:path";
-import { benchDir, root } from "./paths.mjs";
-import { check } from "./proc.mjs";
+import { benchDir } from "./paths.mjs";
 import { fmt, table } from "./stats.mjs";
 import { budgetsMarkdown, checkBudgets } from "./budgets.mjs";
 import { INSTALL } from "./setup.mjs";
 import { callsMarkdown } from "../sections/calls.mjs";
 import { importsMarkdown } from "../sections/imports.mjs";
-import { bundlesMarkdown } from "../sections/bundles.mjs";
+import { bundleByFileMarkdown, bundlesMarkdown } from "../sections/bundles.mjs";
 import { typecheckMarkdown } from "../sections/typecheck.mjs";
 import { footprintMarkdown } from "../sections/footprint.mjs";
 import { pipelineMarkdown } from "../sections/pipeline.mjs";
-import { bundleApp } from "../apps/build.mjs";
 
-async function ourBundleByFile() {
-  const { bytesByInput } = await bundleApp("ours");
-  const rows = Object.entries(bytesByInput)
-    .filter(([, bytes]) => bytes > 0)
-    .sort((a, b) => b[1] - a[1])
-    .map(([file, bytes]) => [file, fmt.int(bytes)]);
-  return table(["file", "minified bytes in the bundle"], rows);
-}
-
-export async function report(results, { settings, seconds, load }) {
-  const { stdout: commit } = await check("git", ["rev-parse", "--short", "HEAD"], { cwd: root });
+export function report(results, { settings, seconds, load, date, commit }) {
   const c = settings.calls;
   const notes = path.join(benchDir, "NOTES.md");
   const loads = load.map((l) => l.map((x) => x.toFixed(2)).join(" ")).join(" at the start, ");
   return `# Benchmark results
 
-Written by \`npm run bench\`${settings.quick ? " --quick (a smoke run: too few rounds to quote)" : ""} on ${new Date().toISOString().slice(0, 16).replace("T", " ")} UTC, at commit ${commit.trim()} (plus the working tree), in ${Math.round(seconds)} s.
+Written by \`npm run bench\`${settings.quick ? " --quick (a smoke run: too few rounds to quote)" : ""} on ${date.slice(0, 16).replace("T", " ")} UTC, at commit ${commit} (plus the working tree), in ${Math.round(seconds)} s.
 
 Machine: ${cpus()[0].model}, ${cpus().length} cores, Linux ${release()}, Node ${process.version}. Load average (1, 5, 15 min): ${loads} at the end. The machine is shared and noisy: every timing below is a median over rounds in which the modes take turns, and each ratio is the median of per-round ratios.
 
@@ -61,7 +49,7 @@ ${bundlesMarkdown(results.bundles)}
 
 Where the bytes of ours come from:
 
-${await ourBundleByFile()}
+${bundleByFileMarkdown(results.bundles.find((b) => b.name === "ours"))}
 
 ## 4. Type-check
 
@@ -71,7 +59,7 @@ ${typecheckMarkdown(results.typecheck)}
 
 ## 5. Install footprint
 
-\`npm pack --dry-run\` of this package and of each runtime dependency locked in package-lock.json.
+\`npm pack --dry-run\` of each runtime dependency locked in package-lock.json, and of this package after a clean \`npm run compile\` in a scratch copy of commit ${results.pipeline.commit} (the shared dist/ can hold stale files that a clean build would not publish).
 
 ${footprintMarkdown(results.footprint)}
 
@@ -89,7 +77,7 @@ ${pipelineMarkdown(results.pipeline)}
 - 2: \`node -e "<print process.cpuUsage()>"\` and \`node --import file:///<entry> -e "<same>"\`, entries as in the table.
 - 3: \`bundleApp()\` in bench/apps/build.mjs.
 - 4: \`node node_modules/typescript/lib/tsc.js -p bench/vendor/typecheck/consumer-<n>\` (sources in bench/sections/typecheck.mjs).
-- 5: \`npm pack --dry-run --json --ignore-scripts <folder>\`.
-- 6: \`git archive HEAD | tar -x -C <scratch>\`, then \`npm run generate\`, \`npm run docs\`, \`npm run build\` there.
+- 5: \`npm pack --dry-run --json --ignore-scripts <folder>\`; for this package, in the scratch copy after \`npm run compile\`.
+- 6: \`git archive HEAD | tar -x -C <scratch>\` (bench/lib/scratch.mjs), then \`npm run generate\`, \`npm run docs\`, \`npm run build\` there.
 `;
 }

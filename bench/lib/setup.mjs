@@ -7,11 +7,20 @@ import { root, vendorDir, vendorModules } from "./paths.mjs";
 import { check } from "./proc.mjs";
 
 export const CLOUDFLARE = "cloudflare@7.3.0";
-export const INSTALL = ["install", "--prefix", "bench/vendor", "--no-save", "--no-audit", "--no-fund", CLOUDFLARE];
+export const INSTALL = [
+  "install",
+  "--prefix",
+  "bench/vendor",
+  "--no-save",
+  "--no-audit",
+  "--no-fund",
+  CLOUDFLARE,
+];
 
 function installedVersion() {
   try {
-    return JSON.parse(readFileSync(path.join(vendorModules, "cloudflare", "package.json"), "utf8")).version;
+    return JSON.parse(readFileSync(path.join(vendorModules, "cloudflare", "package.json"), "utf8"))
+      .version;
   } catch {
     return undefined;
   }
@@ -20,7 +29,11 @@ function installedVersion() {
 function newestMtime(dir) {
   let newest = 0;
   for (const entry of readdirSync(dir, { withFileTypes: true, recursive: true })) {
-    if (entry.isFile()) newest = Math.max(newest, statSync(path.join(entry.parentPath ?? entry.path, entry.name)).mtimeMs);
+    if (entry.isFile())
+      newest = Math.max(
+        newest,
+        statSync(path.join(entry.parentPath ?? entry.path, entry.name)).mtimeMs,
+      );
   }
   return newest;
 }
@@ -36,7 +49,10 @@ export async function setup(log) {
     symlinkSync(path.relative(vendorModules, root), link, "dir");
   }
   const entry = path.join(root, "dist", "src", "index.js");
-  const sources = Math.max(newestMtime(path.join(root, "src")), newestMtime(path.join(root, "generated")));
+  const sources = Math.max(
+    newestMtime(path.join(root, "src")),
+    newestMtime(path.join(root, "generated")),
+  );
   if (!existsSync(entry) || statSync(entry).mtimeMs < sources) {
     log("npx tsc -p tsconfig.json (dist/ is missing or older than src/)");
     await check("npx", ["tsc", "-p", "tsconfig.json"], { cwd: root });

@@ -7,10 +7,21 @@ export const GZIP_BUDGET = 4500;
 export async function runBundles() {
   const rows = [];
   for (const name of APPS) {
-    const { min, gzip, inputs } = await bundleApp(name);
-    rows.push({ name, min, gzip, files: inputs.length });
+    const { min, gzip, inputs, bytesByInput } = await bundleApp(name);
+    rows.push({ name, min, gzip, files: inputs.length, bytesByInput });
   }
   return rows;
+}
+
+/** Which files the minified bytes of one app's bundle come from, largest first. */
+export function bundleByFileMarkdown(row) {
+  const files = Object.entries(row.bytesByInput)
+    .filter(([, bytes]) => bytes > 0)
+    .sort((a, b) => b[1] - a[1]);
+  return table(
+    ["file", "minified bytes in the bundle"],
+    files.map(([file, bytes]) => [file, fmt.int(bytes)]),
+  );
 }
 
 export function bundlesMarkdown(rows) {

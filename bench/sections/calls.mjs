@@ -26,7 +26,11 @@ async function startServer() {
 
 export async function runCalls({ rounds, warmup, calls, concurrency, log }) {
   for (const mode of CALL_MODES) {
-    await bundleApp(mode, { platform: "node", minify: false, outfile: path.join(builtDir, `${mode}.mjs`) });
+    await bundleApp(mode, {
+      platform: "node",
+      minify: false,
+      outfile: path.join(builtDir, `${mode}.mjs`),
+    });
   }
   const { server, port } = await startServer();
   const samples = Object.fromEntries(CALL_MODES.map((m) => [m, []]));
@@ -34,7 +38,10 @@ export async function runCalls({ rounds, warmup, calls, concurrency, log }) {
     for (let round = 0; round < rounds; round++) {
       for (const mode of rotate(CALL_MODES, round)) {
         const args = [path.join(builtDir, `${mode}.mjs`), port, warmup, calls, concurrency];
-        const { stdout } = await check(process.execPath, [path.join(benchDir, "calls", "client.mjs"), ...args.map(String)]);
+        const { stdout } = await check(process.execPath, [
+          path.join(benchDir, "calls", "client.mjs"),
+          ...args.map(String),
+        ]);
         samples[mode].push(JSON.parse(stdout));
         log(`calls round ${round + 1}/${rounds} ${mode}: ${stdout.trim()}`);
       }
@@ -69,7 +76,9 @@ export function callsMarkdown({ rows }, { calls, concurrency }) {
   return table(
     ["calls", "client", "req/s", "CPU µs/call", "req/s vs fetch", "CPU vs fetch"],
     rows.map((r) => [
-      r.kind === "sequential" ? `${fmt.int(calls)} sequential` : `${fmt.int(calls)} at concurrency ${concurrency}`,
+      r.kind === "sequential"
+        ? `${fmt.int(calls)} sequential`
+        : `${fmt.int(calls)} at concurrency ${concurrency}`,
       LABELS[r.mode],
       fmt.int(r.rps),
       fmt.int(r.cpuUs),

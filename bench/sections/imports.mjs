@@ -40,7 +40,9 @@ export async function runImports({ rounds, log }) {
   const cpu = Object.fromEntries(names.map((n) => [n, []]));
   for (let round = 0; round < rounds; round++) {
     for (const name of rotate(names, round)) {
-      const { stdout, ms } = await check(process.execPath, importCommand(modes[name]), { cwd: root });
+      const { stdout, ms } = await check(process.execPath, importCommand(modes[name]), {
+        cwd: root,
+      });
       wall[name].push(ms);
       cpu[name].push(Number(stdout) / 1000);
     }
@@ -60,6 +62,12 @@ export async function runImports({ rounds, log }) {
 export function importsMarkdown(rows) {
   return table(
     ["import", "wall ms", "wall vs node -e", "CPU ms", "CPU vs node -e"],
-    rows.map((r) => [r.name, fmt.one(r.wallMs), fmt.ratio(r.wallRatio), fmt.one(r.cpuMs), fmt.ratio(r.cpuRatio)]),
+    rows.map((r) => [
+      r.name,
+      fmt.one(r.wallMs),
+      fmt.ratio(r.wallRatio),
+      fmt.one(r.cpuMs),
+      fmt.ratio(r.cpuRatio),
+    ]),
   );
 }

@@ -86,7 +86,8 @@ function writeConsumers() {
 }
 
 function counts(output) {
-  const read = (label) => Number(output.match(new RegExp(`^${label}:\\s+([\\d,]+)`, "m"))?.[1].replace(/,/g, ""));
+  const read = (label) =>
+    Number(output.match(new RegExp(`^${label}:\\s+([\\d,]+)`, "m"))?.[1].replace(/,/g, ""));
   return { files: read("Files"), instantiations: read("Instantiations"), types: read("Types") };
 }
 
@@ -116,6 +117,13 @@ export async function runTypecheck({ rounds, log }) {
 export function typecheckMarkdown(rows) {
   return table(
     ["consumer", "tsc wall ms", "vs fetch only", "files", "types", "instantiations"],
-    rows.map((r) => [r.name, fmt.int(r.wallMs), fmt.ratio(r.ratio), fmt.int(r.files), fmt.int(r.types), fmt.int(r.instantiations)]),
+    rows.map((r) => [
+      r.name,
+      fmt.int(r.wallMs),
+      fmt.ratio(r.ratio),
+      fmt.int(r.files),
+      fmt.int(r.types),
+      fmt.int(r.instantiations),
+    ]),
   );
 }
