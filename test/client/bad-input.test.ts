@@ -1,12 +1,17 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { createSecondaryDnsClient, ValidationError } from "../../src/index.js";
-import { PEER_A, PEER_B, startServer, ZONE, type TestServer } from "../support/server.js";
+import {
+  envelope,
+  PEER_A,
+  PEER_B,
+  sampleZone,
+  serverForTests,
+  ZONE,
+  type Reply,
+  type SeenRequest,
+} from "../support/server.js";
 
-let server: TestServer;
-beforeAll(async () => {
-  server = await startServer();
-});
-afterAll(() => server.close());
+const server = serverForTests();
 
 const client = () =>
   createSecondaryDnsClient({ apiToken: "tok-bad-input-01", baseUrl: server.baseUrl });
@@ -206,6 +211,11 @@ const table: [string, (c: Client) => Promise<unknown>, string, RegExp][] = [
   ["options not an object", (c) => c.outgoing.get(ZONE, "fast" as never), "options", /object/],
 ];
 
+/** Answers create and update with the configuration they sent. */
+function echoConfiguration(request: SeenRequest): Reply {
+  return { body: envelope({ ...sampleZone, ...JSON.parse(request.body) }) };
+}
+
 describe("bad input gets a ValidationError and sends nothing", () => {
   it("the table is long enough", () => expect(table.length).toBeGreaterThanOrEqual(30));
 
@@ -231,21 +241,7 @@ describe("bad input gets a ValidationError and sends nothing", () => {
   });
 
   it("the limits themselves are accepted: 30 peers, a 253-character name, no peers", async () => {
-    server.handle((request) => ({
-      body: {
-        success: true,
-        errors: [],
-        messages: [],
-        result: {
-          id: ZONE,
-          ...JSON.parse(request.body),
-          soa_serial: 0,
-          checked_time: "2026-01-01T00:00:00Z",
-          created_time: "2026-01-01T00:00:00Z",
-          last_transferred_time: "2026-01-01T00:00:00Z",
-        },
-      },
-    }));
+    server.handle(echoConfiguration);
     const name = `${"a".repeat(61)}.${"b".repeat(63)}.${"c".repeat(63)}.${"d".repeat(63)}`;
     expect(name).toHaveLength(253);
     await expect(client().outgoing.create(ZONE, { name, peers: peers(30) })).resolves.toMatchObject(
@@ -257,21 +253,7 @@ describe("bad input gets a ValidationError and sends nothing", () => {
   });
 
   it("the caller's body is not modified, nor kept", async () => {
-    server.handle((request) => ({
-      body: {
-        success: true,
-        errors: [],
-        messages: [],
-        result: {
-          id: ZONE,
-          ...JSON.parse(request.body),
-          soa_serial: 1,
-          checked_time: "2026-01-01T00:00:00Z",
-          created_time: "2026-01-01T00:00:00Z",
-          last_transferred_time: "2026-01-01T00:00:00Z",
-        },
-      },
-    }));
+    server.handle(echoConfiguration);
     const body = { name: "example.com.", peers: [PEER_A] };
     const frozen = structuredClone(body);
     const result = await client().outgoing.update(ZONE, body);

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import {
   ApiError,
   AuthenticationError,
@@ -15,17 +15,12 @@ import {
   envelope,
   failure,
   sampleZone,
-  startServer,
   ZONE,
   type Reply,
-  type TestServer,
+  serverForTests,
 } from "../support/server.js";
 
-let server: TestServer;
-beforeAll(async () => {
-  server = await startServer();
-});
-afterAll(() => server.close());
+const server = serverForTests();
 
 const client = (strict = false) =>
   createSecondaryDnsClient({

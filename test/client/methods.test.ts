@@ -1,20 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { createSecondaryDnsClient, VERSION } from "../../src/index.js";
-import {
-  envelope,
-  PEER_A,
-  PEER_B,
-  sampleZone,
-  startServer,
-  ZONE,
-  type TestServer,
-} from "../support/server.js";
+import { envelope, PEER_A, PEER_B, sampleZone, ZONE, serverForTests } from "../support/server.js";
 
-let server: TestServer;
-beforeAll(async () => {
-  server = await startServer();
-});
-afterAll(() => server.close());
+const server = serverForTests();
 
 const token = "test-token-0123456789abcdef";
 const body = { name: "www.example.com.", peers: [PEER_A, PEER_B] };

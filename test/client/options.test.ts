@@ -1,12 +1,8 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { createSecondaryDnsClient, ValidationError } from "../../src/index.js";
-import { envelope, startServer, ZONE, type TestServer } from "../support/server.js";
+import { envelope, ZONE, serverForTests } from "../support/server.js";
 
-let server: TestServer;
-beforeAll(async () => {
-  server = await startServer(() => ({ body: envelope("Enabled") }));
-});
-afterAll(() => server.close());
+const server = serverForTests(() => ({ body: envelope("Enabled") }));
 afterEach(() => vi.unstubAllEnvs());
 
 function clearEnv() {

@@ -1,5 +1,5 @@
 import { inspect } from "node:util";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import {
   ApiError,
   AuthenticationError,
@@ -14,18 +14,14 @@ import {
   TimeoutError,
   ValidationError,
 } from "../../src/index.js";
-import { startServer, ZONE, type TestServer } from "../support/server.js";
+import { ZONE, serverForTests } from "../support/server.js";
 
 const TOKEN = "sEcReT-ToKeN-5f2b9c1e7a";
 const EMAIL = "secret.person@example.org";
 const KEY = "gLoBaL-KeY-d41d8cd98f00b204";
 const SECRETS = [TOKEN, EMAIL, KEY];
 
-let server: TestServer;
-beforeAll(async () => {
-  server = await startServer();
-});
-afterAll(() => server.close());
+const server = serverForTests();
 
 /** Every way an error can be shown or shipped. */
 function renderings(error: unknown, logs: string[]): string[] {

@@ -1,5 +1,5 @@
 import net from "node:net";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import {
   ConnectionError,
   createSecondaryDnsClient,
@@ -13,17 +13,12 @@ import {
   failure,
   PEER_A,
   sampleZone,
-  startServer,
   ZONE,
   type Reply,
-  type TestServer,
+  serverForTests,
 } from "../support/server.js";
 
-let server: TestServer;
-beforeAll(async () => {
-  server = await startServer();
-});
-afterAll(() => server.close());
+const server = serverForTests();
 
 const body = { name: "www.example.com.", peers: [PEER_A] };
 /** Answers the scripted replies in order, then the last one forever; counts calls. */

@@ -1,14 +1,10 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { createSecondaryDnsClient, TimeoutError } from "../../src/index.js";
-import { envelope, startServer, ZONE, type TestServer } from "../support/server.js";
+import { envelope, ZONE, serverForTests } from "../support/server.js";
 
-let server: TestServer;
-beforeAll(async () => {
-  server = await startServer();
-});
-afterAll(() => server.close());
+const server = serverForTests();
 
 const client = (options: { timeoutMs?: number; maxRetries?: number } = {}) =>
   createSecondaryDnsClient({

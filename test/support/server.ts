@@ -3,6 +3,7 @@
  * one request at a time. Every request it saw is kept for assertions.
  */
 import http from "node:http";
+import { afterAll, beforeAll } from "vitest";
 import type { AddressInfo } from "node:net";
 
 export interface SeenRequest {
@@ -121,5 +122,31 @@ export async function startServer(
         for (const s of sockets) s.destroy();
         server.close(() => resolve());
       }),
+  };
+}
+
+/**
+ * A server started before the calling file's tests and closed after them. Its
+ * fields are read through, so it can be declared at the top of a test file.
+ */
+export function serverForTests(handler?: Handler): TestServer {
+  let server: TestServer | undefined;
+  beforeAll(async () => {
+    server = await startServer(handler);
+  });
+  afterAll(() => server?.close());
+  const started = (): TestServer => {
+    if (!server) throw new Error("the test server is only there while the tests run");
+    return server;
+  };
+  return {
+    get baseUrl() {
+      return started().baseUrl;
+    },
+    get requests() {
+      return started().requests;
+    },
+    handle: (next) => started().handle(next),
+    close: () => started().close(),
   };
 }
