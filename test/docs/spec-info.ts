@@ -1,5 +1,5 @@
 /** What the docs tests read from the spec: operations, their samples and examples. */
-import { operations, spec, type OperationInfo } from "../support/spec.js";
+import { operations, resolve, spec, type OperationInfo } from "../support/spec.js";
 
 export interface CodeSample {
   lang: string;
@@ -11,17 +11,6 @@ export function codeSamples(op: OperationInfo): CodeSample[] {
   return (op.operation["x-codeSamples"] ?? []) as CodeSample[];
 }
 
-export function resolve(node: any): any {
-  if (node && typeof node.$ref === "string") {
-    const keys = node.$ref
-      .replace(/^#\//, "")
-      .split("/")
-      .map((k: string) => k.replace(/~1/g, "/").replace(/~0/g, "~"));
-    return resolve(keys.reduce((n: any, k: string) => n[k], spec));
-  }
-  return node;
-}
-
 /** The value of the first JSON example an operation gives for a response status. */
 export function firstExample(op: OperationInfo, status: string): any {
   const media = resolve(op.operation.responses[status])?.content?.["application/json"];
@@ -30,7 +19,7 @@ export function firstExample(op: OperationInfo, status: string): any {
   return resolve(example).value;
 }
 
-export { operations, spec };
+export { operations, resolve, spec };
 
 /** The parameters of an operation, its path's included, resolved. */
 export function parameters(op: OperationInfo): { name: string; in: string; example?: unknown }[] {

@@ -75,7 +75,8 @@ export function declaredStatus(op: OperationInfo, status: number): string | unde
   return range in responses ? range : undefined;
 }
 
-function resolve(node: any): any {
+/** Follows local $refs into the spec until a node that is not a reference. */
+export function resolve(node: any): any {
   if (node && typeof node.$ref === "string") {
     const parts = node.$ref
       .replace(/^#\//, "")
