@@ -177,8 +177,10 @@ function apiErrorMessage(d: ApiErrorDetails): string {
   return `${d.method} ${d.path} failed with ${d.status}: ${what}${ray}`;
 }
 
+/** "fetch failed" says little: add the underlying code (ECONNREFUSED) or message (bad port). */
 function describeCause(cause: Error): string {
   const inner = (cause as { cause?: unknown }).cause;
-  const code = inner && typeof inner === "object" ? (inner as { code?: unknown }).code : undefined;
-  return typeof code === "string" ? `${cause.message} (${code})` : cause.message;
+  if (!(inner instanceof Error)) return cause.message;
+  const code = (inner as { code?: unknown }).code;
+  return `${cause.message} (${typeof code === "string" ? code : inner.message})`;
 }

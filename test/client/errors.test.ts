@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import {
   ApiError,
   AuthenticationError,
+  ConnectionError,
   BadRequestError,
   createSecondaryDnsClient,
   NotFoundError,
@@ -225,5 +226,22 @@ describe("Retry-After on an error", () => {
   it("leaves retryAfterMs undefined when absent", async () => {
     const error = await rejection(failure(404, 1003, "Primary zone configuration not found"));
     expect(error.retryAfterMs).toBeUndefined();
+  });
+});
+
+describe("ConnectionError", () => {
+  it("says what underlies fetch's bare 'fetch failed', and keeps it as the cause", async () => {
+    // Port 1 is on fetch's list of bad ports: the request is refused before it leaves.
+    const unreachable = createSecondaryDnsClient({
+      apiToken: "tok-errors-0001",
+      baseUrl: "http://127.0.0.1:1/client/v4",
+      maxRetries: 0,
+    });
+    const error = await unreachable.outgoing.status(ZONE).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ConnectionError);
+    expect((error as ConnectionError).message).toBe(
+      `GET http://127.0.0.1:1/client/v4/zones/${ZONE}/secondary_dns/outgoing/status failed to connect: fetch failed (bad port)`,
+    );
+    expect((error as ConnectionError).cause).toBeInstanceOf(TypeError);
   });
 });
