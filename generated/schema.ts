@@ -228,10 +228,7 @@ export interface components {
         Message: {
             /** @example 7003 */
             code: number;
-            /**
-             * @example Could not route to /zones/0/secondary_dns/outgoing
-             * @example perhaps your object identifier is invalid?
-             */
+            /** @example Could not route to /zones/0/secondary_dns/outgoing, perhaps your object identifier is invalid? */
             message: string;
             /**
              * Format: uri
