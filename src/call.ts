@@ -6,7 +6,7 @@
 import type { Client } from "openapi-fetch";
 import { apiErrorFor, ConnectionError, SecondaryDnsError, type ApiMessage } from "./errors.js";
 import { checkCallOptions, type CallOptions } from "./options.js";
-import { bodyTextOf, parseRetryAfter, type CallSettings, type FetchLike } from "./transport.js";
+import { parseRetryAfter, type CallSettings, type FetchLike } from "./transport.js";
 import type { ResultSchema, ResultValidator } from "./results.js";
 import { checkIdentifier } from "./validate.js";
 
@@ -61,19 +61,20 @@ export function createCall(
       // The first attempt's signal goes into the Request openapi-fetch builds, and
       // the body comes back beside the response: both spare a copy per call.
       const controller = new AbortController();
+      const sent: CallSettings = {
+        ...settings,
+        idempotent: operation.idempotent,
+        controller,
+        detachBody: true,
+      };
       const { response } = await loose.request(operation.method, operation.path, {
         params: { path: { zone_id } },
         body: payload,
         signal: controller.signal,
         parseAs: "stream",
-        fetch: fetchFor({
-          ...settings,
-          idempotent: operation.idempotent,
-          controller,
-          detachBody: true,
-        }),
+        fetch: fetchFor(sent),
       });
-      const result = unwrap(request, response, bodyTextOf(response));
+      const result = unwrap(request, response, sent.bodyText ?? "");
       const problem = validateResults?.(operation.result, result);
       if (problem)
         throw failureOf(request, response, { detail: `unexpected response: ${problem}` });

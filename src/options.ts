@@ -4,7 +4,7 @@
  */
 import { ValidationError } from "./errors.js";
 import type { ResultValidator } from "./results.js";
-import { silentLogger, type FetchLike, type Logger } from "./transport.js";
+import { platformFetch, silentLogger, type FetchLike, type Logger } from "./transport.js";
 import { VERSION } from "./version.js";
 
 export const DEFAULT_BASE_URL = "https://api.cloudflare.com/client/v4";
@@ -216,7 +216,7 @@ export function resolveOptions(options: ClientOptions): ResolvedOptions {
       headers.Authorization?.slice(7),
     ].filter((s): s is string => s !== undefined),
     // Looked up at each call, so a fetch installed later (a test's, a polyfill) is used.
-    fetch: custom ?? ((input, init) => globalThis.fetch(input, init)),
+    fetch: custom ?? platformFetch,
     timeoutMs: checkTimeout(options.timeoutMs, "timeoutMs") ?? DEFAULT_TIMEOUT_MS,
     maxRetries: checkRetries(options.maxRetries, "maxRetries") ?? DEFAULT_MAX_RETRIES,
     logger: checkLogger(options.logger),

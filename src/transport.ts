@@ -15,6 +15,12 @@ export interface Logger {
   error(message: string, data?: Record<string, unknown>): void;
 }
 
+/** The fetch this module was loaded with: the platform's own, unless a polyfill came first. */
+const nativeFetch = globalThis.fetch;
+
+/** The default fetch: the global one, looked up at each call so a later stub or polyfill is used. */
+export const platformFetch: FetchLike = (input, init) => globalThis.fetch(input, init);
+
 /** The default logger: says nothing. */
 export const silentLogger: Logger = { debug() {}, info() {}, warn() {}, error() {} };
 
@@ -40,11 +46,13 @@ export interface CallSettings {
    */
   controller?: AbortController | undefined;
   /**
-   * Return the response without its body, which the caller reads with
-   * bodyTextOf(): rebuilding a Response around a body costs more than the rest
-   * of the client's work on a call. Only for callers that know (the facade).
+   * Read the body into `bodyText` and return the response without it: a caller
+   * that knows (the facade) spares rebuilding a Response around the body, which
+   * costs more than the rest of the client's work on a call.
    */
   detachBody?: boolean | undefined;
+  /** With detachBody: the body of the last response, written by the transport. */
+  bodyText?: string | undefined;
 }
 
 /** Statuses worth another try. */
@@ -77,16 +85,6 @@ export function parseRetryAfter(
   if (/^\d+$/.test(text)) return Number(text) * 1000;
   const date = Date.parse(text);
   return Number.isNaN(date) ? undefined : Math.max(0, date - now);
-}
-
-const bodyTexts = new WeakMap<Response, string>();
-
-/**
- * The body of a response this transport returned, as text: it was read in full
- * inside the timeout, so the facade need not read it again.
- */
-export function bodyTextOf(response: Response): string {
-  return bodyTexts.get(response) ?? "";
 }
 
 /** Makes the fetch for one call; `call` carries that call's own settings. */
@@ -126,7 +124,7 @@ async function send(
     try {
       response = await attemptOnce(settings.fetch, outgoing, signals, timeoutMs, info, {
         controller: attempt === 0 ? call.controller : undefined,
-        detachBody: call.detachBody === true,
+        detachInto: call.detachBody ? call : undefined,
       });
       if (verbose) {
         logger.debug(
@@ -179,34 +177,33 @@ async function attemptOnce(
   signals: AbortSignal[],
   timeoutMs: number,
   info: { method: string; url: string },
-  how: { controller: AbortController | undefined; detachBody: boolean },
+  how: { controller: AbortController | undefined; detachInto: CallSettings | undefined },
 ): Promise<Response> {
   const controller = how.controller ?? new AbortController();
   const timer = setTimeout(() => controller.abort(new TimeoutError(info, timeoutMs)), timeoutMs);
   const onCallerAbort = (event: Event) => controller.abort((event.target as AbortSignal).reason);
   for (const signal of signals) signal.addEventListener("abort", onCallerAbort, { once: true });
-  const aborted = new Promise<never>((_, reject) => {
-    controller.signal.addEventListener("abort", () => reject(controller.signal.reason), {
-      once: true,
-    });
-  });
-  aborted.catch(() => {}); // settled by the race below; never unhandled
+  // The platform's fetch stops, request and body alike, when the signal aborts.
+  // Any other fetch is raced against the abort, so one that ignores it cannot hang us.
+  const aborted =
+    fetchImpl === platformFetch && globalThis.fetch === nativeFetch
+      ? undefined
+      : abortOf(controller.signal);
   try {
-    const response = await Promise.race([
-      how.controller ? fetchImpl(request) : fetchImpl(request, { signal: controller.signal }),
-      aborted,
-    ]);
+    const sent = how.controller
+      ? fetchImpl(request)
+      : fetchImpl(request, { signal: controller.signal });
+    const response = await (aborted ? Promise.race([sent, aborted]) : sent);
     const text = NULL_BODY_STATUSES.has(response.status)
       ? ""
-      : await Promise.race([response.text(), aborted]);
-    if (how.detachBody) {
-      const detached = new Response(null, {
+      : await (aborted ? Promise.race([response.text(), aborted]) : response.text());
+    if (how.detachInto) {
+      how.detachInto.bodyText = text;
+      return new Response(null, {
         status: response.status,
         statusText: response.statusText,
         headers: response.headers,
       });
-      bodyTexts.set(detached, text);
-      return detached;
     }
     const headers = new Headers(response.headers);
     // The body is now decoded text: the transfer headers no longer apply.
@@ -217,7 +214,6 @@ async function attemptOnce(
       statusText: response.statusText,
       headers,
     });
-    bodyTexts.set(complete, text);
     return complete;
   } catch (error) {
     if (controller.signal.aborted) throw controller.signal.reason;
@@ -226,6 +222,15 @@ async function attemptOnce(
     clearTimeout(timer);
     for (const signal of signals) signal.removeEventListener("abort", onCallerAbort);
   }
+}
+
+/** A promise that rejects with the signal's reason when it aborts. */
+function abortOf(signal: AbortSignal): Promise<never> {
+  const aborted = new Promise<never>((_, reject) => {
+    signal.addEventListener("abort", () => reject(signal.reason), { once: true });
+  });
+  aborted.catch(() => {}); // settled by a race; never unhandled
+  return aborted;
 }
 
 function throwIfAborted(signals: AbortSignal[]): void {
