@@ -199,6 +199,9 @@ async function attemptOnce(
       : await (aborted ? Promise.race([response.text(), aborted]) : response.text());
     if (how.detachInto) {
       how.detachInto.bodyText = text;
+      // openapi-fetch, asked for a stream, does not read a successful response, so
+      // the spent one will do; an error's body it reads, so that gets an empty one.
+      if (response.ok) return response;
       return new Response(null, {
         status: response.status,
         statusText: response.statusText,
