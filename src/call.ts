@@ -4,7 +4,13 @@
  * A resource file only lists its operations (see resources/outgoing.ts).
  */
 import type { Client } from "openapi-fetch";
-import { apiErrorFor, ConnectionError, SecondaryDnsError, type ApiMessage } from "./errors.js";
+import {
+  apiErrorFor,
+  ConnectionError,
+  excerpt,
+  SecondaryDnsError,
+  type ApiMessage,
+} from "./errors.js";
 import { checkCallOptions, type CallOptions } from "./options.js";
 import { parseRetryAfter, type CallSettings, type FetchLike } from "./transport.js";
 import type { ResultSchema, ResultValidator } from "./results.js";
@@ -150,14 +156,4 @@ function items(value: unknown): ApiMessage[] {
       if (typeof source?.pointer === "string") out.source = { pointer: source.pointer };
       return out;
     });
-}
-
-/** A short, plain excerpt of a body: tags dropped, whitespace folded. */
-export function excerpt(text: string, max = 120): string {
-  const plain = text
-    .replace(/<(script|style)\b[\s\S]*?<\/\1>/gi, " ")
-    .replace(/<[^>]*>/g, " ")
-    .replace(/\s+/g, " ")
-    .trim();
-  return plain.length > max ? `${plain.slice(0, max - 1)}…` : plain;
 }

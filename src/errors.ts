@@ -184,3 +184,13 @@ function describeCause(cause: Error): string {
   const code = (inner as { code?: unknown }).code;
   return `${cause.message} (${typeof code === "string" ? code : inner.message})`;
 }
+
+/** A short, plain excerpt of a body: tags dropped, whitespace folded. */
+export function excerpt(text: string, max = 120): string {
+  const plain = text
+    .replace(/<(script|style)\b[\s\S]*?<\/\1>/gi, " ")
+    .replace(/<[^>]*>/g, " ")
+    .replace(/\s+/g, " ")
+    .trim();
+  return plain.length > max ? `${plain.slice(0, max - 1)}…` : plain;
+}

@@ -4,7 +4,14 @@
  * Retry-After, and the rule that a non-idempotent request is repeated only when
  * it cannot have reached the server (or the server said 429).
  */
-import { ConnectionError, SecondaryDnsError, TimeoutError } from "./errors.js";
+import {
+  ApiError,
+  apiErrorFor,
+  ConnectionError,
+  excerpt,
+  SecondaryDnsError,
+  TimeoutError,
+} from "./errors.js";
 
 export type FetchLike = (input: Request, init?: RequestInit) => Promise<Response>;
 
@@ -25,6 +32,8 @@ export const platformFetch: FetchLike = (input, init) => globalThis.fetch(input,
 export const silentLogger: Logger = { debug() {}, info() {}, warn() {}, error() {} };
 
 export interface TransportSettings {
+  /** What request URLs start with; error messages show the path below it. */
+  baseUrl: string;
   fetch: FetchLike;
   timeoutMs: number;
   maxRetries: number;
@@ -125,6 +134,7 @@ async function send(
       response = await attemptOnce(settings.fetch, outgoing, signals, timeoutMs, info, {
         controller: attempt === 0 ? call.controller : undefined,
         detachInto: call.detachBody ? call : undefined,
+        baseUrl: settings.baseUrl,
       });
       if (verbose) {
         logger.debug(
@@ -146,10 +156,12 @@ async function send(
     } catch (error) {
       throwIfAborted(signals);
       failure =
-        error instanceof TimeoutError || error instanceof ConnectionError
-          ? error
+        error instanceof SecondaryDnsError
+          ? settings.redact(error)
           : settings.redact(new ConnectionError(info, error));
-      mayRetry = idempotent || (failure instanceof ConnectionError && neverSent(failure.cause));
+      mayRetry =
+        !(failure instanceof ApiError) &&
+        (idempotent || (failure instanceof ConnectionError && neverSent(failure.cause)));
       if (verbose)
         logger.debug(`<- ${failure.name} ${info.method} ${info.url}: ${failure.message}`);
     }
@@ -177,7 +189,11 @@ async function attemptOnce(
   signals: AbortSignal[],
   timeoutMs: number,
   info: { method: string; url: string },
-  how: { controller: AbortController | undefined; detachInto: CallSettings | undefined },
+  how: {
+    controller: AbortController | undefined;
+    detachInto: CallSettings | undefined;
+    baseUrl: string;
+  },
 ): Promise<Response> {
   const controller = how.controller ?? new AbortController();
   const timer = setTimeout(() => controller.abort(new TimeoutError(info, timeoutMs)), timeoutMs);
@@ -208,6 +224,16 @@ async function attemptOnce(
         headers: response.headers,
       });
     }
+    if (response.ok && text.trim() !== "" && !isJson(text)) {
+      // openapi-fetch would throw a bare SyntaxError at client.raw's caller.
+      throw apiErrorFor({
+        ...info,
+        path: info.url.slice(how.baseUrl.length),
+        status: response.status,
+        rayId: response.headers.get("cf-ray") ?? undefined,
+        detail: `the body is not JSON: ${excerpt(text)}`,
+      });
+    }
     const headers = new Headers(response.headers);
     // The body is now decoded text: the transfer headers no longer apply.
     headers.delete("content-length");
@@ -224,6 +250,15 @@ async function attemptOnce(
   } finally {
     clearTimeout(timer);
     for (const signal of signals) signal.removeEventListener("abort", onCallerAbort);
+  }
+}
+
+function isJson(text: string): boolean {
+  try {
+    JSON.parse(text);
+    return true;
+  } catch {
+    return false;
   }
 }
 

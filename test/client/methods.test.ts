@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { createSecondaryDnsClient, VERSION } from "../../src/index.js";
+import { ApiError, createSecondaryDnsClient, TimeoutError, VERSION } from "../../src/index.js";
 import { envelope, PEER_A, PEER_B, sampleZone, ZONE, serverForTests } from "../support/server.js";
 
 const server = serverForTests();
@@ -145,6 +145,35 @@ describe("client.raw", () => {
     // The 5XX response may be HTML, so the error type is the envelope or a string.
     expect(typeof error === "object" ? error.errors[0]?.code : error).toBe(1003);
     expect(server.requests.at(-1)!.headers.authorization).toBe(`Bearer ${token}`);
+  });
+
+  it("rejects an HTML page on a 200 with an ApiError, not openapi-fetch's SyntaxError", async () => {
+    server.handle(() => ({ body: "<html><body><h1>Please sign in</h1></body></html>" }));
+    const client = createSecondaryDnsClient({ apiToken: token, baseUrl: server.baseUrl });
+    const error = await client.raw
+      .GET("/zones/{zone_id}/secondary_dns/outgoing/status", {
+        params: { path: { zone_id: ZONE } },
+      })
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ApiError);
+    expect((error as ApiError).message).toBe(
+      `GET /zones/${ZONE}/secondary_dns/outgoing/status failed with 200: the body is not JSON: Please sign in (cf-ray 8c1f3b2e9d4a51f2-LHR)`,
+    );
+  });
+
+  it("times out like the facade does", async () => {
+    server.handle(() => ({ delayMs: 1000, body: envelope("OK") }));
+    const client = createSecondaryDnsClient({
+      apiToken: token,
+      baseUrl: server.baseUrl,
+      timeoutMs: 100,
+      maxRetries: 0,
+    });
+    await expect(
+      client.raw.POST("/zones/{zone_id}/secondary_dns/outgoing/force_notify", {
+        params: { path: { zone_id: ZONE } },
+      }),
+    ).rejects.toBeInstanceOf(TimeoutError);
   });
 
   it("retries an idempotent GET like the facade does", async () => {
