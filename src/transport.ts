@@ -180,8 +180,7 @@ async function send(
 
 /**
  * One request, with its body read in full inside the timeout, so a server that
- * stalls mid-body times out instead of hanging the caller. The race against the
- * abort means even a custom fetch that ignores `signal` cannot hang us.
+ * stalls mid-body times out instead of hanging the caller.
  */
 async function attemptOnce(
   fetchImpl: FetchLike,
