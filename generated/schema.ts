@@ -328,6 +328,8 @@ export interface components {
             headers: {
                 "cf-ray": components["headers"]["cf-ray"];
                 "Retry-After": components["headers"]["Retry-After"];
+                Ratelimit: components["headers"]["Ratelimit"];
+                "Ratelimit-Policy": components["headers"]["Ratelimit-Policy"];
                 [name: string]: unknown;
             };
             content: {
@@ -362,6 +364,10 @@ export interface components {
         "cf-ray": string;
         /** @description Seconds to wait before the next request. */
         "Retry-After": number;
+        /** @description The state of the rate limit, as newer responses give it (IETF draft RateLimit header fields). */
+        Ratelimit: string;
+        /** @description The rate limit policy, as newer responses give it; 1,200 requests per 5 minutes. */
+        "Ratelimit-Policy": string;
     };
     pathItems: never;
 }
