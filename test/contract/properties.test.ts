@@ -85,6 +85,20 @@ async function settle(promise: Promise<unknown>): Promise<{ value: unknown } | {
 }
 
 /** Whether a resolved value is the result of a valid 200 of the operation. */
+/**
+ * The client under test: no retries (one answer, one outcome), strict results
+ * (a resolved value must be spec-valid), and a timeout so a hang fails fast.
+ */
+function strictClient(baseUrl: string) {
+  return createSecondaryDnsClient({
+    apiToken: TOKEN,
+    baseUrl,
+    maxRetries: 0,
+    validateResults: strictResults,
+    timeoutMs: CALL_TIMEOUT_MS,
+  });
+}
+
 function isValidResult(id: string, value: unknown): boolean {
   return responseValidator(operationById(id), 200)(envelope(value));
 }
@@ -97,13 +111,7 @@ describe("whatever the server answers", () => {
   afterAll(() => raw.close());
 
   it("the client resolves with a schema-valid value or rejects with a SecondaryDnsError", async () => {
-    const client = createSecondaryDnsClient({
-      apiToken: TOKEN,
-      baseUrl: raw.baseUrl,
-      maxRetries: 0,
-      validateResults: strictResults,
-      timeoutMs: CALL_TIMEOUT_MS,
-    });
+    const client = strictClient(raw.baseUrl);
     await fc.assert(
       fc.asyncProperty(operationId, status, headers, body, async (id, code, head, bytes) => {
         raw.reply = { status: code, headers: head, body: bytes };
@@ -122,13 +130,7 @@ describe("whatever the server answers", () => {
   });
 
   it("a valid success envelope resolves to its result; a failure envelope rejects with its codes", async () => {
-    const client = createSecondaryDnsClient({
-      apiToken: TOKEN,
-      baseUrl: raw.baseUrl,
-      maxRetries: 0,
-      validateResults: strictResults,
-      timeoutMs: CALL_TIMEOUT_MS,
-    });
+    const client = strictClient(raw.baseUrl);
     const valid = operationId.chain((id) =>
       anyResult
         .filter((result) => isValidResult(id, result))
@@ -196,12 +198,7 @@ describe("near misses the first property may draw", () => {
     async (key, value) => {
       const result = { ...configured, [key]: value };
       expect(isValidResult(GET, result)).toBe(false);
-      const client = createSecondaryDnsClient({
-        apiToken: TOKEN,
-        baseUrl: raw.baseUrl,
-        maxRetries: 0,
-        validateResults: strictResults,
-      });
+      const client = strictClient(raw.baseUrl);
       raw.reply = {
         status: 200,
         headers: { "content-type": "application/json" },
@@ -223,13 +220,7 @@ describe("create then get", () => {
     const create = operationById("secondary-dns-(-primary-zone)-create-primary-zone-configuration");
     const validInput = requestValidator(create);
     if (!validInput) throw new Error("create takes a body");
-    const client = createSecondaryDnsClient({
-      apiToken: TOKEN,
-      baseUrl: server.baseUrl,
-      maxRetries: 0,
-      validateResults: strictResults,
-      timeoutMs: CALL_TIMEOUT_MS,
-    });
+    const client = strictClient(server.baseUrl);
 
     await fc.assert(
       fc.asyncProperty(
