@@ -9,11 +9,13 @@
  * - checked_time moves whenever the zone is looked at for changes (update,
  *   enable, force_notify); last_transferred_time moves when the peers would pull
  *   the zone, that is on enable, and on update or force_notify while enabled.
+ * - Create and update list only peers that exist, under the rules of links.ts.
  */
 import { randomBytes } from "node:crypto";
 import type { components } from "../../../generated/schema.js";
 import { Failure } from "../failures.js";
 import type { HandlerContext, ResourceHandlers } from "../resource.js";
+import { checkZonePeers, COLLECTIONS } from "./links.js";
 
 type OutgoingZone = components["schemas"]["OutgoingZone"];
 type OutgoingZoneInput = components["schemas"]["OutgoingZoneInput"];
@@ -24,7 +26,7 @@ interface OutgoingRecord {
   status: TransferStatus;
 }
 
-const COLLECTION = "outgoing";
+const COLLECTION = COLLECTIONS.outgoing;
 const SERIAL_MODULUS = 2 ** 32;
 const PREFIX = "secondary-dns-(-primary-zone)-";
 
@@ -74,6 +76,7 @@ export const outgoingHandlers: ResourceHandlers = {
   [`${PREFIX}create-primary-zone-configuration`]: (context) => {
     if (context.store.get(COLLECTION, zoneOf(context.params))) throw alreadyConfigured();
     const { name, peers } = context.body as OutgoingZoneInput;
+    checkZonePeers(context.store, peers);
     const zone: OutgoingZone = {
       id: randomBytes(16).toString("hex"),
       name,
@@ -89,6 +92,7 @@ export const outgoingHandlers: ResourceHandlers = {
   [`${PREFIX}update-primary-zone-configuration`]: (context) => {
     const record = existing(context);
     const { name, peers } = context.body as OutgoingZoneInput;
+    checkZonePeers(context.store, peers);
     const zone: OutgoingZone = {
       ...record.zone,
       name,
