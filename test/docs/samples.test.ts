@@ -27,7 +27,14 @@ import {
 
 const TOKEN = "docs-samples-token";
 const LABELS = ["TypeScript", "CLI", "curl"];
-const all = operations().flatMap((op) =>
+/**
+ * The operations whose samples run here: those of the outgoing configuration. The
+ * account resources' samples (peers, TSIGs, ACLs) wait for their client and CLI
+ * (issue 11); "every operation's samples are wired" fails, naming them, until then.
+ */
+const WIRED_TAG = "Secondary DNS (Primary Zone)";
+const wired = () => operations().filter((op) => op.operation.tags.includes(WIRED_TAG));
+const all = wired().flatMap((op) =>
   codeSamples(op).map((sample) => ({ op, sample, key: scenarioKey(op) })),
 );
 const labelled = (label: string) => all.filter((s) => s.sample.label === label);
@@ -46,8 +53,13 @@ async function withEmulator(scenario: Scenario, use: (emulator: Emulator) => Pro
 const scenarioOf = (key: string) => scenarios[key] as Scenario;
 
 describe("the spec's code samples", () => {
-  it("are one TypeScript, one CLI and one curl sample per operation: 8 × 3", () => {
-    expect(operations()).toHaveLength(8);
+  it("every operation's samples are wired to a scenario and run here", () => {
+    const unwired = operations().filter((op) => !wired().includes(op));
+    expect(unwired.map((op) => op.operationId)).toEqual([]);
+  });
+
+  it("are one TypeScript, one CLI and one curl sample per operation: 23 × 3", () => {
+    expect(operations()).toHaveLength(23);
     for (const op of operations()) {
       const samples = codeSamples(op);
       expect(
@@ -59,12 +71,13 @@ describe("the spec's code samples", () => {
         op.operationId,
       ).toEqual(["TypeScript", "Shell", "Shell"]);
     }
+    expect(wired()).toHaveLength(8);
     expect(all).toHaveLength(24);
     for (const label of LABELS) expect(labelled(label)).toHaveLength(8);
   });
 
   it("each operation has a scenario, and each scenario an operation", () => {
-    expect(operations().map(scenarioKey).sort()).toEqual(Object.keys(scenarios).sort());
+    expect(wired().map(scenarioKey).sort()).toEqual(Object.keys(scenarios).sort());
   });
 });
 
@@ -144,7 +157,7 @@ describe("curl samples", () => {
   const server = (spec as any).servers[0].url as string;
 
   it("use the zone id the spec gives as the example", () => {
-    for (const op of operations()) {
+    for (const op of wired()) {
       expect(parameters(op).find((p) => p.name === "zone_id")?.example).toBe(ZONE);
     }
   });

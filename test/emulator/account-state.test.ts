@@ -174,3 +174,30 @@ describe("the state file", () => {
     },
   );
 });
+
+describe("concurrency", () => {
+  it("64 concurrent creates in one account lose none, and the state file has every one", async () => {
+    const folder = await mkdtemp(join(tmpdir(), "cf-sdns-accounts-"));
+    const stateFile = join(folder, "state.json");
+    try {
+      const emulator = await startEmulator({ stateFile, seed: {} });
+      const answers = await Promise.all(
+        Array.from({ length: 64 }, (_, i) =>
+          exchange(emulator.url, "POST", `/accounts/${ACCOUNT}/secondary_dns/peers`, {
+            body: { name: `ns${i}`, ip: `127.0.0.${i + 1}`, port: 53 },
+          }),
+        ),
+      );
+      expect(answers.map((a) => a.status)).toEqual(Array(64).fill(200));
+      const ids = new Set(answers.map((a) => a.body.result.id));
+      expect(ids.size).toBe(64);
+      const listed = await list(emulator.url, "peers");
+      expect(new Set(listed.map((p: { id: string }) => p.id))).toEqual(ids);
+      await emulator.close();
+      const saved = JSON.parse(await readFile(stateFile, "utf8"));
+      expect(saved.collections.peers[ACCOUNT]).toEqual(listed);
+    } finally {
+      await rm(folder, { recursive: true, force: true });
+    }
+  });
+});
