@@ -6,7 +6,7 @@
 import type { Browser, Locator, Page } from "playwright-core";
 import { expect } from "vitest";
 import { isLocal } from "./chromium.js";
-import { operations, spec } from "./spec-info.js";
+import { operations } from "./spec-info.js";
 
 export interface DocsPage {
   page: Page;
@@ -38,37 +38,51 @@ export async function openDocs(browser: Browser, url: string): Promise<DocsPage>
   return docs;
 }
 
-const TAG: string = (spec as any).tags?.[0]?.name ?? "";
-
-/** The menu labels of the operations, e.g. "Force DNS NOTIFY POST", after opening the tag. */
+/**
+ * The menu labels of the operations, e.g. "Force DNS NOTIFY POST", gathered tag by
+ * tag (opening one tag's group may close another's).
+ */
 export async function operationMenuLabels(page: Page): Promise<string[]> {
-  await expandMenu(page);
-  const labels = await page.getByTestId("menu-item-label").allInnerTexts();
-  return labels
-    .map((text) =>
-      text
+  const labels = new Set<string>();
+  for (const op of firstOfEachTag()) {
+    await expandMenu(page, op.operation.summary);
+    for (const text of await page.getByTestId("menu-item-label").allInnerTexts()) {
+      const lines = text
         .split("\n")
         .map((line) => line.trim())
-        .filter(Boolean),
-    )
-    .filter((lines) => /^(GET|POST|PUT|PATCH|DELETE)$/.test(lines.at(-1) ?? ""))
-    .map((lines) => lines.join(" "));
+        .filter(Boolean);
+      if (/^(GET|POST|PUT|PATCH|DELETE)$/.test(lines.at(-1) ?? "")) labels.add(lines.join(" "));
+    }
+  }
+  return [...labels];
 }
 
-async function expandMenu(page: Page) {
+/** One operation of each tag of the spec. */
+function firstOfEachTag() {
+  const seen = new Map<string, ReturnType<typeof operations>[number]>();
+  for (const op of operations()) {
+    const tag = op.operation.tags[0] as string;
+    if (!seen.has(tag)) seen.set(tag, op);
+  }
+  return [...seen.values()];
+}
+
+/** Opens the menu group of the tag an operation is under, until the operation shows. */
+async function expandMenu(page: Page, summary: string) {
+  const op = operations().find((o) => o.operation.summary === summary);
   const tag = page
     .getByTestId("menu-item-label")
-    .filter({ has: page.getByText(TAG, { exact: true }) });
+    .filter({ has: page.getByText(op?.operation.tags[0] ?? "", { exact: true }) });
   const anOperation = page
     .getByTestId("menu-item-label")
-    .filter({ has: page.getByText(operations()[0]!.operation.summary, { exact: true }) });
+    .filter({ has: page.getByText(summary, { exact: true }) });
   if (!(await anOperation.isVisible())) await tag.click();
   await anOperation.waitFor();
 }
 
 /** Opens an operation from the menu, as a reader would; returns its section. */
 export async function openOperation(page: Page, summary: string): Promise<Locator> {
-  await expandMenu(page);
+  await expandMenu(page, summary);
   const before = page.url();
   await page
     .getByTestId("menu-item-label")
