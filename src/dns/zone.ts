@@ -180,6 +180,8 @@ export function parseZoneFile(text: string, options: ParseOptions = {}): ParsedZ
   let lastOwner: string | undefined;
   let zoneOrigin = origin;
   const records: ZoneRecord[] = [];
+  const lines: number[] = []; // the line each record started on
+  let lastLine = 1;
 
   const absolute = (name: string, line: number): string => {
     let out: string;
@@ -202,6 +204,7 @@ export function parseZoneFile(text: string, options: ParseOptions = {}): ParsedZ
 
   for (const entry of entries(text, fail)) {
     const { line } = entry;
+    lastLine = line;
     const words = entry.tokens;
     const first = words[0]!;
     if (!entry.blankOwner && !first.quoted && first.text.startsWith("$")) {
@@ -256,23 +259,35 @@ export function parseZoneFile(text: string, options: ParseOptions = {}): ParsedZ
     records.push(
       recordFrom(owner, effectiveTtl!, type as ZoneRecordType, rdataTokens, line, fail, absolute),
     );
+    lines.push(line);
   }
 
   if (zoneOrigin === undefined) {
     const firstSoa = records.find((r) => r.type === "SOA");
     zoneOrigin = firstSoa?.name;
   }
+  const lineOf = (record: ZoneRecord) => lines[records.indexOf(record)]!;
   const soas = records.filter((r): r is Extract<ZoneRecord, { type: "SOA" }> => r.type === "SOA");
-  if (soas.length !== 1) fail(1, `a zone needs exactly one SOA record, found ${soas.length}`);
+  if (soas.length !== 1) {
+    fail(
+      soas[1] ? lineOf(soas[1]) : lastLine,
+      `a zone needs exactly one SOA record, found ${soas.length}`,
+    );
+  }
   const soa = soas[0]!;
-  if (soa.name !== zoneOrigin)
-    fail(1, `the SOA record is owned by "${soa.name}", not by the zone's origin "${zoneOrigin}"`);
+  if (soa.name !== zoneOrigin) {
+    fail(
+      lineOf(soa),
+      `the SOA record is owned by "${soa.name}", not by the zone's origin "${zoneOrigin}"`,
+    );
+  }
   if (!records.some((r) => r.type === "NS" && r.name === zoneOrigin))
-    fail(1, "the zone has no NS record at its origin");
-  const outside = records.find(
-    (r) => r.name !== zoneOrigin && !r.name.endsWith(`.${zoneOrigin!}`) && zoneOrigin !== "",
-  );
-  if (outside) fail(1, `record "${outside.name}" is outside the zone "${zoneOrigin}"`);
+    fail(lineOf(soa), "the zone has no NS record at its origin");
+  const inside = (name: string) =>
+    zoneOrigin === "" || name === zoneOrigin || name.endsWith(`.${zoneOrigin!}`);
+  const outside = records.find((r) => !inside(r.name));
+  if (outside)
+    fail(lineOf(outside), `record "${outside.name}" is outside the zone "${zoneOrigin}"`);
   return { origin: zoneOrigin!, records, soa: soa.data };
 }
 
