@@ -43,11 +43,23 @@ describe("checkSecondaries", () => {
   const servers: DnsPrimary[] = [];
   const sockets: UdpSocket[] = [];
   let primary: DnsPrimary;
-  const ports: Record<string, number> = {};
+  const ports = {} as Record<
+    | "same"
+    | "behind"
+    | "ahead"
+    | "wrapped"
+    | "refusing"
+    | "silent"
+    | "notAa"
+    | "servfail"
+    | "garbage"
+    | "closed",
+    number
+  >;
 
   beforeAll(async () => {
     primary = await serving(100);
-    const add = async (name: string, serial: number) => {
+    const add = async (name: keyof typeof ports, serial: number) => {
       const server = await serving(serial);
       servers.push(server);
       ports[name] = server.port;
@@ -73,7 +85,7 @@ describe("checkSecondaries", () => {
       packet.encode({ id: q.id, type: "response", flags: FLAG.AA | 2, questions: q.questions }),
     );
     const garbage = await fake((q) =>
-      Buffer.from([q.id >> 8, q.id & 0xff, 0x84, 0, 0, 1, 0, 0, 0, 0, 0, 0]),
+      Buffer.from([q.id! >> 8, q.id! & 0xff, 0x84, 0, 0, 1, 0, 0, 0, 0, 0, 0]),
     ); // one question promised, none sent
     sockets.push(silent.socket, notAa.socket, servfail.socket, garbage.socket);
     Object.assign(ports, {
@@ -157,7 +169,7 @@ describe("checkSecondaries", () => {
   it("says when the primary gives no serial, and still reports what peers serve", async () => {
     const report = await checkSecondaries({
       zone: ZONE,
-      primary: { host: "127.0.0.1", port: ports.closed! },
+      primary: { host: "127.0.0.1", port: ports.closed },
       peers: [{ id: "a", ip: "127.0.0.1", port: ports.same }],
       timeoutMs: 400,
     });
