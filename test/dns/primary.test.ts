@@ -411,3 +411,39 @@ describe("NOTIFY", () => {
     }
   });
 });
+
+describe("the primary's edges", () => {
+  it("sets TC on a UDP answer too big for the client, and querySoa then asks over TCP", async () => {
+    const long = `${"a".repeat(60)}.${"b".repeat(60)}.${"c".repeat(60)}.test`; // SOA answer > 512 bytes
+    const view = zoneView({ name: long, records: minimalZone(long, 3), serial: 3 });
+    const primary = await startDnsPrimary({
+      source: { zone: (name) => (name === long ? view : undefined) },
+    });
+    try {
+      const raw = (await udp(primary.port, request(long, "SOA")))!;
+      expect(readHeader(raw).flags & FLAG.TC).toBeTruthy();
+      expect(packet.decode(raw).answers).toEqual([]);
+      expect(raw.length).toBeLessThanOrEqual(512);
+      await expect(
+        querySoa({ host: "127.0.0.1", port: primary.port, zone: long }),
+      ).resolves.toMatchObject({ status: "answer", serial: 3, transport: "tcp" });
+    } finally {
+      await primary.close();
+    }
+  });
+
+  it("listens on ::1, and says clearly when its port is taken", async () => {
+    const view = zoneView();
+    const six = await startDnsPrimary({ host: "::1", source: { zone: () => view } });
+    try {
+      await expect(
+        querySoa({ host: "::1", port: six.port, zone: "example.test" }),
+      ).resolves.toMatchObject({ status: "answer", serial: 5 });
+      await expect(
+        startDnsPrimary({ host: "::1", port: six.port, source: { zone: () => view } }),
+      ).rejects.toThrow(`cannot listen for DNS on TCP ::1:${six.port} (EADDRINUSE)`);
+    } finally {
+      await six.close();
+    }
+  });
+});
