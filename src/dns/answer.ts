@@ -186,13 +186,15 @@ export class RequestHandler {
         ...(key ? { tsig: key.name } : {}),
       });
       if (qtype === "SOA" && handled.rcode === RCODE.NOERROR) {
-        this.source.onSoaQuery?.({
-          zoneId: view.zoneId,
-          address,
-          port: request.remote.port,
-          transport: request.remote.transport,
-          serial: view.serial,
-        });
+        this.notice(() =>
+          this.source.onSoaQuery?.({
+            zoneId: view.zoneId,
+            address,
+            port: request.remote.port,
+            transport: request.remote.transport,
+            serial: view.serial,
+          }),
+        );
       }
       return { messages: [handled.message] };
     }
@@ -248,15 +250,26 @@ export class RequestHandler {
     return {
       messages,
       after: () =>
-        this.source.onTransfer?.({
-          zoneId: view.zoneId,
-          kind,
-          address,
-          port: request.remote.port,
-          ...(peer ? { peerId: peer.id } : {}),
-          serial: view.serial,
-        }),
+        this.notice(() =>
+          this.source.onTransfer?.({
+            zoneId: view.zoneId,
+            kind,
+            address,
+            port: request.remote.port,
+            ...(peer ? { peerId: peer.id } : {}),
+            serial: view.serial,
+          }),
+        ),
     };
+  }
+
+  /** Runs a source callback; one that throws is logged and does not disturb the answer. */
+  private notice(callback: () => void): void {
+    try {
+      callback();
+    } catch (error) {
+      this.log({ type: "error", reason: `source callback failed: ${(error as Error).message}` });
+    }
   }
 
   private findZone(name: string, qtype: string): ZoneView | undefined {

@@ -29,7 +29,20 @@ export class Notifier {
   async notify(zoneName: string): Promise<NotifyResult[]> {
     const view = this.source.zone(normalizeName(zoneName));
     if (!view) return [];
-    const results = await Promise.all(view.peers.map((peer) => this.notifyPeer(view, peer)));
+    const results = await Promise.all(
+      view.peers.map((peer) =>
+        view.transfersEnabled
+          ? this.notifyPeer(view, peer)
+          : Promise.resolve<NotifyResult>({
+              zoneId: view.zoneId,
+              peerId: peer.id,
+              target: "",
+              outcome: "skipped",
+              attempts: 0,
+              reason: "outgoing transfers are disabled",
+            }),
+      ),
+    );
     for (const result of results) this.log({ type: "notify", ...result });
     return results;
   }

@@ -446,4 +446,63 @@ describe("the primary's edges", () => {
       await six.close();
     }
   });
+
+  it("a source callback that throws is logged; the answer and the transfer still go out", async () => {
+    const events: DnsEvent[] = [];
+    const view = zoneView();
+    const primary = await startDnsPrimary({
+      source: {
+        zone: () => view,
+        onSoaQuery: () => {
+          throw new Error("soa hook broke");
+        },
+        onTransfer: () => {
+          throw new Error("transfer hook broke");
+        },
+      },
+      log: (e) => events.push(e),
+    });
+    try {
+      await expect(
+        querySoa({ host: "127.0.0.1", port: primary.port, zone: "example.test" }),
+      ).resolves.toMatchObject({ status: "answer" });
+      expect(
+        packet.decode(await tcp(primary.port, request("example.test", "AXFR"))).answers,
+      ).toHaveLength(4);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      expect(
+        events.filter((e) => e.type === "error").map((e) => (e as { reason: string }).reason),
+      ).toEqual([
+        "source callback failed: soa hook broke",
+        "source callback failed: transfer hook broke",
+      ]);
+    } finally {
+      await primary.close();
+    }
+  });
+
+  it("sends no NOTIFY for a zone whose transfers are disabled", async () => {
+    const view = zoneView({
+      transfersEnabled: false,
+      peers: [{ id: "p", ip: "127.0.0.1", port: 9 }],
+    });
+    const primary = await startDnsPrimary({
+      source: { zone: (name) => (name === "example.test" ? view : undefined) },
+    });
+    try {
+      await expect(primary.notify("example.test")).resolves.toEqual([
+        {
+          zoneId: "zone-1",
+          peerId: "p",
+          target: "",
+          outcome: "skipped",
+          attempts: 0,
+          reason: "outgoing transfers are disabled",
+        },
+      ]);
+      await expect(primary.notify("unknown.test")).resolves.toEqual([]);
+    } finally {
+      await primary.close();
+    }
+  });
 });
