@@ -3,8 +3,37 @@
  * the zone's SOA serial, in parallel, and say for each secondary whether it is
  * in sync. The result is plain data; `doctorExitCode` maps it to the CLI's code.
  */
+import { isIP } from "node:net";
 import { querySoa, rcodeName, type SoaAnswer } from "./query.js";
 import { compareSerials, serialDistance } from "./serial.js";
+
+/** Where Cloudflare's secondaries transfer from (FACTS.md): the default primary for doctor and setup. */
+export const CLOUDFLARE_PRIMARY = { host: "172.65.64.6", port: 53 } as const;
+
+/**
+ * Reads `host:port`, `[v6]:port`, or a bare IP (port 53), as `--primary` takes it.
+ * Throws a RangeError that says what is wrong.
+ */
+export function parseAddress(text: string): { host: string; port: number } {
+  const bracketed = /^\[([^\]]+)\](?::(\d+))?$/.exec(text);
+  const plain = /^([^:]+)(?::(\d+))?$/.exec(text);
+  const [host, port] = bracketed
+    ? [bracketed[1]!, bracketed[2]]
+    : plain
+      ? [plain[1]!, plain[2]]
+      : isIP(text) === 6
+        ? [text, undefined]
+        : ["", undefined];
+  if (!isIP(host))
+    throw new RangeError(
+      `"${text}" is not an IP address with an optional port (host:port, [v6]:port)`,
+    );
+  const number = port === undefined ? 53 : Number(port);
+  if (!Number.isInteger(number) || number < 1 || number > 65535) {
+    throw new RangeError(`port in "${text}" must be from 1 to 65535`);
+  }
+  return { host, port: number };
+}
 
 export interface DoctorPeer {
   id: string;
@@ -209,4 +238,15 @@ export async function checkSecondaries(input: DoctorInput): Promise<DoctorReport
     };
   });
   return { zone: input.zone, primary, peers };
+}
+
+/** The report as lines for people: the primary, then one line per peer. */
+export function formatDoctorReport(report: DoctorReport): string[] {
+  const lines = [`${report.zone}: primary ${report.primary.target}: ${report.primary.detail}`];
+  for (const peer of report.peers) {
+    const label = peer.name ? `${peer.name} (${peer.id})` : peer.id;
+    lines.push(`  ${label}${peer.target ? ` at ${peer.target}` : ""}: ${peer.detail}`);
+  }
+  if (report.peers.length === 0) lines.push("  no peers are linked to this zone");
+  return lines;
 }

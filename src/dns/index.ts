@@ -38,9 +38,12 @@ export {
 } from "./primary.js";
 export { querySoa, type SoaAnswer, type SoaQuery } from "./query.js";
 export {
+  CLOUDFLARE_PRIMARY,
   DOCTOR_EXIT_CODES,
   checkSecondaries,
   doctorExitCode,
+  formatDoctorReport,
+  parseAddress,
   type DoctorInput,
   type DoctorPeer,
   type DoctorReport,

@@ -1,9 +1,12 @@
 import { createSocket, type Socket as UdpSocket } from "node:dgram";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
+  CLOUDFLARE_PRIMARY,
   DOCTOR_EXIT_CODES,
   checkSecondaries,
   doctorExitCode,
+  formatDoctorReport,
+  parseAddress,
   type DoctorReport,
   type PeerState,
 } from "../../src/dns/doctor.js";
@@ -211,5 +214,42 @@ describe("doctor exit codes", () => {
     expect(doctorExitCode(report("not-authoritative", "ahead"), true)).toBe(
       DOCTOR_EXIT_CODES.notAuthoritative,
     );
+  });
+});
+
+describe("doctor helpers", () => {
+  it("parseAddress reads host:port, [v6]:port and bare IPs, and says what is wrong", () => {
+    expect(parseAddress("127.0.0.1:5353")).toEqual({ host: "127.0.0.1", port: 5353 });
+    expect(parseAddress("[::1]:53")).toEqual({ host: "::1", port: 53 });
+    expect(parseAddress("::1")).toEqual({ host: "::1", port: 53 });
+    expect(parseAddress("172.65.64.6")).toEqual(CLOUDFLARE_PRIMARY);
+    expect(() => parseAddress("primary.example:53")).toThrow(/not an IP address/);
+    expect(() => parseAddress("127.0.0.1:0")).toThrow(/from 1 to 65535/);
+    expect(() => parseAddress("127.0.0.1:99999")).toThrow(RangeError);
+  });
+
+  it("formatDoctorReport gives one line for the primary and one per peer", () => {
+    expect(
+      formatDoctorReport({
+        zone: "example.test",
+        primary: { target: "127.0.0.1:53", state: "answered", serial: 9, detail: "serial 9" },
+        peers: [
+          {
+            id: "p1",
+            name: "knot",
+            target: "127.0.0.1:5301",
+            state: "behind",
+            serial: 7,
+            distance: 2,
+            detail: "behind by 2 (serial 7, primary 9)",
+          },
+          { id: "p2", target: null, state: "no-ip", detail: "no ip: cannot be checked" },
+        ],
+      }),
+    ).toEqual([
+      "example.test: primary 127.0.0.1:53: serial 9",
+      "  knot (p1) at 127.0.0.1:5301: behind by 2 (serial 7, primary 9)",
+      "  p2: no ip: cannot be checked",
+    ]);
   });
 });
