@@ -146,8 +146,8 @@ export interface TsigRecord {
 
 /**
  * The TSIG record of a message, or undefined when it has none. Only the last
- * additional record may be a TSIG (RFC 8945 section 5.1). Throws
- * WireFormatError when the message cannot be walked.
+ * additional record may be a TSIG (RFC 8945 section 5.1): one elsewhere, like a
+ * message that cannot be walked, throws WireFormatError (answered FORMERR).
  */
 export function findTsig(message: Buffer): TsigRecord | undefined {
   const header = readHeader(message);
@@ -155,7 +155,13 @@ export function findTsig(message: Buffer): TsigRecord | undefined {
   let at = 12;
   for (let i = 0; i < header.qdcount; i++) at = skipQuestion(message, at);
   const before = header.ancount + header.nscount + header.arcount - 1;
-  for (let i = 0; i < before; i++) at = skipRecord(message, at);
+  for (let i = 0; i < before; i++) {
+    const next = skipRecord(message, at);
+    if (message.readUInt16BE(skipNameOffset(message, at)) === TYPE.TSIG) {
+      throw new WireFormatError("a TSIG record that is not the last record");
+    }
+    at = next;
+  }
   const offset = at;
   const end = skipRecord(message, offset);
   const typeAt = skipNameOffset(message, offset);

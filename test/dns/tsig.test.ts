@@ -201,6 +201,15 @@ describe("TSIG sign and verify", () => {
     expect(() => findTsig(signed.subarray(0, signed.length - 8))).toThrow(
       /runs past the end|too short/,
     );
+    // A TSIG followed by another record: not the last one, so the message is malformed.
+    const trailer = packet.encode({
+      id: 0,
+      type: "query",
+      answers: [{ name: "a.test", type: "A", ttl: 1, data: "192.0.2.1" }],
+    });
+    const extra = Buffer.concat([signed, trailer.subarray(12)]);
+    extra.writeUInt16BE(extra.readUInt16BE(10) + 1, 10);
+    expect(() => findTsig(extra)).toThrow(/not the last record/);
   });
 });
 
