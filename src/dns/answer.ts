@@ -45,7 +45,7 @@ import {
   packet,
   readHeader,
 } from "./wire.js";
-import type { ZoneRecord } from "./zone.js";
+import { toWire, type ZoneRecord } from "./zone.js";
 
 const TRANSFER_TYPES = new Set(["AXFR", "IXFR"]);
 
@@ -343,8 +343,8 @@ export class RequestHandler {
       type: "response",
       flags,
       questions: request.decoded.questions ?? [],
-      answers: (content.answers ?? []) as packet.Answer[],
-      authorities: (content.authorities ?? []) as packet.Answer[],
+      answers: toWire(content.answers ?? []),
+      authorities: toWire(content.authorities ?? []),
     });
     if (!key || !request.tsig) return message;
     const context: TsigContext = { kind: "response", requestMac: request.tsig.mac };
@@ -385,7 +385,7 @@ export class RequestHandler {
     const chunks: ZoneRecord[][] = [[]];
     let size = 0;
     for (const record of records) {
-      const bytes = packet.encodingLength({ answers: [record as packet.Answer] }) - HEADER_BYTES;
+      const bytes = packet.encodingLength({ answers: toWire([record]) }) - HEADER_BYTES;
       if (size + bytes > this.chunkBytes && chunks[chunks.length - 1]!.length > 0) {
         chunks.push([]);
         size = 0;
@@ -403,7 +403,7 @@ export class RequestHandler {
         flags: FLAG.AA | (header.flags & FLAG.RD),
         // The question goes in the first message only (RFC 5936 2.2.1).
         questions: index === 0 ? (request.decoded.questions ?? []) : [],
-        answers: answers as packet.Answer[],
+        answers: toWire(answers),
       });
       if (key && request.tsig) {
         const context: TsigContext = priorMac

@@ -6,7 +6,9 @@
 export { addToSerial, compareSerials, nextSerial, serialDistance } from "./serial.js";
 export {
   MINIMAL_ZONE_NAMESERVER,
+  ZoneDataError,
   ZoneFileError,
+  checkZone,
   minimalZone,
   parseZoneFile,
   type ParsedZone,

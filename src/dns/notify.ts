@@ -16,6 +16,7 @@ import {
 } from "./source.js";
 import { TsigKey, keyLookup, signMessage, tsigErrorName, verifyMessage } from "./tsig.js";
 import { FLAG, OPCODE, isLoopbackAddress, normalizeName, packet, readHeader } from "./wire.js";
+import { toWire } from "./zone.js";
 
 export class Notifier {
   constructor(
@@ -84,7 +85,7 @@ export class Notifier {
         type: "query",
         flags: (OPCODE.NOTIFY << 11) | FLAG.AA,
         questions: [{ name: normalizeName(view.name), type: "SOA", class: "IN" }],
-        answers: [soa as packet.Answer],
+        answers: toWire([soa]),
       });
       let mac: Buffer | undefined;
       if (key) ({ message, mac } = signMessage(message, key, { kind: "request" }));

@@ -11,7 +11,7 @@
  */
 import { isIPv4, isIPv6 } from "node:net";
 import { assertSerial } from "./serial.js";
-import { canonicalName, normalizeName } from "./wire.js";
+import { canonicalName, normalizeName, packet } from "./wire.js";
 
 export interface SoaData {
   mname: string;
@@ -266,29 +266,92 @@ export function parseZoneFile(text: string, options: ParseOptions = {}): ParsedZ
     const firstSoa = records.find((r) => r.type === "SOA");
     zoneOrigin = firstSoa?.name;
   }
-  const lineOf = (record: ZoneRecord) => lines[records.indexOf(record)]!;
-  const soas = records.filter((r): r is Extract<ZoneRecord, { type: "SOA" }> => r.type === "SOA");
+  try {
+    const soa = checkZone(zoneOrigin ?? "", records);
+    return { origin: zoneOrigin!, records, soa };
+  } catch (error) {
+    if (!(error instanceof ZoneDataError)) throw error;
+    return fail(error.index === undefined ? lastLine : lines[error.index]!, error.reason);
+  }
+}
+
+/**
+ * Records as dns-packet encodes them. The encoder turns TXT strings into Buffers
+ * in place, so each record is copied: the caller's records are never changed.
+ */
+export function toWire(records: readonly ZoneRecord[]): packet.Answer[] {
+  return records.map(
+    (record) =>
+      ({
+        ...record,
+        data: Array.isArray(record.data) ? [...record.data] : record.data,
+      }) as packet.Answer,
+  );
+}
+
+/** Zone records that do not form a zone; `index` is the record at fault, when one is. */
+export class ZoneDataError extends Error {
+  override name = "ZoneDataError";
+  readonly index: number | undefined;
+  readonly reason: string;
+
+  constructor(index: number | undefined, reason: string) {
+    super(index === undefined ? reason : `record ${index}: ${reason}`);
+    this.index = index;
+    this.reason = reason;
+  }
+}
+
+/**
+ * Checks that records form the zone `origin`: exactly one SOA, at the origin; an NS
+ * at the origin; every name inside the zone; every record encodable on the wire.
+ * Returns the SOA's data. For records given by a program (`setRecords`); the
+ * zone file parser runs the same checks and names the line instead.
+ */
+export function checkZone(origin: string, records: readonly ZoneRecord[]): SoaData {
+  const apex = normalizeName(origin);
+  const soas = records.flatMap((r, i) => (r.type === "SOA" ? [{ r, i }] : []));
   if (soas.length !== 1) {
-    fail(
-      soas[1] ? lineOf(soas[1]) : lastLine,
+    throw new ZoneDataError(
+      soas[1]?.i,
       `a zone needs exactly one SOA record, found ${soas.length}`,
     );
   }
   const soa = soas[0]!;
-  if (soa.name !== zoneOrigin) {
-    fail(
-      lineOf(soa),
-      `the SOA record is owned by "${soa.name}", not by the zone's origin "${zoneOrigin}"`,
+  if (normalizeName(soa.r.name) !== apex) {
+    throw new ZoneDataError(
+      soa.i,
+      `the SOA record is owned by "${soa.r.name}", not by the zone's origin "${apex}"`,
     );
   }
-  if (!records.some((r) => r.type === "NS" && r.name === zoneOrigin))
-    fail(lineOf(soa), "the zone has no NS record at its origin");
-  const inside = (name: string) =>
-    zoneOrigin === "" || name === zoneOrigin || name.endsWith(`.${zoneOrigin!}`);
-  const outside = records.find((r) => !inside(r.name));
-  if (outside)
-    fail(lineOf(outside), `record "${outside.name}" is outside the zone "${zoneOrigin}"`);
-  return { origin: zoneOrigin!, records, soa: soa.data };
+  if (!records.some((r) => r.type === "NS" && normalizeName(r.name) === apex)) {
+    throw new ZoneDataError(soa.i, "the zone has no NS record at its origin");
+  }
+  records.forEach((record, index) => {
+    const name = normalizeName(record.name);
+    if (apex !== "" && name !== apex && !name.endsWith(`.${apex}`)) {
+      throw new ZoneDataError(index, `record "${record.name}" is outside the zone "${apex}"`);
+    }
+    if (record.type === "A" && !isIPv4(record.data)) {
+      throw new ZoneDataError(index, `A record "${record.name}" needs an IPv4 address`);
+    }
+    if (record.type === "AAAA" && !isIPv6(record.data)) {
+      throw new ZoneDataError(index, `AAAA record "${record.name}" needs an IPv6 address`);
+    }
+    if (!Number.isInteger(record.ttl) || record.ttl < 0 || record.ttl > 0xffffffff) {
+      throw new ZoneDataError(index, `record "${record.name}" has a TTL out of range`);
+    }
+    try {
+      canonicalName(record.name);
+      packet.encode({ answers: toWire([record]) });
+    } catch (error) {
+      throw new ZoneDataError(
+        index,
+        `${record.type} record "${record.name}" cannot be encoded: ${(error as Error).message}`,
+      );
+    }
+  });
+  return (soa.r as Extract<ZoneRecord, { type: "SOA" }>).data;
 }
 
 function recordFrom(

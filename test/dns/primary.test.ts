@@ -505,4 +505,27 @@ describe("the primary's edges", () => {
       await primary.close();
     }
   });
+
+  it("serves TXT records without changing the source's records", async () => {
+    const view = zoneView({
+      records: [
+        ...minimalZone("example.test", 5),
+        { name: "t.example.test", ttl: 60, type: "TXT", data: ["one", "two"] },
+      ],
+    });
+    const before = JSON.stringify(view.records);
+    const primary = await startDnsPrimary({
+      source: { zone: (name) => (name === "example.test" ? view : undefined) },
+    });
+    try {
+      const axfr = packet.decode(await tcp(primary.port, request("example.test", "AXFR")));
+      expect(axfr.answers!.find((r) => r.type === "TXT")!.data).toEqual([
+        Buffer.from("one"),
+        Buffer.from("two"),
+      ]);
+      expect(JSON.stringify(view.records)).toBe(before);
+    } finally {
+      await primary.close();
+    }
+  });
 });

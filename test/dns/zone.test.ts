@@ -1,5 +1,14 @@
 import { describe, expect, it } from "vitest";
-import { ZoneFileError, minimalZone, parseZoneFile, parseTtl } from "../../src/dns/zone.js";
+import {
+  ZoneDataError,
+  ZoneFileError,
+  checkZone,
+  minimalZone,
+  parseTtl,
+  parseZoneFile,
+  toWire,
+  type ZoneRecord,
+} from "../../src/dns/zone.js";
 
 const ZONE = `
 $ORIGIN example.test.
@@ -141,5 +150,57 @@ describe("zone file parser", () => {
       .join("\n");
     expect(parseZoneFile(text).records).toEqual(records);
     expect(() => minimalZone("example.test", -1)).toThrow(RangeError);
+  });
+});
+
+describe("checkZone (records given by a program)", () => {
+  const base = minimalZone("example.test", 1);
+
+  it("accepts a zone and returns its SOA", () => {
+    expect(
+      checkZone("example.test.", [
+        ...base,
+        { name: "www.example.test", ttl: 60, type: "A", data: "192.0.2.1" },
+      ]),
+    ).toMatchObject({ serial: 1 });
+  });
+
+  it.each([
+    [[base[1]!], undefined, "exactly one SOA record, found 0"],
+    [[...base, base[0]!], 2, "exactly one SOA record, found 2"],
+    [[base[0]!], 0, "no NS record at its origin"],
+    [
+      [...base, { name: "www.other.test", ttl: 60, type: "A" as const, data: "192.0.2.1" }],
+      2,
+      "outside the zone",
+    ],
+    [
+      [...base, { name: "www.example.test", ttl: 60, type: "A" as const, data: "not-an-ip" }],
+      2,
+      'A record "www.example.test" needs an IPv4 address',
+    ],
+  ])("names the record at fault (%#)", (records, index, reason) => {
+    const error = (() => {
+      try {
+        checkZone("example.test", records);
+      } catch (e) {
+        return e as ZoneDataError;
+      }
+      throw new Error("accepted");
+    })();
+    expect(error).toBeInstanceOf(ZoneDataError);
+    expect(error.index).toBe(index);
+    expect(error.message).toContain(reason);
+  });
+
+  it("never changes the records it checks or encodes", () => {
+    const records: ZoneRecord[] = [
+      ...base,
+      { name: "t.example.test", ttl: 60, type: "TXT", data: ["a", "b"] },
+    ];
+    const before = JSON.stringify(records);
+    checkZone("example.test", records);
+    toWire(records);
+    expect(JSON.stringify(records)).toBe(before);
   });
 });
