@@ -1,0 +1,61 @@
+/**
+ * DNS on the wire: the emulator's primary (SOA, AXFR/IXFR, NOTIFY, TSIG), the SOA
+ * query and secondary check behind `outgoing doctor`, zone files, RFC 1982
+ * serials, and the Knot/NSD configuration `outgoing setup` prints.
+ */
+export { addToSerial, compareSerials, nextSerial, serialDistance } from "./serial.js";
+export {
+  MINIMAL_ZONE_NAMESERVER,
+  ZoneDataError,
+  ZoneFileError,
+  checkZone,
+  minimalZone,
+  parseZoneFile,
+  type ParsedZone,
+  type SoaData,
+  type ZoneRecord,
+} from "./zone.js";
+export {
+  TSIG_ALGORITHMS,
+  TSIG_ERROR,
+  TsigKey,
+  TsigKeyError,
+  signMessage,
+  verifyMessage,
+  type TsigAlgorithm,
+  type TsigKeyInput,
+} from "./tsig.js";
+export {
+  DnsPrimaryError,
+  startDnsPrimary,
+  type DnsEvent,
+  type DnsPrimary,
+  type DnsPrimaryOptions,
+  type NotifyResult,
+  type SoaQueryInfo,
+  type TransferInfo,
+  type ZonePeer,
+  type ZoneSource,
+  type ZoneView,
+} from "./primary.js";
+export { querySoa, type SoaAnswer, type SoaQuery } from "./query.js";
+export {
+  CLOUDFLARE_PRIMARY,
+  DOCTOR_EXIT_CODES,
+  checkSecondaries,
+  doctorExitCode,
+  formatDoctorReport,
+  parseAddress,
+  type DoctorInput,
+  type DoctorPeer,
+  type DoctorReport,
+  type PeerCheck,
+  type PeerState,
+} from "./doctor.js";
+export {
+  SetupError,
+  renderKeyStanza,
+  renderKnotConfig,
+  renderNsdConfig,
+  type SecondarySetup,
+} from "./render.js";

@@ -1,0 +1,157 @@
+/**
+ * Asks one server for a zone's SOA serial: UDP first, TCP when the answer is
+ * truncated (or when asked to). Every outcome is a value; nothing here throws
+ * for what a server or the network does.
+ */
+import { randomInt } from "node:crypto";
+import { isIP } from "node:net";
+import { tcpExchange, udpExchange } from "./exchange.js";
+import {
+  TsigKey,
+  keyLookup,
+  signMessage,
+  tsigErrorName,
+  verifyMessage,
+  type TsigKeyInput,
+} from "./tsig.js";
+import { FLAG, RCODE, normalizeName, packet, readHeader } from "./wire.js";
+import type { SoaData } from "./zone.js";
+
+export interface SoaQuery {
+  /** An IP address (this never resolves names). */
+  host: string;
+  port?: number;
+  zone: string;
+  /** Per transport attempt; default 3000. */
+  timeoutMs?: number;
+  tsig?: TsigKeyInput;
+  /** Skip UDP. */
+  tcp?: boolean;
+}
+
+export const RCODE_NAMES: Record<number, string> = Object.fromEntries(
+  Object.entries(RCODE).map(([name, code]) => [code, name]),
+);
+
+export function rcodeName(rcode: number): string {
+  return RCODE_NAMES[rcode] ?? `RCODE ${rcode}`;
+}
+
+export type SoaAnswer =
+  /** An authoritative answer with the zone's SOA. */
+  | { status: "answer"; serial: number; soa: SoaData; transport: "udp" | "tcp"; signed: boolean }
+  /** REFUSED, or NOTAUTH (with the TSIG error when the server gave one). */
+  | { status: "refused"; rcode: number; tsigError?: string }
+  /** An answer that shows the server does not serve the zone: SERVFAIL, NXDOMAIN, no AA bit, no SOA. */
+  | { status: "not-authoritative"; rcode: number; detail: string }
+  | { status: "timeout"; timeoutMs: number }
+  /** The connection was refused or failed (nothing listens there). */
+  | { status: "unreachable"; detail: string }
+  /** An answer that could not be used: malformed, FORMERR/NOTIMP, or a TSIG that does not verify. */
+  | { status: "bad-response"; detail: string };
+
+export async function querySoa(query: SoaQuery): Promise<SoaAnswer> {
+  const port = query.port ?? 53;
+  const timeoutMs = query.timeoutMs ?? 3000;
+  if (!isIP(query.host))
+    return { status: "unreachable", detail: `"${query.host}" is not an IP address` };
+  if (!Number.isInteger(port) || port < 1 || port > 65535)
+    return { status: "unreachable", detail: `port ${port} is out of range` };
+  const zone = normalizeName(query.zone);
+  let key: TsigKey | undefined;
+  try {
+    key = query.tsig ? new TsigKey(query.tsig) : undefined;
+  } catch (error) {
+    return { status: "bad-response", detail: (error as Error).message };
+  }
+  const id = randomInt(0x10000);
+  let message = packet.encode({
+    id,
+    type: "query",
+    flags: 0,
+    questions: [{ name: zone, type: "SOA", class: "IN" }],
+  });
+  let mac: Buffer | undefined;
+  if (key) ({ message, mac } = signMessage(message, key, { kind: "request" }));
+
+  const request = { host: query.host, port, message, timeoutMs };
+  let transport: "udp" | "tcp" = query.tcp ? "tcp" : "udp";
+  let outcome = transport === "udp" ? await udpExchange(request) : await tcpExchange(request);
+  if (outcome.ok && transport === "udp" && readHeader(outcome.response).flags & FLAG.TC) {
+    transport = "tcp";
+    outcome = await tcpExchange(request);
+  }
+  if (!outcome.ok) {
+    return outcome.failure === "timeout"
+      ? { status: "timeout", timeoutMs }
+      : { status: "unreachable", detail: outcome.detail };
+  }
+  return interpret(outcome.response, { id, zone, transport, key, mac });
+}
+
+function interpret(
+  response: Buffer,
+  sent: {
+    id: number;
+    zone: string;
+    transport: "udp" | "tcp";
+    key: TsigKey | undefined;
+    mac: Buffer | undefined;
+  },
+): SoaAnswer {
+  let decoded: ReturnType<typeof packet.decode>;
+  try {
+    decoded = packet.decode(response);
+  } catch (error) {
+    return { status: "bad-response", detail: `malformed answer: ${(error as Error).message}` };
+  }
+  const header = readHeader(response);
+  if (header.id !== sent.id)
+    return { status: "bad-response", detail: "the answer's ID does not match the query" };
+  let tsigError: string | undefined;
+  let signed = false;
+  if (sent.key && sent.mac) {
+    let verdict: ReturnType<typeof verifyMessage>;
+    try {
+      verdict = verifyMessage(response, keyLookup([sent.key]), {
+        kind: "response",
+        requestMac: sent.mac,
+      });
+    } catch (error) {
+      return { status: "bad-response", detail: `malformed TSIG: ${(error as Error).message}` };
+    }
+    if (verdict.status === "peer-error") tsigError = tsigErrorName(verdict.error);
+    else if (verdict.status === "bad")
+      return {
+        status: "bad-response",
+        detail: `the answer's TSIG fails: ${tsigErrorName(verdict.error)}`,
+      };
+    else if (verdict.status === "unsigned" && header.rcode === RCODE.NOERROR) {
+      return { status: "bad-response", detail: "the query was signed but the answer is not" };
+    } else signed = verdict.status === "ok";
+  }
+  const rcode = header.rcode;
+  if (rcode === RCODE.REFUSED || rcode === RCODE.NOTAUTH)
+    return { status: "refused", rcode, ...(tsigError ? { tsigError } : {}) };
+  if (rcode === RCODE.SERVFAIL || rcode === RCODE.NXDOMAIN) {
+    return {
+      status: "not-authoritative",
+      rcode,
+      detail: `${rcodeName(rcode)}: the server does not serve the zone`,
+    };
+  }
+  if (rcode !== RCODE.NOERROR)
+    return { status: "bad-response", detail: `the server answered ${rcodeName(rcode)}` };
+  const soa = decoded.answers?.find((a) => a.type === "SOA" && normalizeName(a.name) === sent.zone);
+  if (!(header.flags & FLAG.AA) || !soa || soa.type !== "SOA") {
+    return {
+      status: "not-authoritative",
+      rcode,
+      detail: soa
+        ? "the answer is not authoritative (no AA bit)"
+        : "the answer has no SOA for the zone",
+    };
+  }
+  const data = soa.data as SoaData;
+  return { status: "answer", serial: data.serial, soa: data, transport: sent.transport, signed };
+}

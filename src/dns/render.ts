@@ -1,0 +1,139 @@
+/**
+ * Ready-to-paste configuration that makes a Knot or NSD server a secondary of
+ * this primary, and a key stanza in the format BIND, dig -k and others read.
+ * Knot and NSD write the algorithm without the trailing dot; the API stores it
+ * with one. Everything is checked before it is written into the text, so a
+ * value can never break out of its line.
+ */
+import { isIP } from "node:net";
+import { TsigKey, type TsigKeyInput } from "./tsig.js";
+import { canonicalName, normalizeName } from "./wire.js";
+
+export interface SecondarySetup {
+  zone: string;
+  /** Where the secondary transfers from (an IP address and port). */
+  primary: { host: string; port: number };
+  /** Addresses the NOTIFY messages come from; default the primary's host. */
+  notifyFrom?: readonly string[];
+  /** The key transfers are signed with; algorithm as the API writes it (`hmac-sha256.`). */
+  tsig?: TsigKeyInput | null;
+}
+
+/** Thrown for a setup that cannot be written as configuration. Never holds the secret. */
+export class SetupError extends Error {
+  override name = "SetupError";
+}
+
+interface Checked {
+  zone: string;
+  primary: string;
+  notifyFrom: string[];
+  key?: { name: string; algorithm: string; secret: string };
+}
+
+function check(setup: SecondarySetup): Checked {
+  const zone = normalizeName(setup.zone);
+  try {
+    canonicalName(zone);
+  } catch (error) {
+    throw new SetupError(`zone name "${setup.zone}" is not valid: ${(error as Error).message}`);
+  }
+  if (zone === "" || !/^[a-z0-9._-]+$/.test(zone))
+    throw new SetupError(`zone name "${setup.zone}" cannot be written in a configuration file`);
+  const addresses = [setup.primary.host, ...(setup.notifyFrom ?? [])];
+  for (const address of addresses) {
+    if (!isIP(address)) throw new SetupError(`"${address}" is not an IP address`);
+  }
+  const port = setup.primary.port;
+  if (!Number.isInteger(port) || port < 1 || port > 65535)
+    throw new SetupError(`primary port ${port} is out of range`);
+  const checked: Checked = {
+    zone,
+    primary: `${setup.primary.host}@${port}`,
+    notifyFrom: setup.notifyFrom ? [...setup.notifyFrom] : [setup.primary.host],
+  };
+  if (setup.tsig) {
+    const key = new TsigKey(setup.tsig); // validates name, algorithm and base64 secret
+    if (!/^[a-z0-9._-]+$/.test(key.name))
+      throw new SetupError(`TSIG key name "${key.name}" cannot be written in a configuration file`);
+    checked.key = {
+      name: key.name,
+      algorithm: key.algorithm.slice(0, -1),
+      secret: setup.tsig.secret.trim(),
+    };
+  }
+  return checked;
+}
+
+/** Knot DNS 3.x: key, remote, acl and zone sections (add your own server/database/template). */
+export function renderKnotConfig(setup: SecondarySetup): string {
+  const c = check(setup);
+  const keyLine = (indent: string) => (c.key ? [`${indent}key: ${c.key.name}`] : []);
+  const id = `cf-primary-${c.zone}`;
+  return [
+    `# Knot DNS: secondary for ${c.zone}, transferring from ${c.primary}`,
+    ...(c.key
+      ? [
+          "key:",
+          `  - id: ${c.key.name}`,
+          `    algorithm: ${c.key.algorithm}`,
+          `    secret: ${c.key.secret}`,
+          "",
+        ]
+      : []),
+    "remote:",
+    `  - id: ${id}`,
+    `    address: ${c.primary}`,
+    ...keyLine("    "),
+    "",
+    "acl:",
+    `  - id: ${id}-notify`,
+    `    address: [${c.notifyFrom.join(", ")}]`,
+    ...keyLine("    "),
+    "    action: notify",
+    "",
+    "zone:",
+    `  - domain: ${c.zone}`,
+    // `master` is the Knot 3.2 keyword (Debian 12); later versions still accept it.
+    `    master: ${id}`,
+    `    acl: ${id}-notify`,
+    "",
+  ].join("\n");
+}
+
+/** NSD 4: key and zone clauses (add your own server clause). */
+export function renderNsdConfig(setup: SecondarySetup): string {
+  const c = check(setup);
+  const keyName = c.key ? c.key.name : "NOKEY";
+  return [
+    `# NSD: secondary for ${c.zone}, transferring from ${c.primary}`,
+    ...(c.key
+      ? [
+          "key:",
+          `    name: "${c.key.name}"`,
+          `    algorithm: ${c.key.algorithm}`,
+          `    secret: "${c.key.secret}"`,
+          "",
+        ]
+      : []),
+    "zone:",
+    `    name: "${c.zone}"`,
+    `    zonefile: "${c.zone}.zone"`,
+    `    request-xfr: AXFR ${c.primary} ${keyName}`,
+    ...c.notifyFrom.map((address) => `    allow-notify: ${address} ${keyName}`),
+    "",
+  ].join("\n");
+}
+
+/** A key stanza in named.conf format, read by BIND, `dig -k`, `nsupdate -k` and `kdig -k`. */
+export function renderKeyStanza(tsig: TsigKeyInput): string {
+  const c = check({ zone: "key.invalid", primary: { host: "127.0.0.1", port: 53 }, tsig });
+  const key = c.key!;
+  return [
+    `key "${key.name}" {`,
+    `    algorithm ${key.algorithm};`,
+    `    secret "${key.secret}";`,
+    "};",
+    "",
+  ].join("\n");
+}

@@ -1,0 +1,474 @@
+/**
+ * Zone data: the records a primary serves, a parser for the RFC 1035 zone file
+ * subset supported here, and the minimal zone (SOA + NS) used when no file is given.
+ *
+ * Supported: $ORIGIN, $TTL, `@`, relative and absolute names, an owner left
+ * blank (the previous one), TTL and class in either order (class IN only),
+ * parentheses across lines, `;` comments, quoted strings, TTLs with unit
+ * suffixes (30m, 1h, 2d, 1w), and the types SOA NS A AAAA CNAME PTR MX TXT SRV.
+ * Not supported (an error names the line): $INCLUDE, $GENERATE, other classes
+ * and other types.
+ */
+import { isIPv4, isIPv6 } from "node:net";
+import { assertSerial } from "./serial.js";
+import { canonicalName, normalizeName, packet } from "./wire.js";
+
+export interface SoaData {
+  mname: string;
+  rname: string;
+  serial: number;
+  refresh: number;
+  retry: number;
+  expire: number;
+  minimum: number;
+}
+
+interface Base {
+  /** Absolute owner name, without the trailing dot. */
+  name: string;
+  ttl: number;
+  class?: "IN";
+}
+
+/** One resource record, in the shape dns-packet encodes. Names are absolute, without the trailing dot. */
+export type ZoneRecord =
+  | (Base & { type: "SOA"; data: SoaData })
+  | (Base & { type: "A" | "AAAA" | "NS" | "CNAME" | "PTR"; data: string })
+  | (Base & { type: "MX"; data: { preference: number; exchange: string } })
+  | (Base & { type: "TXT"; data: string[] })
+  | (Base & {
+      type: "SRV";
+      data: { priority: number; weight: number; port: number; target: string };
+    });
+
+export type ZoneRecordType = ZoneRecord["type"];
+
+/** A zone file that could not be read: `line` is 1-based. */
+export class ZoneFileError extends Error {
+  override name = "ZoneFileError";
+  readonly line: number;
+  readonly reason: string;
+
+  constructor(line: number, reason: string, source?: string) {
+    super(`${source ?? "zone file"}, line ${line}: ${reason}`);
+    this.line = line;
+    this.reason = reason;
+  }
+}
+
+export interface ParsedZone {
+  /** The zone's name: absolute, lower case, without the trailing dot. */
+  origin: string;
+  records: ZoneRecord[];
+  soa: SoaData;
+}
+
+export interface ParseOptions {
+  /** The origin before any $ORIGIN (usually the zone's name). */
+  origin?: string;
+  /** Shown in errors, e.g. the file's path. */
+  source?: string;
+}
+
+interface Token {
+  text: string;
+  quoted: boolean;
+}
+
+interface Entry {
+  line: number;
+  /** Whether the entry began with blank space (its owner is the previous one). */
+  blankOwner: boolean;
+  tokens: Token[];
+}
+
+/** Splits text into entries: one per line, or several lines joined by parentheses. */
+function entries(text: string, fail: (line: number, reason: string) => never): Entry[] {
+  const out: Entry[] = [];
+  let current: Entry | undefined;
+  let depth = 0;
+  let openedOn = 0;
+  const lines = text.split(/\r?\n/);
+  lines.forEach((raw, index) => {
+    const lineNo = index + 1;
+    if (depth === 0) current = { line: lineNo, blankOwner: /^[ \t]/.test(raw), tokens: [] };
+    let i = 0;
+    while (i < raw.length) {
+      const c = raw[i]!;
+      if (c === ";") break;
+      if (c === " " || c === "\t") {
+        i++;
+      } else if (c === "(") {
+        if (depth === 0) openedOn = lineNo;
+        depth++;
+        i++;
+      } else if (c === ")") {
+        if (depth === 0) fail(lineNo, "')' without a matching '('");
+        depth--;
+        i++;
+      } else if (c === '"') {
+        let value = "";
+        i++;
+        for (;;) {
+          if (i >= raw.length) fail(lineNo, "a quoted string is not closed on its line");
+          const d = raw[i]!;
+          if (d === "\\" && i + 1 < raw.length) {
+            value += raw[i + 1];
+            i += 2;
+          } else if (d === '"') {
+            i++;
+            break;
+          } else {
+            value += d;
+            i++;
+          }
+        }
+        current!.tokens.push({ text: value, quoted: true });
+      } else {
+        let value = "";
+        while (i < raw.length && !' \t;()"'.includes(raw[i]!)) {
+          if (raw[i] === "\\" && i + 1 < raw.length) {
+            value += raw[i]! + raw[i + 1]!;
+            i += 2;
+          } else value += raw[i++];
+        }
+        current!.tokens.push({ text: value, quoted: false });
+      }
+    }
+    if (depth === 0 && current && current.tokens.length > 0) out.push(current);
+  });
+  if (depth > 0) fail(openedOn, "'(' is never closed");
+  return out;
+}
+
+const UNIT_SECONDS: Record<string, number> = { s: 1, m: 60, h: 3600, d: 86400, w: 604800 };
+
+/** A TTL or SOA timer: seconds, or units such as 1h30m. */
+export function parseTtl(text: string): number | undefined {
+  if (/^\d+$/.test(text)) return checkU32(Number(text));
+  const parts = /^(\d+[smhdw])+$/i.test(text) ? text.toLowerCase().match(/\d+[smhdw]/g) : null;
+  if (!parts) return undefined;
+  return checkU32(
+    parts.reduce((sum, part) => sum + Number(part.slice(0, -1)) * UNIT_SECONDS[part.slice(-1)]!, 0),
+  );
+}
+
+function checkU32(n: number): number | undefined {
+  return Number.isSafeInteger(n) && n <= 0xffffffff ? n : undefined;
+}
+
+const TYPES = new Set<ZoneRecordType>([
+  "SOA",
+  "NS",
+  "A",
+  "AAAA",
+  "CNAME",
+  "PTR",
+  "MX",
+  "TXT",
+  "SRV",
+]);
+
+/** Parses a zone file. Throws ZoneFileError naming the line of the first problem. */
+export function parseZoneFile(text: string, options: ParseOptions = {}): ParsedZone {
+  const fail = (line: number, reason: string): never => {
+    throw new ZoneFileError(line, reason, options.source);
+  };
+  let origin = options.origin === undefined ? undefined : normalizeName(options.origin);
+  let defaultTtl: number | undefined;
+  let lastTtl: number | undefined;
+  let lastOwner: string | undefined;
+  let zoneOrigin = origin;
+  const records: ZoneRecord[] = [];
+  const lines: number[] = []; // the line each record started on
+  let lastLine = 1;
+
+  const absolute = (name: string, line: number): string => {
+    let out: string;
+    if (name === "@") {
+      if (origin === undefined) fail(line, "'@' used before any $ORIGIN");
+      out = origin!;
+    } else if (name.endsWith(".")) {
+      out = normalizeName(name);
+    } else {
+      if (origin === undefined) fail(line, `relative name "${name}" used before any $ORIGIN`);
+      out = origin === "" ? normalizeName(name) : `${normalizeName(name)}.${origin!}`;
+    }
+    try {
+      canonicalName(out);
+    } catch (error) {
+      fail(line, `"${name}" is not a valid name: ${(error as Error).message}`);
+    }
+    return out;
+  };
+
+  for (const entry of entries(text, fail)) {
+    const { line } = entry;
+    lastLine = line;
+    const words = entry.tokens;
+    const first = words[0]!;
+    if (!entry.blankOwner && !first.quoted && first.text.startsWith("$")) {
+      const directive = first.text.toUpperCase();
+      const arg = words[1]?.text;
+      if (directive === "$ORIGIN") {
+        if (!arg) fail(line, "$ORIGIN needs a name");
+        origin = arg!.endsWith(".") ? normalizeName(arg!) : absolute(arg!, line);
+        zoneOrigin ??= origin;
+      } else if (directive === "$TTL") {
+        const ttl = arg === undefined ? undefined : parseTtl(arg);
+        if (ttl === undefined) fail(line, `$TTL needs a time in seconds, got "${arg ?? ""}"`);
+        defaultTtl = ttl;
+      } else {
+        fail(line, `${first.text} is not supported (supported: $ORIGIN, $TTL)`);
+      }
+      continue;
+    }
+    let rest = words.map((w) => w.text);
+    let owner: string;
+    if (entry.blankOwner) {
+      if (lastOwner === undefined) fail(line, "a record with no owner name comes before any owner");
+      owner = lastOwner!;
+    } else {
+      owner = absolute(rest[0]!, line);
+      rest = rest.slice(1);
+    }
+    let ttl: number | undefined;
+    let type: string | undefined;
+    while (rest.length > 0 && type === undefined) {
+      const word = rest[0]!;
+      const upper = word.toUpperCase();
+      const asTtl = parseTtl(word);
+      if (asTtl !== undefined && ttl === undefined) ttl = asTtl;
+      else if (upper === "IN") {
+        /* the only class */
+      } else if (["CH", "HS", "CS", "ANY", "NONE"].includes(upper))
+        fail(line, `class ${upper} is not supported (only IN)`);
+      else type = upper;
+      rest = rest.slice(1);
+    }
+    if (type === undefined) fail(line, "a record needs a type");
+    if (!TYPES.has(type as ZoneRecordType)) {
+      fail(line, `record type ${type} is not supported (supported: ${[...TYPES].join(" ")})`);
+    }
+    if (ttl !== undefined) lastTtl = ttl;
+    const effectiveTtl = ttl ?? defaultTtl ?? lastTtl;
+    if (effectiveTtl === undefined)
+      fail(line, "no TTL: give one on the record or a $TTL before it");
+    lastOwner = owner;
+    const rdataTokens = entry.tokens.slice(entry.tokens.length - rest.length);
+    records.push(
+      recordFrom(owner, effectiveTtl!, type as ZoneRecordType, rdataTokens, line, fail, absolute),
+    );
+    lines.push(line);
+  }
+
+  if (zoneOrigin === undefined) {
+    const firstSoa = records.find((r) => r.type === "SOA");
+    zoneOrigin = firstSoa?.name;
+  }
+  try {
+    const soa = checkZone(zoneOrigin ?? "", records);
+    return { origin: zoneOrigin!, records, soa };
+  } catch (error) {
+    if (!(error instanceof ZoneDataError)) throw error;
+    return fail(error.index === undefined ? lastLine : lines[error.index]!, error.reason);
+  }
+}
+
+/**
+ * Records as dns-packet encodes them. The encoder turns TXT strings into Buffers
+ * in place, so each record is copied: the caller's records are never changed.
+ */
+export function toWire(records: readonly ZoneRecord[]): packet.Answer[] {
+  return records.map(
+    (record) =>
+      ({
+        ...record,
+        data: Array.isArray(record.data) ? [...record.data] : record.data,
+      }) as packet.Answer,
+  );
+}
+
+/** Zone records that do not form a zone; `index` is the record at fault, when one is. */
+export class ZoneDataError extends Error {
+  override name = "ZoneDataError";
+  readonly index: number | undefined;
+  readonly reason: string;
+
+  constructor(index: number | undefined, reason: string) {
+    super(index === undefined ? reason : `record ${index}: ${reason}`);
+    this.index = index;
+    this.reason = reason;
+  }
+}
+
+/**
+ * Checks that records form the zone `origin`: exactly one SOA, at the origin; an NS
+ * at the origin; every name inside the zone; every record encodable on the wire.
+ * Returns the SOA's data. For records given by a program (`setRecords`); the
+ * zone file parser runs the same checks and names the line instead.
+ */
+export function checkZone(origin: string, records: readonly ZoneRecord[]): SoaData {
+  const apex = normalizeName(origin);
+  const soas = records.flatMap((r, i) => (r.type === "SOA" ? [{ r, i }] : []));
+  if (soas.length !== 1) {
+    throw new ZoneDataError(
+      soas[1]?.i,
+      `a zone needs exactly one SOA record, found ${soas.length}`,
+    );
+  }
+  const soa = soas[0]!;
+  if (normalizeName(soa.r.name) !== apex) {
+    throw new ZoneDataError(
+      soa.i,
+      `the SOA record is owned by "${soa.r.name}", not by the zone's origin "${apex}"`,
+    );
+  }
+  if (!records.some((r) => r.type === "NS" && normalizeName(r.name) === apex)) {
+    throw new ZoneDataError(soa.i, "the zone has no NS record at its origin");
+  }
+  records.forEach((record, index) => {
+    const name = normalizeName(record.name);
+    if (apex !== "" && name !== apex && !name.endsWith(`.${apex}`)) {
+      throw new ZoneDataError(index, `record "${record.name}" is outside the zone "${apex}"`);
+    }
+    if (record.type === "A" && !isIPv4(record.data)) {
+      throw new ZoneDataError(index, `A record "${record.name}" needs an IPv4 address`);
+    }
+    if (record.type === "AAAA" && !isIPv6(record.data)) {
+      throw new ZoneDataError(index, `AAAA record "${record.name}" needs an IPv6 address`);
+    }
+    if (!Number.isInteger(record.ttl) || record.ttl < 0 || record.ttl > 0xffffffff) {
+      throw new ZoneDataError(index, `record "${record.name}" has a TTL out of range`);
+    }
+    try {
+      canonicalName(record.name);
+      packet.encode({ answers: toWire([record]) });
+    } catch (error) {
+      throw new ZoneDataError(
+        index,
+        `${record.type} record "${record.name}" cannot be encoded: ${(error as Error).message}`,
+      );
+    }
+  });
+  return (soa.r as Extract<ZoneRecord, { type: "SOA" }>).data;
+}
+
+function recordFrom(
+  name: string,
+  ttl: number,
+  type: ZoneRecordType,
+  tokens: Token[],
+  line: number,
+  fail: (line: number, reason: string) => never,
+  absolute: (name: string, line: number) => string,
+): ZoneRecord {
+  const words = tokens.map((t) => t.text);
+  const arity = (n: number) => {
+    if (words.length !== n)
+      fail(line, `${type} needs ${n} field${n === 1 ? "" : "s"}, got ${words.length}`);
+  };
+  const int = (text: string, what: string, max: number): number => {
+    if (!/^\d+$/.test(text) || Number(text) > max)
+      fail(line, `${type} ${what} must be a number from 0 to ${max}, got "${text}"`);
+    return Number(text);
+  };
+  const time = (text: string, what: string): number => {
+    const value = parseTtl(text);
+    if (value === undefined) fail(line, `SOA ${what} must be a time in seconds, got "${text}"`);
+    return value!;
+  };
+  switch (type) {
+    case "A":
+      arity(1);
+      if (!isIPv4(words[0]!)) fail(line, `A needs an IPv4 address, got "${words[0]}"`);
+      return { name, ttl, type, data: words[0]! };
+    case "AAAA":
+      arity(1);
+      if (!isIPv6(words[0]!)) fail(line, `AAAA needs an IPv6 address, got "${words[0]}"`);
+      return { name, ttl, type, data: words[0]! };
+    case "NS":
+    case "CNAME":
+    case "PTR":
+      arity(1);
+      return { name, ttl, type, data: absolute(words[0]!, line) };
+    case "MX":
+      arity(2);
+      return {
+        name,
+        ttl,
+        type,
+        data: {
+          preference: int(words[0]!, "preference", 65535),
+          exchange: absolute(words[1]!, line),
+        },
+      };
+    case "TXT":
+      if (words.length === 0) fail(line, "TXT needs at least one string");
+      for (const w of words)
+        if (Buffer.byteLength(w) > 255) fail(line, "a TXT string is longer than 255 bytes");
+      return { name, ttl, type, data: words };
+    case "SRV":
+      arity(4);
+      return {
+        name,
+        ttl,
+        type,
+        data: {
+          priority: int(words[0]!, "priority", 65535),
+          weight: int(words[1]!, "weight", 65535),
+          port: int(words[2]!, "port", 65535),
+          target: absolute(words[3]!, line),
+        },
+      };
+    case "SOA": {
+      arity(7);
+      const serial = int(words[2]!, "serial", 0xffffffff);
+      assertSerial(serial);
+      return {
+        name,
+        ttl,
+        type,
+        data: {
+          mname: absolute(words[0]!, line),
+          rname: absolute(words[1]!, line),
+          serial,
+          refresh: time(words[3]!, "refresh"),
+          retry: time(words[4]!, "retry"),
+          expire: time(words[5]!, "expire"),
+          minimum: time(words[6]!, "minimum"),
+        },
+      };
+    }
+  }
+}
+
+/** Where the minimal zone's SOA and NS point: a reserved name (RFC 2606) that nothing resolves. */
+export const MINIMAL_ZONE_NAMESERVER = "ns.primary.invalid";
+
+/**
+ * The records of a zone that has no file: an SOA and one NS at the apex, enough
+ * for a secondary to transfer and serve the zone.
+ */
+export function minimalZone(zoneName: string, serial = 1): ZoneRecord[] {
+  assertSerial(serial);
+  const origin = normalizeName(zoneName);
+  canonicalName(origin);
+  return [
+    {
+      name: origin,
+      ttl: 3600,
+      type: "SOA",
+      data: {
+        mname: MINIMAL_ZONE_NAMESERVER,
+        rname: origin === "" ? "hostmaster" : `hostmaster.${origin}`,
+        serial,
+        refresh: 3600,
+        retry: 600,
+        expire: 604800,
+        minimum: 300,
+      },
+    },
+    { name: origin, ttl: 3600, type: "NS", data: MINIMAL_ZONE_NAMESERVER },
+  ];
+}
