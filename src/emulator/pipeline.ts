@@ -17,10 +17,12 @@ export const API_PREFIX = "/client/v4";
 /**
  * The largest request body taken, in bytes. The API's bodies are small (a name
  * and at most 30 peer ids fit in 1.5 KB, even pretty-printed), and a cap this
- * low bounds what judging one body can cost, so that no request keeps the
- * others waiting. A bigger body is answered 413 without being parsed.
+ * low bounds what judging one body can cost: the spec's checks run in no set
+ * order, so an array of a thousand items gets its uniqueness compared pair by
+ * pair before its length counts. At 4 KiB the worst body found takes a few
+ * milliseconds; at 8 KiB, up to 50. A bigger body is answered 413 unparsed.
  */
-export const MAX_BODY_BYTES = 8 * 1024;
+export const MAX_BODY_BYTES = 4 * 1024;
 
 export interface Faults {
   latencyMs: number;
