@@ -158,7 +158,11 @@ describe("emulator", () => {
     [["--rate-limit-share", "1.5"], "invalid --rate-limit-share: must be a number from 0 to 1"],
     [["--rate-limit-share", "0.6", "--server-error-share", "0.6"], "add up to more than 1"],
     [["now"], 'unexpected argument "now"'],
-    [["--verbose"], "Unknown option '--verbose'"],
+    [["--verbose"], 'unknown option "--verbose"'],
+    [["--port", ""], 'invalid --port: must be a whole number from 0 to 65535, got ""'],
+    [["--request-timeout", "0"], "invalid --request-timeout: must be a whole number from 1 to"],
+    [["--keep-alive-timeout="], "invalid --keep-alive-timeout"],
+    [["--headers-timeout", "2.5"], "invalid --headers-timeout"],
   ])("%j: exit 2", async (args, message) => {
     const { code, stderr } = await cli(["emulator", ...args], {});
     expect(code).toBe(2);
