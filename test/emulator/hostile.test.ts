@@ -3,6 +3,7 @@
  * client that sends slowly or never finishes is cut off after the emulator's
  * timeouts, not Node's defaults of minutes.
  */
+import { readFileSync } from "node:fs";
 import { Agent, request } from "node:http";
 import { connect, type Socket } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
@@ -235,6 +236,29 @@ describe("timeouts", () => {
     expect(client.received()).toMatch(/^HTTP\/1\.1 404 /);
     expect(closedAt - answered).toBeGreaterThanOrEqual(250);
     expect(closedAt - answered).toBeLessThan(3_000);
+  });
+
+  it("the README states the limits the code has", () => {
+    const readme = readFileSync(new URL("../../README.md", import.meta.url), "utf8");
+    const section = readme.slice(readme.indexOf("### Limits, timeouts and the state file"));
+    expect(section).toContain(`A request body over ${MAX_BODY_BYTES / 1024} KiB is answered 413`);
+    const { requestTimeoutMs, headersTimeoutMs, keepAliveTimeoutMs } = TIMEOUT_DEFAULTS;
+    expect(section).toContain(
+      `${requestTimeoutMs / 1000} s to send a whole request and ${headersTimeoutMs / 1000} s to send its headers`,
+    );
+    expect(section).toContain(`closed after ${keepAliveTimeoutMs / 1000} s`);
+  });
+
+  it("headers over 16 KB are answered 431 with an envelope", async () => {
+    emulator = await startEmulator();
+    const client = rawClient(new URL(emulator.url));
+    client.socket.write(
+      `GET ${OUTGOING} HTTP/1.1\r\nhost: x\r\nx-filler: ${"x".repeat(17_000)}\r\n\r\n`,
+    );
+    await client.closed;
+    const [head, body] = client.received().split("\r\n\r\n");
+    expect(head).toMatch(/^HTTP\/1\.1 431 /);
+    expect(JSON.parse(body ?? "")).toMatchObject({ success: false, errors: [{ code: 1008 }] });
   });
 
   it("a malformed request is answered 400 with an envelope", async () => {
