@@ -5,6 +5,7 @@
  * of the wrong shape (refused, naming the file, the record and what is wrong).
  */
 import { spawn } from "node:child_process";
+import { watch } from "node:fs";
 import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -131,6 +132,31 @@ describe("two emulators on one state file", () => {
     );
     await emulator.close();
     expect(await readdir(folder)).toEqual([]);
+  });
+});
+
+describe("temp files", () => {
+  it("are named per emulator instance, so two never write the same one", async () => {
+    const seen = new Set<string>();
+    const watcher = watch(folder, (_event, name) => {
+      if (name?.endsWith(".tmp")) seen.add(name);
+    });
+    try {
+      for (const name of ["one.example.", "two.example."]) {
+        const emulator = await startEmulator({ stateFile });
+        await outgoing(emulator.url, "PUT", ZONE, "", zoneBody(name)); // 404, no write
+        await outgoing(emulator.url, "POST", OTHER_ZONE, "", zoneBody(name));
+        await outgoing(emulator.url, "DELETE", OTHER_ZONE);
+        await emulator.close();
+      }
+      await new Promise((resolve) => setTimeout(resolve, 50)); // the last events come in
+    } finally {
+      watcher.close();
+    }
+    // .state.json.<pid>.<instance tag>.<save number>.tmp
+    const tags = new Set([...seen].map((name) => name.split(".")[4]));
+    expect(seen.size).toBe(4);
+    expect(tags.size).toBe(2);
   });
 });
 
