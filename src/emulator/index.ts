@@ -85,7 +85,10 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       // How often Node looks for requests past their timeouts (its default is 30 s).
       connectionsCheckingInterval: Math.max(
         10,
-        Math.min(1000, Math.floor(timeouts.requestTimeoutMs / 4)),
+        Math.min(
+          1000,
+          Math.floor(Math.min(timeouts.headersTimeoutMs, timeouts.requestTimeoutMs) / 4),
+        ),
       ),
     },
     (req, res) => {

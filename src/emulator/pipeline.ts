@@ -68,7 +68,7 @@ export async function handleRequest(pipeline: Pipeline, req: IncomingMessage, re
 
 /** Routes, checks and runs the request; resolves to the success body, or throws a Failure. */
 async function answer(pipeline: Pipeline, req: IncomingMessage, raw: Buffer): Promise<string> {
-  const path = new URL(req.url ?? "/", "http://emulator").pathname;
+  const path = pathOf(req.url ?? "/");
   // HEAD is GET without the body, which Node leaves out of the answer by itself.
   const method = req.method === "HEAD" ? "GET" : (req.method ?? "GET");
   const route = findRoute(pipeline.spec.routes, method, path);
@@ -97,6 +97,19 @@ async function answer(pipeline: Pipeline, req: IncomingMessage, raw: Buffer): Pr
   const text = JSON.stringify(successEnvelope(result));
   if (changed) await pipeline.store.save();
   return text;
+}
+
+/**
+ * The path of a request target. Not through `new URL(target, base)`: it takes
+ * "//x" for a host, and throws on "//".
+ */
+function pathOf(target: string): string {
+  if (target.startsWith("/")) return target.split(/[?#]/, 1)[0] ?? "";
+  try {
+    return new URL(target).pathname; // the absolute form, http://host/path
+  } catch {
+    return ""; // "*" or garbage: no route
+  }
 }
 
 function decoded(segment: string): string | undefined {
