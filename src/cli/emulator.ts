@@ -3,7 +3,7 @@ import { parseArgs } from "node:util";
 import { startEmulator, type EmulatorOptions } from "../emulator/index.js";
 import { EMULATOR_HELP, PROGRAM } from "./help.js";
 import { EXIT, UsageError, type CliIo } from "./io.js";
-import { parseOrExplain, wantsHelp } from "./parse.js";
+import { parseOrExplain, wantsHelp, wholeNumber } from "./parse.js";
 
 const HELP_COMMAND = `${PROGRAM} emulator --help`;
 
@@ -14,6 +14,9 @@ const OPTIONS = {
   latency: { type: "string" },
   "rate-limit-share": { type: "string" },
   "server-error-share": { type: "string" },
+  "request-timeout": { type: "string" },
+  "headers-timeout": { type: "string" },
+  "keep-alive-timeout": { type: "string" },
   help: { type: "boolean", short: "h" },
 } as const;
 
@@ -35,6 +38,9 @@ export async function runEmulator(argv: string[], io: CliIo): Promise<number> {
     latencyMs: integer(values.latency, "--latency", 600_000),
     rateLimitShare: share(values["rate-limit-share"], "--rate-limit-share"),
     serverErrorShare: share(values["server-error-share"], "--server-error-share"),
+    requestTimeoutMs: milliseconds(values["request-timeout"], "--request-timeout"),
+    headersTimeoutMs: milliseconds(values["headers-timeout"], "--headers-timeout"),
+    keepAliveTimeoutMs: milliseconds(values["keep-alive-timeout"], "--keep-alive-timeout"),
   };
   if ((options.rateLimitShare ?? 0) + (options.serverErrorShare ?? 0) > 1) {
     throw new UsageError(
@@ -68,14 +74,12 @@ export async function runEmulator(argv: string[], io: CliIo): Promise<number> {
 }
 
 function integer(text: string | undefined, flag: string, max: number): number | undefined {
-  if (text === undefined) return undefined;
-  if (!/^\d+$/.test(text) || Number(text) > max) {
-    throw new UsageError(
-      `invalid ${flag}: must be a whole number from 0 to ${max}, got "${text}"`,
-      HELP_COMMAND,
-    );
-  }
-  return Number(text);
+  return wholeNumber(text, flag, HELP_COMMAND, { max });
+}
+
+/** A timeout: Node takes up to 2^31 - 1 ms. */
+function milliseconds(text: string | undefined, flag: string): number | undefined {
+  return wholeNumber(text, flag, HELP_COMMAND, { min: 1, max: 2 ** 31 - 1 });
 }
 
 function share(text: string | undefined, flag: string): number | undefined {

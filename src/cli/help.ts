@@ -106,6 +106,9 @@ Options:
   --latency MS             Wait MS milliseconds before every answer (default 0)
   --rate-limit-share X     Answer this share (0 to 1) of requests 429 (default 0)
   --server-error-share X   Answer this share (0 to 1) of requests 500 or 502 (default 0)
+  --request-timeout MS     Answer 408 to a request not received whole in MS ms (default 10000)
+  --headers-timeout MS     Answer 408 to headers not received in MS ms (default 5000)
+  --keep-alive-timeout MS  Close an idle connection after MS ms (default 5000)
   -h, --help               Show this help
 
 Exit codes:

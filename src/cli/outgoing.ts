@@ -11,9 +11,11 @@ import {
   type OutgoingZone,
   type SecondaryDnsClient,
 } from "../index.js";
+import { strictResults } from "../results.js";
 import { ACTION_HELP, actionHelp, OUTGOING_HELP, PROGRAM } from "./help.js";
 import { EXIT, UsageError, type CliIo } from "./io.js";
-import { parseOrExplain, wantsHelp } from "./parse.js";
+import { printResult } from "./output.js";
+import { parseOrExplain, wantsHelp, wholeNumber } from "./parse.js";
 
 type Outgoing = SecondaryDnsClient["outgoing"];
 
@@ -119,11 +121,7 @@ export async function runOutgoing(argv: string[], io: CliIo): Promise<number> {
     const body = { name: values.name ?? "", peers: values.peer ?? [] };
     return action.call(client.outgoing, zoneId, body, { signal: io.signal });
   });
-  io.stdout.write(
-    values.json
-      ? `${JSON.stringify(result, null, 2)}\n`
-      : `${action.show(result as never, zoneId)}\n`,
-  );
+  printResult(io, values.json, result, () => action.show(result as never, zoneId));
   return EXIT.ok;
 }
 
@@ -148,9 +146,10 @@ function clientOptions(
   return {
     ...(token !== undefined ? { apiToken: token } : { apiEmail: email ?? "", apiKey: key ?? "" }),
     baseUrl: baseUrl ?? env("CLOUDFLARE_BASE_URL"),
-    timeoutMs: timeout === undefined ? undefined : Number(timeout),
-    maxRetries: retries === undefined ? undefined : Number(retries),
+    timeoutMs: wholeNumber(timeout, "--timeout", help),
+    maxRetries: wholeNumber(retries, "--retries", help),
     userAgent: "cli",
+    validateResults: strictResults, // a result off the spec is an error, not a crash
   };
 }
 

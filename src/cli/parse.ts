@@ -14,8 +14,46 @@ export function parseOrExplain<T>(parse: () => T, help: string): T {
   } catch (error) {
     const code = (error as { code?: unknown }).code;
     if (typeof code === "string" && code.startsWith("ERR_PARSE_ARGS")) {
-      throw new UsageError((error as Error).message, help);
+      throw new UsageError(inOurWords(code, (error as Error).message), help);
     }
     throw error;
   }
+}
+
+/** parseArgs' messages, reworded: its unknown-option hint ends in an unbalanced quote. */
+function inOurWords(code: string, message: string): string {
+  const option = /'(-[^' ]*)/.exec(message)?.[1];
+  if (option === undefined) return message;
+  if (code === "ERR_PARSE_ARGS_UNKNOWN_OPTION") {
+    return `unknown option "${option}" (an argument that starts with "-" goes after "--")`;
+  }
+  if (code === "ERR_PARSE_ARGS_INVALID_OPTION_VALUE") {
+    return /argument missing/.test(message)
+      ? `${option} needs a value`
+      : `${option} takes no value`;
+  }
+  return message;
+}
+
+/**
+ * A flag's whole number, or undefined when the flag is absent. An empty or
+ * non-integer value is a usage error, never a silent 0 or NaN.
+ */
+export function wholeNumber(
+  text: string | undefined,
+  flag: string,
+  help: string,
+  range: { min?: number; max?: number } = {},
+): number | undefined {
+  if (text === undefined) return undefined;
+  const { min = 0, max } = range;
+  const value = Number(text);
+  if (!/^\d+$/.test(text) || value < min || (max !== undefined && value > max)) {
+    const bounds = max !== undefined ? ` from ${min} to ${max}` : min > 0 ? `, ${min} or more` : "";
+    throw new UsageError(
+      `invalid ${flag}: must be a whole number${bounds}, got ${JSON.stringify(text)}`,
+      help,
+    );
+  }
+  return value;
 }

@@ -5,9 +5,11 @@
 import { ApiError, ConnectionError, TimeoutError, ValidationError } from "../index.js";
 import { PROGRAM } from "./help.js";
 import { EXIT, UsageError, type CliIo } from "./io.js";
+import { ResultError, visible } from "./output.js";
 
 export function reportFailure(error: unknown, io: CliIo): number {
-  const say = (text: string) => io.stderr.write(`${text}\n`);
+  // Messages quote the server and the command line: neither may steer the terminal.
+  const say = (text: string) => io.stderr.write(`${visible(text)}\n`);
   if (io.signal?.aborted) {
     say(`${PROGRAM}: interrupted`);
     return EXIT.interrupted;
@@ -22,7 +24,11 @@ export function reportFailure(error: unknown, io: CliIo): number {
     return EXIT.usage;
   }
   if (error instanceof ApiError) {
-    say(`${PROGRAM}: the API answered ${error.status} to ${error.method} ${error.url}`);
+    say(
+      error.status < 300
+        ? `${PROGRAM}: the API's answer to ${error.method} ${error.url} is not what the spec allows`
+        : `${PROGRAM}: the API answered ${error.status} to ${error.method} ${error.url}`,
+    );
     for (const item of error.errors) {
       const at = item.source?.pointer ? ` (at ${item.source.pointer})` : "";
       say(`  error ${item.code}: ${item.message}${at}`);
@@ -32,6 +38,10 @@ export function reportFailure(error: unknown, io: CliIo): number {
       say(`  retry after: ${Math.ceil(error.retryAfterMs / 1000)} s`);
     say(`  cf-ray: ${error.rayId ?? "(none)"}`);
     return EXIT.apiError;
+  }
+  if (error instanceof ResultError) {
+    say(`${PROGRAM}: ${error.message}`);
+    return error.exitCode;
   }
   if (error instanceof ConnectionError || error instanceof TimeoutError) {
     say(`${PROGRAM}: no answer from the API: ${error.message}`);

@@ -48,6 +48,9 @@ export const failures = {
   invalidField: (pointer: string, reason: string) =>
     one(400, 1004, `Invalid request body: ${pointer || "the body"} ${reason}`, pointer),
   bodyTooLarge: () => one(413, 1006, "Request body too large"),
+  badRequest: () => one(400, 1000, "Malformed HTTP request"),
+  requestTimeout: () => one(408, 1007, "The request was not received in time"),
+  headersTooLarge: () => one(431, 1008, "Request headers too large"),
   rateLimited: (retryAfterSeconds: number) =>
     new Failure(
       429,

@@ -3,16 +3,16 @@
  * without an Enterprise zone: `import { startEmulator } from "cf-secondary-dns/emulator"`.
  */
 import { createServer, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
-import { handleRequest, API_PREFIX, type Faults } from "./pipeline.js";
+import type { AddressInfo, Socket } from "node:net";
+import { handleRequest, answerClientError, API_PREFIX, type Faults } from "./pipeline.js";
 import type { ResourceHandlers } from "./resource.js";
 import { aclHandlers } from "./resources/acls.js";
-import { outgoingHandlers } from "./resources/outgoing.js";
+import { outgoingHandlers, outgoingRecords } from "./resources/outgoing.js";
 import { peerHandlers } from "./resources/peers.js";
 import { applySeed, exampleSeed, stateEntryProblem, type EmulatorSeed } from "./resources/state.js";
 import { tsigHandlers } from "./resources/tsigs.js";
 import { loadSpec } from "./spec.js";
-import { Store } from "./store.js";
+import { Store, type RecordChecks } from "./store.js";
 
 /** Every resource's handlers; a new resource adds its file here. */
 const HANDLERS: ResourceHandlers = {
@@ -23,6 +23,24 @@ const HANDLERS: ResourceHandlers = {
 };
 export type { EmulatorSeed };
 
+/** Every collection of the state, with the check of its records; a new resource adds its own. */
+const RECORDS: RecordChecks = {
+  ...outgoingRecords,
+  ...Object.fromEntries(
+    (["peers", "tsigs", "acls"] as const).map((name) => [
+      name,
+      (record: unknown, key: string) => stateEntryProblem(name, key, record),
+    ]),
+  ),
+};
+
+/** The timeouts' defaults: a local emulator's clients are near, so seconds are plenty. */
+export const TIMEOUT_DEFAULTS = {
+  requestTimeoutMs: 10_000,
+  headersTimeoutMs: 5_000,
+  keepAliveTimeoutMs: 5_000,
+} as const;
+
 export interface EmulatorOptions {
   /** The port to listen on. Default: 0, a free port (read it from `url`). */
   port?: number | undefined;
@@ -30,8 +48,10 @@ export interface EmulatorOptions {
   host?: string | undefined;
   /**
    * A JSON file that keeps the state across restarts. It is read at start (a
-   * missing file means an empty state) and replaced atomically after every
-   * change. Default: none, the state lives in memory only.
+   * missing file means an empty state; its folder must exist) and replaced
+   * atomically after every change. While this emulator runs, `<stateFile>.lock`
+   * keeps other emulators from using the file. Default: none, the state lives
+   * in memory only.
    */
   stateFile?: string | undefined;
   /**
@@ -54,13 +74,22 @@ export interface EmulatorOptions {
   serverErrorShare?: number | undefined;
   /** The random source of the fault injection, in [0, 1). Default: Math.random. */
   random?: (() => number) | undefined;
+  /**
+   * Milliseconds a client may take to send a whole request, headers and body;
+   * then it is answered 408 and disconnected. Default: 10000.
+   */
+  requestTimeoutMs?: number | undefined;
+  /** Milliseconds a client may take to send a request's headers (at most requestTimeoutMs). Default: 5000. */
+  headersTimeoutMs?: number | undefined;
+  /** Milliseconds an idle kept-alive connection stays open after an answer. Default: 5000. */
+  keepAliveTimeoutMs?: number | undefined;
 }
 
 export interface Emulator {
   /** The base URL to give the client, e.g. http://127.0.0.1:41234/client/v4 */
   readonly url: string;
   readonly port: number;
-  /** Stops listening, drops open connections and waits for the last save. */
+  /** Stops listening, drops open connections, waits for the last save and frees the state file. */
   close(): Promise<void>;
 }
 
@@ -71,19 +100,35 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   if (missing.length > 0) {
     throw new Error(`no emulator handler for ${missing.map((r) => r.operationId).join(", ")}`);
   }
-  const store = await Store.open(options.stateFile);
-  for (const [name, entries] of Object.entries(store.snapshot().collections)) {
-    for (const [key, value] of Object.entries(entries)) {
-      const problem = stateEntryProblem(name, key, value);
-      if (problem) throw new Error(`the state file ${options.stateFile} is damaged: ${problem}`);
-    }
-  }
+  const timeouts = checkTimeouts(options);
+  const store = await Store.open(options.stateFile, RECORDS);
   applySeed(store, options.seed ?? exampleSeed());
-  const server = createServer((req, res) => {
-    void handleRequest({ spec, handlers: HANDLERS, store, faults }, req, res);
-  });
+  const server = createServer(
+    {
+      requestTimeout: timeouts.requestTimeoutMs,
+      headersTimeout: Math.min(timeouts.headersTimeoutMs, timeouts.requestTimeoutMs),
+      keepAliveTimeout: timeouts.keepAliveTimeoutMs,
+      // How often Node looks for requests past their timeouts (its default is 30 s).
+      connectionsCheckingInterval: Math.max(
+        10,
+        Math.min(
+          1000,
+          Math.floor(Math.min(timeouts.headersTimeoutMs, timeouts.requestTimeoutMs) / 4),
+        ),
+      ),
+    },
+    (req, res) => {
+      void handleRequest({ spec, handlers: HANDLERS, store, faults }, req, res);
+    },
+  );
+  server.on("clientError", (error: Error, socket: Socket) => answerClientError(error, socket));
   const host = options.host ?? "127.0.0.1";
-  await listen(server, options.port ?? 0, host);
+  try {
+    await listen(server, options.port ?? 0, host);
+  } catch (error) {
+    await store.close();
+    throw error;
+  }
   const { port } = server.address() as AddressInfo;
   const shownHost = host.includes(":") ? `[${host}]` : host;
   return {
@@ -94,7 +139,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
         server.close(() => resolve());
         server.closeAllConnections();
       });
-      await store.settled();
+      await store.close();
     },
   };
 }
@@ -107,6 +152,21 @@ function listen(server: Server, port: number, host: string): Promise<void> {
       resolve();
     });
   });
+}
+
+function checkTimeouts(options: EmulatorOptions) {
+  const positive = (name: keyof typeof TIMEOUT_DEFAULTS) => {
+    const value = options[name] ?? TIMEOUT_DEFAULTS[name];
+    if (!(Number.isInteger(value) && value > 0 && value <= 2 ** 31 - 1)) {
+      throw new RangeError(`${name} must be a whole number of milliseconds, 1 or more`);
+    }
+    return value;
+  };
+  return {
+    requestTimeoutMs: positive("requestTimeoutMs"),
+    headersTimeoutMs: positive("headersTimeoutMs"),
+    keepAliveTimeoutMs: positive("keepAliveTimeoutMs"),
+  };
 }
 
 function checkFaults(options: EmulatorOptions): Faults {

@@ -6,6 +6,7 @@
  */
 import { randomBytes } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
+import type { Socket } from "node:net";
 import { Failure, failureEnvelope, failures, successEnvelope } from "./failures.js";
 import type { ResourceHandlers } from "./resource.js";
 import { describeError, mainError, pointerOfError, type LoadedSpec, type Route } from "./spec.js";
@@ -13,7 +14,15 @@ import type { Store } from "./store.js";
 import { nowMicros, timestamp } from "./time.js";
 
 export const API_PREFIX = "/client/v4";
-const MAX_BODY_BYTES = 1024 * 1024;
+/**
+ * The largest request body taken, in bytes. The API's bodies are small (a name
+ * and at most 30 peer ids fit in 1.5 KB, even pretty-printed), and a cap this
+ * low bounds what judging one body can cost: the spec's checks run in no set
+ * order, so an array of a thousand items gets its uniqueness compared pair by
+ * pair before its length counts. At 4 KiB the worst body found takes a few
+ * milliseconds; at 8 KiB, up to 50. A bigger body is answered 413 unparsed.
+ */
+export const MAX_BODY_BYTES = 4 * 1024;
 
 export interface Faults {
   latencyMs: number;
@@ -38,6 +47,7 @@ export async function handleRequest(pipeline: Pipeline, req: IncomingMessage, re
   const ray = `${randomBytes(8).toString("hex")}-EMU`;
   try {
     const raw = await readBody(req);
+    if (raw === undefined) return; // the client went away mid-request
     const { latencyMs } = pipeline.faults;
     if (latencyMs > 0) await new Promise((resolve) => setTimeout(resolve, latencyMs));
     if (injectFault(pipeline.faults, res, ray)) return;
@@ -58,8 +68,10 @@ export async function handleRequest(pipeline: Pipeline, req: IncomingMessage, re
 
 /** Routes, checks and runs the request; resolves to the success body, or throws a Failure. */
 async function answer(pipeline: Pipeline, req: IncomingMessage, raw: Buffer): Promise<string> {
-  const path = new URL(req.url ?? "/", "http://emulator").pathname;
-  const route = findRoute(pipeline.spec.routes, req.method ?? "GET", path);
+  const path = pathOf(req.url ?? "/");
+  // HEAD is GET without the body, which Node leaves out of the answer by itself.
+  const method = req.method === "HEAD" ? "GET" : (req.method ?? "GET");
+  const route = findRoute(pipeline.spec.routes, method, path);
   if (!authorized(pipeline.spec, route, req)) throw failures.authentication();
 
   const values = route.pattern.exec(path.slice(API_PREFIX.length))?.slice(1) ?? [];
@@ -87,6 +99,19 @@ async function answer(pipeline: Pipeline, req: IncomingMessage, raw: Buffer): Pr
   return text;
 }
 
+/**
+ * The path of a request target. Not through `new URL(target, base)`: it takes
+ * "//x" for a host, and throws on "//".
+ */
+function pathOf(target: string): string {
+  if (target.startsWith("/")) return target.split(/[?#]/, 1)[0] ?? "";
+  try {
+    return new URL(target).pathname; // the absolute form, http://host/path
+  } catch {
+    return ""; // "*" or garbage: no route
+  }
+}
+
 function decoded(segment: string): string | undefined {
   try {
     return decodeURIComponent(segment);
@@ -101,7 +126,10 @@ function findRoute(routes: Route[], method: string, path: string): Route {
   const matching = routes.filter((r) => r.pattern.test(below));
   if (matching.length === 0) throw failures.noRoute();
   const route = matching.find((r) => r.method === method);
-  if (!route) throw failures.methodNotAllowed(matching.map((r) => r.method));
+  if (!route) {
+    const allowed = matching.map((r) => r.method);
+    throw failures.methodNotAllowed(allowed.includes("GET") ? [...allowed, "HEAD"] : allowed);
+  }
   return route;
 }
 
@@ -164,7 +192,12 @@ function injectFault(faults: Faults, res: ServerResponse, ray: string): boolean 
   return false;
 }
 
-function readBody(req: IncomingMessage): Promise<Buffer> {
+/**
+ * The body, or undefined when the client went away before sending all of it.
+ * Past MAX_BODY_BYTES the rest is read and dropped (so the answer, 413, reaches
+ * a client still sending); the request timeout ends a body that never does.
+ */
+function readBody(req: IncomingMessage): Promise<Buffer | undefined> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
@@ -175,8 +208,44 @@ function readBody(req: IncomingMessage): Promise<Buffer> {
     req.on("end", () =>
       size > MAX_BODY_BYTES ? reject(failures.bodyTooLarge()) : resolve(Buffer.concat(chunks)),
     );
-    req.on("error", reject);
+    req.on("error", () => resolve(undefined));
+    req.on("close", () => resolve(undefined)); // no effect once settled by "end"
   });
+}
+
+/**
+ * What Node reports before a request reaches the pipeline (a malformed request,
+ * headers too large, a request past its timeout): answered with an envelope, as
+ * every other failure, then the connection is closed.
+ */
+export function answerClientError(error: Error, socket: Socket): void {
+  const code = (error as { code?: unknown }).code;
+  const pending = (socket as { _httpMessage?: { headersSent?: boolean } })._httpMessage;
+  if (code === "ECONNRESET" || !socket.writable || pending?.headersSent) {
+    socket.destroy();
+    return;
+  }
+  const failure =
+    code === "ERR_HTTP_REQUEST_TIMEOUT"
+      ? failures.requestTimeout()
+      : code === "HPE_HEADER_OVERFLOW"
+        ? failures.headersTooLarge()
+        : failures.badRequest();
+  const body = JSON.stringify(failureEnvelope(failure.errors));
+  const reason = { 408: "Request Timeout", 431: "Request Header Fields Too Large" }[
+    failure.status as 408 | 431
+  ];
+  socket.end(
+    [
+      `HTTP/1.1 ${failure.status} ${reason ?? "Bad Request"}`,
+      "content-type: application/json; charset=utf-8",
+      `content-length: ${Buffer.byteLength(body)}`,
+      `cf-ray: ${randomBytes(8).toString("hex")}-EMU`,
+      "connection: close",
+      "",
+      body,
+    ].join("\r\n"),
+  );
 }
 
 function send(

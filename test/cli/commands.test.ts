@@ -1,5 +1,6 @@
 /** The top-level command, help for every command, and `emulator` run in-process. */
 import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { connect } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -104,6 +105,9 @@ describe("--help for every command", () => {
       "--latency",
       "--rate-limit-share",
       "--server-error-share",
+      "--request-timeout",
+      "--headers-timeout",
+      "--keep-alive-timeout",
     ]) {
       expect(stdout).toContain(flag);
     }
@@ -140,6 +144,49 @@ describe("emulator", () => {
     }
   });
 
+  it("--request-timeout cuts off a body that never ends", async () => {
+    const stop = new AbortController();
+    const stdout = collector();
+    const running = runCli(["emulator", "--request-timeout", "400"], {
+      env: {},
+      stdout,
+      stderr: collector(),
+      signal: stop.signal,
+    });
+    try {
+      const url = new URL(await waitForUrl(stdout));
+      const socket = connect(Number(url.port), url.hostname);
+      let received = "";
+      socket.on("data", (chunk: Buffer) => (received += chunk.toString("utf8")));
+      const started = performance.now();
+      socket.write(
+        `PUT ${url.pathname}/zones/${ZONE}/secondary_dns/outgoing HTTP/1.1\r\nhost: x\r\ncontent-length: 100\r\n\r\n{`,
+      );
+      await new Promise((resolve) => socket.on("close", resolve));
+      expect(performance.now() - started).toBeLessThan(4_000);
+      expect(received).toMatch(/^HTTP\/1\.1 408 /);
+    } finally {
+      stop.abort();
+      await running;
+    }
+  });
+
+  it("a state file another emulator holds: exit 1, naming it", async () => {
+    const folder = await mkdtemp(join(tmpdir(), "cli-emulator-"));
+    const stateFile = join(folder, "state.json");
+    const holder = await startEmulator({ stateFile });
+    try {
+      const { code, stderr } = await cli(["emulator", "--state", stateFile], {});
+      expect(code).toBe(1);
+      expect(stderr).toContain(
+        `the emulator could not start: the state file ${stateFile} is in use`,
+      );
+    } finally {
+      await holder.close();
+      await rm(folder, { recursive: true, force: true });
+    }
+  });
+
   it("a port already taken: exit 1, saying why", async () => {
     const taken = await startEmulator();
     try {
@@ -158,7 +205,11 @@ describe("emulator", () => {
     [["--rate-limit-share", "1.5"], "invalid --rate-limit-share: must be a number from 0 to 1"],
     [["--rate-limit-share", "0.6", "--server-error-share", "0.6"], "add up to more than 1"],
     [["now"], 'unexpected argument "now"'],
-    [["--verbose"], "Unknown option '--verbose'"],
+    [["--verbose"], 'unknown option "--verbose"'],
+    [["--port", ""], 'invalid --port: must be a whole number from 0 to 65535, got ""'],
+    [["--request-timeout", "0"], "invalid --request-timeout: must be a whole number from 1 to"],
+    [["--keep-alive-timeout="], "invalid --keep-alive-timeout"],
+    [["--headers-timeout", "2.5"], "invalid --headers-timeout"],
   ])("%j: exit 2", async (args, message) => {
     const { code, stderr } = await cli(["emulator", ...args], {});
     expect(code).toBe(2);

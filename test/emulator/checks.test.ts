@@ -9,9 +9,11 @@ import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startEmulator, type Emulator } from "../../src/emulator/index.js";
 import { exampleSeed } from "../../src/emulator/resources/state.js";
+import { MAX_BODY_BYTES } from "../../src/emulator/pipeline.js";
+import { CODES } from "../../src/emulator/resources/links.js";
 import { findSpecFile } from "../../src/emulator/spec.js";
 import { operationById, requestValidator } from "../support/spec.js";
-import { exchange, onlyError, outgoing, PEER_A, PEER_B, ZONE } from "./exchange.js";
+import { exchange, onlyError, outgoing, PEER_A, PEER_B, TOKEN, ZONE } from "./exchange.js";
 
 let emulator: Emulator;
 beforeAll(async () => {
@@ -82,13 +84,25 @@ describe("routes", () => {
   it("a method the path does not have answers 405 with Allow", async () => {
     const answer = await exchange(emulator.url, "PATCH", `/zones/${ZONE}/secondary_dns/outgoing`);
     expect(answer.status).toBe(405);
-    expect(answer.headers.get("allow")).toBe("GET, PUT, POST, DELETE");
+    expect(answer.headers.get("allow")).toBe("GET, PUT, POST, DELETE, HEAD");
     const status = await exchange(
       emulator.url,
       "POST",
       `/zones/${ZONE}/secondary_dns/outgoing/status`,
     );
-    expect(status.headers.get("allow")).toBe("GET");
+    expect(status.headers.get("allow")).toBe("GET, HEAD");
+  });
+
+  it("HEAD is answered as GET, without the body", async () => {
+    for (const path of [`/zones/${ZONE}/secondary_dns/outgoing/status`, "/nowhere"]) {
+      const get = await fetch(emulator.url + path, { headers: TOKEN });
+      const getText = await get.text();
+      const head = await fetch(emulator.url + path, { method: "HEAD", headers: TOKEN });
+      expect(head.status, path).toBe(get.status);
+      expect(await head.text()).toBe("");
+      expect(head.headers.get("content-length")).toBe(String(Buffer.byteLength(getText)));
+      expect(head.headers.get("content-type")).toBe(get.headers.get("content-type"));
+    }
   });
 });
 
@@ -175,11 +189,30 @@ describe("create and update bodies", () => {
     }
   });
 
-  it("a body over 1 MiB answers 413", async () => {
-    const answer = await outgoing(emulator.url, "POST", ZONE, "", {
-      rawBody: " ".repeat(1024 * 1024 + 1),
-    });
+  it.each([
+    ["one byte over the cap", " ".repeat(MAX_BODY_BYTES + 1)],
+    ["1 MiB", " ".repeat(1024 * 1024)],
+    [
+      "28,000 distinct peers",
+      JSON.stringify({ name: "a.", peers: Array.from({ length: 28_000 }, (_, i) => String(i)) }),
+    ],
+  ])("a body over MAX_BODY_BYTES (%s) answers 413, unparsed", async (_case, rawBody) => {
+    const answer = await outgoing(emulator.url, "POST", ZONE, "", { rawBody });
     expect(answer.status).toBe(413);
+    expect(onlyError(answer).code).toBe(1006);
+  });
+
+  it("the cap leaves room for the largest body the spec allows, pretty-printed", async () => {
+    const body = {
+      name: `${"a".repeat(63)}.${"b".repeat(63)}.${"c".repeat(63)}.${"d".repeat(61)}`,
+      peers: Array.from({ length: 30 }, (_, i) => i.toString(16).padStart(32, "0")),
+    };
+    const rawBody = JSON.stringify(body, null, "\t\t\t\t");
+    expect(Buffer.byteLength(rawBody)).toBeLessThan(MAX_BODY_BYTES / 2);
+    const answer = await outgoing(emulator.url, "POST", ZONE, "", { rawBody });
+    // Read and judged in full: its made-up peers are refused as unknown, not as too large.
+    expect(answer.status).toBe(400);
+    expect(onlyError(answer).code).toBe(CODES.unknownPeer);
   });
 });
 

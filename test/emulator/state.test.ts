@@ -73,7 +73,7 @@ describe("stateFile", () => {
     expect(await readdir(folder)).toEqual([]);
   });
 
-  it("ignores a temp file that a killed write left behind", async () => {
+  it("removes a temp file that a killed write left behind", async () => {
     const first = await startEmulator({ stateFile });
     await outgoing(first.url, "POST", ZONE, "", { body: { name: "example.com.", peers: [] } });
     await first.close();
@@ -81,6 +81,7 @@ describe("stateFile", () => {
     const second = await startEmulator({ stateFile });
     expect((await outgoing(second.url, "GET", ZONE)).status).toBe(200);
     await second.close();
+    expect(await readdir(folder)).toEqual(["state.json"]);
   });
 
   it.each([

@@ -13,9 +13,11 @@
  */
 import { randomBytes } from "node:crypto";
 import type { components } from "../../../generated/schema.js";
+import { outgoingZoneProblem } from "../../results.js";
 import { Failure } from "../failures.js";
 import type { HandlerContext, ResourceHandlers } from "../resource.js";
 import { checkZonePeers, COLLECTIONS } from "./links.js";
+import type { RecordChecks } from "../store.js";
 
 type OutgoingZone = components["schemas"]["OutgoingZone"];
 type OutgoingZoneInput = components["schemas"]["OutgoingZoneInput"];
@@ -67,6 +69,18 @@ function transition(
   save(context, { status, zone: { ...record.zone, ...fields } });
   return { result: status, changed: true };
 }
+
+/** The shape of this resource's records in a state file, checked when one is loaded. */
+export const outgoingRecords: RecordChecks = {
+  [COLLECTION]: (record) => {
+    if (typeof record !== "object" || record === null) return "must be an object";
+    const { zone, status } = record as Partial<OutgoingRecord>;
+    if (status !== "Enabled" && status !== "Disabled") {
+      return `status must be "Enabled" or "Disabled"`;
+    }
+    return outgoingZoneProblem(zone)?.replace(/^result/, "zone");
+  },
+};
 
 export const outgoingHandlers: ResourceHandlers = {
   [`${PREFIX}primary-zone-configuration-details`]: (context) => ({
