@@ -1,39 +1,37 @@
 /**
- * What every facade method does: check the arguments, send the request through
- * the openapi-fetch client, and unwrap the envelope into its `result` or an error.
- * A resource file only lists its operations (see resources/outgoing.ts).
+ * What every facade method does: fill the path from its parameters, check the
+ * arguments, send the request, and unwrap the envelope into its `result` or an
+ * error. A resource file only names its methods (see resources/outgoing.ts);
+ * what each operation is comes from the table generated from the spec
+ * (generated/operations.ts).
  */
 import type { Client } from "openapi-fetch";
+import { idempotentOf, type Method, type Operation } from "../generated/operations.js";
+import type { paths } from "../generated/schema.js";
 import {
   apiErrorFor,
   ConnectionError,
   excerpt,
   SecondaryDnsError,
+  ValidationError,
   type ApiMessage,
 } from "./errors.js";
 import { checkCallOptions, type CallOptions } from "./options.js";
+import { BODY_CHECKS } from "./resources/bodies.js";
 import { parseRetryAfter, type CallSettings, type FetchLike } from "./transport.js";
-import type { ResultSchema, ResultValidator } from "./results.js";
+import type { ResultValidator } from "./results.js";
+import type { PathParams, ResultAt } from "./types.js";
 import { checkIdentifier } from "./validate.js";
 
-export interface Operation {
-  method: "GET" | "POST" | "PUT" | "DELETE";
-  /** The spec's path template; `{zone_id}` is filled from the first argument. */
-  path: string;
-  /** Whether a repeat is harmless, so timeouts and 5xx may be retried. */
-  idempotent: boolean;
-  /** Checks and copies the request body, throwing a ValidationError. */
-  body?: (value: unknown) => unknown;
-  /** The spec's schema of a 200's `result`, for the opt-in result validator. */
-  result: ResultSchema;
-}
+export type { Operation };
 
-export type Call = <T>(
-  operation: Operation,
-  zoneId: unknown,
+/** Sends one operation; resolves to its result, typed from the spec's (path, method). */
+export type Call = <P extends keyof paths, M extends Method>(
+  operation: Operation<P, M>,
+  params: PathParams<P>,
   body: unknown,
   options: CallOptions | undefined,
-) => Promise<T>;
+) => Promise<ResultAt<P, M>>;
 
 interface Loose {
   request(
@@ -43,38 +41,66 @@ interface Loose {
   ): Promise<{ response: Response }>;
 }
 
+const PARAMETER = /\{(\w+)\}/g;
+const camel = (name: string) => name.replace(/_(\w)/g, (_, c: string) => c.toUpperCase());
+
+/**
+ * The path with every `{param}` filled from `params` (by its camelCase name),
+ * each checked as an identifier; `{account_id}` falls back to `accountId`.
+ */
+export function fillPath(
+  template: string,
+  params: Record<string, unknown>,
+  accountId: string | undefined,
+): string {
+  return template.replace(PARAMETER, (_, name: string) => {
+    const key = camel(name);
+    const value = params[key] ?? (key === "accountId" ? accountId : undefined);
+    if (key === "accountId" && value === undefined) {
+      throw new ValidationError(
+        key,
+        "is required (a client or call option, or CLOUDFLARE_ACCOUNT_ID)",
+      );
+    }
+    return checkIdentifier(value, key);
+  });
+}
+
 export function createCall(
   raw: Client<object>,
   fetchFor: (call: CallSettings) => FetchLike,
   redactError: <E extends Error>(error: E) => E,
   baseUrl: string,
   validateResults: ResultValidator | undefined,
+  accountId: string | undefined,
 ): Call {
   const loose = raw as unknown as Loose;
-  return async function call<T>(
-    operation: Operation,
-    zoneId: unknown,
+  return async function call<P extends keyof paths, M extends Method>(
+    operation: Operation<P, M>,
+    params: PathParams<P>,
     body: unknown,
     options: CallOptions | undefined,
-  ): Promise<T> {
-    let request = { method: operation.method, path: operation.path, url: baseUrl + operation.path };
+  ): Promise<ResultAt<P, M>> {
+    let request: Sent = {
+      method: operation.method,
+      path: operation.path,
+      url: baseUrl + operation.path,
+    };
     try {
-      const zone_id = checkIdentifier(zoneId, "zoneId");
       const settings = checkCallOptions(options);
-      const payload = operation.body ? operation.body(body) : undefined;
-      const path = operation.path.replace("{zone_id}", zone_id);
+      const path = fillPath(operation.path, params, settings.accountId ?? accountId);
+      const payload = operation.body ? BODY_CHECKS[operation.body](body) : undefined;
       request = { method: operation.method, path, url: baseUrl + path };
       // The first attempt's signal goes into the Request openapi-fetch builds, and
       // the body comes back beside the response: both spare a copy per call.
       const controller = new AbortController();
       const sent: CallSettings = {
         ...settings,
-        idempotent: operation.idempotent,
+        idempotent: idempotentOf(operation),
         controller,
         detachBody: true,
       };
-      const { response } = await loose.request(operation.method, operation.path, {
-        params: { path: { zone_id } },
+      const { response } = await loose.request(operation.method, path, {
         body: payload,
         signal: controller.signal,
         parseAs: "stream",
@@ -84,7 +110,7 @@ export function createCall(
       const problem = validateResults?.(operation.result, result);
       if (problem)
         throw failureOf(request, response, { detail: `unexpected response: ${problem}` });
-      return result as T;
+      return result as ResultAt<P, M>;
     } catch (error) {
       if (error === options?.signal?.reason && options?.signal?.aborted) throw error;
       if (error instanceof SecondaryDnsError) throw redactError(error);

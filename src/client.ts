@@ -35,6 +35,13 @@ export function createSecondaryDnsClient(options: ClientOptions = {}): Secondary
     headers: resolved.headers,
     fetch: fetchFor(),
   });
-  const call = createCall(raw, fetchFor, redactError, resolved.baseUrl, resolved.validateResults);
+  const call = createCall(
+    raw,
+    fetchFor,
+    redactError,
+    resolved.baseUrl,
+    resolved.validateResults,
+    resolved.accountId,
+  );
   return { outgoing: outgoingResource(call), raw };
 }

@@ -12,8 +12,9 @@ import {
   SOA_SERIAL_MAX,
 } from "./validate.js";
 
-/** The spec's names of the results the facade returns. */
-export type ResultSchema = "OutgoingZone" | "DeleteResult" | "ActionResult" | "TransferStatus";
+import type { ResultSchema } from "../generated/operations.js";
+
+export type { ResultSchema };
 
 /** Checks a 200's `result` against its schema; a string says what is wrong. */
 export type ResultValidator = (schema: ResultSchema, value: unknown) => string | undefined;

@@ -89,7 +89,7 @@ describe("TypeScript samples", () => {
     // The exports point at dist/src/index.d.ts; within this project (rootDir ".",
     // outDir "dist") the compiler maps that back to its source, src/index.ts.
     const own = [path.join(root, "src", "index.ts"), path.join(root, "dist", "src", "index.d.ts")];
-    expect(own).toContain(resolvedPackage(files.create as string));
+    expect(own).toContain(resolvedPackage(files["outgoing.create"] as string));
   });
 
   it("type-check against the package", () => {
@@ -99,7 +99,7 @@ describe("TypeScript samples", () => {
 
   it("would fail the type-check if a sample called the client wrongly", () => {
     const wrong = labelled("TypeScript")
-      .find((s) => s.key === "create")!
+      .find((s) => s.key === "outgoing.create")!
       .sample.source.replace(/peers: \[[^\]]*\],?/, "");
     const broken = writeSamples(folder, { "wrong-create": wrong });
     const errors = typeErrors([broken["wrong-create"] as string]);

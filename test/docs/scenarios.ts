@@ -9,6 +9,7 @@ import {
   NotFoundError,
   type SecondaryDnsClient,
 } from "../../src/index.js";
+import { OPERATIONS } from "../../generated/operations.js";
 import type { OperationInfo } from "../support/spec.js";
 
 export const ZONE = "023e105f4ecef8ad9ca31a8372d0c353";
@@ -28,23 +29,20 @@ export interface Scenario {
   after(client: SecondaryDnsClient, stdout: string): Promise<void>;
 }
 
-/** A short name for an operation: its action segment, or what its method does to the configuration. */
+/** An operation's name in the client, from the operations table: e.g. `outgoing.forceNotify`. */
 export function scenarioKey(op: OperationInfo): string {
-  const last = op.path.split("/").at(-1) as string;
-  if (last !== "outgoing") return last;
-  return (
-    { get: "details", post: "create", put: "update", delete: "delete" }[op.method] ?? op.method
-  );
+  const info = OPERATIONS[op.operationId];
+  return info?.resource ? `${info.resource}.${info.method}` : op.operationId;
 }
 
 export const scenarios: Record<string, Scenario> = {
-  details: {
+  "outgoing.get": {
     before: "disabled",
     async after(_client, stdout) {
       expect(stdout).toContain(SEED_NAME);
     },
   },
-  create: {
+  "outgoing.create": {
     before: "none",
     async after(client) {
       const zone = await client.outgoing.get(ZONE);
@@ -52,7 +50,7 @@ export const scenarios: Record<string, Scenario> = {
       expect(zone.peers).toHaveLength(2);
     },
   },
-  update: {
+  "outgoing.update": {
     before: "disabled",
     async after(client) {
       const zone = await client.outgoing.get(ZONE);
@@ -60,31 +58,31 @@ export const scenarios: Record<string, Scenario> = {
       expect(zone.peers).toEqual(["23ff594956f20c2a721606e94745a8aa"]);
     },
   },
-  delete: {
+  "outgoing.delete": {
     before: "disabled",
     async after(client) {
       await expect(client.outgoing.get(ZONE)).rejects.toBeInstanceOf(NotFoundError);
     },
   },
-  disable: {
+  "outgoing.disable": {
     before: "enabled",
     async after(client) {
       expect(await client.outgoing.status(ZONE)).toBe("Disabled");
     },
   },
-  enable: {
+  "outgoing.enable": {
     before: "disabled",
     async after(client) {
       expect(await client.outgoing.status(ZONE)).toBe("Enabled");
     },
   },
-  force_notify: {
+  "outgoing.forceNotify": {
     before: "enabled",
     async after(_client, stdout) {
       expect(stdout).toContain("OK");
     },
   },
-  status: {
+  "outgoing.status": {
     before: "enabled",
     async after(_client, stdout) {
       expect(stdout).toContain("Enabled");
