@@ -15,9 +15,10 @@ export interface SecondaryDnsClient {
   /** Outgoing zone transfers: Cloudflare as primary, your nameservers as secondaries. */
   readonly outgoing: OutgoingResource;
   /**
-   * The typed openapi-fetch client, with the same credentials, timeout and
-   * retries, for whoever needs the whole response. POSTs through it count as not
-   * idempotent (retried only on 429 or a refused connection).
+   * The typed openapi-fetch client, with the same credentials, timeout, retries
+   * and limits, for whoever needs the whole response. POSTs through it count as
+   * not idempotent (retried only on 429 or a refused connection). Middleware
+   * added with `raw.use()` applies to `raw` only, never to the facade's methods.
    */
   readonly raw: Client<paths>;
 }
@@ -28,20 +29,13 @@ export interface SecondaryDnsClient {
  */
 export function createSecondaryDnsClient(options: ClientOptions = {}): SecondaryDnsClient {
   const resolved = resolveOptions(options);
-  const { redactError } = createRedactor(resolved.secrets);
-  const fetchFor = createTransport({ ...resolved, redact: redactError });
+  const { redactError, scrub } = createRedactor(resolved.secrets);
+  const transport = createTransport({ ...resolved, redact: redactError, scrub });
   const raw = createClient<paths>({
     baseUrl: resolved.baseUrl,
     headers: resolved.headers,
-    fetch: fetchFor(),
+    fetch: transport.rawFetch,
   });
-  const call = createCall(
-    raw,
-    fetchFor,
-    redactError,
-    resolved.baseUrl,
-    resolved.validateResults,
-    resolved.accountId,
-  );
+  const call = createCall({ ...resolved, transport, redact: redactError });
   return { outgoing: outgoingResource(call), raw };
 }

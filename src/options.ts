@@ -5,7 +5,7 @@
 import { ValidationError } from "./errors.js";
 import type { ResultValidator } from "./results.js";
 import { checkIdentifier } from "./validate.js";
-import { platformFetch, silentLogger, type FetchLike, type Logger } from "./transport.js";
+import { silentLogger, type FetchLike, type Logger } from "./transport.js";
 import { VERSION } from "./version.js";
 
 export const DEFAULT_BASE_URL = "https://api.cloudflare.com/client/v4";
@@ -68,7 +68,8 @@ export interface ResolvedOptions {
   baseUrl: string;
   headers: Record<string, string>;
   secrets: string[];
-  fetch: FetchLike;
+  /** Undefined: `globalThis.fetch`, looked up at each call. */
+  fetch: FetchLike | undefined;
   timeoutMs: number;
   maxRetries: number;
   logger: Logger;
@@ -226,8 +227,7 @@ export function resolveOptions(options: ClientOptions): ResolvedOptions {
       headers["X-Auth-Key"],
       headers.Authorization?.slice(7),
     ].filter((s): s is string => s !== undefined),
-    // Looked up at each call, so a fetch installed later (a test's, a polyfill) is used.
-    fetch: custom ?? platformFetch,
+    fetch: custom,
     timeoutMs: checkTimeout(options.timeoutMs, "timeoutMs") ?? DEFAULT_TIMEOUT_MS,
     maxRetries: checkRetries(options.maxRetries, "maxRetries") ?? DEFAULT_MAX_RETRIES,
     logger: checkLogger(options.logger),

@@ -8,7 +8,14 @@ export const REDACTED = "[REDACTED]";
 
 export function createRedactor(secrets: readonly string[]) {
   // Very short values would blank out ordinary words; real credentials are long.
-  const words = secrets.filter((s) => s.length >= 4);
+  // Each also as it reads inside a JSON string (`"` and `\` escaped), the way a
+  // server's envelope may echo it.
+  const words = secrets
+    .filter((s) => s.length >= 4)
+    .flatMap((s) => {
+      const escaped = JSON.stringify(s).slice(1, -1);
+      return escaped === s ? [s] : [escaped, s];
+    });
   const scrub = (text: string): string =>
     words.reduce((out, word) => (out.includes(word) ? out.split(word).join(REDACTED) : out), text);
   const dirty = (text: unknown): text is string =>
