@@ -4,9 +4,9 @@ import type { paths } from "./schema.js";
 
 export type Method = "GET" | "PUT" | "POST" | "DELETE" | "PATCH";
 /** The schemas of request bodies, by name. */
-export type BodySchema = "OutgoingZoneInput";
+export type BodySchema = "OutgoingZoneInput" | "PeerInput" | "EmptyBody" | "TsigInput" | "AclInput";
 /** The schemas of a 200's `result`, by name (`Name[]`: a list of them). */
-export type ResultSchema = "OutgoingZone" | "DeleteResult" | "ActionResult" | "TransferStatus";
+export type ResultSchema = "OutgoingZone" | "DeleteResult" | "ActionResult" | "TransferStatus" | "Peer[]" | "Peer" | "Tsig[]" | "Tsig" | "Acl[]" | "Acl";
 
 /** One operation: what a call needs to send it and to read its answer. */
 export interface Operation<P extends keyof paths = keyof paths, M extends Method = Method> {
@@ -84,6 +84,120 @@ export const getOutgoingZoneTransferStatus: Operation<"/zones/{zone_id}/secondar
   result: "TransferStatus",
 };
 
+/** GET /accounts/{account_id}/secondary_dns/peers: List Peers */
+export const listPeers: Operation<"/accounts/{account_id}/secondary_dns/peers", "GET"> = {
+  method: "GET",
+  path: "/accounts/{account_id}/secondary_dns/peers",
+  result: "Peer[]",
+};
+
+/** POST /accounts/{account_id}/secondary_dns/peers: Create Peer */
+export const createPeer: Operation<"/accounts/{account_id}/secondary_dns/peers", "POST"> = {
+  method: "POST",
+  path: "/accounts/{account_id}/secondary_dns/peers",
+  body: "PeerInput",
+  result: "Peer",
+};
+
+/** GET /accounts/{account_id}/secondary_dns/peers/{peer_id}: Peer Details */
+export const peerDetails: Operation<"/accounts/{account_id}/secondary_dns/peers/{peer_id}", "GET"> = {
+  method: "GET",
+  path: "/accounts/{account_id}/secondary_dns/peers/{peer_id}",
+  result: "Peer",
+};
+
+/** PUT /accounts/{account_id}/secondary_dns/peers/{peer_id}: Update Peer */
+export const updatePeer: Operation<"/accounts/{account_id}/secondary_dns/peers/{peer_id}", "PUT"> = {
+  method: "PUT",
+  path: "/accounts/{account_id}/secondary_dns/peers/{peer_id}",
+  body: "PeerInput",
+  result: "Peer",
+};
+
+/** DELETE /accounts/{account_id}/secondary_dns/peers/{peer_id}: Delete Peer */
+export const deletePeer: Operation<"/accounts/{account_id}/secondary_dns/peers/{peer_id}", "DELETE"> = {
+  method: "DELETE",
+  path: "/accounts/{account_id}/secondary_dns/peers/{peer_id}",
+  body: "EmptyBody",
+  result: "DeleteResult",
+};
+
+/** GET /accounts/{account_id}/secondary_dns/tsigs: List TSIGs */
+export const listTsiGs: Operation<"/accounts/{account_id}/secondary_dns/tsigs", "GET"> = {
+  method: "GET",
+  path: "/accounts/{account_id}/secondary_dns/tsigs",
+  result: "Tsig[]",
+};
+
+/** POST /accounts/{account_id}/secondary_dns/tsigs: Create TSIG */
+export const createTsig: Operation<"/accounts/{account_id}/secondary_dns/tsigs", "POST"> = {
+  method: "POST",
+  path: "/accounts/{account_id}/secondary_dns/tsigs",
+  body: "TsigInput",
+  result: "Tsig",
+};
+
+/** GET /accounts/{account_id}/secondary_dns/tsigs/{tsig_id}: TSIG Details */
+export const tsigDetails: Operation<"/accounts/{account_id}/secondary_dns/tsigs/{tsig_id}", "GET"> = {
+  method: "GET",
+  path: "/accounts/{account_id}/secondary_dns/tsigs/{tsig_id}",
+  result: "Tsig",
+};
+
+/** PUT /accounts/{account_id}/secondary_dns/tsigs/{tsig_id}: Update TSIG */
+export const updateTsig: Operation<"/accounts/{account_id}/secondary_dns/tsigs/{tsig_id}", "PUT"> = {
+  method: "PUT",
+  path: "/accounts/{account_id}/secondary_dns/tsigs/{tsig_id}",
+  body: "TsigInput",
+  result: "Tsig",
+};
+
+/** DELETE /accounts/{account_id}/secondary_dns/tsigs/{tsig_id}: Delete TSIG */
+export const deleteTsig: Operation<"/accounts/{account_id}/secondary_dns/tsigs/{tsig_id}", "DELETE"> = {
+  method: "DELETE",
+  path: "/accounts/{account_id}/secondary_dns/tsigs/{tsig_id}",
+  body: "EmptyBody",
+  result: "DeleteResult",
+};
+
+/** GET /accounts/{account_id}/secondary_dns/acls: List ACLs */
+export const listAcLs: Operation<"/accounts/{account_id}/secondary_dns/acls", "GET"> = {
+  method: "GET",
+  path: "/accounts/{account_id}/secondary_dns/acls",
+  result: "Acl[]",
+};
+
+/** POST /accounts/{account_id}/secondary_dns/acls: Create ACL */
+export const createAcl: Operation<"/accounts/{account_id}/secondary_dns/acls", "POST"> = {
+  method: "POST",
+  path: "/accounts/{account_id}/secondary_dns/acls",
+  body: "AclInput",
+  result: "Acl",
+};
+
+/** GET /accounts/{account_id}/secondary_dns/acls/{acl_id}: ACL Details */
+export const aclDetails: Operation<"/accounts/{account_id}/secondary_dns/acls/{acl_id}", "GET"> = {
+  method: "GET",
+  path: "/accounts/{account_id}/secondary_dns/acls/{acl_id}",
+  result: "Acl",
+};
+
+/** PUT /accounts/{account_id}/secondary_dns/acls/{acl_id}: Update ACL */
+export const updateAcl: Operation<"/accounts/{account_id}/secondary_dns/acls/{acl_id}", "PUT"> = {
+  method: "PUT",
+  path: "/accounts/{account_id}/secondary_dns/acls/{acl_id}",
+  body: "AclInput",
+  result: "Acl",
+};
+
+/** DELETE /accounts/{account_id}/secondary_dns/acls/{acl_id}: Delete ACL */
+export const deleteAcl: Operation<"/accounts/{account_id}/secondary_dns/acls/{acl_id}", "DELETE"> = {
+  method: "DELETE",
+  path: "/accounts/{account_id}/secondary_dns/acls/{acl_id}",
+  body: "EmptyBody",
+  result: "DeleteResult",
+};
+
 /** The operations of client.outgoing, by method name (the spec's x-client-method). */
 export const outgoingOperations = {
   get: primaryZoneConfigurationDetails,
@@ -114,4 +228,19 @@ export const OPERATIONS: Readonly<Record<string, OperationInfo>> = {
   "secondary-dns-(-primary-zone)-enable-outgoing-zone-transfers": { operation: enableOutgoingZoneTransfers, resource: "outgoing", method: "enable", summary: "Enable Outgoing Zone Transfers" },
   "secondary-dns-(-primary-zone)-force-dns-notify": { operation: forceDnsNotify, resource: "outgoing", method: "forceNotify", summary: "Force DNS NOTIFY" },
   "secondary-dns-(-primary-zone)-get-outgoing-zone-transfer-status": { operation: getOutgoingZoneTransferStatus, resource: "outgoing", method: "status", summary: "Get Outgoing Zone Transfer Status" },
+  "secondary-dns-(-peer)-list-peers": { operation: listPeers, summary: "List Peers" },
+  "secondary-dns-(-peer)-create-peer": { operation: createPeer, summary: "Create Peer" },
+  "secondary-dns-(-peer)-peer-details": { operation: peerDetails, summary: "Peer Details" },
+  "secondary-dns-(-peer)-update-peer": { operation: updatePeer, summary: "Update Peer" },
+  "secondary-dns-(-peer)-delete-peer": { operation: deletePeer, summary: "Delete Peer" },
+  "secondary-dns-(-tsig)-list-tsi-gs": { operation: listTsiGs, summary: "List TSIGs" },
+  "secondary-dns-(-tsig)-create-tsig": { operation: createTsig, summary: "Create TSIG" },
+  "secondary-dns-(-tsig)-tsig-details": { operation: tsigDetails, summary: "TSIG Details" },
+  "secondary-dns-(-tsig)-update-tsig": { operation: updateTsig, summary: "Update TSIG" },
+  "secondary-dns-(-tsig)-delete-tsig": { operation: deleteTsig, summary: "Delete TSIG" },
+  "secondary-dns-(-acl)-list-ac-ls": { operation: listAcLs, summary: "List ACLs" },
+  "secondary-dns-(-acl)-create-acl": { operation: createAcl, summary: "Create ACL" },
+  "secondary-dns-(-acl)-acl-details": { operation: aclDetails, summary: "ACL Details" },
+  "secondary-dns-(-acl)-update-acl": { operation: updateAcl, summary: "Update ACL" },
+  "secondary-dns-(-acl)-delete-acl": { operation: deleteAcl, summary: "Delete ACL" },
 };

@@ -158,6 +158,232 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/accounts/{account_id}/secondary_dns/peers": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The account's identifier.
+                 * @example 01a7362d577a6c3019a474fd6f485823
+                 */
+                account_id: components["parameters"]["account_id"];
+            };
+            cookie?: never;
+        };
+        /**
+         * List Peers
+         * @description Lists every peer of the account, in one page. A peer is a nameserver that
+         *     Cloudflare sends NOTIFY to (when it is the primary) or transfers from (when
+         *     it is the secondary).
+         */
+        get: operations["secondary-dns-(-peer)-list-peers"];
+        put?: never;
+        /**
+         * Create Peer
+         * @description Creates a peer. For an outgoing configuration, `ip` and `port` say where
+         *     NOTIFY goes and `tsig_id` names the key that signs it and the transfers;
+         *     the peer is then linked to zones by listing its id in their configuration.
+         *     Not idempotent: each call creates another peer.
+         */
+        post: operations["secondary-dns-(-peer)-create-peer"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/accounts/{account_id}/secondary_dns/peers/{peer_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The account's identifier.
+                 * @example 01a7362d577a6c3019a474fd6f485823
+                 */
+                account_id: components["parameters"]["account_id"];
+                /**
+                 * @description The peer's identifier.
+                 * @example 23ff594956f20c2a721606e94745a8aa
+                 */
+                peer_id: components["parameters"]["peer_id"];
+            };
+            cookie?: never;
+        };
+        /**
+         * Peer Details
+         * @description Reads one peer of the account. Answers 404 when the account has no such peer.
+         */
+        get: operations["secondary-dns-(-peer)-peer-details"];
+        /**
+         * Update Peer
+         * @description Replaces every field of a peer: a field left out is cleared, not kept.
+         *     Answers 404 when the account has no such peer.
+         */
+        put: operations["secondary-dns-(-peer)-update-peer"];
+        post?: never;
+        /**
+         * Delete Peer
+         * @description Removes a peer. Answers 404 when the account has no such peer. A peer still
+         *     linked to a zone's outgoing configuration should be unlinked first; what
+         *     the API answers otherwise is not published.
+         */
+        delete: operations["secondary-dns-(-peer)-delete-peer"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/accounts/{account_id}/secondary_dns/tsigs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The account's identifier.
+                 * @example 01a7362d577a6c3019a474fd6f485823
+                 */
+                account_id: components["parameters"]["account_id"];
+            };
+            cookie?: never;
+        };
+        /**
+         * List TSIGs
+         * @description Lists every TSIG key of the account, in one page, each with its secret:
+         *     keep the answer as safe as the keys themselves.
+         */
+        get: operations["secondary-dns-(-tsig)-list-tsi-gs"];
+        put?: never;
+        /**
+         * Create TSIG
+         * @description Creates a TSIG key. Its name must be the key name the secondary uses,
+         *     exactly, and the secondary must hold the same secret and algorithm, or
+         *     transfers fail. Not idempotent: each call creates another key.
+         */
+        post: operations["secondary-dns-(-tsig)-create-tsig"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/accounts/{account_id}/secondary_dns/tsigs/{tsig_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The account's identifier.
+                 * @example 01a7362d577a6c3019a474fd6f485823
+                 */
+                account_id: components["parameters"]["account_id"];
+                /**
+                 * @description The TSIG key's identifier.
+                 * @example 69cd1e104af3e6ed3cb344f263fd0d5a
+                 */
+                tsig_id: components["parameters"]["tsig_id"];
+            };
+            cookie?: never;
+        };
+        /**
+         * TSIG Details
+         * @description Reads one TSIG key of the account, secret included. Answers 404 when the account has no such key.
+         */
+        get: operations["secondary-dns-(-tsig)-tsig-details"];
+        /**
+         * Update TSIG
+         * @description Replaces the name, algorithm and secret of a TSIG key, for example to
+         *     rotate the secret; all three are required. Answers 404 when the account
+         *     has no such key.
+         */
+        put: operations["secondary-dns-(-tsig)-update-tsig"];
+        post?: never;
+        /**
+         * Delete TSIG
+         * @description Removes a TSIG key. Answers 404 when the account has no such key. A key
+         *     that peers still use should be taken off them first; what the API
+         *     answers otherwise is not published.
+         */
+        delete: operations["secondary-dns-(-tsig)-delete-tsig"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/accounts/{account_id}/secondary_dns/acls": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The account's identifier.
+                 * @example 01a7362d577a6c3019a474fd6f485823
+                 */
+                account_id: components["parameters"]["account_id"];
+            };
+            cookie?: never;
+        };
+        /**
+         * List ACLs
+         * @description Lists every ACL of the account, in one page: the IP ranges that may
+         *     transfer the account's primary zones besides the peers' addresses.
+         */
+        get: operations["secondary-dns-(-acl)-list-ac-ls"];
+        put?: never;
+        /**
+         * Create ACL
+         * @description Creates an ACL: an IP range, no larger than /24 for IPv4 or /64 for IPv6,
+         *     allowed to transfer the account's primary zones. Not idempotent: each
+         *     call creates another ACL.
+         */
+        post: operations["secondary-dns-(-acl)-create-acl"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/accounts/{account_id}/secondary_dns/acls/{acl_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The account's identifier.
+                 * @example 01a7362d577a6c3019a474fd6f485823
+                 */
+                account_id: components["parameters"]["account_id"];
+                /**
+                 * @description The ACL's identifier.
+                 * @example b4ae99a55280e68a888defc35bb0cf97
+                 */
+                acl_id: components["parameters"]["acl_id"];
+            };
+            cookie?: never;
+        };
+        /**
+         * ACL Details
+         * @description Reads one ACL of the account. Answers 404 when the account has no such ACL.
+         */
+        get: operations["secondary-dns-(-acl)-acl-details"];
+        /**
+         * Update ACL
+         * @description Replaces the name and range of an ACL; both are required. Answers 404
+         *     when the account has no such ACL.
+         */
+        put: operations["secondary-dns-(-acl)-update-acl"];
+        post?: never;
+        /**
+         * Delete ACL
+         * @description Removes an ACL. Answers 404 when the account has no such ACL.
+         */
+        delete: operations["secondary-dns-(-acl)-delete-acl"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -174,56 +400,6 @@ export interface components {
          * @example www.example.com.
          */
         DnsName: string;
-        /**
-         * @description The linked peers' identifiers, in no particular order, each at most once; at most 30.
-         * @example [
-         *       "23ff594956f20c2a721606e94745a8aa",
-         *       "00920f38ce07c2e2f4df50b1f61d4194"
-         *     ]
-         */
-        PeerIds: components["schemas"]["Identifier"][];
-        /**
-         * Format: date-time
-         * @description An RFC 3339 timestamp with fractional seconds and an offset.
-         * @example 2019-10-24T17:09:42.883908+01:00
-         */
-        Timestamp: string;
-        /** @description A zone's outgoing transfer configuration, as the API returns it. */
-        OutgoingZone: {
-            readonly id: components["schemas"]["Identifier"];
-            name: components["schemas"]["DnsName"];
-            peers: components["schemas"]["PeerIds"];
-            /**
-             * @description The SOA serial of the zone, an unsigned 32-bit integer.
-             * @example 2019102400
-             */
-            soa_serial: number;
-            /** @description When the zone was last checked for changes. */
-            checked_time: components["schemas"]["Timestamp"];
-            /** @description When the configuration was created. */
-            created_time: components["schemas"]["Timestamp"];
-            /** @description When a peer last transferred the zone. */
-            last_transferred_time: components["schemas"]["Timestamp"];
-        };
-        /** @description The body of create and update. Both fields are required; `id` is assigned by the API and never sent. */
-        OutgoingZoneInput: {
-            name: components["schemas"]["DnsName"];
-            peers: components["schemas"]["PeerIds"];
-        };
-        /** @description What delete returns, the id of the removed configuration. */
-        DeleteResult: {
-            id: components["schemas"]["Identifier"];
-        };
-        /**
-         * @description The word an action answers with, such as "Enabled", "Disabled" or "OK".
-         * @example Enabled
-         */
-        ActionResult: string;
-        /**
-         * @description Whether outgoing transfers are on; seen values are "Enabled" and "Disabled", but no fixed set is documented.
-         * @example Enabled
-         */
-        TransferStatus: string;
         /** @description An error or message item of the envelope. */
         Message: {
             /** @example 7003 */
@@ -265,13 +441,100 @@ export interface components {
             /** @example null */
             result: null;
         };
+        /** @description What a delete returns, the id of what was removed. */
+        DeleteResult: {
+            id: components["schemas"]["Identifier"];
+        };
+        /** @description A success envelope whose result is the removed object's id. */
+        DeleteResponse: components["schemas"]["SuccessEnvelope"] & {
+            result: components["schemas"]["DeleteResult"];
+        };
+        /**
+         * @description The optional body of a delete: nothing, or an empty JSON object. Clients
+         *     need not send it.
+         * @example {}
+         */
+        EmptyBody: Record<string, never>;
+        /**
+         * @description The paging of a list. These lists come as one page: `count` and
+         *     `total_count` are the number of items returned.
+         */
+        ResultInfo: {
+            /**
+             * @description The number of items in this page.
+             * @example 1
+             */
+            count: number;
+            /**
+             * @description The page number, from 1.
+             * @example 1
+             */
+            page: number;
+            /**
+             * @description The number of items per page.
+             * @example 20
+             */
+            per_page: number;
+            /**
+             * @description The number of items in all pages.
+             * @example 1
+             */
+            total_count: number;
+            /**
+             * @description The number of pages.
+             * @example 1
+             */
+            total_pages?: number;
+        };
+        /**
+         * @description The linked peers' identifiers, in no particular order, each at most once; at most 30.
+         * @example [
+         *       "23ff594956f20c2a721606e94745a8aa",
+         *       "00920f38ce07c2e2f4df50b1f61d4194"
+         *     ]
+         */
+        PeerIds: components["schemas"]["Identifier"][];
+        /**
+         * Format: date-time
+         * @description An RFC 3339 timestamp with fractional seconds and an offset.
+         * @example 2019-10-24T17:09:42.883908+01:00
+         */
+        Timestamp: string;
+        /** @description A zone's outgoing transfer configuration, as the API returns it. */
+        OutgoingZone: {
+            readonly id: components["schemas"]["Identifier"];
+            name: components["schemas"]["DnsName"];
+            peers: components["schemas"]["PeerIds"];
+            /**
+             * @description The SOA serial of the zone, an unsigned 32-bit integer.
+             * @example 2019102400
+             */
+            soa_serial: number;
+            /** @description When the zone was last checked for changes. */
+            checked_time: components["schemas"]["Timestamp"];
+            /** @description When the configuration was created. */
+            created_time: components["schemas"]["Timestamp"];
+            /** @description When a peer last transferred the zone. */
+            last_transferred_time: components["schemas"]["Timestamp"];
+        };
+        /** @description The body of create and update. Both fields are required; `id` is assigned by the API and never sent. */
+        OutgoingZoneInput: {
+            name: components["schemas"]["DnsName"];
+            peers: components["schemas"]["PeerIds"];
+        };
+        /**
+         * @description The word an action answers with, such as "Enabled", "Disabled" or "OK".
+         * @example Enabled
+         */
+        ActionResult: string;
+        /**
+         * @description Whether outgoing transfers are on; seen values are "Enabled" and "Disabled", but no fixed set is documented.
+         * @example Enabled
+         */
+        TransferStatus: string;
         /** @description A success envelope whose result is an outgoing configuration. */
         OutgoingZoneResponse: components["schemas"]["SuccessEnvelope"] & {
             result: components["schemas"]["OutgoingZone"];
-        };
-        /** @description A success envelope whose result is the removed configuration's id. */
-        DeleteResponse: components["schemas"]["SuccessEnvelope"] & {
-            result: components["schemas"]["DeleteResult"];
         };
         /** @description A success envelope whose result is an action's answer. */
         StringResultResponse: components["schemas"]["SuccessEnvelope"] & {
@@ -280,6 +543,173 @@ export interface components {
         /** @description A success envelope whose result is the transfer status. */
         TransferStatusResponse: components["schemas"]["SuccessEnvelope"] & {
             result: components["schemas"]["TransferStatus"];
+        };
+        /** @description A peer, as the API returns it. */
+        Peer: {
+            readonly id: components["schemas"]["Identifier"];
+            /**
+             * @description A name for the peer, for people; it need not be unique.
+             * @example ns1-backup
+             */
+            name: string;
+            /**
+             * @description The peer's IPv4 or IPv6 address. With Cloudflare as the primary, NOTIFY
+             *     goes there; the peer must also transfer from this address, or from a
+             *     range of the account's ACLs.
+             * @example 127.0.0.2
+             */
+            ip?: string;
+            /**
+             * @description The peer's DNS port, where NOTIFY is sent.
+             * @example 53
+             */
+            port?: number;
+            /**
+             * @description Whether Cloudflare asks this peer for IXFR rather than AXFR. Only used when
+             *     Cloudflare is the secondary; as the primary it always answers IXFR.
+             * @example false
+             */
+            ixfr_enable?: boolean;
+            /** @description The TSIG that signs NOTIFY and transfers with this peer. One per peer. */
+            tsig_id?: components["schemas"]["Identifier"];
+        };
+        /**
+         * @description The body of create and update: `name` is required, the rest optional. An
+         *     update replaces the whole peer, so send every field you want to keep.
+         */
+        PeerInput: {
+            /**
+             * @description A name for the peer, for people; it need not be unique.
+             * @example ns1-backup
+             */
+            name: string;
+            /**
+             * @description The peer's IPv4 or IPv6 address. With Cloudflare as the primary, NOTIFY
+             *     goes there; the peer must also transfer from this address, or from a
+             *     range of the account's ACLs.
+             * @example 127.0.0.2
+             */
+            ip?: string;
+            /**
+             * @description The peer's DNS port, where NOTIFY is sent.
+             * @example 53
+             */
+            port?: number;
+            /**
+             * @description Whether Cloudflare asks this peer for IXFR rather than AXFR. Only used when
+             *     Cloudflare is the secondary; as the primary it always answers IXFR.
+             * @example false
+             */
+            ixfr_enable?: boolean;
+            /** @description The TSIG that signs NOTIFY and transfers with this peer. One per peer. */
+            tsig_id?: components["schemas"]["Identifier"];
+        };
+        /** @description A success envelope whose result is a peer. */
+        PeerResponse: components["schemas"]["SuccessEnvelope"] & {
+            result: components["schemas"]["Peer"];
+        };
+        /** @description A success envelope whose result is every peer of the account. */
+        PeerListResponse: components["schemas"]["SuccessEnvelope"] & {
+            result: components["schemas"]["Peer"][];
+            result_info: components["schemas"]["ResultInfo"];
+        };
+        /** @description A TSIG key, as the API returns it, secret included. */
+        Tsig: {
+            readonly id: components["schemas"]["Identifier"];
+            /**
+             * @description The key's name, a DNS name with its trailing dot. It must be exactly the
+             *     key name the secondary is configured with.
+             * @example tsig.example.com.
+             */
+            name: string & components["schemas"]["DnsName"];
+            /**
+             * @description The HMAC algorithm, by its RFC 8945 name with the trailing dot, as TSIG
+             *     records carry it. Knot, NSD and BIND write it without the dot.
+             * @example hmac-sha256.
+             * @enum {string}
+             */
+            algo: "hmac-md5.sig-alg.reg.int." | "hmac-sha1." | "hmac-sha224." | "hmac-sha256." | "hmac-sha384." | "hmac-sha512.";
+            /**
+             * Format: password
+             * @description The shared secret, in base64 as secondaries expect it; best as long as
+             *     the algorithm's output (32 bytes for hmac-sha256.). A credential: every
+             *     read returns it, so keep answers out of logs.
+             * @example l3qJr97PJWH4YV4k2uPsiVuPfmmcjV1t+8HbhItnu9U=
+             */
+            secret: string;
+        };
+        /** @description The body of create and update; all three fields are required. */
+        TsigInput: {
+            /**
+             * @description The key's name, a DNS name with its trailing dot. It must be exactly the
+             *     key name the secondary is configured with.
+             * @example tsig.example.com.
+             */
+            name: string & components["schemas"]["DnsName"];
+            /**
+             * @description The HMAC algorithm, by its RFC 8945 name with the trailing dot, as TSIG
+             *     records carry it. Knot, NSD and BIND write it without the dot.
+             * @example hmac-sha256.
+             * @enum {string}
+             */
+            algo: "hmac-md5.sig-alg.reg.int." | "hmac-sha1." | "hmac-sha224." | "hmac-sha256." | "hmac-sha384." | "hmac-sha512.";
+            /**
+             * Format: password
+             * @description The shared secret, in base64 as secondaries expect it; best as long as
+             *     the algorithm's output (32 bytes for hmac-sha256.). A credential: every
+             *     read returns it, so keep answers out of logs.
+             * @example l3qJr97PJWH4YV4k2uPsiVuPfmmcjV1t+8HbhItnu9U=
+             */
+            secret: string;
+        };
+        /** @description A success envelope whose result is a TSIG key. */
+        TsigResponse: components["schemas"]["SuccessEnvelope"] & {
+            result: components["schemas"]["Tsig"];
+        };
+        /** @description A success envelope whose result is every TSIG key of the account. */
+        TsigListResponse: components["schemas"]["SuccessEnvelope"] & {
+            result: components["schemas"]["Tsig"][];
+            result_info: components["schemas"]["ResultInfo"];
+        };
+        /** @description An ACL, as the API returns it. */
+        Acl: {
+            readonly id: components["schemas"]["Identifier"];
+            /**
+             * @description A name for the ACL, for people; it need not be unique.
+             * @example local-transfers
+             */
+            name: string;
+            /**
+             * @description An IP range in CIDR notation, no larger than /24 for IPv4 or /64 for IPv6
+             *     (a single address is /32 or /128). Host bits may be set. IPv6 is written
+             *     in hexadecimal groups, without an embedded IPv4 address.
+             * @example 127.0.0.16/28
+             */
+            ip_range: string;
+        };
+        /** @description The body of create and update; both fields are required. */
+        AclInput: {
+            /**
+             * @description A name for the ACL, for people; it need not be unique.
+             * @example local-transfers
+             */
+            name: string;
+            /**
+             * @description An IP range in CIDR notation, no larger than /24 for IPv4 or /64 for IPv6
+             *     (a single address is /32 or /128). Host bits may be set. IPv6 is written
+             *     in hexadecimal groups, without an embedded IPv4 address.
+             * @example 127.0.0.16/28
+             */
+            ip_range: string;
+        };
+        /** @description A success envelope whose result is an ACL. */
+        AclResponse: components["schemas"]["SuccessEnvelope"] & {
+            result: components["schemas"]["Acl"];
+        };
+        /** @description A success envelope whose result is every ACL of the account. */
+        AclListResponse: components["schemas"]["SuccessEnvelope"] & {
+            result: components["schemas"]["Acl"][];
+            result_info: components["schemas"]["ResultInfo"];
         };
     };
     responses: {
@@ -293,7 +723,7 @@ export interface components {
                 "application/json": components["schemas"]["FailureEnvelope"];
             };
         };
-        /** @description Missing or wrong credentials, or a zone without the Enterprise entitlement. */
+        /** @description Missing or wrong credentials, or a zone or account without the Enterprise entitlement. */
         Unauthorized: {
             headers: {
                 "cf-ray": components["headers"]["cf-ray"];
@@ -323,6 +753,36 @@ export interface components {
                 "application/json": components["schemas"]["FailureEnvelope"];
             };
         };
+        /** @description The account has no such peer, or the account does not exist. */
+        PeerNotFound: {
+            headers: {
+                "cf-ray": components["headers"]["cf-ray"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["FailureEnvelope"];
+            };
+        };
+        /** @description The account has no such TSIG key, or the account does not exist. */
+        TsigNotFound: {
+            headers: {
+                "cf-ray": components["headers"]["cf-ray"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["FailureEnvelope"];
+            };
+        };
+        /** @description The account has no such ACL, or the account does not exist. */
+        AclNotFound: {
+            headers: {
+                "cf-ray": components["headers"]["cf-ray"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["FailureEnvelope"];
+            };
+        };
         /** @description Over the rate limit of 1,200 requests per 5 minutes; wait Retry-After seconds. */
         TooManyRequests: {
             headers: {
@@ -330,6 +790,16 @@ export interface components {
                 "Retry-After": components["headers"]["Retry-After"];
                 Ratelimit: components["headers"]["Ratelimit"];
                 "Ratelimit-Policy": components["headers"]["Ratelimit-Policy"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["FailureEnvelope"];
+            };
+        };
+        /** @description Any other failure the client caused, such as a conflict with the current state. */
+        ClientError: {
+            headers: {
+                "cf-ray": components["headers"]["cf-ray"];
                 [name: string]: unknown;
             };
             content: {
@@ -357,6 +827,26 @@ export interface components {
          * @example 023e105f4ecef8ad9ca31a8372d0c353
          */
         zone_id: components["schemas"]["Identifier"];
+        /**
+         * @description The account's identifier.
+         * @example 01a7362d577a6c3019a474fd6f485823
+         */
+        account_id: components["schemas"]["Identifier"];
+        /**
+         * @description The peer's identifier.
+         * @example 23ff594956f20c2a721606e94745a8aa
+         */
+        peer_id: components["schemas"]["Identifier"];
+        /**
+         * @description The TSIG key's identifier.
+         * @example 69cd1e104af3e6ed3cb344f263fd0d5a
+         */
+        tsig_id: components["schemas"]["Identifier"];
+        /**
+         * @description The ACL's identifier.
+         * @example b4ae99a55280e68a888defc35bb0cf97
+         */
+        acl_id: components["schemas"]["Identifier"];
     };
     requestBodies: never;
     headers: {
@@ -403,16 +893,7 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             429: components["responses"]["TooManyRequests"];
-            /** @description Primary Zone Configuration Details response failure. */
-            "4XX": {
-                headers: {
-                    "cf-ray": components["headers"]["cf-ray"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["FailureEnvelope"];
-                };
-            };
+            "4XX": components["responses"]["ClientError"];
             "5XX": components["responses"]["ServerError"];
         };
     };
@@ -450,16 +931,7 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             429: components["responses"]["TooManyRequests"];
-            /** @description Update Primary Zone Configuration response failure. */
-            "4XX": {
-                headers: {
-                    "cf-ray": components["headers"]["cf-ray"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["FailureEnvelope"];
-                };
-            };
+            "4XX": components["responses"]["ClientError"];
             "5XX": components["responses"]["ServerError"];
         };
     };
@@ -497,16 +969,7 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             429: components["responses"]["TooManyRequests"];
-            /** @description Create Primary Zone Configuration response failure. */
-            "4XX": {
-                headers: {
-                    "cf-ray": components["headers"]["cf-ray"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["FailureEnvelope"];
-                };
-            };
+            "4XX": components["responses"]["ClientError"];
             "5XX": components["responses"]["ServerError"];
         };
     };
@@ -540,16 +1003,7 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             429: components["responses"]["TooManyRequests"];
-            /** @description Delete Primary Zone Configuration response failure. */
-            "4XX": {
-                headers: {
-                    "cf-ray": components["headers"]["cf-ray"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["FailureEnvelope"];
-                };
-            };
+            "4XX": components["responses"]["ClientError"];
             "5XX": components["responses"]["ServerError"];
         };
     };
@@ -583,16 +1037,7 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             429: components["responses"]["TooManyRequests"];
-            /** @description Disable Outgoing Zone Transfers response failure. */
-            "4XX": {
-                headers: {
-                    "cf-ray": components["headers"]["cf-ray"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["FailureEnvelope"];
-                };
-            };
+            "4XX": components["responses"]["ClientError"];
             "5XX": components["responses"]["ServerError"];
         };
     };
@@ -626,16 +1071,7 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             429: components["responses"]["TooManyRequests"];
-            /** @description Enable Outgoing Zone Transfers response failure. */
-            "4XX": {
-                headers: {
-                    "cf-ray": components["headers"]["cf-ray"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["FailureEnvelope"];
-                };
-            };
+            "4XX": components["responses"]["ClientError"];
             "5XX": components["responses"]["ServerError"];
         };
     };
@@ -669,16 +1105,7 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             429: components["responses"]["TooManyRequests"];
-            /** @description Force DNS NOTIFY response failure. */
-            "4XX": {
-                headers: {
-                    "cf-ray": components["headers"]["cf-ray"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["FailureEnvelope"];
-                };
-            };
+            "4XX": components["responses"]["ClientError"];
             "5XX": components["responses"]["ServerError"];
         };
     };
@@ -712,16 +1139,598 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             429: components["responses"]["TooManyRequests"];
-            /** @description Get Outgoing Zone Transfer Status response failure. */
-            "4XX": {
+            "4XX": components["responses"]["ClientError"];
+            "5XX": components["responses"]["ServerError"];
+        };
+    };
+    "secondary-dns-(-peer)-list-peers": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The account's identifier.
+                 * @example 01a7362d577a6c3019a474fd6f485823
+                 */
+                account_id: components["parameters"]["account_id"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description List Peers response. */
+            200: {
                 headers: {
                     "cf-ray": components["headers"]["cf-ray"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["FailureEnvelope"];
+                    "application/json": components["schemas"]["PeerListResponse"];
                 };
             };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["PeerNotFound"];
+            429: components["responses"]["TooManyRequests"];
+            "4XX": components["responses"]["ClientError"];
+            "5XX": components["responses"]["ServerError"];
+        };
+    };
+    "secondary-dns-(-peer)-create-peer": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The account's identifier.
+                 * @example 01a7362d577a6c3019a474fd6f485823
+                 */
+                account_id: components["parameters"]["account_id"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PeerInput"];
+            };
+        };
+        responses: {
+            /** @description Create Peer response. */
+            200: {
+                headers: {
+                    "cf-ray": components["headers"]["cf-ray"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PeerResponse"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["PeerNotFound"];
+            429: components["responses"]["TooManyRequests"];
+            "4XX": components["responses"]["ClientError"];
+            "5XX": components["responses"]["ServerError"];
+        };
+    };
+    "secondary-dns-(-peer)-peer-details": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The account's identifier.
+                 * @example 01a7362d577a6c3019a474fd6f485823
+                 */
+                account_id: components["parameters"]["account_id"];
+                /**
+                 * @description The peer's identifier.
+                 * @example 23ff594956f20c2a721606e94745a8aa
+                 */
+                peer_id: components["parameters"]["peer_id"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Peer Details response. */
+            200: {
+                headers: {
+                    "cf-ray": components["headers"]["cf-ray"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PeerResponse"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["PeerNotFound"];
+            429: components["responses"]["TooManyRequests"];
+            "4XX": components["responses"]["ClientError"];
+            "5XX": components["responses"]["ServerError"];
+        };
+    };
+    "secondary-dns-(-peer)-update-peer": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The account's identifier.
+                 * @example 01a7362d577a6c3019a474fd6f485823
+                 */
+                account_id: components["parameters"]["account_id"];
+                /**
+                 * @description The peer's identifier.
+                 * @example 23ff594956f20c2a721606e94745a8aa
+                 */
+                peer_id: components["parameters"]["peer_id"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PeerInput"];
+            };
+        };
+        responses: {
+            /** @description Update Peer response. */
+            200: {
+                headers: {
+                    "cf-ray": components["headers"]["cf-ray"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PeerResponse"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["PeerNotFound"];
+            429: components["responses"]["TooManyRequests"];
+            "4XX": components["responses"]["ClientError"];
+            "5XX": components["responses"]["ServerError"];
+        };
+    };
+    "secondary-dns-(-peer)-delete-peer": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The account's identifier.
+                 * @example 01a7362d577a6c3019a474fd6f485823
+                 */
+                account_id: components["parameters"]["account_id"];
+                /**
+                 * @description The peer's identifier.
+                 * @example 23ff594956f20c2a721606e94745a8aa
+                 */
+                peer_id: components["parameters"]["peer_id"];
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["EmptyBody"];
+            };
+        };
+        responses: {
+            /** @description Delete Peer response. */
+            200: {
+                headers: {
+                    "cf-ray": components["headers"]["cf-ray"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeleteResponse"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["PeerNotFound"];
+            429: components["responses"]["TooManyRequests"];
+            "4XX": components["responses"]["ClientError"];
+            "5XX": components["responses"]["ServerError"];
+        };
+    };
+    "secondary-dns-(-tsig)-list-tsi-gs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The account's identifier.
+                 * @example 01a7362d577a6c3019a474fd6f485823
+                 */
+                account_id: components["parameters"]["account_id"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description List TSIGs response. */
+            200: {
+                headers: {
+                    "cf-ray": components["headers"]["cf-ray"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TsigListResponse"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["TsigNotFound"];
+            429: components["responses"]["TooManyRequests"];
+            "4XX": components["responses"]["ClientError"];
+            "5XX": components["responses"]["ServerError"];
+        };
+    };
+    "secondary-dns-(-tsig)-create-tsig": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The account's identifier.
+                 * @example 01a7362d577a6c3019a474fd6f485823
+                 */
+                account_id: components["parameters"]["account_id"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TsigInput"];
+            };
+        };
+        responses: {
+            /** @description Create TSIG response. */
+            200: {
+                headers: {
+                    "cf-ray": components["headers"]["cf-ray"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TsigResponse"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["TsigNotFound"];
+            429: components["responses"]["TooManyRequests"];
+            "4XX": components["responses"]["ClientError"];
+            "5XX": components["responses"]["ServerError"];
+        };
+    };
+    "secondary-dns-(-tsig)-tsig-details": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The account's identifier.
+                 * @example 01a7362d577a6c3019a474fd6f485823
+                 */
+                account_id: components["parameters"]["account_id"];
+                /**
+                 * @description The TSIG key's identifier.
+                 * @example 69cd1e104af3e6ed3cb344f263fd0d5a
+                 */
+                tsig_id: components["parameters"]["tsig_id"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description TSIG Details response. */
+            200: {
+                headers: {
+                    "cf-ray": components["headers"]["cf-ray"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TsigResponse"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["TsigNotFound"];
+            429: components["responses"]["TooManyRequests"];
+            "4XX": components["responses"]["ClientError"];
+            "5XX": components["responses"]["ServerError"];
+        };
+    };
+    "secondary-dns-(-tsig)-update-tsig": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The account's identifier.
+                 * @example 01a7362d577a6c3019a474fd6f485823
+                 */
+                account_id: components["parameters"]["account_id"];
+                /**
+                 * @description The TSIG key's identifier.
+                 * @example 69cd1e104af3e6ed3cb344f263fd0d5a
+                 */
+                tsig_id: components["parameters"]["tsig_id"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TsigInput"];
+            };
+        };
+        responses: {
+            /** @description Update TSIG response. */
+            200: {
+                headers: {
+                    "cf-ray": components["headers"]["cf-ray"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TsigResponse"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["TsigNotFound"];
+            429: components["responses"]["TooManyRequests"];
+            "4XX": components["responses"]["ClientError"];
+            "5XX": components["responses"]["ServerError"];
+        };
+    };
+    "secondary-dns-(-tsig)-delete-tsig": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The account's identifier.
+                 * @example 01a7362d577a6c3019a474fd6f485823
+                 */
+                account_id: components["parameters"]["account_id"];
+                /**
+                 * @description The TSIG key's identifier.
+                 * @example 69cd1e104af3e6ed3cb344f263fd0d5a
+                 */
+                tsig_id: components["parameters"]["tsig_id"];
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["EmptyBody"];
+            };
+        };
+        responses: {
+            /** @description Delete TSIG response. */
+            200: {
+                headers: {
+                    "cf-ray": components["headers"]["cf-ray"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeleteResponse"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["TsigNotFound"];
+            429: components["responses"]["TooManyRequests"];
+            "4XX": components["responses"]["ClientError"];
+            "5XX": components["responses"]["ServerError"];
+        };
+    };
+    "secondary-dns-(-acl)-list-ac-ls": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The account's identifier.
+                 * @example 01a7362d577a6c3019a474fd6f485823
+                 */
+                account_id: components["parameters"]["account_id"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description List ACLs response. */
+            200: {
+                headers: {
+                    "cf-ray": components["headers"]["cf-ray"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AclListResponse"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["AclNotFound"];
+            429: components["responses"]["TooManyRequests"];
+            "4XX": components["responses"]["ClientError"];
+            "5XX": components["responses"]["ServerError"];
+        };
+    };
+    "secondary-dns-(-acl)-create-acl": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The account's identifier.
+                 * @example 01a7362d577a6c3019a474fd6f485823
+                 */
+                account_id: components["parameters"]["account_id"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AclInput"];
+            };
+        };
+        responses: {
+            /** @description Create ACL response. */
+            200: {
+                headers: {
+                    "cf-ray": components["headers"]["cf-ray"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AclResponse"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["AclNotFound"];
+            429: components["responses"]["TooManyRequests"];
+            "4XX": components["responses"]["ClientError"];
+            "5XX": components["responses"]["ServerError"];
+        };
+    };
+    "secondary-dns-(-acl)-acl-details": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The account's identifier.
+                 * @example 01a7362d577a6c3019a474fd6f485823
+                 */
+                account_id: components["parameters"]["account_id"];
+                /**
+                 * @description The ACL's identifier.
+                 * @example b4ae99a55280e68a888defc35bb0cf97
+                 */
+                acl_id: components["parameters"]["acl_id"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description ACL Details response. */
+            200: {
+                headers: {
+                    "cf-ray": components["headers"]["cf-ray"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AclResponse"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["AclNotFound"];
+            429: components["responses"]["TooManyRequests"];
+            "4XX": components["responses"]["ClientError"];
+            "5XX": components["responses"]["ServerError"];
+        };
+    };
+    "secondary-dns-(-acl)-update-acl": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The account's identifier.
+                 * @example 01a7362d577a6c3019a474fd6f485823
+                 */
+                account_id: components["parameters"]["account_id"];
+                /**
+                 * @description The ACL's identifier.
+                 * @example b4ae99a55280e68a888defc35bb0cf97
+                 */
+                acl_id: components["parameters"]["acl_id"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AclInput"];
+            };
+        };
+        responses: {
+            /** @description Update ACL response. */
+            200: {
+                headers: {
+                    "cf-ray": components["headers"]["cf-ray"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AclResponse"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["AclNotFound"];
+            429: components["responses"]["TooManyRequests"];
+            "4XX": components["responses"]["ClientError"];
+            "5XX": components["responses"]["ServerError"];
+        };
+    };
+    "secondary-dns-(-acl)-delete-acl": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The account's identifier.
+                 * @example 01a7362d577a6c3019a474fd6f485823
+                 */
+                account_id: components["parameters"]["account_id"];
+                /**
+                 * @description The ACL's identifier.
+                 * @example b4ae99a55280e68a888defc35bb0cf97
+                 */
+                acl_id: components["parameters"]["acl_id"];
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["EmptyBody"];
+            };
+        };
+        responses: {
+            /** @description Delete ACL response. */
+            200: {
+                headers: {
+                    "cf-ray": components["headers"]["cf-ray"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeleteResponse"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["AclNotFound"];
+            429: components["responses"]["TooManyRequests"];
+            "4XX": components["responses"]["ClientError"];
             "5XX": components["responses"]["ServerError"];
         };
     };

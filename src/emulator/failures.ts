@@ -59,8 +59,9 @@ export const failures = {
   internal: () => one(500, 10001, "Internal server error"),
 };
 
-export function successEnvelope(result: unknown) {
-  return { success: true, errors: [], messages: [], result };
+export function successEnvelope(result: unknown, resultInfo?: unknown) {
+  const envelope = { success: true, errors: [], messages: [], result };
+  return resultInfo === undefined ? envelope : { ...envelope, result_info: resultInfo };
 }
 
 export function failureEnvelope(errors: Message[]) {

@@ -6,12 +6,22 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { handleRequest, API_PREFIX, type Faults } from "./pipeline.js";
 import type { ResourceHandlers } from "./resource.js";
+import { aclHandlers } from "./resources/acls.js";
 import { outgoingHandlers } from "./resources/outgoing.js";
+import { peerHandlers } from "./resources/peers.js";
+import { applySeed, exampleSeed, stateEntryProblem, type EmulatorSeed } from "./resources/state.js";
+import { tsigHandlers } from "./resources/tsigs.js";
 import { loadSpec } from "./spec.js";
 import { Store } from "./store.js";
 
 /** Every resource's handlers; a new resource adds its file here. */
-const HANDLERS: ResourceHandlers = { ...outgoingHandlers };
+const HANDLERS: ResourceHandlers = {
+  ...outgoingHandlers,
+  ...peerHandlers,
+  ...tsigHandlers,
+  ...aclHandlers,
+};
+export type { EmulatorSeed };
 
 export interface EmulatorOptions {
   /** The port to listen on. Default: 0, a free port (read it from `url`). */
@@ -24,6 +34,13 @@ export interface EmulatorOptions {
    * change. Default: none, the state lives in memory only.
    */
   stateFile?: string | undefined;
+  /**
+   * The peers, TSIGs and ACLs, by account id, that an empty state starts with (a
+   * state file with anything in it is kept as it is). Default: the spec's example
+   * account 01a7362d577a6c3019a474fd6f485823 with the peers, TSIGs and ACLs its
+   * examples show, so the API reference's samples run as written; `{}` for none.
+   */
+  seed?: EmulatorSeed | undefined;
   /** Milliseconds added before every answer. Default: 0. */
   latencyMs?: number | undefined;
   /** The share of requests, 0 to 1, answered 429 with Retry-After. Default: 0. */
@@ -55,6 +72,13 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     throw new Error(`no emulator handler for ${missing.map((r) => r.operationId).join(", ")}`);
   }
   const store = await Store.open(options.stateFile);
+  for (const [name, entries] of Object.entries(store.snapshot().collections)) {
+    for (const [key, value] of Object.entries(entries)) {
+      const problem = stateEntryProblem(name, key, value);
+      if (problem) throw new Error(`the state file ${options.stateFile} is damaged: ${problem}`);
+    }
+  }
+  applySeed(store, options.seed ?? exampleSeed());
   const server = createServer((req, res) => {
     void handleRequest({ spec, handlers: HANDLERS, store, faults }, req, res);
   });

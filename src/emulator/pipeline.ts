@@ -74,7 +74,7 @@ async function answer(pipeline: Pipeline, req: IncomingMessage, raw: Buffer): Pr
   const handler = pipeline.handlers[route.operationId];
   if (!handler) throw failures.internal(); // startEmulator makes sure this cannot happen
   const micros = nowMicros();
-  const { result, changed } = handler({
+  const { result, changed, resultInfo } = handler({
     params,
     body: route.body ? parseBody(route.body, raw) : undefined,
     store: pipeline.store,
@@ -82,7 +82,7 @@ async function answer(pipeline: Pipeline, req: IncomingMessage, raw: Buffer): Pr
     date: new Date(micros / 1000),
   });
   // Serialised now: later requests may change the state while the save runs.
-  const text = JSON.stringify(successEnvelope(result));
+  const text = JSON.stringify(successEnvelope(result, resultInfo));
   if (changed) await pipeline.store.save();
   return text;
 }

@@ -23,6 +23,8 @@ export interface Answer {
   result: unknown;
   /** Whether the state changed, so the answer waits until the state file has it. */
   changed?: boolean;
+  /** The envelope's `result_info`, for a list. */
+  resultInfo?: unknown;
 }
 
 /**

@@ -59,6 +59,10 @@ export interface Route {
 export interface LoadedSpec {
   routes: Route[];
   securitySchemes: Record<string, SecurityScheme>;
+  /** The validator of a named schema of the spec (components/schemas), compiled once. */
+  schema(name: string): ValidateFunction;
+  /** The bundled spec itself, read-only: for what the routes do not carry, such as examples. */
+  document: Readonly<Json>;
 }
 
 const escapePointer = (s: string) => s.replace(/~/g, "~0").replace(/\//g, "~1");
@@ -138,7 +142,21 @@ function compileSpec(file: string): LoadedSpec {
       routes.push(route);
     }
   }
-  return { routes, securitySchemes: spec.components?.securitySchemes ?? {} };
+  const schemas = new Map<string, ValidateFunction>();
+  const schema = (name: string) => {
+    let validate = schemas.get(name);
+    if (!validate) {
+      if (!spec.components?.schemas?.[name]) throw new Error(`the spec has no schema ${name}`);
+      schemas.set(name, (validate = compileAt(`/components/schemas/${escapePointer(name)}`)));
+    }
+    return validate;
+  };
+  return {
+    routes,
+    securitySchemes: spec.components?.securitySchemes ?? {},
+    schema,
+    document: spec,
+  };
 }
 
 /**

@@ -51,6 +51,21 @@ describe("result types come from the generated spec", () => {
       | "secondary-dns-(-primary-zone)-enable-outgoing-zone-transfers"
       | "secondary-dns-(-primary-zone)-force-dns-notify"
       | "secondary-dns-(-primary-zone)-get-outgoing-zone-transfer-status"
+      | "secondary-dns-(-peer)-list-peers"
+      | "secondary-dns-(-peer)-create-peer"
+      | "secondary-dns-(-peer)-peer-details"
+      | "secondary-dns-(-peer)-update-peer"
+      | "secondary-dns-(-peer)-delete-peer"
+      | "secondary-dns-(-tsig)-list-tsi-gs"
+      | "secondary-dns-(-tsig)-create-tsig"
+      | "secondary-dns-(-tsig)-tsig-details"
+      | "secondary-dns-(-tsig)-update-tsig"
+      | "secondary-dns-(-tsig)-delete-tsig"
+      | "secondary-dns-(-acl)-list-ac-ls"
+      | "secondary-dns-(-acl)-create-acl"
+      | "secondary-dns-(-acl)-acl-details"
+      | "secondary-dns-(-acl)-update-acl"
+      | "secondary-dns-(-acl)-delete-acl"
     >();
   });
 });

@@ -160,6 +160,8 @@ describe("the serial", () => {
     const { outgoingHandlers } = await import("../../src/emulator/resources/outgoing.js");
     const store = (await import("../../src/emulator/store.js")).Store;
     const memory = await store.open();
+    const { applySeed, exampleSeed } = await import("../../src/emulator/resources/state.js");
+    applySeed(memory, exampleSeed()); // the peers the input lists
     const context = {
       params: { zone_id: ZONE },
       store: memory,

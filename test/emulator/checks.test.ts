@@ -8,6 +8,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startEmulator, type Emulator } from "../../src/emulator/index.js";
+import { exampleSeed } from "../../src/emulator/resources/state.js";
 import { findSpecFile } from "../../src/emulator/spec.js";
 import { operationById, requestValidator } from "../support/spec.js";
 import { exchange, onlyError, outgoing, PEER_A, PEER_B, ZONE } from "./exchange.js";
@@ -153,15 +154,24 @@ describe("create and update bodies", () => {
 
   it("the spec's examples and edge cases it allows are accepted", async () => {
     const zone = "11111111111111111111111111111111";
-    for (const body of [
-      { name: "www.example.com.", peers: [PEER_A, PEER_B] },
-      { name: "example", peers: [] },
-      { name: "a".repeat(63), peers: peers31.slice(0, 30) },
-    ]) {
-      expect(specAccepts(body)).toBe(true);
-      const created = await outgoing(emulator.url, "POST", zone, "", { body });
-      expect(created.status).toBe(200);
-      expect((await outgoing(emulator.url, "DELETE", zone)).status).toBe(200);
+    // The example account's peers, and 31 more in another account, for the 30-peer case.
+    const seed = exampleSeed();
+    const others = peers31.map((id, i) => ({ id, name: `peer-${i}` }));
+    seed.peers = { ...seed.peers, ["22222222222222222222222222222222"]: others };
+    const seeded = await startEmulator({ seed });
+    try {
+      for (const body of [
+        { name: "www.example.com.", peers: [PEER_A, PEER_B] },
+        { name: "example", peers: [] },
+        { name: "a".repeat(63), peers: peers31.slice(0, 30) },
+      ]) {
+        expect(specAccepts(body)).toBe(true);
+        const created = await outgoing(seeded.url, "POST", zone, "", { body });
+        expect(created.status).toBe(200);
+        expect((await outgoing(seeded.url, "DELETE", zone)).status).toBe(200);
+      }
+    } finally {
+      await seeded.close();
     }
   });
 

@@ -53,7 +53,7 @@ describe("stateFile", () => {
   });
 
   it("writes plain JSON and leaves no temp file behind", async () => {
-    const emulator = await startEmulator({ stateFile });
+    const emulator = await startEmulator({ stateFile, seed: {} });
     const created = await outgoing(emulator.url, "POST", ZONE, "", {
       body: { name: "example.com.", peers: [] },
     });

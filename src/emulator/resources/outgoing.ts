@@ -9,6 +9,7 @@
  * - checked_time moves whenever the zone is looked at for changes (update,
  *   enable, force_notify); last_transferred_time moves when the peers would pull
  *   the zone, that is on enable, and on update or force_notify while enabled.
+ * - Create and update list only peers that exist, under the rules of links.ts.
  */
 import { randomBytes } from "node:crypto";
 import type { outgoingOperations } from "../../../generated/operations.js";
@@ -20,6 +21,7 @@ import {
   type OperationHandler,
   type ResourceHandlers,
 } from "../resource.js";
+import { checkZonePeers, COLLECTIONS } from "./links.js";
 
 type OutgoingZone = components["schemas"]["OutgoingZone"];
 type OutgoingZoneInput = components["schemas"]["OutgoingZoneInput"];
@@ -30,7 +32,7 @@ interface OutgoingRecord {
   status: TransferStatus;
 }
 
-const COLLECTION = "outgoing";
+const COLLECTION = COLLECTIONS.outgoing;
 const SERIAL_MODULUS = 2 ** 32;
 
 const notConfigured = () =>
@@ -80,6 +82,7 @@ const handlers: Record<keyof typeof outgoingOperations, OperationHandler> = {
   create: (context) => {
     if (context.store.get(COLLECTION, zoneOf(context.params))) throw alreadyConfigured();
     const { name, peers } = context.body as OutgoingZoneInput;
+    checkZonePeers(context.store, peers);
     const zone: OutgoingZone = {
       id: randomBytes(16).toString("hex"),
       name,
@@ -95,6 +98,7 @@ const handlers: Record<keyof typeof outgoingOperations, OperationHandler> = {
   update: (context) => {
     const record = existing(context);
     const { name, peers } = context.body as OutgoingZoneInput;
+    checkZonePeers(context.store, peers);
     const zone: OutgoingZone = {
       ...record.zone,
       name,

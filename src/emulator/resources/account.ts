@@ -1,0 +1,149 @@
+/**
+ * What peers, TSIGs and ACLs have in common: each is a list of records per
+ * account, kept in the store as one record per account id (an array, in the
+ * order of creation), with the same five operations. A resource file gives its
+ * names and its rules; this file makes the handlers.
+ *
+ * The state shape: `collections[<name>][<account_id>]` is an array of the
+ * resource's records, each valid against the spec's schema for it (Peer, Tsig,
+ * Acl), ids unique across the collection. `accountCollectionProblem` says what
+ * is wrong with one such entry, for the check of a state file at start.
+ */
+import { randomBytes } from "node:crypto";
+import { Failure } from "../failures.js";
+import type { HandlerContext, OperationHandler, ResourceHandlers } from "../resource.js";
+import { loadSpec } from "../spec.js";
+import type { Store } from "../store.js";
+
+export interface AccountRecord {
+  id: string;
+}
+
+export interface AccountResource<T extends AccountRecord, I> {
+  /** The store collection, also the state file's name for it. */
+  collection: string;
+  /** The spec's schema of one record, as the API returns it. */
+  schema: string;
+  /** The path parameter naming one record, e.g. "peer_id". */
+  idParam: string;
+  /** The operationIds of list, create, get, update, delete. */
+  operations: { list: string; create: string; get: string; update: string; delete: string };
+  /** The 404 for an id the account does not have. */
+  notFound: () => Failure;
+  /** A record from a (spec-valid) create or update body. */
+  build(id: string, input: I): T;
+  /** Refuses a record about to be saved (create: no previous), by throwing a Failure. */
+  checkSave?(context: HandlerContext, account: string, record: T, previous?: T): void;
+  /** Refuses to delete a record still in use, by throwing a Failure. */
+  checkDelete?(context: HandlerContext, account: string, record: T): void;
+}
+
+export function accountOf(params: Record<string, string>): string {
+  return params.account_id as string; // every route of these resources has {account_id}
+}
+
+/** The records of one account (never a live array: changes go through `saveRecords`). */
+export function recordsOf<T>(store: Store, collection: string, account: string): readonly T[] {
+  return store.get<T[]>(collection, account) ?? [];
+}
+
+/**
+ * Every entry of a collection, by key. Reads the whole state, so it is kept to
+ * the rules between resources, which are rare next to reads.
+ */
+export function allEntries<V>(store: Store, collection: string): [key: string, value: V][] {
+  return Object.entries((store.snapshot().collections[collection] ?? {}) as Record<string, V>);
+}
+
+function saveRecords<T>(store: Store, collection: string, account: string, records: T[]) {
+  if (records.length === 0) store.delete(collection, account);
+  else store.set(collection, account, records);
+}
+
+/** The `result_info` of a list that comes as one page. */
+export function onePage(count: number) {
+  return { count, page: 1, per_page: count, total_count: count, total_pages: 1 };
+}
+
+/** A failure about one field of the request body, in the emulator's envelope shape. */
+export function fieldFailure(status: number, code: number, message: string, pointer: string) {
+  return new Failure(status, [{ code, message, source: { pointer } }]);
+}
+
+export function accountHandlers<T extends AccountRecord, I>(
+  resource: AccountResource<T, I>,
+): ResourceHandlers {
+  const { collection, idParam, operations: ops } = resource;
+
+  const find = (context: HandlerContext) => {
+    const account = accountOf(context.params);
+    const records = recordsOf<T>(context.store, collection, account);
+    const index = records.findIndex((r) => r.id === context.params[idParam]);
+    if (index < 0) throw resource.notFound();
+    return { account, records, index, record: records[index] as T };
+  };
+
+  const list: OperationHandler = (context) => {
+    const records = recordsOf<T>(context.store, collection, accountOf(context.params));
+    return { result: records, resultInfo: onePage(records.length) };
+  };
+
+  const create: OperationHandler = (context) => {
+    const account = accountOf(context.params);
+    const record = resource.build(randomBytes(16).toString("hex"), context.body as I);
+    resource.checkSave?.(context, account, record);
+    const records = recordsOf<T>(context.store, collection, account);
+    saveRecords(context.store, collection, account, [...records, record]);
+    return { result: record, changed: true };
+  };
+
+  const update: OperationHandler = (context) => {
+    const { account, records, index, record: previous } = find(context);
+    const record = resource.build(previous.id, context.body as I);
+    resource.checkSave?.(context, account, record, previous);
+    const next = records.map((r, i) => (i === index ? record : r));
+    saveRecords(context.store, collection, account, next);
+    return { result: record, changed: true };
+  };
+
+  const remove: OperationHandler = (context) => {
+    const { account, records, record } = find(context);
+    resource.checkDelete?.(context, account, record);
+    const rest = records.filter((r) => r.id !== record.id);
+    saveRecords(context.store, collection, account, rest);
+    return { result: { id: record.id }, changed: true };
+  };
+
+  return {
+    [ops.list]: list,
+    [ops.create]: create,
+    [ops.get]: (context) => ({ result: find(context).record }),
+    [ops.update]: update,
+    [ops.delete]: remove,
+  };
+}
+
+/**
+ * What is wrong with one entry of an account collection in a state file, or
+ * undefined when nothing is: the key must be an account id, the value an array
+ * of records valid against the spec, each id used once.
+ */
+export function accountCollectionProblem(
+  resource: Pick<AccountResource<AccountRecord, unknown>, "collection" | "schema">,
+  key: string,
+  value: unknown,
+): string | undefined {
+  const spec = loadSpec();
+  const where = `${resource.collection}.${key}`;
+  if (!spec.schema("Identifier")(key)) return `${where}: the key is not an account id`;
+  if (!Array.isArray(value)) return `${where}: not a list of records`;
+  const valid = spec.schema(resource.schema);
+  const ids = new Set<string>();
+  for (const [i, record] of value.entries()) {
+    if (!valid(record)) return `${where}[${i}]: not a ${resource.schema} as the spec has it`;
+    const { id } = record as AccountRecord;
+    if (ids.has(id)) return `${where}[${i}]: the id ${id} is used twice`;
+    ids.add(id);
+  }
+  return undefined;
+}
