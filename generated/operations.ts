@@ -210,6 +210,33 @@ export const outgoingOperations = {
   status: getOutgoingZoneTransferStatus,
 } as const;
 
+/** The operations of client.peers, by method name (the spec's x-client-method). */
+export const peersOperations = {
+  list: listPeers,
+  create: createPeer,
+  get: peerDetails,
+  update: updatePeer,
+  delete: deletePeer,
+} as const;
+
+/** The operations of client.tsigs, by method name (the spec's x-client-method). */
+export const tsigsOperations = {
+  list: listTsiGs,
+  create: createTsig,
+  get: tsigDetails,
+  update: updateTsig,
+  delete: deleteTsig,
+} as const;
+
+/** The operations of client.acls, by method name (the spec's x-client-method). */
+export const aclsOperations = {
+  list: listAcLs,
+  create: createAcl,
+  get: aclDetails,
+  update: updateAcl,
+  delete: deleteAcl,
+} as const;
+
 export interface OperationInfo {
   operation: Operation;
   /** The facade's resource and method (x-client-method); none for raw-only operations. */
@@ -228,19 +255,19 @@ export const OPERATIONS: Readonly<Record<string, OperationInfo>> = {
   "secondary-dns-(-primary-zone)-enable-outgoing-zone-transfers": { operation: enableOutgoingZoneTransfers, resource: "outgoing", method: "enable", summary: "Enable Outgoing Zone Transfers" },
   "secondary-dns-(-primary-zone)-force-dns-notify": { operation: forceDnsNotify, resource: "outgoing", method: "forceNotify", summary: "Force DNS NOTIFY" },
   "secondary-dns-(-primary-zone)-get-outgoing-zone-transfer-status": { operation: getOutgoingZoneTransferStatus, resource: "outgoing", method: "status", summary: "Get Outgoing Zone Transfer Status" },
-  "secondary-dns-(-peer)-list-peers": { operation: listPeers, summary: "List Peers" },
-  "secondary-dns-(-peer)-create-peer": { operation: createPeer, summary: "Create Peer" },
-  "secondary-dns-(-peer)-peer-details": { operation: peerDetails, summary: "Peer Details" },
-  "secondary-dns-(-peer)-update-peer": { operation: updatePeer, summary: "Update Peer" },
-  "secondary-dns-(-peer)-delete-peer": { operation: deletePeer, summary: "Delete Peer" },
-  "secondary-dns-(-tsig)-list-tsi-gs": { operation: listTsiGs, summary: "List TSIGs" },
-  "secondary-dns-(-tsig)-create-tsig": { operation: createTsig, summary: "Create TSIG" },
-  "secondary-dns-(-tsig)-tsig-details": { operation: tsigDetails, summary: "TSIG Details" },
-  "secondary-dns-(-tsig)-update-tsig": { operation: updateTsig, summary: "Update TSIG" },
-  "secondary-dns-(-tsig)-delete-tsig": { operation: deleteTsig, summary: "Delete TSIG" },
-  "secondary-dns-(-acl)-list-ac-ls": { operation: listAcLs, summary: "List ACLs" },
-  "secondary-dns-(-acl)-create-acl": { operation: createAcl, summary: "Create ACL" },
-  "secondary-dns-(-acl)-acl-details": { operation: aclDetails, summary: "ACL Details" },
-  "secondary-dns-(-acl)-update-acl": { operation: updateAcl, summary: "Update ACL" },
-  "secondary-dns-(-acl)-delete-acl": { operation: deleteAcl, summary: "Delete ACL" },
+  "secondary-dns-(-peer)-list-peers": { operation: listPeers, resource: "peers", method: "list", summary: "List Peers" },
+  "secondary-dns-(-peer)-create-peer": { operation: createPeer, resource: "peers", method: "create", summary: "Create Peer" },
+  "secondary-dns-(-peer)-peer-details": { operation: peerDetails, resource: "peers", method: "get", summary: "Peer Details" },
+  "secondary-dns-(-peer)-update-peer": { operation: updatePeer, resource: "peers", method: "update", summary: "Update Peer" },
+  "secondary-dns-(-peer)-delete-peer": { operation: deletePeer, resource: "peers", method: "delete", summary: "Delete Peer" },
+  "secondary-dns-(-tsig)-list-tsi-gs": { operation: listTsiGs, resource: "tsigs", method: "list", summary: "List TSIGs" },
+  "secondary-dns-(-tsig)-create-tsig": { operation: createTsig, resource: "tsigs", method: "create", summary: "Create TSIG" },
+  "secondary-dns-(-tsig)-tsig-details": { operation: tsigDetails, resource: "tsigs", method: "get", summary: "TSIG Details" },
+  "secondary-dns-(-tsig)-update-tsig": { operation: updateTsig, resource: "tsigs", method: "update", summary: "Update TSIG" },
+  "secondary-dns-(-tsig)-delete-tsig": { operation: deleteTsig, resource: "tsigs", method: "delete", summary: "Delete TSIG" },
+  "secondary-dns-(-acl)-list-ac-ls": { operation: listAcLs, resource: "acls", method: "list", summary: "List ACLs" },
+  "secondary-dns-(-acl)-create-acl": { operation: createAcl, resource: "acls", method: "create", summary: "Create ACL" },
+  "secondary-dns-(-acl)-acl-details": { operation: aclDetails, resource: "acls", method: "get", summary: "ACL Details" },
+  "secondary-dns-(-acl)-update-acl": { operation: updateAcl, resource: "acls", method: "update", summary: "Update ACL" },
+  "secondary-dns-(-acl)-delete-acl": { operation: deleteAcl, resource: "acls", method: "delete", summary: "Delete ACL" },
 };

@@ -8,12 +8,21 @@ import type { paths } from "../generated/schema.js";
 import { createCall } from "./call.js";
 import { resolveOptions, type ClientOptions } from "./options.js";
 import { createRedactor } from "./redact.js";
+import { aclsResource, type AclsResource } from "./resources/acls.js";
 import { outgoingResource, type OutgoingResource } from "./resources/outgoing.js";
+import { peersResource, type PeersResource } from "./resources/peers.js";
+import { tsigsResource, type TsigsResource } from "./resources/tsigs.js";
 import { createTransport } from "./transport.js";
 
 export interface SecondaryDnsClient {
   /** Outgoing zone transfers: Cloudflare as primary, your nameservers as secondaries. */
   readonly outgoing: OutgoingResource;
+  /** The account's peers: the nameservers NOTIFY goes to. Needs an account id. */
+  readonly peers: PeersResource;
+  /** The account's TSIG keys. Their secrets never appear in the client's errors or logs. */
+  readonly tsigs: TsigsResource;
+  /** The account's ACLs: extra IP ranges allowed to transfer its primary zones. */
+  readonly acls: AclsResource;
   /**
    * The typed openapi-fetch client, with the same credentials, timeout, retries
    * and limits, for whoever needs the whole response. POSTs through it count as
@@ -29,7 +38,7 @@ export interface SecondaryDnsClient {
  */
 export function createSecondaryDnsClient(options: ClientOptions = {}): SecondaryDnsClient {
   const resolved = resolveOptions(options);
-  const { redactError, scrub } = createRedactor(resolved.secrets);
+  const { redactError, scrub, remember } = createRedactor(resolved.secrets);
   const transport = createTransport({ ...resolved, redact: redactError, scrub });
   const raw = createClient<paths>({
     baseUrl: resolved.baseUrl,
@@ -37,5 +46,11 @@ export function createSecondaryDnsClient(options: ClientOptions = {}): Secondary
     fetch: transport.rawFetch,
   });
   const call = createCall({ ...resolved, transport, redact: redactError });
-  return { outgoing: outgoingResource(call), raw };
+  return {
+    outgoing: outgoingResource(call),
+    peers: peersResource(call),
+    tsigs: tsigsResource(call, remember),
+    acls: aclsResource(call),
+    raw,
+  };
 }

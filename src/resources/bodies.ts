@@ -5,8 +5,12 @@
  * here until its checker is written.
  */
 import type { BodySchema } from "../../generated/operations.js";
-import { checkZoneInput } from "../validate.js";
+import { bodyChecker, checkEmptyBody, checkZoneInput, SHAPES } from "../validate.js";
 
 export const BODY_CHECKS: Record<BodySchema, (body: unknown) => unknown> = {
   OutgoingZoneInput: checkZoneInput,
+  PeerInput: bodyChecker(SHAPES.PeerInput),
+  TsigInput: bodyChecker(SHAPES.TsigInput),
+  AclInput: bodyChecker(SHAPES.AclInput),
+  EmptyBody: checkEmptyBody,
 };

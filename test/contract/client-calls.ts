@@ -3,7 +3,7 @@
  * table (generated/operations.ts: the spec's x-client-method), so a test can
  * drive any operation from a fixture or a generated case.
  */
-import { OPERATIONS } from "../../generated/operations.js";
+import { OPERATIONS, type Operation } from "../../generated/operations.js";
 import type { SecondaryDnsClient } from "../../src/index.js";
 import type { CallOptions } from "../../src/options.js";
 
@@ -25,6 +25,10 @@ export function parameterNames(path: string): string[] {
   return [...path.matchAll(/\{(\w+)\}/g)].map((m) => camel(m[1]!));
 }
 
+/** Whether the facade method takes a body: a delete's optional empty body it sends itself. */
+export const takesBody = (operation: Operation) =>
+  operation.body !== undefined && operation.body !== "EmptyBody";
+
 export function clientCall(operationId: string): ClientCall {
   const info = OPERATIONS[operationId];
   if (!info?.resource || !info.method) throw new Error(`no client method for ${operationId}`);
@@ -34,7 +38,7 @@ export function clientCall(operationId: string): ClientCall {
     const of = (name: string) => (typeof ids === "string" ? ids : ids[name]);
     const account = typeof ids === "string" ? undefined : ids.accountId;
     const sent = account === undefined ? options : { ...options, accountId: account };
-    const args = [...names.map(of), ...(operation.body ? [body] : []), sent];
+    const args = [...names.map(of), ...(takesBody(operation) ? [body] : []), sent];
     const methods = client[resource as keyof SecondaryDnsClient] as unknown as Record<
       string,
       (...args: unknown[]) => Promise<unknown>
