@@ -5,13 +5,23 @@
  * checked against the spec and sent; all against the emulator, each from the
  * state its operation needs, and each judged by what it left behind.
  */
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runCli } from "../../src/cli/run.js";
 import { startEmulator, type Emulator } from "../../src/emulator/index.js";
 import { requestValidator } from "../support/spec.js";
 import { parseCurl } from "./curl-sample.js";
-import { checkingClient, scenarioKey, scenarios, seed, ZONE, type Scenario } from "./scenarios.js";
+import {
+  ACCOUNT,
+  checkingClient,
+  scenarioKey,
+  scenarios,
+  seed,
+  ZONE,
+  type Scenario,
+} from "./scenarios.js";
 import { shellWords } from "./shell-words.js";
 import { codeSamples, operations, parameters, spec } from "./spec-info.js";
 import {
@@ -46,8 +56,8 @@ async function withEmulator(scenario: Scenario, use: (emulator: Emulator) => Pro
 const scenarioOf = (key: string) => scenarios[key] as Scenario;
 
 describe("the spec's code samples", () => {
-  it("are one TypeScript, one CLI and one curl sample per operation: 8 × 3", () => {
-    expect(operations()).toHaveLength(8);
+  it("are one TypeScript, one CLI and one curl sample per operation: 23 × 3", () => {
+    expect(operations()).toHaveLength(23);
     for (const op of operations()) {
       const samples = codeSamples(op);
       expect(
@@ -59,8 +69,8 @@ describe("the spec's code samples", () => {
         op.operationId,
       ).toEqual(["TypeScript", "Shell", "Shell"]);
     }
-    expect(all).toHaveLength(24);
-    for (const label of LABELS) expect(labelled(label)).toHaveLength(8);
+    expect(all).toHaveLength(69);
+    for (const label of LABELS) expect(labelled(label)).toHaveLength(23);
   });
 
   it("each operation has a scenario, and each scenario an operation", () => {
@@ -93,7 +103,7 @@ describe("TypeScript samples", () => {
   });
 
   it("type-check against the package", () => {
-    expect(Object.keys(files)).toHaveLength(8);
+    expect(Object.keys(files)).toHaveLength(23);
     expect(typeErrors(Object.values(files))).toEqual([]);
   }, 60_000);
 
@@ -117,13 +127,33 @@ describe("TypeScript samples", () => {
   });
 });
 
+// The CLI samples of peers, TSIGs and ACLs fail until the CLI has those commands
+// (issue 11, the CLI part): they are run like the others, not skipped, so the
+// commands are held to the samples the API reference shows.
 describe("CLI samples", () => {
+  let files: string;
+  beforeAll(() => {
+    files = mkdtempSync(path.join(tmpdir(), "cli-samples-"));
+  });
+  afterAll(() => rmSync(files, { recursive: true, force: true }));
+
+  /** The sample's words, each file it reads (`--secret-file F`) written first and named by its full path. */
+  function wordsOf(source: string): string[] {
+    const words = shellWords(source);
+    return words.map((word, i) => {
+      if (words[i - 1] !== "--secret-file") return word;
+      const file = path.join(files, path.basename(word));
+      writeFileSync(file, "c2FtcGxlLXNlY3JldC1mcm9tLWEtZmlsZS0wMTIzNDU=\n");
+      return file;
+    });
+  }
+
   it.each(labelled("CLI"))(
     "$key runs through the CLI against the emulator, exit code 0",
-    async ({ key, sample }) => {
-      const words = shellWords(sample.source);
-      expect(words.slice(0, 2)).toEqual(["cf-secondary-dns", "outgoing"]);
-      expect(words).toContain(ZONE);
+    async ({ op, key, sample }) => {
+      const words = wordsOf(sample.source);
+      expect(words.slice(0, 2)).toEqual(["cf-secondary-dns", key.split(".")[0]]);
+      expect(words).toContain(op.path.includes("{account_id}") ? ACCOUNT : ZONE);
       const scenario = scenarioOf(key);
       await withEmulator(scenario, async (emulator) => {
         let stdout = "";
@@ -143,18 +173,27 @@ describe("CLI samples", () => {
 describe("curl samples", () => {
   const server = (spec as any).servers[0].url as string;
 
-  it("use the zone id the spec gives as the example", () => {
+  it("use the zone and account ids the spec gives as the examples", () => {
     for (const op of operations()) {
-      expect(parameters(op).find((p) => p.name === "zone_id")?.example).toBe(ZONE);
+      const example = (name: string) => parameters(op).find((p) => p.name === name)?.example;
+      if (op.path.includes("{zone_id}")) expect(example("zone_id")).toBe(ZONE);
+      else expect(example("account_id")).toBe(ACCOUNT);
     }
   });
+
+  /** The operation's URL with each path parameter's example. */
+  const urlOf = (op: (typeof all)[number]["op"]) =>
+    server +
+    op.path.replace(/\{(\w+)\}/g, (_, name: string) =>
+      String(parameters(op).find((p) => p.name === name)?.example),
+    );
 
   it.each(labelled("curl"))(
     "$key sends the operation's method, path, headers and body",
     async ({ op, key, sample }) => {
       const request = parseCurl(sample.source);
       expect(request.method).toBe(op.method.toUpperCase());
-      expect(request.url).toBe(`${server}${op.path.replace("{zone_id}", ZONE)}`);
+      expect(request.url).toBe(urlOf(op));
       expect(request.headers.authorization).toBe("Bearer $CLOUDFLARE_API_TOKEN");
 
       const validate = requestValidator(op);
