@@ -38,13 +38,18 @@ export async function openDocs(browser: Browser, url: string): Promise<DocsPage>
   return docs;
 }
 
-const TAG: string = (spec as any).tags?.[0]?.name ?? "";
+/** The tags, in the spec's order: each is a group in the menu that starts folded. */
+export const TAGS: string[] = ((spec as any).tags ?? []).map((tag: { name: string }) => tag.name);
 
-/** The menu labels of the operations, e.g. "Force DNS NOTIFY POST", after opening the tag. */
+/** The menu labels of the operations, e.g. "Force DNS NOTIFY POST", after opening every tag. */
 export async function operationMenuLabels(page: Page): Promise<string[]> {
-  await expandMenu(page);
-  const labels = await page.getByTestId("menu-item-label").allInnerTexts();
-  return labels
+  // Opening a group may fold another: read the labels after each.
+  const labels = new Set<string>();
+  for (const tag of TAGS) {
+    await expandMenu(page, tag);
+    for (const text of await page.getByTestId("menu-item-label").allInnerTexts()) labels.add(text);
+  }
+  return [...labels]
     .map((text) =>
       text
         .split("\n")
@@ -55,20 +60,31 @@ export async function operationMenuLabels(page: Page): Promise<string[]> {
     .map((lines) => lines.join(" "));
 }
 
-async function expandMenu(page: Page) {
-  const tag = page
+/** Opens a tag's group in the menu, unless its first operation shows already. */
+async function expandMenu(page: Page, tag: string) {
+  const first = operations().find((op) => (op.operation.tags ?? []).includes(tag));
+  if (!first) throw new Error(`no operation has the tag ${tag}`);
+  const group = page
     .getByTestId("menu-item-label")
-    .filter({ has: page.getByText(TAG, { exact: true }) });
+    .filter({ has: page.getByText(tag, { exact: true }) });
   const anOperation = page
     .getByTestId("menu-item-label")
-    .filter({ has: page.getByText(operations()[0]!.operation.summary, { exact: true }) });
-  if (!(await anOperation.isVisible())) await tag.click();
+    .filter({ has: page.getByText(first.operation.summary, { exact: true }) });
+  if (!(await anOperation.isVisible())) await group.click();
   await anOperation.waitFor();
+}
+
+/** The tag an operation is listed under in the menu. */
+function tagOf(summary: string): string {
+  const op = operations().find((o) => o.operation.summary === summary);
+  const tag = op?.operation.tags?.[0];
+  if (!tag) throw new Error(`no tagged operation "${summary}"`);
+  return tag;
 }
 
 /** Opens an operation from the menu, as a reader would; returns its section. */
 export async function openOperation(page: Page, summary: string): Promise<Locator> {
-  await expandMenu(page);
+  await expandMenu(page, tagOf(summary));
   const before = page.url();
   await page
     .getByTestId("menu-item-label")
