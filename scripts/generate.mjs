@@ -1,14 +1,19 @@
-// `npm run generate`: spec/openapi.yaml -> generated/schema.ts (openapi-typescript)
-// and generated/openapi.json (the bundled spec, for runtime validation and tests).
+// `npm run generate`: spec/openapi.yaml -> generated/schema.ts (openapi-typescript),
+// generated/openapi.json (the bundled spec, for runtime validation and tests) and,
+// from that bundle, generated/operations.ts (the table of operations, see
+// scripts/operations.mjs).
 // `npm run check:generated` (--check): exits non-zero when the committed files differ
 // from what the spec would produce now, and writes nothing.
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import { operationsSource } from "./operations.mjs";
 import { root, runTool } from "./run-tool.mjs";
 
 const check = process.argv.includes("--check");
 const bundled = path.join(root, "generated", "openapi.json");
+const table = path.join(root, "generated", "operations.ts");
+const tableOf = (file) => operationsSource(JSON.parse(readFileSync(file, "utf8")));
 const typegenArgs = ["--redocly", "redocly.yaml", "--default-non-nullable=false"];
 
 if (check) {
@@ -23,6 +28,7 @@ if (check) {
     const fresh = path.join(scratch, "openapi.json");
     runTool("redocly", ["bundle", "main", "--output", fresh], { quiet: true });
     if (!sameFile(fresh, bundled)) stale.push("generated/openapi.json");
+    if (readOr(table) !== tableOf(fresh)) stale.push("generated/operations.ts");
   } finally {
     rmSync(scratch, { recursive: true, force: true });
   }
@@ -34,6 +40,16 @@ if (check) {
 } else {
   runTool("openapi-typescript", typegenArgs);
   runTool("redocly", ["bundle", "main", "--output", bundled]);
+  writeFileSync(table, tableOf(bundled));
+  console.log(`generated/operations.ts written from generated/openapi.json`);
+}
+
+function readOr(file) {
+  try {
+    return readFileSync(file, "utf8");
+  } catch {
+    return undefined;
+  }
 }
 
 function sameFile(a, b) {

@@ -6,7 +6,8 @@
  *                     [--account ID] [--description TEXT] [--out DIR] [--dry-run]
  *
  * <operation> is a method of client.outgoing (get, create, update, delete,
- * enable, disable, force-notify, status) or a spec operationId. Credentials come
+ * enable, disable, force-notify, status: the spec's x-client-method) or a spec
+ * operationId. Credentials come
  * from CLOUDFLARE_API_TOKEN (or CLOUDFLARE_EMAIL with CLOUDFLARE_API_KEY), the
  * base URL from CLOUDFLARE_BASE_URL. The request goes out with plain fetch, so
  * the fixture holds what the API said, not what the client made of it. The
@@ -19,17 +20,27 @@ import { fileURLToPath, pathToFileURL } from "node:url";
 import { createScrubber, REDACTED } from "./scrub.mjs";
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
-const PREFIX = "secondary-dns-(-primary-zone)-";
-export const SHORT_NAMES = {
-  get: "primary-zone-configuration-details",
-  create: "create-primary-zone-configuration",
-  update: "update-primary-zone-configuration",
-  delete: "delete-primary-zone-configuration",
-  enable: "enable-outgoing-zone-transfers",
-  disable: "disable-outgoing-zone-transfers",
-  "force-notify": "force-dns-notify",
-  status: "get-outgoing-zone-transfer-status",
-};
+const SPEC_FILE = join(ROOT, "generated/openapi.json");
+
+/**
+ * Short names of the operations, from the spec's `x-client-method`: a method of
+ * client.outgoing in kebab-case ("force-notify"), or `<resource>.<method>` for
+ * the other resources. Maps to the operationId.
+ */
+export function shortNames(spec = JSON.parse(readFileSync(SPEC_FILE, "utf8"))) {
+  const names = {};
+  for (const item of Object.values(spec.paths)) {
+    for (const op of Object.values(item)) {
+      const clientMethod = op?.["x-client-method"];
+      if (typeof clientMethod !== "string") continue;
+      const [resource, method] = clientMethod.split(".");
+      const kebab = method.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+      names[resource === "outgoing" ? kebab : `${resource}.${kebab}`] = op.operationId;
+    }
+  }
+  return names;
+}
+export const SHORT_NAMES = shortNames();
 /** The response headers a fixture keeps; the rest (cookies, caching, tracing) are dropped. */
 const KEPT_HEADERS = ["cf-ray", "content-type", "retry-after", "ratelimit", "ratelimit-policy"];
 
@@ -63,11 +74,8 @@ export function parseArgs(argv) {
 }
 
 /** The spec's operation (method, path template, whether it takes a body) by short name or operationId. */
-export function findOperation(
-  name,
-  spec = JSON.parse(readFileSync(join(ROOT, "generated/openapi.json"), "utf8")),
-) {
-  const operationId = SHORT_NAMES[name] ? PREFIX + SHORT_NAMES[name] : name;
+export function findOperation(name, spec = JSON.parse(readFileSync(SPEC_FILE, "utf8"))) {
+  const operationId = shortNames(spec)[name] ?? name;
   for (const [path, item] of Object.entries(spec.paths)) {
     for (const [method, op] of Object.entries(item)) {
       if (op?.operationId === operationId) {

@@ -1,121 +1,117 @@
 /**
- * What every facade method does: check the arguments, send the request through
- * the openapi-fetch client, and unwrap the envelope into its `result` or an error.
- * A resource file only lists its operations (see resources/outgoing.ts).
+ * What every facade method does: fill the path from its parameters, check the
+ * arguments, send the request, and unwrap the envelope into its `result` or an
+ * error. A resource file only names its methods (see resources/outgoing.ts);
+ * what each operation is comes from the table generated from the spec
+ * (generated/operations.ts).
  */
-import type { Client } from "openapi-fetch";
+import { idempotentOf, type Method, type Operation } from "../generated/operations.js";
+import type { paths } from "../generated/schema.js";
 import {
-  apiErrorFor,
   ConnectionError,
   excerpt,
-  SecondaryDnsError,
+  isPackageError,
+  ValidationError,
   type ApiMessage,
 } from "./errors.js";
 import { checkCallOptions, type CallOptions } from "./options.js";
-import { parseRetryAfter, type CallSettings, type FetchLike } from "./transport.js";
-import type { ResultSchema, ResultValidator } from "./results.js";
+import { BODY_CHECKS } from "./resources/bodies.js";
+import { failureOf, type Transport } from "./transport.js";
+import type { ResultValidator } from "./results.js";
+import type { PathParams, ResultAt } from "./types.js";
 import { checkIdentifier } from "./validate.js";
 
-export interface Operation {
-  method: "GET" | "POST" | "PUT" | "DELETE";
-  /** The spec's path template; `{zone_id}` is filled from the first argument. */
-  path: string;
-  /** Whether a repeat is harmless, so timeouts and 5xx may be retried. */
-  idempotent: boolean;
-  /** Checks and copies the request body, throwing a ValidationError. */
-  body?: (value: unknown) => unknown;
-  /** The spec's schema of a 200's `result`, for the opt-in result validator. */
-  result: ResultSchema;
-}
+export type { Operation };
 
-export type Call = <T>(
-  operation: Operation,
-  zoneId: unknown,
+/** Sends one operation; resolves to its result, typed from the spec's (path, method). */
+export type Call = <P extends keyof paths, M extends Method>(
+  operation: Operation<P, M>,
+  params: PathParams<P>,
   body: unknown,
   options: CallOptions | undefined,
-) => Promise<T>;
+) => Promise<ResultAt<P, M>>;
 
-interface Loose {
-  request(
-    method: string,
-    path: string,
-    init: Record<string, unknown>,
-  ): Promise<{ response: Response }>;
+const PARAMETER = /\{(\w+)\}/g;
+const camel = (name: string) => name.replace(/_(\w)/g, (_, c: string) => c.toUpperCase());
+
+/**
+ * The path with every `{param}` filled from `params` (by its camelCase name),
+ * each checked as an identifier; `{account_id}` falls back to `accountId`.
+ */
+export function fillPath(
+  template: string,
+  params: Record<string, unknown>,
+  accountId: string | undefined,
+): string {
+  return template.replace(PARAMETER, (_, name: string) => {
+    const key = camel(name);
+    const value = params[key] ?? (key === "accountId" ? accountId : undefined);
+    if (key === "accountId" && value === undefined) {
+      throw new ValidationError(
+        key,
+        "is required (a client or call option, or CLOUDFLARE_ACCOUNT_ID)",
+      );
+    }
+    return checkIdentifier(value, key);
+  });
 }
 
-export function createCall(
-  raw: Client<object>,
-  fetchFor: (call: CallSettings) => FetchLike,
-  redactError: <E extends Error>(error: E) => E,
-  baseUrl: string,
-  validateResults: ResultValidator | undefined,
-): Call {
-  const loose = raw as unknown as Loose;
-  return async function call<T>(
-    operation: Operation,
-    zoneId: unknown,
+export interface CallContext {
+  transport: Transport;
+  baseUrl: string;
+  /** The credentials and User-Agent, sent with every request. */
+  headers: Record<string, string>;
+  redact: <E extends Error>(error: E) => E;
+  validateResults: ResultValidator | undefined;
+  accountId: string | undefined;
+}
+
+/**
+ * The facade's call. It sends with fetch itself, not through `client.raw`, so
+ * middleware registered on `client.raw` does not apply to it.
+ */
+export function createCall(context: CallContext): Call {
+  const { transport, baseUrl, headers, redact, validateResults, accountId } = context;
+  const jsonHeaders = { ...headers, "Content-Type": "application/json" };
+  return async function call<P extends keyof paths, M extends Method>(
+    operation: Operation<P, M>,
+    params: PathParams<P>,
     body: unknown,
     options: CallOptions | undefined,
-  ): Promise<T> {
-    let request = { method: operation.method, path: operation.path, url: baseUrl + operation.path };
+  ): Promise<ResultAt<P, M>> {
+    const { method } = operation;
+    let request = { method, url: baseUrl + operation.path };
     try {
-      const zone_id = checkIdentifier(zoneId, "zoneId");
       const settings = checkCallOptions(options);
-      const payload = operation.body ? operation.body(body) : undefined;
-      const path = operation.path.replace("{zone_id}", zone_id);
-      request = { method: operation.method, path, url: baseUrl + path };
-      // The first attempt's signal goes into the Request openapi-fetch builds, and
-      // the body comes back beside the response: both spare a copy per call.
-      const controller = new AbortController();
-      const sent: CallSettings = {
-        ...settings,
-        idempotent: operation.idempotent,
-        controller,
-        detachBody: true,
-      };
-      const { response } = await loose.request(operation.method, operation.path, {
-        params: { path: { zone_id } },
-        body: payload,
-        signal: controller.signal,
-        parseAs: "stream",
-        fetch: fetchFor(sent),
-      });
-      const result = unwrap(request, response, sent.bodyText ?? "");
+      const url = baseUrl + fillPath(operation.path, params, settings.accountId ?? accountId);
+      const payload = operation.body ? JSON.stringify(BODY_CHECKS[operation.body](body)) : null;
+      request = { method, url };
+      const { response, text } = await transport.send(
+        { method, url, headers: payload === null ? headers : jsonHeaders, body: payload },
+        idempotentOf(operation),
+        settings,
+      );
+      const result = unwrap(request, baseUrl, response, text);
       const problem = validateResults?.(operation.result, result);
       if (problem)
-        throw failureOf(request, response, { detail: `unexpected response: ${problem}` });
-      return result as T;
+        throw failureOf(request, baseUrl, response, { detail: `unexpected response: ${problem}` });
+      return result as ResultAt<P, M>;
     } catch (error) {
       if (error === options?.signal?.reason && options?.signal?.aborted) throw error;
-      if (error instanceof SecondaryDnsError) throw redactError(error);
-      throw redactError(new ConnectionError(request, error));
+      throw redact(isPackageError(error) ? error : new ConnectionError(request, error));
     }
   };
 }
 
-interface Sent {
-  method: string;
-  path: string;
-  url: string;
-}
-
-function failureOf(
-  request: Sent,
-  response: Response,
-  fields: { errors?: ApiMessage[]; messages?: ApiMessage[]; detail?: string },
-) {
-  return apiErrorFor({
-    ...request,
-    ...fields,
-    status: response.status,
-    rayId: response.headers.get("cf-ray") ?? undefined,
-    retryAfterMs: parseRetryAfter(response.headers.get("retry-after")),
-  });
-}
-
 /** The envelope's `result`, or the error the response amounts to. */
-function unwrap(request: Sent, response: Response, text: string): unknown {
-  const failure = (fields: Parameters<typeof failureOf>[2]) => failureOf(request, response, fields);
+function unwrap(
+  request: { method: string; url: string },
+  baseUrl: string,
+  response: Response,
+  text: string,
+): unknown {
+  const failure = (fields: Parameters<typeof failureOf>[3]) =>
+    failureOf(request, baseUrl, response, fields);
 
   let envelope: unknown;
   try {

@@ -68,7 +68,15 @@ export class ConnectionError extends SecondaryDnsError {
   readonly url: string;
 
   constructor(request: RequestInfo, cause: unknown) {
-    const detail = cause instanceof Error ? describeCause(cause) : String(cause);
+    let detail: string;
+    try {
+      detail = cause instanceof Error ? describeCause(cause) : String(cause);
+    } catch {
+      // A thrown value that cannot be read (a revoked Proxy, an object without
+      // toString) is not kept: whoever reads `cause` would throw in turn.
+      detail = "the fetch threw a value that cannot be read";
+      cause = undefined;
+    }
     super(`${request.method} ${request.url} failed to connect: ${detail}`, { cause });
     this.method = request.method;
     this.url = request.url;
@@ -158,6 +166,15 @@ export class ServerError extends ApiError {
   override name = "ServerError";
 }
 
+/** Whether a thrown value is one of this package's errors; false for one that cannot be inspected. */
+export function isPackageError(value: unknown): value is SecondaryDnsError {
+  try {
+    return value instanceof SecondaryDnsError;
+  } catch {
+    return false; // a revoked Proxy throws on instanceof
+  }
+}
+
 /** Builds the ApiError subclass that matches the status. */
 export function apiErrorFor(details: ApiErrorDetails): ApiError {
   const { status } = details;
@@ -170,8 +187,17 @@ export function apiErrorFor(details: ApiErrorDetails): ApiError {
   return new ApiError(details);
 }
 
+/** The envelope items a message shows; the rest stay on `errors`. */
+const SHOWN_ITEMS = 3;
+
 function apiErrorMessage(d: ApiErrorDetails): string {
-  const items = (d.errors ?? []).map((e) => `[${e.code}] ${e.message}`).join("; ");
+  const errors = d.errors ?? [];
+  const more = errors.length > SHOWN_ITEMS ? ` (and ${errors.length - SHOWN_ITEMS} more)` : "";
+  const items =
+    errors
+      .slice(0, SHOWN_ITEMS)
+      .map((e) => `[${e.code}] ${clip(e.message, 200)}`)
+      .join("; ") + more;
   const what = items || d.detail || "no details given";
   const ray = d.rayId ? ` (cf-ray ${d.rayId})` : "";
   return `${d.method} ${d.path} failed with ${d.status}: ${what}${ray}`;
@@ -187,10 +213,17 @@ function describeCause(cause: Error): string {
 
 /** A short, plain excerpt of a body: tags dropped, whitespace folded. */
 export function excerpt(text: string, max = 120): string {
+  // Only the start is looked at: a body may be megabytes long.
   const plain = text
+    .slice(0, 4096)
     .replace(/<(script|style)\b[\s\S]*?<\/\1>/gi, " ")
     .replace(/<[^>]*>/g, " ")
     .replace(/\s+/g, " ")
     .trim();
-  return plain.length > max ? `${plain.slice(0, max - 1)}…` : plain;
+  return clip(plain, max);
+}
+
+/** The text, cut to at most `max` characters. */
+function clip(text: string, max: number): string {
+  return text.length > max ? `${text.slice(0, max - 1)}…` : text;
 }

@@ -4,7 +4,8 @@
  */
 import { ValidationError } from "./errors.js";
 import type { ResultValidator } from "./results.js";
-import { platformFetch, silentLogger, type FetchLike, type Logger } from "./transport.js";
+import { checkIdentifier } from "./validate.js";
+import { silentLogger, type FetchLike, type Logger } from "./transport.js";
 import { VERSION } from "./version.js";
 
 export const DEFAULT_BASE_URL = "https://api.cloudflare.com/client/v4";
@@ -27,6 +28,12 @@ export interface ClientOptions {
    * host is loopback, so credentials never cross a network in clear text.
    */
   baseUrl?: string | undefined;
+  /**
+   * The account of account-scoped operations (`/accounts/{account_id}/...`), 32
+   * lowercase hex characters; a call's `accountId` option overrides it. Default:
+   * CLOUDFLARE_ACCOUNT_ID. Zone-scoped operations do not need it.
+   */
+  accountId?: string | undefined;
   /** The fetch to send requests with. Default: `globalThis.fetch`, looked up at each call. */
   fetch?: FetchLike | undefined;
   /** Milliseconds one attempt may take, body included. Default: 60000. */
@@ -53,17 +60,22 @@ export interface CallOptions {
   timeoutMs?: number | undefined;
   /** Overrides the client's maxRetries for this call. */
   maxRetries?: number | undefined;
+  /** The account of an account-scoped call; overrides the client's accountId. */
+  accountId?: string | undefined;
 }
 
 export interface ResolvedOptions {
   baseUrl: string;
   headers: Record<string, string>;
   secrets: string[];
-  fetch: FetchLike;
+  /** Undefined: `globalThis.fetch`, looked up at each call. */
+  fetch: FetchLike | undefined;
   timeoutMs: number;
   maxRetries: number;
   logger: Logger;
   validateResults: ResultValidator | undefined;
+  /** Checked where given as an option; from the environment, checked when a call needs it. */
+  accountId: string | undefined;
 }
 
 /** A variable of the environment, where the runtime has one (Node, Bun, Deno with access). */
@@ -215,12 +227,15 @@ export function resolveOptions(options: ClientOptions): ResolvedOptions {
       headers["X-Auth-Key"],
       headers.Authorization?.slice(7),
     ].filter((s): s is string => s !== undefined),
-    // Looked up at each call, so a fetch installed later (a test's, a polyfill) is used.
-    fetch: custom ?? platformFetch,
+    fetch: custom,
     timeoutMs: checkTimeout(options.timeoutMs, "timeoutMs") ?? DEFAULT_TIMEOUT_MS,
     maxRetries: checkRetries(options.maxRetries, "maxRetries") ?? DEFAULT_MAX_RETRIES,
     logger: checkLogger(options.logger),
     validateResults: checkFunction(options.validateResults, "validateResults"),
+    accountId:
+      options.accountId === undefined || options.accountId === ""
+        ? fromEnv("CLOUDFLARE_ACCOUNT_ID")
+        : checkIdentifier(options.accountId, "accountId"),
   };
 }
 
@@ -229,7 +244,7 @@ export function checkCallOptions(options: unknown): CallOptions {
   if (typeof options !== "object" || options === null) {
     throw new ValidationError("options", "must be an object");
   }
-  const { signal, timeoutMs, maxRetries } = options as CallOptions;
+  const { signal, timeoutMs, maxRetries, accountId } = options as CallOptions;
   if (signal !== undefined && !(signal instanceof AbortSignal)) {
     throw new ValidationError("options.signal", "must be an AbortSignal");
   }
@@ -237,5 +252,6 @@ export function checkCallOptions(options: unknown): CallOptions {
     signal,
     timeoutMs: checkTimeout(timeoutMs, "options.timeoutMs"),
     maxRetries: checkRetries(maxRetries, "options.maxRetries"),
+    accountId,
   };
 }

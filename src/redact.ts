@@ -8,7 +8,20 @@ export const REDACTED = "[REDACTED]";
 
 export function createRedactor(secrets: readonly string[]) {
   // Very short values would blank out ordinary words; real credentials are long.
-  const words = secrets.filter((s) => s.length >= 4);
+  // Each also as it reads inside a JSON string (`"` and `\` escaped), the way a
+  // server's envelope may echo it.
+  const words: string[] = [];
+  /**
+   * Adds a secret for the client's lifetime (a TSIG secret the client sent or
+   * received): from then on every error and log line it produces is scrubbed of it.
+   */
+  function remember(secret: string): void {
+    if (secret.length < 4 || words.includes(secret)) return;
+    const escaped = JSON.stringify(secret).slice(1, -1);
+    // The escaped form first: it holds the plain one, so it must go as a whole.
+    words.push(...(escaped === secret ? [secret] : [escaped, secret]));
+  }
+  secrets.forEach(remember);
   const scrub = (text: string): string =>
     words.reduce((out, word) => (out.includes(word) ? out.split(word).join(REDACTED) : out), text);
   const dirty = (text: unknown): text is string =>
@@ -46,5 +59,5 @@ export function createRedactor(secrets: readonly string[]) {
     return dirty(json) ? (JSON.parse(scrub(json)) as unknown) : item;
   }
 
-  return { scrub, redactError };
+  return { scrub, redactError, remember };
 }

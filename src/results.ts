@@ -8,12 +8,16 @@ import {
   dnsNameProblem,
   identifierProblem,
   peersProblem,
+  shapeProblem,
+  SHAPES,
   shown,
+  type Shape,
   SOA_SERIAL_MAX,
 } from "./validate.js";
 
-/** The spec's names of the results the facade returns. */
-export type ResultSchema = "OutgoingZone" | "DeleteResult" | "ActionResult" | "TransferStatus";
+import type { ResultSchema } from "../generated/operations.js";
+
+export type { ResultSchema };
 
 /** Checks a 200's `result` against its schema; a string says what is wrong. */
 export type ResultValidator = (schema: ResultSchema, value: unknown) => string | undefined;
@@ -91,11 +95,37 @@ export function stringResultProblem(value: unknown): string | undefined {
     : `result must be a non-empty string, got ${shown(value)}`;
 }
 
+/** The check of an account resource (Peer, Tsig, Acl): its problems, or undefined. */
+function resourceProblem(shape: Shape): (value: unknown) => string | undefined {
+  return (value) => {
+    const problem = shapeProblem(value, shape);
+    return problem && `result${problem[0]} ${problem[1]}`;
+  };
+}
+
+/** The check of a list of them: the first problem names the item, e.g. `result[2].ip`. */
+function listProblem(shape: Shape): (value: unknown) => string | undefined {
+  return (value) => {
+    if (!Array.isArray(value)) return `result must be an array, got ${shown(value)}`;
+    for (const [i, item] of value.entries()) {
+      const problem = shapeProblem(item, shape);
+      if (problem) return `result[${i}]${problem[0]} ${problem[1]}`;
+    }
+    return undefined;
+  };
+}
+
 const checks: Record<ResultSchema, (value: unknown) => string | undefined> = {
   OutgoingZone: outgoingZoneProblem,
   DeleteResult: deleteResultProblem,
   ActionResult: stringResultProblem,
   TransferStatus: stringResultProblem,
+  Peer: resourceProblem(SHAPES.Peer),
+  "Peer[]": listProblem(SHAPES.Peer),
+  Tsig: resourceProblem(SHAPES.Tsig),
+  "Tsig[]": listProblem(SHAPES.Tsig),
+  Acl: resourceProblem(SHAPES.Acl),
+  "Acl[]": listProblem(SHAPES.Acl),
 };
 
 /** Holds every result to the spec's schema; a mismatch rejects with an ApiError naming the field. */

@@ -1,14 +1,17 @@
 /**
- * The fetch that every request goes through, the facade's and `client.raw`'s
- * alike: one timeout per attempt (covering the body too), retries with backoff,
- * Retry-After, and the rule that a non-idempotent request is repeated only when
- * it cannot have reached the server (or the server said 429).
+ * Every request goes through `exchange`, the facade's and `client.raw`'s alike:
+ * one timeout per attempt (covering the body too), a cap on the body's size,
+ * redirects refused, retries with backoff and Retry-After, and the rule that a
+ * non-idempotent request is repeated only when it cannot have reached the server
+ * (or the server said 429). Everything a call needs is passed in as arguments:
+ * nothing travels through shared, mutable settings.
  */
 import {
   ApiError,
   apiErrorFor,
   ConnectionError,
   excerpt,
+  isPackageError,
   SecondaryDnsError,
   TimeoutError,
 } from "./errors.js";
@@ -22,57 +25,58 @@ export interface Logger {
   error(message: string, data?: Record<string, unknown>): void;
 }
 
-/** The fetch this module was loaded with: the platform's own, unless a polyfill came first. */
-const nativeFetch = globalThis.fetch;
-
-/** The default fetch: the global one, looked up at each call so a later stub or polyfill is used. */
-export const platformFetch: FetchLike = (input, init) => globalThis.fetch(input, init);
-
 /** The default logger: says nothing. */
 export const silentLogger: Logger = { debug() {}, info() {}, warn() {}, error() {} };
 
 export interface TransportSettings {
   /** What request URLs start with; error messages show the path below it. */
   baseUrl: string;
-  fetch: FetchLike;
+  /** A custom fetch; undefined: `globalThis.fetch`, looked up at each call. */
+  fetch: FetchLike | undefined;
   timeoutMs: number;
   maxRetries: number;
   logger: Logger;
-  /** Replaces credentials in any text that ends up in an error. */
+  /** Replaces credentials in an error, in place. */
   redact: <E extends Error>(error: E) => E;
+  /** Replaces credentials in a text. */
+  scrub: (text: string) => string;
 }
 
+/** A call's own settings, already checked. */
 export interface CallSettings {
   signal?: AbortSignal | undefined;
   timeoutMs?: number | undefined;
   maxRetries?: number | undefined;
-  /** Whether repeating the request is harmless. Default: every method but POST. */
-  idempotent?: boolean | undefined;
-  /**
-   * The controller whose signal the request was built with (the facade does so),
-   * used for the first attempt: then the request goes to fetch as it is, instead
-   * of being copied into a new Request just to carry a signal.
-   */
-  controller?: AbortController | undefined;
-  /**
-   * Read the body into `bodyText` and return the response without it: a caller
-   * that knows (the facade) spares rebuilding a Response around the body, which
-   * costs more than the rest of the client's work on a call.
-   */
-  detachBody?: boolean | undefined;
-  /** With detachBody: the body of the last response, written by the transport. */
-  bodyText?: string | undefined;
+}
+
+/** What an attempt sends: the URL and the init the platform's fetch takes. */
+export interface Outgoing {
+  method: string;
+  url: string;
+  headers: Record<string, string>;
+  body: string | null;
+}
+
+/** A response whose body has been read, within the timeout and the size limit. */
+export interface Answer {
+  response: Response;
+  text: string;
 }
 
 /** Statuses worth another try. */
 const RETRYABLE_STATUSES = new Set([408, 429, 500, 502, 503, 504]);
 /** A Retry-After longer than this is not waited for: the call fails at once. */
 export const MAX_RETRY_AFTER_MS = 60_000;
+/** The largest body read. The API's answers are a few KB; this leaves room for long lists. */
+export const MAX_BODY_BYTES = 10 * 1024 * 1024;
 const BASE_DELAY_MS = 500;
 const MAX_DELAY_MS = 8_000;
 /** Error codes meaning the request never left this machine, so a repeat is safe. */
 const NOT_SENT_CODES = new Set(["ECONNREFUSED", "ENOTFOUND", "EAI_AGAIN"]);
 const NULL_BODY_STATUSES = new Set([101, 103, 204, 205, 304]);
+/** The three forms of HTTP-date (RFC 9110 5.6.7): IMF-fixdate, RFC 850, asctime. */
+const HTTP_DATE =
+  /^(?:[A-Z][a-z]{2}, \d\d [A-Z][a-z]{2} \d{4} \d\d:\d\d:\d\d GMT|[A-Z][a-z]{5,8}, \d\d-[A-Z][a-z]{2}-\d\d \d\d:\d\d:\d\d GMT|[A-Z][a-z]{2} [A-Z][a-z]{2} [ \d]\d \d\d:\d\d:\d\d \d{4})$/;
 
 /**
  * The wait before retry number `attempt` (0 for the first retry): about 0.5 s,
@@ -84,7 +88,11 @@ export function backoffDelayMs(attempt: number, random: () => number = Math.rand
   return Math.round(ceiling * (1 - 0.25 * random()));
 }
 
-/** Retry-After as milliseconds: delta-seconds or an HTTP date. Undefined when absent or unreadable. */
+/**
+ * Retry-After as milliseconds: non-negative integer seconds, or an HTTP date
+ * (a past one is 0). Anything else (`-1`, `1.5`, `soon`) is undefined, and the
+ * normal backoff applies.
+ */
 export function parseRetryAfter(
   value: string | null,
   now: number = Date.now(),
@@ -92,165 +100,227 @@ export function parseRetryAfter(
   if (value === null) return undefined;
   const text = value.trim();
   if (/^\d+$/.test(text)) return Number(text) * 1000;
-  const date = Date.parse(text);
+  const date = HTTP_DATE.test(text) ? Date.parse(text) : NaN;
   return Number.isNaN(date) ? undefined : Math.max(0, date - now);
 }
 
-/** Makes the fetch for one call; `call` carries that call's own settings. */
+/** An ApiError about a response, with its cf-ray and Retry-After. */
+export function failureOf(
+  request: { method: string; url: string },
+  baseUrl: string,
+  response: Response,
+  fields: Pick<ConstructorParameters<typeof ApiError>[0], "errors" | "messages" | "detail">,
+): ApiError {
+  return apiErrorFor({
+    method: request.method,
+    url: request.url,
+    path: request.url.slice(baseUrl.length),
+    status: response.status,
+    rayId: response.headers.get("cf-ray") ?? undefined,
+    retryAfterMs: parseRetryAfter(response.headers.get("retry-after")),
+    ...fields,
+  });
+}
+
 export function createTransport(settings: TransportSettings) {
-  return (call: CallSettings = {}): FetchLike =>
-    (request) =>
-      send(settings, call, request);
-}
-
-async function send(
-  settings: TransportSettings,
-  call: CallSettings,
-  request: Request,
-): Promise<Response> {
-  const timeoutMs = call.timeoutMs ?? settings.timeoutMs;
-  const maxRetries = call.maxRetries ?? settings.maxRetries;
-  const idempotent = call.idempotent ?? request.method !== "POST";
-  // The caller's signals. A request built with our own controller carries that
-  // one, whose abort (a timeout) is not the caller's.
-  const signals = [call.signal, call.controller ? undefined : request.signal].filter(
-    (s): s is AbortSignal => s !== undefined,
-  );
-  const info = { method: request.method, url: request.url };
-  const { logger } = settings;
+  const { logger, scrub } = settings;
   const verbose = logger.debug !== silentLogger.debug;
+  // Every line a logger gets is scrubbed, its data too (a cf-ray may echo anything).
+  const log = (level: keyof Logger, message: string, data?: Record<string, unknown>) => {
+    const clean: Record<string, unknown> = {};
+    for (const [key, value] of Object.entries(data ?? {}))
+      clean[key] = typeof value === "string" ? scrub(value) : value;
+    logger[level](scrub(message), clean);
+  };
 
-  for (let attempt = 0; ; attempt++) {
-    throwIfAborted(signals);
-    // The body of a Request can be read once: keep the original for the next attempt.
-    const outgoing = attempt < maxRetries && request.body !== null ? request.clone() : request;
-    const started = Date.now();
-    if (verbose) logger.debug(`-> ${info.method} ${info.url}`, { attempt });
-    let response: Response | undefined;
-    let failure: SecondaryDnsError | undefined;
-    let mayRetry: boolean;
-    let waitMs: number | undefined;
-    try {
-      response = await attemptOnce(settings.fetch, outgoing, signals, timeoutMs, info, {
-        controller: attempt === 0 ? call.controller : undefined,
-        detachInto: call.detachBody ? call : undefined,
-        baseUrl: settings.baseUrl,
-      });
-      if (verbose) {
-        logger.debug(
-          `<- ${response.status} ${info.method} ${info.url} in ${Date.now() - started} ms`,
-          {
+  /**
+   * Sends a request with retries. `start` makes one attempt's fetch with the
+   * attempt's signal, which aborts on the timeout or the caller's abort.
+   */
+  async function exchange(
+    info: { method: string; url: string },
+    idempotent: boolean,
+    call: CallSettings,
+    start: (signal: AbortSignal) => Promise<Response>,
+  ): Promise<Answer> {
+    const timeoutMs = call.timeoutMs ?? settings.timeoutMs;
+    const maxRetries = call.maxRetries ?? settings.maxRetries;
+    const { signal } = call;
+    for (let attempt = 0; ; attempt++) {
+      signal?.throwIfAborted();
+      const started = Date.now();
+      if (verbose) log("debug", `-> ${info.method} ${info.url}`, { attempt });
+      let answer: Answer | undefined;
+      let failure: SecondaryDnsError | undefined;
+      let mayRetry: boolean;
+      let waitMs: number | undefined;
+      try {
+        answer = await attemptOnce(info, timeoutMs, signal, start);
+        const { response } = answer;
+        if (verbose) {
+          log(
+            "debug",
+            `<- ${response.status} ${info.method} ${info.url} in ${Date.now() - started} ms`,
+            {
+              status: response.status,
+              rayId: response.headers.get("cf-ray") ?? undefined,
+            },
+          );
+        }
+        waitMs = parseRetryAfter(response.headers.get("retry-after"));
+        mayRetry =
+          RETRYABLE_STATUSES.has(response.status) && (idempotent || response.status === 429);
+        if (mayRetry && waitMs !== undefined && waitMs > MAX_RETRY_AFTER_MS) {
+          log("warn", `not retrying: the server asked to wait ${waitMs} ms`, {
             status: response.status,
-            rayId: response.headers.get("cf-ray") ?? undefined,
-          },
-        );
+          });
+          mayRetry = false;
+        }
+      } catch (error) {
+        signal?.throwIfAborted();
+        failure = settings.redact(isPackageError(error) ? error : new ConnectionError(info, error));
+        mayRetry =
+          !(failure instanceof ApiError) &&
+          (idempotent || (failure instanceof ConnectionError && neverSent(failure.cause)));
+        if (verbose)
+          log("debug", `<- ${failure.name} ${info.method} ${info.url}: ${failure.message}`);
       }
-      waitMs = parseRetryAfter(response.headers.get("retry-after"));
-      mayRetry = RETRYABLE_STATUSES.has(response.status) && (idempotent || response.status === 429);
-      if (mayRetry && waitMs !== undefined && waitMs > MAX_RETRY_AFTER_MS) {
-        logger.warn(`not retrying: the server asked to wait ${waitMs} ms`, {
-          status: response.status,
-        });
-        mayRetry = false;
+      if (!mayRetry || attempt >= maxRetries) {
+        if (failure) throw failure;
+        return answer as Answer;
       }
-    } catch (error) {
-      throwIfAborted(signals);
-      failure =
-        error instanceof SecondaryDnsError
-          ? settings.redact(error)
-          : settings.redact(new ConnectionError(info, error));
-      mayRetry =
-        !(failure instanceof ApiError) &&
-        (idempotent || (failure instanceof ConnectionError && neverSent(failure.cause)));
-      if (verbose)
-        logger.debug(`<- ${failure.name} ${info.method} ${info.url}: ${failure.message}`);
+      const delay = waitMs ?? backoffDelayMs(attempt);
+      log(
+        "warn",
+        `retrying ${info.method} ${info.url} in ${delay} ms after ${failure ? failure.name : answer?.response.status} (retry ${attempt + 1} of ${maxRetries})`,
+      );
+      await sleep(delay, signal);
     }
-
-    if (!mayRetry || attempt >= maxRetries) {
-      if (failure) throw failure;
-      return response as Response;
-    }
-    const delay = waitMs ?? backoffDelayMs(attempt);
-    logger.warn(
-      `retrying ${info.method} ${info.url} in ${delay} ms after ${failure ? failure.name : response?.status} (retry ${attempt + 1} of ${maxRetries})`,
-    );
-    await sleep(delay, signals);
   }
-}
 
-/**
- * One request, with its body read in full inside the timeout, so a server that
- * stalls mid-body times out instead of hanging the caller.
- */
-async function attemptOnce(
-  fetchImpl: FetchLike,
-  request: Request,
-  signals: AbortSignal[],
-  timeoutMs: number,
-  info: { method: string; url: string },
-  how: {
-    controller: AbortController | undefined;
-    detachInto: CallSettings | undefined;
-    baseUrl: string;
-  },
-): Promise<Response> {
-  const controller = how.controller ?? new AbortController();
-  const timer = setTimeout(() => controller.abort(new TimeoutError(info, timeoutMs)), timeoutMs);
-  const onCallerAbort = (event: Event) => controller.abort((event.target as AbortSignal).reason);
-  for (const signal of signals) signal.addEventListener("abort", onCallerAbort, { once: true });
-  // The platform's fetch stops, request and body alike, when the signal aborts.
-  // Any other fetch is raced against the abort, so one that ignores it cannot hang us.
-  const aborted =
-    fetchImpl === platformFetch && globalThis.fetch === nativeFetch
-      ? undefined
-      : abortOf(controller.signal);
-  try {
-    const sent = how.controller
-      ? fetchImpl(request)
-      : fetchImpl(request, { signal: controller.signal });
-    const response = await (aborted ? Promise.race([sent, aborted]) : sent);
-    const text = NULL_BODY_STATUSES.has(response.status)
-      ? ""
-      : await (aborted ? Promise.race([response.text(), aborted]) : response.text());
-    if (how.detachInto) {
-      how.detachInto.bodyText = text;
-      // openapi-fetch, asked for a stream, does not read a successful response, so
-      // the spent one will do; an error's body it reads, so that gets an empty one.
-      if (response.ok) return response;
-      return new Response(null, {
-        status: response.status,
-        statusText: response.statusText,
-        headers: response.headers,
-      });
+  /**
+   * One attempt, its body read in full inside the timeout, so a server that
+   * stalls mid-body times out instead of hanging the caller.
+   */
+  async function attemptOnce(
+    info: { method: string; url: string },
+    timeoutMs: number,
+    signal: AbortSignal | undefined,
+    start: (signal: AbortSignal) => Promise<Response>,
+  ): Promise<Answer> {
+    const controller = new AbortController();
+    const timer = setTimeout(() => controller.abort(new TimeoutError(info, timeoutMs)), timeoutMs);
+    const onAbort = () => controller.abort(signal?.reason);
+    signal?.addEventListener("abort", onAbort);
+    // The platform's fetch stops, request and body alike, when the signal aborts.
+    // A custom fetch is raced against the abort, so one that ignores it cannot hang us.
+    const aborted = settings.fetch ? abortOf(controller.signal) : undefined;
+    const race = <T>(work: Promise<T>) => (aborted ? Promise.race([work, aborted]) : work);
+    try {
+      const response = await race(start(controller.signal));
+      if ((response.status >= 300 && response.status < 400) || response.type === "opaqueredirect") {
+        void response.body?.cancel().catch(() => {});
+        const location = response.headers.get("location");
+        throw failureOf(info, settings.baseUrl, response, {
+          detail: `the API answered a redirect${location ? ` to ${excerpt(location)}` : ""}, which the client does not follow`,
+        });
+      }
+      const text = await race(readBody(response, info));
+      return { response, text };
+    } catch (error) {
+      if (controller.signal.aborted) throw controller.signal.reason;
+      throw error;
+    } finally {
+      clearTimeout(timer);
+      signal?.removeEventListener("abort", onAbort);
     }
+  }
+
+  /** The body as text, counted as it streams in: over MAX_BODY_BYTES, the rest is not read. */
+  async function readBody(response: Response, info: { method: string; url: string }) {
+    const body = response.body;
+    if (NULL_BODY_STATUSES.has(response.status) || !body) return "";
+    const tooLarge = () => {
+      void body.cancel().catch(() => {});
+      return failureOf(info, settings.baseUrl, response, {
+        detail: `the body is over ${MAX_BODY_BYTES} bytes, more than any answer of this API`,
+      });
+    };
+    if (Number(response.headers.get("content-length")) > MAX_BODY_BYTES) throw tooLarge();
+    const reader = body.getReader();
+    const chunks: Uint8Array[] = [];
+    let size = 0;
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      size += value.byteLength;
+      if (size > MAX_BODY_BYTES) throw tooLarge();
+      chunks.push(value);
+    }
+    const decoder = new TextDecoder();
+    if (chunks.length === 1) return decoder.decode(chunks[0]);
+    return (
+      chunks.map((chunk) => decoder.decode(chunk, { stream: true })).join("") + decoder.decode()
+    );
+  }
+
+  /** The facade's fetch: the URL and an init to the platform's fetch, a Request to a custom one. */
+  function send(request: Outgoing, idempotent: boolean, call: CallSettings): Promise<Answer> {
+    const { method, url, headers, body } = request;
+    const custom = settings.fetch;
+    return exchange(request, idempotent, call, (signal) =>
+      custom
+        ? custom(new Request(url, { method, headers, body, redirect: "manual" }), {
+            signal,
+            redirect: "manual",
+          })
+        : globalThis.fetch(url, { method, headers, body, signal, redirect: "manual" }),
+    );
+  }
+
+  /**
+   * `client.raw`'s fetch, given the Request openapi-fetch built (after any
+   * middleware). Our signal goes with every attempt, so no middleware can drop
+   * the timeout; the caller's signal is the Request's.
+   */
+  async function rawFetch(request: Request): Promise<Response> {
+    const info = { method: request.method, url: request.url };
+    const maxRetries = settings.maxRetries;
+    const fetchImpl = settings.fetch ?? ((input, init) => globalThis.fetch(input, init));
+    let attempt = 0;
+    const { response, text } = await exchange(
+      info,
+      request.method !== "POST",
+      { signal: request.signal },
+      (signal) => {
+        // A body can be read once: keep the original for the next attempt.
+        const copy = attempt++ < maxRetries && request.body !== null ? request.clone() : request;
+        return fetchImpl(copy, { signal, redirect: "manual" });
+      },
+    );
     if (response.ok && text.trim() !== "" && !isJson(text)) {
       // openapi-fetch would throw a bare SyntaxError at client.raw's caller.
-      throw apiErrorFor({
-        ...info,
-        path: info.url.slice(how.baseUrl.length),
-        status: response.status,
-        rayId: response.headers.get("cf-ray") ?? undefined,
-        detail: `the body is not JSON: ${excerpt(text)}`,
-      });
+      throw settings.redact(
+        failureOf(info, settings.baseUrl, response, {
+          detail: `the body is not JSON: ${excerpt(text)}`,
+        }),
+      );
     }
     const headers = new Headers(response.headers);
     // The body is now decoded text: the transfer headers no longer apply.
     headers.delete("content-length");
     headers.delete("content-encoding");
-    const complete = new Response(NULL_BODY_STATUSES.has(response.status) ? null : text, {
+    return new Response(NULL_BODY_STATUSES.has(response.status) ? null : text, {
       status: response.status,
       statusText: response.statusText,
       headers,
     });
-    return complete;
-  } catch (error) {
-    if (controller.signal.aborted) throw controller.signal.reason;
-    throw error;
-  } finally {
-    clearTimeout(timer);
-    for (const signal of signals) signal.removeEventListener("abort", onCallerAbort);
   }
+
+  return { send, rawFetch };
 }
+
+export type Transport = ReturnType<typeof createTransport>;
 
 function isJson(text: string): boolean {
   try {
@@ -270,29 +340,29 @@ function abortOf(signal: AbortSignal): Promise<never> {
   return aborted;
 }
 
-function throwIfAborted(signals: AbortSignal[]): void {
-  for (const signal of signals) if (signal.aborted) throw signal.reason;
-}
-
 function neverSent(cause: unknown): boolean {
-  for (let error = cause, depth = 0; error && depth < 4; depth++) {
-    const code = (error as { code?: unknown }).code;
-    if (typeof code === "string" && NOT_SENT_CODES.has(code)) return true;
-    error = (error as { cause?: unknown }).cause;
+  try {
+    for (let error = cause, depth = 0; error && depth < 4; depth++) {
+      const code = (error as { code?: unknown }).code;
+      if (typeof code === "string" && NOT_SENT_CODES.has(code)) return true;
+      error = (error as { cause?: unknown }).cause;
+    }
+  } catch {
+    // A cause that cannot be read (a revoked Proxy) says nothing.
   }
   return false;
 }
 
-function sleep(ms: number, signals: AbortSignal[]): Promise<void> {
+function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
   return new Promise((resolve, reject) => {
-    const onAbort = (event: Event) => {
+    const onAbort = () => {
       clearTimeout(timer);
-      reject((event.target as AbortSignal).reason);
+      reject(signal?.reason);
     };
     const timer = setTimeout(() => {
-      for (const signal of signals) signal.removeEventListener("abort", onAbort);
+      signal?.removeEventListener("abort", onAbort);
       resolve();
     }, ms);
-    for (const signal of signals) signal.addEventListener("abort", onAbort, { once: true });
+    signal?.addEventListener("abort", onAbort, { once: true });
   });
 }

@@ -9,11 +9,16 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
+  ACL_IPV4_MIN_PREFIX,
+  ACL_IPV6_MIN_PREFIX,
   DNS_NAME_MAX_LENGTH,
   DNS_NAME_PATTERN,
   IDENTIFIER_PATTERN,
   MAX_PEERS,
+  PORT_MAX,
+  PORT_MIN,
   SOA_SERIAL_MAX,
+  TSIG_ALGORITHMS,
 } from "../src/validate.js";
 import { VERSION } from "../src/version.js";
 import { spec } from "./support/spec.js";
@@ -130,5 +135,21 @@ describe("facts repeated in the client agree with their source", () => {
     expect(DNS_NAME_MAX_LENGTH).toBe(schemas.DnsName.maxLength);
     expect(MAX_PEERS).toBe(schemas.PeerIds.maxItems);
     expect(SOA_SERIAL_MAX).toBe(schemas.OutgoingZone.properties.soa_serial.maximum);
+    expect(PORT_MIN).toBe(schemas.Peer.properties.port.minimum);
+    expect(PORT_MAX).toBe(schemas.Peer.properties.port.maximum);
+    expect(PORT_MIN).toBe(schemas.PeerInput.properties.port.minimum);
+    expect(PORT_MAX).toBe(schemas.PeerInput.properties.port.maximum);
+    expect([...TSIG_ALGORITHMS]).toEqual(schemas.Tsig.properties.algo.enum);
+    expect([...TSIG_ALGORITHMS]).toEqual(schemas.TsigInput.properties.algo.enum);
+  });
+
+  it("the client's largest ACL ranges are where the spec's ip_range patterns stop", () => {
+    const [v4, v6] = spec.components.schemas!.Acl.properties.ip_range.anyOf.map(
+      (part: { pattern: string }) => new RegExp(part.pattern),
+    );
+    expect(v4.test(`127.0.0.0/${ACL_IPV4_MIN_PREFIX}`)).toBe(true);
+    expect(v4.test(`127.0.0.0/${ACL_IPV4_MIN_PREFIX - 1}`)).toBe(false);
+    expect(v6.test(`2001:db8::/${ACL_IPV6_MIN_PREFIX}`)).toBe(true);
+    expect(v6.test(`2001:db8::/${ACL_IPV6_MIN_PREFIX - 1}`)).toBe(false);
   });
 });

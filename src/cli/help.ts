@@ -1,4 +1,5 @@
 /** The help texts, one per command. */
+import { outgoingOperations } from "../../generated/operations.js";
 
 export const PROGRAM = "cf-secondary-dns";
 
@@ -40,24 +41,34 @@ const COMMON_OPTIONS = `  --json            Print the API's \`result\` as JSON i
 export interface ActionHelp {
   usage: string;
   summary: string;
+  /** The client method behind the action (`force-notify`: forceNotify), from the operations table. */
+  method: keyof typeof outgoingOperations;
+  /** Whether the operation has a request body (--name, --peer), from the operations table. */
+  takesBody: boolean;
 }
 
-export const ACTION_HELP: Record<string, ActionHelp> = {
-  get: { usage: "get <zone_id>", summary: "Show the zone's outgoing configuration" },
-  create: {
-    usage: "create <zone_id> --name NAME [--peer ID]...",
-    summary: "Create the configuration: the zone name and the linked peers",
-  },
-  update: {
-    usage: "update <zone_id> --name NAME [--peer ID]...",
-    summary: "Replace the zone name and the whole list of linked peers",
-  },
-  delete: { usage: "delete <zone_id>", summary: "Remove the configuration" },
-  enable: { usage: "enable <zone_id>", summary: "Turn outgoing transfers on and NOTIFY the peers" },
-  disable: { usage: "disable <zone_id>", summary: "Turn outgoing transfers off" },
-  "force-notify": { usage: "force-notify <zone_id>", summary: "Send NOTIFY to the peers now" },
-  status: { usage: "status <zone_id>", summary: "Show whether outgoing transfers are on" },
+/** One line of help per client.outgoing method; the compiler wants one for each. */
+const SUMMARIES: Record<keyof typeof outgoingOperations, string> = {
+  get: "Show the zone's outgoing configuration",
+  create: "Create the configuration: the zone name and the linked peers",
+  update: "Replace the zone name and the whole list of linked peers",
+  delete: "Remove the configuration",
+  enable: "Turn outgoing transfers on and NOTIFY the peers",
+  disable: "Turn outgoing transfers off",
+  forceNotify: "Send NOTIFY to the peers now",
+  status: "Show whether outgoing transfers are on",
 };
+
+/** Each action, by its name on the command line (a method's name in kebab-case). */
+export const ACTION_HELP: Record<string, ActionHelp> = Object.fromEntries(
+  Object.entries(SUMMARIES).map(([key, summary]) => {
+    const method = key as keyof typeof outgoingOperations;
+    const action = method.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+    const takesBody = outgoingOperations[method].body !== undefined;
+    const usage = `${action} <zone_id>${takesBody ? " --name NAME [--peer ID]..." : ""}`;
+    return [action, { usage, summary, method, takesBody }];
+  }),
+);
 
 const BODY_OPTIONS = `  --name NAME       The zone name, e.g. example.com. (required)
   --peer ID         A peer id to link (32 hex characters); repeat for each peer.
@@ -80,7 +91,7 @@ ${EXIT_CODES}
 `;
 
 export function actionHelp(action: string, help: ActionHelp): string {
-  const takesBody = action === "create" || action === "update";
+  const { takesBody } = help;
   return `Usage: ${PROGRAM} outgoing ${help.usage} [options]
 
 ${help.summary}.

@@ -9,7 +9,6 @@ import {
   type CallOptions,
   type ClientOptions,
   type OutgoingZone,
-  type SecondaryDnsClient,
 } from "../index.js";
 import { strictResults } from "../results.js";
 import { ACTION_HELP, actionHelp, OUTGOING_HELP, PROGRAM } from "./help.js";
@@ -17,54 +16,38 @@ import { EXIT, UsageError, type CliIo } from "./io.js";
 import { printResult } from "./output.js";
 import { parseOrExplain, wantsHelp, wholeNumber } from "./parse.js";
 
-type Outgoing = SecondaryDnsClient["outgoing"];
-
 interface Action {
-  call: (
-    outgoing: Outgoing,
-    zoneId: string,
-    body: { name: string; peers: string[] },
-    options: CallOptions,
-  ) => Promise<unknown>;
   /** The text shown without --json. */
   show: (result: never, zoneId: string) => string;
 }
 
 const ACTIONS: Record<string, Action> = {
   get: {
-    call: (o, zone, _body, options) => o.get(zone, options),
     show: (zone: OutgoingZone, id) =>
       `Outgoing configuration of zone ${id}:\n${describeZone(zone)}`,
   },
   create: {
-    call: (o, zone, body, options) => o.create(zone, body, options),
     show: (zone: OutgoingZone, id) =>
       `Created the outgoing configuration of zone ${id}:\n${describeZone(zone)}`,
   },
   update: {
-    call: (o, zone, body, options) => o.update(zone, body, options),
     show: (zone: OutgoingZone, id) =>
       `Updated the outgoing configuration of zone ${id}:\n${describeZone(zone)}`,
   },
   delete: {
-    call: (o, zone, _body, options) => o.delete(zone, options),
     show: (result: { id: string }, id) =>
       `Deleted the outgoing configuration ${result.id} of zone ${id}.`,
   },
   enable: {
-    call: (o, zone, _body, options) => o.enable(zone, options),
     show: (result: string, id) => `Outgoing transfers of zone ${id}: ${result}`,
   },
   disable: {
-    call: (o, zone, _body, options) => o.disable(zone, options),
     show: (result: string, id) => `Outgoing transfers of zone ${id}: ${result}`,
   },
   "force-notify": {
-    call: (o, zone, _body, options) => o.forceNotify(zone, options),
     show: (result: string, id) => `NOTIFY sent to the peers of zone ${id}: ${result}`,
   },
   status: {
-    call: (o, zone, _body, options) => o.status(zone, options),
     show: (result: string, id) => `Outgoing transfers of zone ${id}: ${result}`,
   },
 };
@@ -106,7 +89,7 @@ export async function runOutgoing(argv: string[], io: CliIo): Promise<number> {
   const [zoneId, ...extra] = positionals;
   if (zoneId === undefined) throw new UsageError("missing <zone_id>", helpCommand);
   if (extra.length > 0) throw new UsageError(`unexpected argument "${extra[0]}"`, helpCommand);
-  const takesBody = actionName === "create" || actionName === "update";
+  const { takesBody, method } = actionUsage;
   if (takesBody && values.name === undefined)
     throw new UsageError("missing --name NAME", helpCommand);
   if (!takesBody && (values.name !== undefined || values.peer !== undefined)) {
@@ -119,7 +102,10 @@ export async function runOutgoing(argv: string[], io: CliIo): Promise<number> {
       clientOptions(io, helpCommand, values["base-url"], values.timeout, values.retries),
     );
     const body = { name: values.name ?? "", peers: values.peer ?? [] };
-    return action.call(client.outgoing, zoneId, body, { signal: io.signal });
+    const options: CallOptions = { signal: io.signal };
+    // Each method takes (zoneId, [body,] options), as the operations table says.
+    const send = client.outgoing[method] as (...args: unknown[]) => Promise<unknown>;
+    return takesBody ? send(zoneId, body, options) : send(zoneId, options);
   });
   printResult(io, values.json, result, () => action.show(result as never, zoneId));
   return EXIT.ok;

@@ -3,6 +3,7 @@
  * spec. The server has matched the route, checked the credentials and judged
  * the path parameters and body against the spec before a handler runs.
  */
+import { OPERATIONS } from "../../generated/operations.js";
 import type { Store } from "./store.js";
 
 export interface HandlerContext {
@@ -33,3 +34,21 @@ export interface Answer {
 export type OperationHandler = (context: HandlerContext) => Answer;
 
 export type ResourceHandlers = Readonly<Record<string, OperationHandler>>;
+
+/**
+ * A resource's handlers, written by client method name, keyed by operationId as
+ * the operations table (generated/operations.ts) says.
+ */
+export function byOperationId(
+  resource: string,
+  handlers: Readonly<Record<string, OperationHandler>>,
+): ResourceHandlers {
+  const out: Record<string, OperationHandler> = {};
+  for (const [operationId, info] of Object.entries(OPERATIONS)) {
+    if (info.resource !== resource || info.method === undefined) continue;
+    const handler = handlers[info.method];
+    if (!handler) throw new Error(`no emulator handler for ${resource}.${info.method}`);
+    out[operationId] = handler;
+  }
+  return out;
+}

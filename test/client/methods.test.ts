@@ -1,83 +1,85 @@
 import { describe, expect, it } from "vitest";
 import { ApiError, createSecondaryDnsClient, TimeoutError, VERSION } from "../../src/index.js";
+import { OPERATIONS, type BodySchema, type ResultSchema } from "../../generated/operations.js";
+import { clientCall, parameterNames } from "../contract/client-calls.js";
 import { envelope, PEER_A, PEER_B, sampleZone, ZONE, serverForTests } from "../support/server.js";
 
 const server = serverForTests();
 
 const token = "test-token-0123456789abcdef";
-const body = { name: "www.example.com.", peers: [PEER_A, PEER_B] };
-const base = `/client/v4/zones/${ZONE}/secondary_dns/outgoing`;
+const ACCOUNT = "01a7362d577a6c3019a474fd6f485823";
 
-// Each method: what it must send, and what the server answers.
-const cases = [
-  {
-    name: "get",
-    call: (c: Client) => c.outgoing.get(ZONE),
-    method: "GET",
-    path: base,
-    sent: undefined,
-    result: sampleZone,
+const peer = {
+  id: PEER_A,
+  name: "ns1-backup",
+  ip: "127.0.0.2",
+  port: 53,
+  ixfr_enable: false,
+  tsig_id: "69cd1e104af3e6ed3cb344f263fd0d5a",
+};
+const tsig = {
+  id: "69cd1e104af3e6ed3cb344f263fd0d5a",
+  name: "tsig.example.com.",
+  algo: "hmac-sha256.",
+  secret: "l3qJr97PJWH4YV4k2uPsiVuPfmmcjV1t+8HbhItnu9U=",
+};
+const acl = { id: "b4ae99a55280e68a888defc35bb0cf97", name: "local", ip_range: "127.0.0.16/28" };
+const without = ({ id: _, ...rest }: { id: string }) => rest;
+
+/** A body of each schema, as the caller passes it and the server gets it. */
+const BODIES: Record<BodySchema, { passed: unknown; sent: unknown }> = {
+  OutgoingZoneInput: {
+    passed: { name: "www.example.com.", peers: [PEER_A, PEER_B] },
+    sent: { name: "www.example.com.", peers: [PEER_A, PEER_B] },
   },
-  {
-    name: "create",
-    call: (c: Client) => c.outgoing.create(ZONE, body),
-    method: "POST",
-    path: base,
-    sent: body,
-    result: sampleZone,
-  },
-  {
-    name: "update",
-    call: (c: Client) => c.outgoing.update(ZONE, body),
-    method: "PUT",
-    path: base,
-    sent: body,
-    result: sampleZone,
-  },
-  {
-    name: "delete",
-    call: (c: Client) => c.outgoing.delete(ZONE),
-    method: "DELETE",
-    path: base,
-    sent: undefined,
-    result: { id: sampleZone.id },
-  },
-  {
-    name: "enable",
-    call: (c: Client) => c.outgoing.enable(ZONE),
-    method: "POST",
-    path: `${base}/enable`,
-    sent: undefined,
-    result: "Enabled",
-  },
-  {
-    name: "disable",
-    call: (c: Client) => c.outgoing.disable(ZONE),
-    method: "POST",
-    path: `${base}/disable`,
-    sent: undefined,
-    result: "Disabled",
-  },
-  {
-    name: "forceNotify",
-    call: (c: Client) => c.outgoing.forceNotify(ZONE),
-    method: "POST",
-    path: `${base}/force_notify`,
-    sent: undefined,
-    result: "OK",
-  },
-  {
-    name: "status",
-    call: (c: Client) => c.outgoing.status(ZONE),
-    method: "GET",
-    path: `${base}/status`,
-    sent: undefined,
-    result: "Enabled",
-  },
-];
+  PeerInput: { passed: without(peer), sent: without(peer) },
+  TsigInput: { passed: without(tsig), sent: without(tsig) },
+  AclInput: { passed: without(acl), sent: without(acl) },
+  // The facade's delete takes no body; it sends `{}`, as Cloudflare's schema asks.
+  EmptyBody: { passed: undefined, sent: {} },
+};
+
+/** A result of each schema, as the server answers it. */
+const SAMPLES: Record<ResultSchema, unknown> = {
+  OutgoingZone: sampleZone,
+  DeleteResult: { id: sampleZone.id },
+  ActionResult: "OK",
+  TransferStatus: "Enabled",
+  Peer: peer,
+  "Peer[]": [peer, { id: PEER_B, name: "ns2" }],
+  Tsig: tsig,
+  "Tsig[]": [tsig],
+  Acl: acl,
+  "Acl[]": [acl, { ...acl, id: "e6af8abf1b1b121a68af5bd7d52df413", ip_range: "::1/128" }],
+};
+
+// Each method of the facade, from the operations table: what it must send, and
+// what the server answers. Every path parameter gets an id of its own, so a
+// swapped parameter shows.
+const cases = Object.entries(OPERATIONS)
+  .filter(([, info]) => info.resource !== undefined)
+  .map(([operationId, { resource, method: name, operation }]) => {
+    const names = parameterNames(operation.path);
+    const ids = Object.fromEntries(
+      names.map((param, i) => [
+        param,
+        param === "accountId" ? ACCOUNT : `${ZONE.slice(0, 31)}${i}`,
+      ]),
+    );
+    const path = `/client/v4${operation.path.replace(/\{(\w+)\}/g, (_, p: string) => ids[p.replace(/_(\w)/g, (_m, c: string) => c.toUpperCase())]!)}`;
+    return {
+      name: `${resource}.${name}`,
+      call: (c: Client) =>
+        clientCall(operationId)(c, ids, operation.body && BODIES[operation.body].passed),
+      method: operation.method,
+      path,
+      sent: operation.body && BODIES[operation.body].sent,
+      result: SAMPLES[operation.result],
+    };
+  });
 type Client = ReturnType<typeof createSecondaryDnsClient>;
 
-describe.each(cases)("outgoing.$name", ({ call, method, path, sent, result }) => {
+describe.each(cases)("$name", ({ call, method, path, sent, result }) => {
   it(`sends ${method} with the right path, headers and body, and returns the unwrapped result`, async () => {
     server.handle(() => ({ body: envelope(result) }));
     const client = createSecondaryDnsClient({

@@ -1,6 +1,13 @@
 import { describe, expectTypeOf, it } from "vitest";
 import {
   createSecondaryDnsClient,
+  type Acl,
+  type AclInput,
+  type Deleted,
+  type Peer,
+  type PeerInput,
+  type Tsig,
+  type TsigInput,
   type components,
   type OutgoingZone,
   type OutgoingZoneInput,
@@ -67,6 +74,75 @@ describe("result types come from the generated spec", () => {
       | "secondary-dns-(-acl)-update-acl"
       | "secondary-dns-(-acl)-delete-acl"
     >();
+  });
+});
+
+describe("peers, TSIGs and ACLs", () => {
+  const id = "23ff594956f20c2a721606e94745a8aa";
+  const peer: PeerInput = { name: "ns1" };
+  const tsig: TsigInput = { name: "k.", algo: "hmac-sha256.", secret: "s" };
+  const acl: AclInput = { name: "a", ip_range: "127.0.0.1/32" };
+
+  it("each method resolves to its named type; lists to arrays", () => {
+    expectTypeOf(client.peers.list()).resolves.toEqualTypeOf<Peer[]>();
+    expectTypeOf(client.peers.get(id)).resolves.toEqualTypeOf<Peer>();
+    expectTypeOf(client.peers.create(peer)).resolves.toEqualTypeOf<Peer>();
+    expectTypeOf(client.peers.update(id, peer)).resolves.toEqualTypeOf<Peer>();
+    expectTypeOf(client.peers.delete(id)).resolves.toEqualTypeOf<Deleted>();
+    expectTypeOf(client.tsigs.list()).resolves.toEqualTypeOf<Tsig[]>();
+    expectTypeOf(client.tsigs.get(id)).resolves.toEqualTypeOf<Tsig>();
+    expectTypeOf(client.tsigs.create(tsig)).resolves.toEqualTypeOf<Tsig>();
+    expectTypeOf(client.tsigs.update(id, tsig)).resolves.toEqualTypeOf<Tsig>();
+    expectTypeOf(client.tsigs.delete(id)).resolves.toEqualTypeOf<Deleted>();
+    expectTypeOf(client.acls.list()).resolves.toEqualTypeOf<Acl[]>();
+    expectTypeOf(client.acls.get(id)).resolves.toEqualTypeOf<Acl>();
+    expectTypeOf(client.acls.create(acl)).resolves.toEqualTypeOf<Acl>();
+    expectTypeOf(client.acls.update(id, acl)).resolves.toEqualTypeOf<Acl>();
+    expectTypeOf(client.acls.delete(id)).resolves.toEqualTypeOf<Deleted>();
+    expectTypeOf<Deleted>().toEqualTypeOf<{ id: string }>();
+  });
+
+  it("the types are the spec's schemas, with precise fields", () => {
+    expectTypeOf<Peer>().toEqualTypeOf<components["schemas"]["Peer"]>();
+    expectTypeOf<PeerInput>().toEqualTypeOf<components["schemas"]["PeerInput"]>();
+    expectTypeOf<Tsig>().toEqualTypeOf<components["schemas"]["Tsig"]>();
+    expectTypeOf<TsigInput>().toEqualTypeOf<components["schemas"]["TsigInput"]>();
+    expectTypeOf<Acl>().toEqualTypeOf<components["schemas"]["Acl"]>();
+    expectTypeOf<AclInput>().toEqualTypeOf<components["schemas"]["AclInput"]>();
+    expectTypeOf<Peer["port"]>().toEqualTypeOf<number | undefined>();
+    expectTypeOf<Peer["ixfr_enable"]>().toEqualTypeOf<boolean | undefined>();
+    expectTypeOf<Tsig["secret"]>().toEqualTypeOf<string>();
+    expectTypeOf<Tsig["algo"]>().toEqualTypeOf<
+      | "hmac-md5.sig-alg.reg.int."
+      | "hmac-sha1."
+      | "hmac-sha224."
+      | "hmac-sha256."
+      | "hmac-sha384."
+      | "hmac-sha512."
+    >();
+    expectTypeOf<PeerInput>().not.toHaveProperty("id");
+    expectTypeOf<TsigInput>().not.toHaveProperty("id");
+    expectTypeOf<AclInput>().not.toHaveProperty("id");
+  });
+
+  it("wrong calls do not compile", () => {
+    // @ts-expect-error name is required
+    void client.peers.create({ ip: "127.0.0.2" });
+    // @ts-expect-error port is a number
+    void client.peers.create({ name: "n", port: "53" });
+    // @ts-expect-error an algorithm without its dot is not one of the names
+    void client.tsigs.create({ name: "k.", algo: "hmac-sha256", secret: "s" });
+    // @ts-expect-error the secret is required
+    void client.tsigs.create({ name: "k.", algo: "hmac-sha256." });
+    // @ts-expect-error ip_range is required
+    void client.acls.create({ name: "a" });
+    // @ts-expect-error update takes the id first
+    void client.acls.update(acl);
+    // @ts-expect-error delete takes no body
+    void client.peers.delete(id, {}, {});
+    // @ts-expect-error the account goes in options, not as an argument
+    void client.tsigs.list("01a7362d577a6c3019a474fd6f485823");
+    void client.tsigs.list({ accountId: "01a7362d577a6c3019a474fd6f485823" });
   });
 });
 

@@ -1,36 +1,54 @@
 /**
- * Each operationId as a call of the client's facade, so a test can drive any
- * operation from a fixture or a generated case.
+ * Each operationId as a call of the client's facade, read off the operations
+ * table (generated/operations.ts: the spec's x-client-method), so a test can
+ * drive any operation from a fixture or a generated case.
  */
+import { OPERATIONS, type Operation } from "../../generated/operations.js";
 import type { SecondaryDnsClient } from "../../src/index.js";
-import type { OutgoingZoneInput } from "../../src/resources/outgoing.js";
 import type { CallOptions } from "../../src/options.js";
 
+/**
+ * `ids`: the path parameters by camelCase name (`accountId` goes into the call's
+ * options), or one id that fills every parameter but the account.
+ */
 export type ClientCall = (
   client: SecondaryDnsClient,
-  zoneId: string,
+  ids: string | Record<string, string>,
   body: unknown,
   options?: CallOptions,
 ) => Promise<unknown>;
 
-const P = "secondary-dns-(-primary-zone)-";
-const input = (body: unknown) => body as OutgoingZoneInput;
+const camel = (name: string) => name.replace(/_(\w)/g, (_, c: string) => c.toUpperCase());
 
-export const CLIENT_CALLS: Record<string, ClientCall> = {
-  [`${P}primary-zone-configuration-details`]: (c, zone, _body, o) => c.outgoing.get(zone, o),
-  [`${P}create-primary-zone-configuration`]: (c, zone, body, o) =>
-    c.outgoing.create(zone, input(body), o),
-  [`${P}update-primary-zone-configuration`]: (c, zone, body, o) =>
-    c.outgoing.update(zone, input(body), o),
-  [`${P}delete-primary-zone-configuration`]: (c, zone, _body, o) => c.outgoing.delete(zone, o),
-  [`${P}enable-outgoing-zone-transfers`]: (c, zone, _body, o) => c.outgoing.enable(zone, o),
-  [`${P}disable-outgoing-zone-transfers`]: (c, zone, _body, o) => c.outgoing.disable(zone, o),
-  [`${P}force-dns-notify`]: (c, zone, _body, o) => c.outgoing.forceNotify(zone, o),
-  [`${P}get-outgoing-zone-transfer-status`]: (c, zone, _body, o) => c.outgoing.status(zone, o),
-};
+/** The path parameters of a template, by camelCase name, in order. */
+export function parameterNames(path: string): string[] {
+  return [...path.matchAll(/\{(\w+)\}/g)].map((m) => camel(m[1]!));
+}
+
+/** Whether the facade method takes a body: a delete's optional empty body it sends itself. */
+export const takesBody = (operation: Operation) =>
+  operation.body !== undefined && operation.body !== "EmptyBody";
 
 export function clientCall(operationId: string): ClientCall {
-  const call = CLIENT_CALLS[operationId];
-  if (!call) throw new Error(`no client method for ${operationId}`);
-  return call;
+  const info = OPERATIONS[operationId];
+  if (!info?.resource || !info.method) throw new Error(`no client method for ${operationId}`);
+  const { resource, method, operation } = info;
+  const names = parameterNames(operation.path).filter((name) => name !== "accountId");
+  return (client, ids, body, options) => {
+    const of = (name: string) => (typeof ids === "string" ? ids : ids[name]);
+    const account = typeof ids === "string" ? undefined : ids.accountId;
+    const sent = account === undefined ? options : { ...options, accountId: account };
+    const args = [...names.map(of), ...(takesBody(operation) ? [body] : []), sent];
+    const methods = client[resource as keyof SecondaryDnsClient] as unknown as Record<
+      string,
+      (...args: unknown[]) => Promise<unknown>
+    >;
+    return methods[method]!(...args);
+  };
 }
+
+export const CLIENT_CALLS: Record<string, ClientCall> = Object.fromEntries(
+  Object.entries(OPERATIONS)
+    .filter(([, info]) => info.resource !== undefined)
+    .map(([operationId]) => [operationId, clientCall(operationId)]),
+);

@@ -5,6 +5,8 @@
  * they fail on a fixture changed in memory.
  */
 import { readdirSync, readFileSync } from "node:fs";
+import { OPERATIONS } from "../../generated/operations.js";
+import { parameterNames } from "./client-calls.js";
 import { join } from "node:path";
 import {
   declaredStatus,
@@ -65,11 +67,15 @@ export const BASE_PATH = new URL(
   (spec as unknown as { servers: { url: string }[] }).servers[0]?.url ?? "",
 ).pathname;
 
-/** The zone id in a fixture's request path. */
-export function zoneIdOf(fixture: Fixture): string {
-  const match = /\/zones\/([^/]+)\//.exec(fixture.request.path);
-  if (!match?.[1]) throw new Error(`no zone id in ${fixture.request.path}`);
-  return match[1];
+/** The path parameters of a fixture's request, by camelCase name, read against its operation's template. */
+export function pathParamsOf(fixture: Fixture): Record<string, string> {
+  const template = OPERATIONS[fixture.operationId]?.operation.path;
+  if (!template) throw new Error(`no operation ${fixture.operationId} in the table`);
+  const names = parameterNames(template);
+  const pattern = template.replace(/[.*+?^$()|[\]\\]/g, "\\$&").replace(/\{\w+\}/g, "([^/]*)");
+  const match = new RegExp(`^${BASE_PATH}${pattern}$`).exec(fixture.request.path.split("?")[0]!);
+  if (!match) throw new Error(`${fixture.request.path} does not match ${template}`);
+  return Object.fromEntries(names.map((name, i) => [name, match[i + 1]!]));
 }
 
 /** The media type of a response, without parameters; undefined when not sent. */

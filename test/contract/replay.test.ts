@@ -17,7 +17,7 @@ import {
 } from "../../src/index.js";
 import { startServer, type TestServer } from "../support/server.js";
 import { clientCall } from "./client-calls.js";
-import { headerOf, loadFixtures, mediaTypeOf, zoneIdOf, type Fixture } from "./fixtures.js";
+import { headerOf, loadFixtures, mediaTypeOf, pathParamsOf, type Fixture } from "./fixtures.js";
 
 const TOKEN = "replay-token-0123456789abcdefghijklmnop";
 const IDENTIFIER = /^[0-9a-f]{32}$/;
@@ -101,14 +101,14 @@ describe("every fixture replayed through the client", () => {
         return replyOf(fixture);
       });
 
-      const zoneId = zoneIdOf(fixture);
-      const outcome = clientCall(fixture.operationId)(client, zoneId, fixture.request.body).then(
+      const params = pathParamsOf(fixture);
+      const outcome = clientCall(fixture.operationId)(client, params, fixture.request.body).then(
         (value) => ({ value }),
         (error: unknown) => ({ error }),
       );
       const settled = await outcome;
 
-      if (!IDENTIFIER.test(zoneId)) {
+      if (!Object.values(params).every((id) => IDENTIFIER.test(id))) {
         // The client checks identifiers itself: the API's answer to a malformed one
         // is never asked for. Nothing may be sent.
         expect("error" in settled && settled.error).toBeInstanceOf(ValidationError);

@@ -14,6 +14,7 @@ import {
   openOperation,
   sectionOfUrl,
   showSample,
+  TAGS,
   tidy,
   type DocsPage,
 } from "./docs-page.js";
@@ -87,13 +88,38 @@ describe.skipIf(!chromiumInstalled)(
       expect(docs.requests).toContain(server.url);
     });
 
-    it("lists all 23 operations in the menu", async () => {
+    it("lists all 23 operations in the menu, under their four tags", async () => {
       docs = await openDocs(browser, server.url);
       const expected = operations().map(
         (op) => `${op.operation.summary} ${op.method.toUpperCase()}`,
       );
       expect(expected).toHaveLength(23);
       expect((await operationMenuLabels(docs.page)).sort()).toEqual(expected.sort());
+      const groups = await docs.page.getByTestId("menu-item-label").allInnerTexts();
+      expect(TAGS).toEqual(
+        expect.arrayContaining([
+          "Secondary DNS (Peer)",
+          "Secondary DNS (TSIG)",
+          "Secondary DNS (ACL)",
+        ]),
+      );
+      for (const tag of TAGS) expect(groups.map((g) => g.trim())).toContain(tag);
+    });
+
+    it("shows the account resources: a TSIG's secret marked as a password, an ACL's range, a peer's port range", async () => {
+      docs = await openDocs(browser, server.url);
+      const cases = [
+        ["Create TSIG", ["account_id", "name", "algo", "secret", "password", "hmac-sha256."]],
+        ["Update ACL", ["acl_id", "ip_range", "/24", "/64"]],
+        ["Create Peer", ["account_id", "ip", "port", "65535", "ixfr_enable", "tsig_id"]],
+      ] as const;
+      for (const [summary, words] of cases) {
+        const section = await openOperation(docs.page, summary);
+        const text = await section.innerText();
+        const op = operations().find((o) => o.operation.summary === summary)!;
+        expect(text).toContain(op.path);
+        for (const word of words) expect(text, `${summary}: ${word}`).toContain(word);
+      }
     });
 
     it("shows an operation's path, parameters, body, and a success and an error response with examples", async () => {
@@ -149,7 +175,20 @@ describe.skipIf(!chromiumInstalled)(
           shown += 1;
         }
       }
-      expect(shown).toBe(23 * 3);
+      expect(shown).toBe(69);
+    }, 400_000);
+
+    it('finds "Create TSIG" when searching for "tsig"', async () => {
+      docs = await openDocs(browser, server.url);
+      await docs.page.getByTestId("search-trigger").click();
+      const dialog = docs.page.getByTestId("search-dialog");
+      await dialog.getByRole("textbox").fill("tsig");
+      const hit = dialog.locator('[data-component-name="Search/SearchItem"]', {
+        hasText: "Create TSIG",
+      });
+      await hit.first().waitFor();
+      await hit.first().click();
+      await sectionOfUrl(docs.page, "Create TSIG");
     });
 
     it('finds "Force DNS NOTIFY" when searching for "notify"', async () => {

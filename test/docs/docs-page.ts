@@ -6,7 +6,7 @@
 import type { Browser, Locator, Page } from "playwright-core";
 import { expect } from "vitest";
 import { isLocal } from "./chromium.js";
-import { operations } from "./spec-info.js";
+import { operations, spec } from "./spec-info.js";
 
 export interface DocsPage {
   page: Page;
@@ -38,51 +38,53 @@ export async function openDocs(browser: Browser, url: string): Promise<DocsPage>
   return docs;
 }
 
-/**
- * The menu labels of the operations, e.g. "Force DNS NOTIFY POST", gathered tag by
- * tag (opening one tag's group may close another's).
- */
+/** The tags, in the spec's order: each is a group in the menu that starts folded. */
+export const TAGS: string[] = ((spec as any).tags ?? []).map((tag: { name: string }) => tag.name);
+
+/** The menu labels of the operations, e.g. "Force DNS NOTIFY POST", after opening every tag. */
 export async function operationMenuLabels(page: Page): Promise<string[]> {
+  // Opening a group may fold another: read the labels after each.
   const labels = new Set<string>();
-  for (const op of firstOfEachTag()) {
-    await expandMenu(page, op.operation.summary);
-    for (const text of await page.getByTestId("menu-item-label").allInnerTexts()) {
-      const lines = text
+  for (const tag of TAGS) {
+    await expandMenu(page, tag);
+    for (const text of await page.getByTestId("menu-item-label").allInnerTexts()) labels.add(text);
+  }
+  return [...labels]
+    .map((text) =>
+      text
         .split("\n")
         .map((line) => line.trim())
-        .filter(Boolean);
-      if (/^(GET|POST|PUT|PATCH|DELETE)$/.test(lines.at(-1) ?? "")) labels.add(lines.join(" "));
-    }
-  }
-  return [...labels];
+        .filter(Boolean),
+    )
+    .filter((lines) => /^(GET|POST|PUT|PATCH|DELETE)$/.test(lines.at(-1) ?? ""))
+    .map((lines) => lines.join(" "));
 }
 
-/** One operation of each tag of the spec. */
-function firstOfEachTag() {
-  const seen = new Map<string, ReturnType<typeof operations>[number]>();
-  for (const op of operations()) {
-    const tag = op.operation.tags[0] as string;
-    if (!seen.has(tag)) seen.set(tag, op);
-  }
-  return [...seen.values()];
-}
-
-/** Opens the menu group of the tag an operation is under, until the operation shows. */
-async function expandMenu(page: Page, summary: string) {
-  const op = operations().find((o) => o.operation.summary === summary);
-  const tag = page
+/** Opens a tag's group in the menu, unless its first operation shows already. */
+async function expandMenu(page: Page, tag: string) {
+  const first = operations().find((op) => (op.operation.tags ?? []).includes(tag));
+  if (!first) throw new Error(`no operation has the tag ${tag}`);
+  const group = page
     .getByTestId("menu-item-label")
-    .filter({ has: page.getByText(op?.operation.tags[0] ?? "", { exact: true }) });
+    .filter({ has: page.getByText(tag, { exact: true }) });
   const anOperation = page
     .getByTestId("menu-item-label")
-    .filter({ has: page.getByText(summary, { exact: true }) });
-  if (!(await anOperation.isVisible())) await tag.click();
+    .filter({ has: page.getByText(first.operation.summary, { exact: true }) });
+  if (!(await anOperation.isVisible())) await group.click();
   await anOperation.waitFor();
+}
+
+/** The tag an operation is listed under in the menu. */
+function tagOf(summary: string): string {
+  const op = operations().find((o) => o.operation.summary === summary);
+  const tag = op?.operation.tags?.[0];
+  if (!tag) throw new Error(`no tagged operation "${summary}"`);
+  return tag;
 }
 
 /** Opens an operation from the menu, as a reader would; returns its section. */
 export async function openOperation(page: Page, summary: string): Promise<Locator> {
-  await expandMenu(page, summary);
+  await expandMenu(page, tagOf(summary));
   const before = page.url();
   await page
     .getByTestId("menu-item-label")

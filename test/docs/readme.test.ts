@@ -2,11 +2,12 @@
  * The README's TypeScript blocks are code a reader copies: each is type-checked
  * against the package, and the quick start is run against the emulator twice,
  * once where the zone has no configuration (create) and once where it has (update).
+ * So is the "Cloudflare as primary" workflow, from an empty account to enabled.
  */
 import { readFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startEmulator, type Emulator } from "../../src/emulator/index.js";
-import { checkingClient, ZONE } from "./scenarios.js";
+import { ACCOUNT, checkingClient, ZONE } from "./scenarios.js";
 import {
   packageBuilt,
   removeFolder,
@@ -38,6 +39,7 @@ describe("the README's TypeScript", () => {
     files = writeSamples(folder, {
       quickStart: blocks.get("Quick start") ?? "",
       emulator: blocks.get("Emulator") ?? "",
+      primary: blocks.get("Cloudflare as primary") ?? "",
     });
     emulator = await startEmulator();
   });
@@ -46,9 +48,12 @@ describe("the README's TypeScript", () => {
     await emulator.close();
   });
 
-  it("has a quick start and an emulator example", () => {
+  it("has a quick start, the Cloudflare-as-primary workflow and an emulator example", () => {
     expect(blocks.get("Quick start")).toContain("createSecondaryDnsClient");
     expect(blocks.get("Emulator")).toContain("startEmulator");
+    for (const step of ["tsigs.create", "peers.create", "outgoing.create", "outgoing.enable"])
+      expect(blocks.get("Cloudflare as primary")).toContain(step);
+    expect(readme).toMatch(/^### With the CLI$/m);
   });
 
   it("type-checks against the package", () => {
@@ -72,6 +77,46 @@ describe("the README's TypeScript", () => {
     expect(updated.soa_serial).toBeGreaterThan(created.soa_serial);
     expect(second.stdout).toBe(`${updated.id} ${updated.soa_serial}\nEnabled\n`);
     await expect(client.outgoing.status(ZONE)).resolves.toBe("Enabled");
+  });
+
+  it("the Cloudflare-as-primary workflow goes from an empty account to enabled, and runs again", async () => {
+    const empty = await startEmulator({ seed: {} });
+    try {
+      const env = {
+        CLOUDFLARE_API_TOKEN: "readme-token",
+        CLOUDFLARE_BASE_URL: empty.url,
+        CLOUDFLARE_ACCOUNT_ID: ACCOUNT,
+      };
+      const client = checkingClient(empty.url);
+      const at = { accountId: ACCOUNT };
+      expect(await client.tsigs.list(at)).toEqual([]);
+      expect(await client.peers.list(at)).toEqual([]);
+      await expect(client.outgoing.get(ZONE)).rejects.toMatchObject({ status: 404 });
+
+      for (const run of [1, 2]) {
+        const { stdout, stderr } = await runSample(files.primary!, env);
+        expect(stderr).toBe("");
+        const tsigs = await client.tsigs.list(at);
+        const peers = await client.peers.list(at);
+        expect(tsigs).toHaveLength(run);
+        expect(peers).toHaveLength(run);
+        const [tsig, peer] = [tsigs.at(-1)!, peers.at(-1)!];
+        expect(tsig).toMatchObject({
+          name: "cloudflare-transfer.example.com.",
+          algo: "hmac-sha256.",
+        });
+        expect(Buffer.from(tsig.secret, "base64")).toHaveLength(32);
+        expect(peer).toMatchObject({ ip: "127.0.0.53", port: 53, tsig_id: tsig.id });
+        const zone = await client.outgoing.get(ZONE);
+        expect(zone.peers).toEqual([peer.id]);
+        await expect(client.outgoing.status(ZONE)).resolves.toBe("Enabled");
+        expect(stdout).toBe(`${tsig.name} ${peer.id} Enabled\n`);
+        // The secret is the workflow's business, not its output's.
+        expect(stdout).not.toContain(tsig.secret);
+      }
+    } finally {
+      await empty.close();
+    }
   });
 
   it("the emulator example runs and exits cleanly", async () => {

@@ -1,7 +1,9 @@
 /**
  * What each operation's samples need before they run, and what must be true
- * after: the samples of all eight operations, run against the emulator, each
- * leave a mark that a second client can see (or print what they read).
+ * after: the samples of every operation, run against the emulator, each leave
+ * a mark that a second client can see (or print what they read). The account
+ * resources start from the emulator's seed: the spec's example account with the
+ * peers, TSIGs and ACLs its examples show.
  */
 import { expect } from "vitest";
 import {
@@ -9,39 +11,45 @@ import {
   NotFoundError,
   type SecondaryDnsClient,
 } from "../../src/index.js";
+import { OPERATIONS } from "../../generated/operations.js";
 import type { OperationInfo } from "../support/spec.js";
 
 export const ZONE = "023e105f4ecef8ad9ca31a8372d0c353";
 export const NAME = "www.example.com.";
 /** Not the samples' name, so a sample that reads or replaces the configuration shows it did. */
 const SEED_NAME = "seeded.example.net.";
-/** A peer of the emulator's example account (an outgoing configuration lists only peers that exist). */
-const SEED_PEERS = ["00920f38ce07c2e2f4df50b1f61d4194"];
+/** Both peers of the emulator's seed: a configuration may list only peers that exist. */
+const SEED_PEERS = ["00920f38ce07c2e2f4df50b1f61d4194", "23ff594956f20c2a721606e94745a8aa"];
+export const ACCOUNT = "01a7362d577a6c3019a474fd6f485823";
+const PEER = "23ff594956f20c2a721606e94745a8aa";
+const TSIG = "69cd1e104af3e6ed3cb344f263fd0d5a";
+const ACL = "b4ae99a55280e68a888defc35bb0cf97";
+const at = { accountId: ACCOUNT };
 
 export interface Scenario {
-  /** The zone's state before the sample runs. */
-  before: "none" | "disabled" | "enabled";
+  /**
+   * The state before the sample runs: the zone's configuration (none, disabled
+   * or enabled), or "tsig-unused": the example TSIG taken off the seeded peers.
+   */
+  before: "none" | "disabled" | "enabled" | "tsig-unused";
   /** Checks the emulator's state, through another client, and what the sample printed. */
   after(client: SecondaryDnsClient, stdout: string): Promise<void>;
 }
 
-/** A short name for an operation: its action segment, or what its method does to the configuration. */
+/** An operation's name in the client, from the operations table: e.g. `outgoing.forceNotify`. */
 export function scenarioKey(op: OperationInfo): string {
-  const last = op.path.split("/").at(-1) as string;
-  if (last !== "outgoing") return last;
-  return (
-    { get: "details", post: "create", put: "update", delete: "delete" }[op.method] ?? op.method
-  );
+  const info = OPERATIONS[op.operationId];
+  return info?.resource ? `${info.resource}.${info.method}` : op.operationId;
 }
 
 export const scenarios: Record<string, Scenario> = {
-  details: {
+  "outgoing.get": {
     before: "disabled",
     async after(_client, stdout) {
       expect(stdout).toContain(SEED_NAME);
     },
   },
-  create: {
+  "outgoing.create": {
     before: "none",
     async after(client) {
       const zone = await client.outgoing.get(ZONE);
@@ -49,7 +57,7 @@ export const scenarios: Record<string, Scenario> = {
       expect(zone.peers).toHaveLength(2);
     },
   },
-  update: {
+  "outgoing.update": {
     before: "disabled",
     async after(client) {
       const zone = await client.outgoing.get(ZONE);
@@ -57,34 +65,130 @@ export const scenarios: Record<string, Scenario> = {
       expect(zone.peers).toEqual(["23ff594956f20c2a721606e94745a8aa"]);
     },
   },
-  delete: {
+  "outgoing.delete": {
     before: "disabled",
     async after(client) {
       await expect(client.outgoing.get(ZONE)).rejects.toBeInstanceOf(NotFoundError);
     },
   },
-  disable: {
+  "outgoing.disable": {
     before: "enabled",
     async after(client) {
       expect(await client.outgoing.status(ZONE)).toBe("Disabled");
     },
   },
-  enable: {
+  "outgoing.enable": {
     before: "disabled",
     async after(client) {
       expect(await client.outgoing.status(ZONE)).toBe("Enabled");
     },
   },
-  force_notify: {
+  "outgoing.forceNotify": {
     before: "enabled",
     async after(_client, stdout) {
       expect(stdout).toContain("OK");
     },
   },
-  status: {
+  "outgoing.status": {
     before: "enabled",
     async after(_client, stdout) {
       expect(stdout).toContain("Enabled");
+    },
+  },
+  "peers.list": {
+    before: "none",
+    async after(_client, stdout) {
+      expect(stdout).toContain(PEER);
+      expect(stdout).toContain("00920f38ce07c2e2f4df50b1f61d4194");
+    },
+  },
+  "peers.create": {
+    before: "none",
+    async after(client) {
+      const peers = await client.peers.list(at);
+      expect(peers).toHaveLength(3);
+      expect(peers.filter((p) => p.name === "ns1-backup" && p.tsig_id === TSIG)).toHaveLength(2);
+    },
+  },
+  "peers.get": {
+    before: "none",
+    async after(_client, stdout) {
+      expect(stdout).toContain("127.0.0.2");
+    },
+  },
+  "peers.update": {
+    before: "none",
+    async after(client) {
+      expect((await client.peers.get(PEER, at)).port).toBe(5353);
+    },
+  },
+  "peers.delete": {
+    before: "none",
+    async after(client) {
+      await expect(client.peers.get(PEER, at)).rejects.toBeInstanceOf(NotFoundError);
+    },
+  },
+  "tsigs.list": {
+    before: "none",
+    async after(_client, stdout) {
+      expect(stdout).toContain(TSIG);
+    },
+  },
+  "tsigs.create": {
+    before: "none",
+    async after(client) {
+      expect(await client.tsigs.list(at)).toHaveLength(3);
+    },
+  },
+  "tsigs.get": {
+    before: "none",
+    async after(_client, stdout) {
+      expect(stdout).toMatch(/hmac-/);
+    },
+  },
+  "tsigs.update": {
+    before: "none",
+    async after(client) {
+      // The samples rotate the secret (a random one; the CLI's is generated or read).
+      const tsig = await client.tsigs.get(TSIG, at);
+      expect(tsig.name).toBe("tsig.example.com.");
+      expect(tsig.secret).not.toBe("l3qJr97PJWH4YV4k2uPsiVuPfmmcjV1t+8HbhItnu9U=");
+    },
+  },
+  "tsigs.delete": {
+    before: "tsig-unused",
+    async after(client) {
+      await expect(client.tsigs.get(TSIG, at)).rejects.toBeInstanceOf(NotFoundError);
+    },
+  },
+  "acls.list": {
+    before: "none",
+    async after(_client, stdout) {
+      expect(stdout).toContain(ACL);
+    },
+  },
+  "acls.create": {
+    before: "none",
+    async after(client) {
+      expect(await client.acls.list(at)).toHaveLength(3);
+    },
+  },
+  "acls.get": {
+    before: "none",
+    async after(_client, stdout) {
+      expect(stdout).toContain("127.0.0.16/28");
+    },
+  },
+  "acls.update": {
+    before: "none",
+    async after(client) {
+      expect((await client.acls.get(ACL, at)).ip_range).toBe("127.0.0.0/24");
+    },
+  },
+  "acls.delete": {
+    before: "none",
+    async after(client) {
+      await expect(client.acls.get(ACL, at)).rejects.toBeInstanceOf(NotFoundError);
     },
   },
 };
@@ -96,6 +200,11 @@ export function checkingClient(baseUrl: string): SecondaryDnsClient {
 
 export async function seed(client: SecondaryDnsClient, before: Scenario["before"]): Promise<void> {
   if (before === "none") return;
+  if (before === "tsig-unused") {
+    for (const { id, tsig_id: _, ...rest } of await client.peers.list(at))
+      await client.peers.update(id, rest, at);
+    return;
+  }
   await client.outgoing.create(ZONE, { name: SEED_NAME, peers: SEED_PEERS });
   if (before === "enabled") await client.outgoing.enable(ZONE);
 }

@@ -12,10 +12,16 @@
  * - Create and update list only peers that exist, under the rules of links.ts.
  */
 import { randomBytes } from "node:crypto";
+import type { outgoingOperations } from "../../../generated/operations.js";
 import type { components } from "../../../generated/schema.js";
 import { outgoingZoneProblem } from "../../results.js";
 import { Failure } from "../failures.js";
-import type { HandlerContext, ResourceHandlers } from "../resource.js";
+import {
+  byOperationId,
+  type HandlerContext,
+  type OperationHandler,
+  type ResourceHandlers,
+} from "../resource.js";
 import { checkZonePeers, COLLECTIONS } from "./links.js";
 import type { RecordChecks } from "../store.js";
 
@@ -30,7 +36,6 @@ interface OutgoingRecord {
 
 const COLLECTION = COLLECTIONS.outgoing;
 const SERIAL_MODULUS = 2 ** 32;
-const PREFIX = "secondary-dns-(-primary-zone)-";
 
 const notConfigured = () =>
   new Failure(404, [{ code: 1003, message: "Primary zone configuration not found" }]);
@@ -82,12 +87,13 @@ export const outgoingRecords: RecordChecks = {
   },
 };
 
-export const outgoingHandlers: ResourceHandlers = {
-  [`${PREFIX}primary-zone-configuration-details`]: (context) => ({
+/** One handler per method of client.outgoing (the operations table); the compiler wants each. */
+const handlers: Record<keyof typeof outgoingOperations, OperationHandler> = {
+  get: (context) => ({
     result: existing(context).zone,
   }),
 
-  [`${PREFIX}create-primary-zone-configuration`]: (context) => {
+  create: (context) => {
     if (context.store.get(COLLECTION, zoneOf(context.params))) throw alreadyConfigured();
     const { name, peers } = context.body as OutgoingZoneInput;
     checkZonePeers(context.store, peers);
@@ -103,7 +109,7 @@ export const outgoingHandlers: ResourceHandlers = {
     return { result: save(context, { zone, status: "Disabled" }).zone, changed: true };
   },
 
-  [`${PREFIX}update-primary-zone-configuration`]: (context) => {
+  update: (context) => {
     const record = existing(context);
     const { name, peers } = context.body as OutgoingZoneInput;
     checkZonePeers(context.store, peers);
@@ -118,21 +124,21 @@ export const outgoingHandlers: ResourceHandlers = {
     return { result: save(context, { ...record, zone }).zone, changed: true };
   },
 
-  [`${PREFIX}delete-primary-zone-configuration`]: (context) => {
+  delete: (context) => {
     const { id } = existing(context).zone;
     context.store.delete(COLLECTION, zoneOf(context.params));
     return { result: { id }, changed: true };
   },
 
-  [`${PREFIX}enable-outgoing-zone-transfers`]: (context) =>
+  enable: (context) =>
     transition(context, "Enabled", {
       checked_time: context.now,
       last_transferred_time: context.now,
     }),
 
-  [`${PREFIX}disable-outgoing-zone-transfers`]: (context) => transition(context, "Disabled", {}),
+  disable: (context) => transition(context, "Disabled", {}),
 
-  [`${PREFIX}force-dns-notify`]: (context) => {
+  forceNotify: (context) => {
     const record = existing(context);
     const transferred = record.status === "Enabled" ? { last_transferred_time: context.now } : {};
     save(context, {
@@ -142,7 +148,9 @@ export const outgoingHandlers: ResourceHandlers = {
     return { result: "OK", changed: true };
   },
 
-  [`${PREFIX}get-outgoing-zone-transfer-status`]: (context) => ({
+  status: (context) => ({
     result: existing(context).status,
   }),
 };
+
+export const outgoingHandlers: ResourceHandlers = byOperationId("outgoing", handlers);

@@ -1,0 +1,190 @@
+// Writes generated/operations.ts, the one table of the API's operations, from the
+// bundled spec (generated/openapi.json, so a spec split over several files works
+// the same). Called by scripts/generate.mjs; `--check` compares its output with
+// the committed file. Each operation becomes an exported constant named after its
+// operationId (less the "secondary-dns-(-tag)-" prefix), holding only what a call
+// needs at run time, so a bundle keeps just the operations its resources use:
+//
+//   method      the HTTP method, upper case
+//   path        the path template, typed as a key of the generated `paths`
+//   idempotent  whether a repeat is harmless (retried after a timeout or a 5xx):
+//               the spec's `x-idempotent`, written only where it differs from
+//               the default, which is every method but POST (see idempotentOf)
+//   body        the name of the request body's schema, when there is a body
+//   result      the name of the schema of a 200's `result` (`Name[]` for a list)
+//
+// The spec's `x-client-method: <resource>.<method>` names the facade method of an
+// operation: each resource gets a map `<resource>Operations` from method name to
+// operation, which its file in src/resources/ and the CLI read. `OPERATIONS` maps
+// each operationId to its constant, resource, method and summary, for the CLI,
+// the recorder and the tests; the facade does not import it.
+
+const METHODS = ["get", "post", "put", "patch", "delete"];
+
+/** "secondary-dns-(-primary-zone)-force-dns-notify" -> "forceDnsNotify" */
+export function constantName(operationId) {
+  const words = operationId
+    .replace(/^.*\)-/, "")
+    .split(/[^A-Za-z0-9]+/)
+    .filter(Boolean);
+  return words
+    .map((word, i) => (i === 0 ? word.toLowerCase() : word[0].toUpperCase() + word.slice(1)))
+    .join("");
+}
+
+function refName(schema) {
+  return typeof schema?.$ref === "string" ? schema.$ref.split("/").pop() : undefined;
+}
+
+function resolve(spec, schema) {
+  const name = refName(schema);
+  return name ? spec.components.schemas[name] : schema;
+}
+
+/** The schema name of an envelope's `result`, looking through `$ref` and `allOf`. */
+function resultName(spec, schema, where) {
+  const envelope = resolve(spec, schema);
+  for (const part of [envelope, ...(envelope?.allOf ?? []).map((s) => resolve(spec, s))]) {
+    const result = part?.properties?.result;
+    if (!result) continue;
+    const name = refName(result);
+    if (name) return name;
+    const item = refName(resolve(spec, result)?.items);
+    if (resolve(spec, result)?.type === "array" && item) return `${item}[]`;
+    throw new Error(
+      `${where}: the 200 result is not a $ref to a named schema (or an array of one)`,
+    );
+  }
+  throw new Error(`${where}: the 200 response has no result property`);
+}
+
+/** Reads the operations out of a bundled spec, in the spec's order. */
+export function readOperations(spec) {
+  const out = [];
+  for (const [path, item] of Object.entries(spec.paths)) {
+    for (const method of METHODS) {
+      const op = item[method];
+      if (!op) continue;
+      const where = `${method.toUpperCase()} ${path}`;
+      if (!op.operationId) throw new Error(`${where} has no operationId`);
+      const json = op.responses?.["200"]?.content?.["application/json"]?.schema;
+      const bodySchema = op.requestBody?.content?.["application/json"]?.schema;
+      const body = bodySchema ? refName(bodySchema) : undefined;
+      if (bodySchema && !body) throw new Error(`${where}: the request body is not a $ref`);
+      const idempotent = op["x-idempotent"];
+      if (idempotent !== undefined && typeof idempotent !== "boolean") {
+        throw new Error(`${where}: x-idempotent must be true or false`);
+      }
+      const clientMethod = op["x-client-method"];
+      if (clientMethod !== undefined && !/^[a-z][A-Za-z]*\.[a-z][A-Za-z]*$/.test(clientMethod)) {
+        throw new Error(`${where}: x-client-method must read "resource.method", e.g. outgoing.get`);
+      }
+      const [resource, clientName] = clientMethod?.split(".") ?? [];
+      out.push({
+        operationId: op.operationId,
+        resource,
+        clientName,
+        name: constantName(op.operationId),
+        method: method.toUpperCase(),
+        path,
+        idempotent: idempotent === (method !== "post") ? undefined : idempotent,
+        body,
+        result: resultName(spec, json, where),
+        summary: op.summary ?? "",
+      });
+    }
+  }
+  const seen = new Map();
+  for (const op of out) {
+    for (const key of [op.name, op.resource && `${op.resource}.${op.clientName}`]) {
+      const other = key && seen.get(key);
+      if (other) throw new Error(`${op.operationId} and ${other} both become "${key}"`);
+      if (key) seen.set(key, op.operationId);
+    }
+  }
+  return out;
+}
+
+const union = (names) =>
+  names.length === 0 ? "never" : [...new Set(names)].map((n) => JSON.stringify(n)).join(" | ");
+
+/** The text of generated/operations.ts. */
+export function operationsSource(spec) {
+  const ops = readOperations(spec);
+  const lines = [
+    "// Generated by scripts/operations.mjs from generated/openapi.json: do not edit.",
+    "// Run `npm run generate` after changing the spec.",
+    'import type { paths } from "./schema.js";',
+    "",
+    'export type Method = "GET" | "PUT" | "POST" | "DELETE" | "PATCH";',
+    "/** The schemas of request bodies, by name. */",
+    `export type BodySchema = ${union(ops.flatMap((o) => o.body ?? []))};`,
+    "/** The schemas of a 200's `result`, by name (`Name[]`: a list of them). */",
+    `export type ResultSchema = ${union(ops.map((o) => o.result))};`,
+    "",
+    "/** One operation: what a call needs to send it and to read its answer. */",
+    "export interface Operation<P extends keyof paths = keyof paths, M extends Method = Method> {",
+    "  readonly method: M;",
+    "  readonly path: P;",
+    "  /** Whether a repeat is harmless, so a timeout or a 5xx may be retried; see idempotentOf. */",
+    "  readonly idempotent?: boolean;",
+    "  /** The request body's schema; the facade checks the body against it before sending. */",
+    "  readonly body?: BodySchema;",
+    "  readonly result: ResultSchema;",
+    "}",
+    "",
+    "/** Whether a repeat of the operation is harmless: as the spec says, else every method but POST. */",
+    "export const idempotentOf = (operation: Operation): boolean =>",
+    '  operation.idempotent ?? operation.method !== "POST";',
+    "",
+  ];
+  for (const op of ops) {
+    const fields = [
+      `method: ${JSON.stringify(op.method)}`,
+      `path: ${JSON.stringify(op.path)}`,
+      ...(op.idempotent === undefined ? [] : [`idempotent: ${op.idempotent}`]),
+      ...(op.body ? [`body: ${JSON.stringify(op.body)}`] : []),
+      `result: ${JSON.stringify(op.result)}`,
+    ];
+    lines.push(
+      `/** ${op.method} ${op.path}: ${op.summary.replace(/\*\//g, "*\\/")} */`,
+      `export const ${op.name}: Operation<${JSON.stringify(op.path)}, ${JSON.stringify(op.method)}> = {`,
+      ...fields.map((f) => `  ${f},`),
+      "};",
+      "",
+    );
+  }
+  const resources = [...new Set(ops.flatMap((op) => op.resource ?? []))];
+  for (const resource of resources) {
+    lines.push(
+      `/** The operations of client.${resource}, by method name (the spec's x-client-method). */`,
+      `export const ${resource}Operations = {`,
+      ...ops
+        .filter((op) => op.resource === resource)
+        .map((op) => `  ${op.clientName}: ${op.name},`),
+      "} as const;",
+      "",
+    );
+  }
+  lines.push(
+    "export interface OperationInfo {",
+    "  operation: Operation;",
+    "  /** The facade's resource and method (x-client-method); none for raw-only operations. */",
+    "  resource?: string;",
+    "  method?: string;",
+    "  summary: string;",
+    "}",
+    "",
+    "/** Every operation by operationId: for the CLI, the recorder and the tests. */",
+    "export const OPERATIONS: Readonly<Record<string, OperationInfo>> = {",
+    ...ops.map((op) => {
+      const client = op.resource
+        ? ` resource: ${JSON.stringify(op.resource)}, method: ${JSON.stringify(op.clientName)},`
+        : "";
+      return `  ${JSON.stringify(op.operationId)}: { operation: ${op.name},${client} summary: ${JSON.stringify(op.summary)} },`;
+    }),
+    "};",
+    "",
+  );
+  return lines.join("\n");
+}
