@@ -32,7 +32,9 @@ export type Call = <P extends keyof paths, M extends Method>(
 ) => Promise<ResultAt<P, M>>;
 
 const PARAMETER = /\{(\w+)\}/g;
-const camel = (name: string) => name.replace(/_(\w)/g, (_, c: string) => c.toUpperCase());
+const camelNames: Record<string, string> = {};
+const camel = (name: string) =>
+  (camelNames[name] ??= name.replace(/_(\w)/g, (_, c: string) => c.toUpperCase()));
 
 /**
  * The path with every `{param}` filled from `params` (by its camelCase name),

@@ -145,11 +145,11 @@ export function createTransport(settings: TransportSettings) {
     const timeoutMs = call.timeoutMs ?? settings.timeoutMs;
     const maxRetries = call.maxRetries ?? settings.maxRetries;
     const { signal } = call;
-    const what = `${info.method} ${scrub(info.url)}`;
+    const what = () => `${info.method} ${scrub(info.url)}`;
     for (let attempt = 0; ; attempt++) {
       signal?.throwIfAborted();
       const started = Date.now();
-      if (verbose) logger.debug(`-> ${what}`, { attempt });
+      if (verbose) logger.debug(`-> ${what()}`, { attempt });
       const controller = new AbortController();
       const timer = setTimeout(
         () => controller.abort(new TimeoutError(info, timeoutMs)),
@@ -182,21 +182,19 @@ export function createTransport(settings: TransportSettings) {
         const tooLarge = `the body is over ${MAX_BODY_BYTES} bytes, more than any answer of this API`;
         if (Number(headers.get("content-length")) > MAX_BODY_BYTES) throw fail(tooLarge);
         // Counted as it streams in: past the limit, the rest is not read.
-        let text = "";
         const reader = NULL_BODY_STATUSES.has(status) ? undefined : response.body?.getReader();
-        if (reader) {
-          const decoder = new TextDecoder();
-          for (let size = 0; ;) {
-            const { done, value } = await race(reader.read());
-            if (done) break;
-            if ((size += value.byteLength) > MAX_BODY_BYTES) throw fail(tooLarge);
-            text += decoder.decode(value, { stream: true });
-          }
-          text += decoder.decode();
+        const chunks: Uint8Array[] = [];
+        let size = 0;
+        for (;;) {
+          const chunk = reader && (await race(reader.read()));
+          if (!chunk || chunk.done) break;
+          if ((size += chunk.value.byteLength) > MAX_BODY_BYTES) throw fail(tooLarge);
+          chunks.push(chunk.value);
         }
+        const text = utf8.decode(chunks.length < 2 ? chunks[0] : concat(chunks, size));
         answer = { response, text };
         if (verbose) {
-          logger.debug(`<- ${status} ${what} in ${Date.now() - started} ms`, {
+          logger.debug(`<- ${status} ${what()} in ${Date.now() - started} ms`, {
             status,
             rayId: scrub(headers.get("cf-ray") ?? "") || undefined,
           });
@@ -214,7 +212,7 @@ export function createTransport(settings: TransportSettings) {
         mayRetry =
           !(failure instanceof ApiError) &&
           (idempotent || (failure instanceof ConnectionError && neverSent(failure.cause)));
-        if (verbose) logger.debug(`<- ${failure.name} ${what}: ${failure.message}`);
+        if (verbose) logger.debug(`<- ${failure.name} ${what()}: ${failure.message}`);
       } finally {
         clearTimeout(timer);
         signal?.removeEventListener("abort", onAbort);
@@ -225,7 +223,7 @@ export function createTransport(settings: TransportSettings) {
       }
       const delay = waitMs ?? backoffDelayMs(attempt);
       logger.warn(
-        `retrying ${what} in ${delay} ms after ${failure?.name ?? answer?.response.status} (retry ${attempt + 1} of ${maxRetries})`,
+        `retrying ${what()} in ${delay} ms after ${failure?.name ?? answer?.response.status} (retry ${attempt + 1} of ${maxRetries})`,
       );
       await sleep(delay, signal);
     }
@@ -281,6 +279,19 @@ export function createTransport(settings: TransportSettings) {
 }
 
 export type Transport = ReturnType<typeof createTransport>;
+
+/** Decodes whole bodies only, so one decoder serves every call. */
+const utf8 = new TextDecoder();
+
+function concat(chunks: Uint8Array[], size: number): Uint8Array {
+  const out = new Uint8Array(size);
+  let at = 0;
+  for (const chunk of chunks) {
+    out.set(chunk, at);
+    at += chunk.byteLength;
+  }
+  return out;
+}
 
 function isJson(text: string): boolean {
   try {
