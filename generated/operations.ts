@@ -84,6 +84,30 @@ export const getOutgoingZoneTransferStatus: Operation<"/zones/{zone_id}/secondar
   result: "TransferStatus",
 };
 
+/** A request body's schema, as the facade checks it (src/body.ts). */
+export interface BodyNode {
+  readonly ref?: string;
+  readonly type?: string;
+  readonly required?: readonly string[];
+  readonly additionalProperties?: boolean;
+  readonly properties?: Readonly<Record<string, BodyNode>>;
+  readonly items?: BodyNode;
+  readonly enum?: readonly unknown[];
+  readonly minLength?: number;
+  readonly maxLength?: number;
+  readonly pattern?: string;
+  readonly minimum?: number;
+  readonly maximum?: number;
+  readonly minItems?: number;
+  readonly maxItems?: number;
+  readonly uniqueItems?: boolean;
+}
+
+/** Each request body schema, from the spec. */
+export const BODY_SCHEMAS: Readonly<Record<BodySchema, BodyNode>> = {
+  OutgoingZoneInput: {"type":"object","required":["name","peers"],"additionalProperties":false,"properties":{"name":{"ref":"DnsName","type":"string","minLength":1,"maxLength":253,"pattern":"^(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\\.)*[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\\.?$"},"peers":{"ref":"PeerIds","type":"array","items":{"ref":"Identifier","type":"string","minLength":32,"maxLength":32,"pattern":"^[0-9a-f]{32}$"},"maxItems":30,"uniqueItems":true}}},
+};
+
 /** The operations of client.outgoing, by method name (the spec's x-client-method). */
 export const outgoingOperations = {
   get: primaryZoneConfigurationDetails,
