@@ -126,7 +126,7 @@ describe("the body check, from the spec's schema", () => {
     [{ name: "abcdef", port: 1 }, "body.name", /at most 5/],
     [{ name: "AB", port: 1 }, "body.name", /must match/],
     [{ name: "ab", port: 1.5 }, "body.port", /integer/],
-    [{ name: "ab", port: 70000 }, "body.port", /1\.\.65535/],
+    [{ name: "ab", port: 70000 }, "body.port", /at most 65535/],
     [{ name: "ab", port: 1, ixfr: "yes" }, "body.ixfr", /true or false/],
     [{ name: "ab", port: 1, algo: "c" }, "body.algo", /one of "a", "b"/],
     [{ name: "ab", port: 1, ids: [PEER, PEER] }, "body.ids[1]", /repeats/],
