@@ -71,11 +71,13 @@ export function checkBody(node: BodyNode, value: unknown, field = "body"): unkno
     const list = value as unknown[];
     limit(list.length, node.minItems, node.maxItems, "hold", " items");
     const seen = new Set<unknown>();
+    // "body.peers" repeats a peer; a name that is not a plural, an item.
+    const one = /(\w+)s$/.exec(field)?.[1] ?? "item";
     return list.map((item, i) => {
       const at = `${field}[${i}]`;
       const checked = checkBody(node.items ?? {}, item, at);
       const key = typeof item === "object" ? JSON.stringify(item) : item;
-      if (node.uniqueItems && seen.has(key)) fail(`repeats ${shown(item)}`, at);
+      if (node.uniqueItems && seen.has(key)) fail(`repeats ${one} ${shown(item)}`, at);
       seen.add(key);
       return checked;
     });
