@@ -108,6 +108,52 @@ export function readOperations(spec) {
 const union = (names) =>
   names.length === 0 ? "never" : [...new Set(names)].map((n) => JSON.stringify(n)).join(" | ");
 
+/** Schema keywords the facade's body check reads (src/body.ts); the rest are documentation. */
+const BODY_KEYWORDS = [
+  "type",
+  "required",
+  "additionalProperties",
+  "properties",
+  "items",
+  "enum",
+  "minLength",
+  "maxLength",
+  "pattern",
+  "minimum",
+  "maximum",
+  "minItems",
+  "maxItems",
+  "uniqueItems",
+];
+
+/**
+ * A body schema, compact: `$ref`s inlined, each keeping its name as `ref` (the
+ * facade has its own wording for some named schemas, such as DnsName), and only
+ * the keywords the check reads.
+ */
+function bodySchema(spec, schema, where, depth = 0) {
+  if (depth > 8) throw new Error(`${where}: the body schema nests too deep`);
+  const ref = refName(schema);
+  const node = resolve(spec, schema);
+  for (const key of ["oneOf", "anyOf", "allOf", "not", "$ref"]) {
+    if (node[key] !== undefined) throw new Error(`${where}: body schemas may not use ${key} (yet)`);
+  }
+  const out = ref ? { ref } : {};
+  for (const key of BODY_KEYWORDS) {
+    if (node[key] === undefined) continue;
+    if (key === "properties") {
+      out.properties = Object.fromEntries(
+        Object.entries(node.properties).map(([name, s]) => [
+          name,
+          bodySchema(spec, s, `${where}.${name}`, depth + 1),
+        ]),
+      );
+    } else if (key === "items") out.items = bodySchema(spec, node.items, `${where}[]`, depth + 1);
+    else out[key] = node[key];
+  }
+  return out;
+}
+
 /** The text of generated/operations.ts. */
 export function operationsSource(spec) {
   const ops = readOperations(spec);
@@ -154,6 +200,36 @@ export function operationsSource(spec) {
       "",
     );
   }
+  const bodies = [...new Set(ops.flatMap((op) => op.body ?? []))];
+  lines.push(
+    "/** A request body's schema, as the facade checks it (src/body.ts). */",
+    "export interface BodyNode {",
+    "  readonly ref?: string;",
+    "  readonly type?: string;",
+    "  readonly required?: readonly string[];",
+    "  readonly additionalProperties?: boolean;",
+    "  readonly properties?: Readonly<Record<string, BodyNode>>;",
+    "  readonly items?: BodyNode;",
+    "  readonly enum?: readonly unknown[];",
+    "  readonly minLength?: number;",
+    "  readonly maxLength?: number;",
+    "  readonly pattern?: string;",
+    "  readonly minimum?: number;",
+    "  readonly maximum?: number;",
+    "  readonly minItems?: number;",
+    "  readonly maxItems?: number;",
+    "  readonly uniqueItems?: boolean;",
+    "}",
+    "",
+    "/** Each request body schema, from the spec. */",
+    "export const BODY_SCHEMAS: Readonly<Record<BodySchema, BodyNode>> = {",
+    ...bodies.map(
+      (name) =>
+        `  ${name}: ${JSON.stringify(bodySchema(spec, spec.components.schemas[name], name))},`,
+    ),
+    "};",
+    "",
+  );
   const resources = [...new Set(ops.flatMap((op) => op.resource ?? []))];
   for (const resource of resources) {
     lines.push(

@@ -5,7 +5,12 @@
  * what each operation is comes from the table generated from the spec
  * (generated/operations.ts).
  */
-import { idempotentOf, type Method, type Operation } from "../generated/operations.js";
+import {
+  BODY_SCHEMAS,
+  idempotentOf,
+  type Method,
+  type Operation,
+} from "../generated/operations.js";
 import type { paths } from "../generated/schema.js";
 import {
   ConnectionError,
@@ -15,7 +20,7 @@ import {
   type ApiMessage,
 } from "./errors.js";
 import { checkCallOptions, type CallOptions } from "./options.js";
-import { BODY_CHECKS } from "./resources/bodies.js";
+import { checkBody } from "./body.js";
 import { failureOf, type Transport } from "./transport.js";
 import type { ResultValidator } from "./results.js";
 import type { PathParams, ResultAt } from "./types.js";
@@ -32,7 +37,9 @@ export type Call = <P extends keyof paths, M extends Method>(
 ) => Promise<ResultAt<P, M>>;
 
 const PARAMETER = /\{(\w+)\}/g;
-const camel = (name: string) => name.replace(/_(\w)/g, (_, c: string) => c.toUpperCase());
+const camelNames: Record<string, string> = {};
+const camel = (name: string) =>
+  (camelNames[name] ??= name.replace(/_(\w)/g, (_, c: string) => c.toUpperCase()));
 
 /**
  * The path with every `{param}` filled from `params` (by its camelCase name),
@@ -84,7 +91,9 @@ export function createCall(context: CallContext): Call {
     try {
       const settings = checkCallOptions(options);
       const url = baseUrl + fillPath(operation.path, params, settings.accountId ?? accountId);
-      const payload = operation.body ? JSON.stringify(BODY_CHECKS[operation.body](body)) : null;
+      const payload = operation.body
+        ? JSON.stringify(checkBody(BODY_SCHEMAS[operation.body], body))
+        : null;
       request = { method, url };
       const { response, text } = await transport.send(
         { method, url, headers: payload === null ? headers : jsonHeaders, body: payload },

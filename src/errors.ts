@@ -45,9 +45,9 @@ export class SecondaryDnsError extends Error {
 export class ValidationError extends SecondaryDnsError {
   override name = "ValidationError";
   /** The argument or option at fault, e.g. `zoneId` or `body.peers[2]`. */
-  readonly field: string;
+  declare readonly field: string;
   /** Why it was refused. */
-  readonly reason: string;
+  declare readonly reason: string;
 
   constructor(field: string, reason: string) {
     super(`Invalid ${field}: ${reason}`);
@@ -64,8 +64,8 @@ interface RequestInfo {
 /** Thrown when the request failed before any response arrived. `cause` holds the underlying error. */
 export class ConnectionError extends SecondaryDnsError {
   override name = "ConnectionError";
-  readonly method: string;
-  readonly url: string;
+  declare readonly method: string;
+  declare readonly url: string;
 
   constructor(request: RequestInfo, cause: unknown) {
     let detail: string;
@@ -86,9 +86,9 @@ export class ConnectionError extends SecondaryDnsError {
 /** Thrown when no complete response arrived within `timeoutMs`. */
 export class TimeoutError extends SecondaryDnsError {
   override name = "TimeoutError";
-  readonly method: string;
-  readonly url: string;
-  readonly timeoutMs: number;
+  declare readonly method: string;
+  declare readonly url: string;
+  declare readonly timeoutMs: number;
 
   constructor(request: RequestInfo, timeoutMs: number) {
     super(`${request.method} ${request.url} timed out after ${timeoutMs} ms`);
@@ -118,16 +118,16 @@ export interface ApiErrorDetails {
  */
 export class ApiError extends SecondaryDnsError {
   override name = "ApiError";
-  readonly status: number;
-  readonly method: string;
+  declare readonly status: number;
+  declare readonly method: string;
   /** The full request URL; it never holds credentials. */
-  readonly url: string;
-  readonly errors: ApiMessage[];
-  readonly messages: ApiMessage[];
+  declare readonly url: string;
+  declare readonly errors: ApiMessage[];
+  declare readonly messages: ApiMessage[];
   /** The `cf-ray` header: quote it to Cloudflare support. */
-  readonly rayId: string | undefined;
+  declare readonly rayId: string | undefined;
   /** How long the server asked us to wait, from `Retry-After`. */
-  readonly retryAfterMs: number | undefined;
+  declare readonly retryAfterMs: number | undefined;
 
   constructor(details: ApiErrorDetails) {
     super(apiErrorMessage(details));

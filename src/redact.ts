@@ -53,10 +53,14 @@ export function createRedactor(secrets: readonly string[]) {
     return error;
   }
 
+  /** A copy of an envelope item with every string in it scrubbed (a JSON round trip would re-escape them). */
   function scrubItem(item: unknown): unknown {
-    if (typeof item !== "object" || item === null) return dirty(item) ? scrub(item) : item;
-    const json = JSON.stringify(item);
-    return dirty(json) ? (JSON.parse(scrub(json)) as unknown) : item;
+    if (typeof item === "string") return scrub(item);
+    if (typeof item !== "object" || item === null) return item;
+    if (Array.isArray(item)) return item.map(scrubItem);
+    const copy: Record<string, unknown> = {};
+    for (const [key, value] of Object.entries(item)) copy[key] = scrubItem(value);
+    return copy;
   }
 
   return { scrub, redactError, remember };

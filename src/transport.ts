@@ -74,9 +74,12 @@ const MAX_DELAY_MS = 8_000;
 /** Error codes meaning the request never left this machine, so a repeat is safe. */
 const NOT_SENT_CODES = new Set(["ECONNREFUSED", "ENOTFOUND", "EAI_AGAIN"]);
 const NULL_BODY_STATUSES = new Set([101, 103, 204, 205, 304]);
-/** The three forms of HTTP-date (RFC 9110 5.6.7): IMF-fixdate, RFC 850, asctime. */
-const HTTP_DATE =
-  /^(?:[A-Z][a-z]{2}, \d\d [A-Z][a-z]{2} \d{4} \d\d:\d\d:\d\d GMT|[A-Z][a-z]{5,8}, \d\d-[A-Z][a-z]{2}-\d\d \d\d:\d\d:\d\d GMT|[A-Z][a-z]{2} [A-Z][a-z]{2} [ \d]\d \d\d:\d\d:\d\d \d{4})$/;
+/**
+ * The shapes of HTTP-date (RFC 9110 5.6.7), loosely: IMF-fixdate and RFC 850
+ * ("Sun, 06 Nov 1994 08:49:37 GMT", "Sunday, 06-Nov-94 08:49:37 GMT") and asctime
+ * ("Sun Nov  6 08:49:37 1994"); Date.parse then judges the values.
+ */
+const HTTP_DATE = /^[A-Z][a-z]{2,8},? [\w -]+ \d\d:\d\d:\d\d( GMT|\s+\d{4})$/;
 
 /**
  * The wait before retry number `attempt` (0 for the first retry): about 0.5 s,
@@ -123,19 +126,15 @@ export function failureOf(
 }
 
 export function createTransport(settings: TransportSettings) {
-  const { logger, scrub } = settings;
+  const { logger, scrub, baseUrl, redact } = settings;
+  const custom = settings.fetch;
   const verbose = logger.debug !== silentLogger.debug;
-  // Every line a logger gets is scrubbed, its data too (a cf-ray may echo anything).
-  const log = (level: keyof Logger, message: string, data?: Record<string, unknown>) => {
-    const clean: Record<string, unknown> = {};
-    for (const [key, value] of Object.entries(data ?? {}))
-      clean[key] = typeof value === "string" ? scrub(value) : value;
-    logger[level](scrub(message), clean);
-  };
 
   /**
    * Sends a request with retries. `start` makes one attempt's fetch with the
-   * attempt's signal, which aborts on the timeout or the caller's abort.
+   * attempt's signal, which aborts on the timeout or the caller's abort. The
+   * body is read in full within the timeout, so a server that stalls mid-body
+   * times out instead of hanging the caller.
    */
   async function exchange(
     info: { method: string; url: string },
@@ -146,135 +145,97 @@ export function createTransport(settings: TransportSettings) {
     const timeoutMs = call.timeoutMs ?? settings.timeoutMs;
     const maxRetries = call.maxRetries ?? settings.maxRetries;
     const { signal } = call;
+    const what = () => `${info.method} ${scrub(info.url)}`;
     for (let attempt = 0; ; attempt++) {
       signal?.throwIfAborted();
       const started = Date.now();
-      if (verbose) log("debug", `-> ${info.method} ${info.url}`, { attempt });
+      if (verbose) logger.debug(`-> ${what()}`, { attempt });
+      const controller = new AbortController();
+      const timer = setTimeout(
+        () => controller.abort(new TimeoutError(info, timeoutMs)),
+        timeoutMs,
+      );
+      const onAbort = () => controller.abort(signal?.reason);
+      signal?.addEventListener("abort", onAbort);
+      // The platform's fetch stops, request and body alike, when the signal
+      // aborts; a custom fetch is raced against the abort, so one that ignores
+      // it cannot hang us.
+      const aborted = custom && abortOf(controller.signal);
+      const race = <T>(work: Promise<T>) => (aborted ? Promise.race([work, aborted]) : work);
       let answer: Answer | undefined;
       let failure: SecondaryDnsError | undefined;
-      let mayRetry: boolean;
+      let mayRetry = false;
       let waitMs: number | undefined;
       try {
-        answer = await attemptOnce(info, timeoutMs, signal, start);
-        const { response } = answer;
-        if (verbose) {
-          log(
-            "debug",
-            `<- ${response.status} ${info.method} ${info.url} in ${Date.now() - started} ms`,
-            {
-              status: response.status,
-              rayId: response.headers.get("cf-ray") ?? undefined,
-            },
+        const response = await race(start(controller.signal));
+        const { status, headers } = response;
+        const fail = (detail: string) => {
+          void response.body?.cancel().catch(() => {});
+          return failureOf(info, baseUrl, response, { detail });
+        };
+        if ((status > 299 && status < 400) || response.type === "opaqueredirect") {
+          const location = headers.get("location");
+          throw fail(
+            `the API answered a redirect${location ? ` to ${excerpt(location)}` : ""}, which the client does not follow`,
           );
         }
-        waitMs = parseRetryAfter(response.headers.get("retry-after"));
-        mayRetry =
-          RETRYABLE_STATUSES.has(response.status) && (idempotent || response.status === 429);
-        if (mayRetry && waitMs !== undefined && waitMs > MAX_RETRY_AFTER_MS) {
-          log("warn", `not retrying: the server asked to wait ${waitMs} ms`, {
-            status: response.status,
+        const tooLarge = `the body is over ${MAX_BODY_BYTES} bytes, more than any answer of this API`;
+        if (Number(headers.get("content-length")) > MAX_BODY_BYTES) throw fail(tooLarge);
+        // Counted as it streams in: past the limit, the rest is not read.
+        const reader = NULL_BODY_STATUSES.has(status) ? undefined : response.body?.getReader();
+        const chunks: Uint8Array[] = [];
+        let size = 0;
+        for (;;) {
+          const chunk = reader && (await race(reader.read()));
+          if (!chunk || chunk.done) break;
+          if ((size += chunk.value.byteLength) > MAX_BODY_BYTES) throw fail(tooLarge);
+          chunks.push(chunk.value);
+        }
+        const text = utf8.decode(chunks.length < 2 ? chunks[0] : concat(chunks, size));
+        answer = { response, text };
+        if (verbose) {
+          logger.debug(`<- ${status} ${what()} in ${Date.now() - started} ms`, {
+            status,
+            rayId: scrub(headers.get("cf-ray") ?? "") || undefined,
           });
+        }
+        waitMs = parseRetryAfter(headers.get("retry-after"));
+        mayRetry = RETRYABLE_STATUSES.has(status) && (idempotent || status === 429);
+        if (mayRetry && waitMs! > MAX_RETRY_AFTER_MS) {
+          logger.warn(`not retrying: the server asked to wait ${waitMs} ms`, { status });
           mayRetry = false;
         }
       } catch (error) {
         signal?.throwIfAborted();
-        failure = settings.redact(isPackageError(error) ? error : new ConnectionError(info, error));
+        const thrown = controller.signal.aborted ? controller.signal.reason : error;
+        failure = redact(isPackageError(thrown) ? thrown : new ConnectionError(info, thrown));
         mayRetry =
           !(failure instanceof ApiError) &&
           (idempotent || (failure instanceof ConnectionError && neverSent(failure.cause)));
-        if (verbose)
-          log("debug", `<- ${failure.name} ${info.method} ${info.url}: ${failure.message}`);
+        if (verbose) logger.debug(`<- ${failure.name} ${what()}: ${failure.message}`);
+      } finally {
+        clearTimeout(timer);
+        signal?.removeEventListener("abort", onAbort);
       }
       if (!mayRetry || attempt >= maxRetries) {
         if (failure) throw failure;
-        return answer as Answer;
+        return answer!;
       }
       const delay = waitMs ?? backoffDelayMs(attempt);
-      log(
-        "warn",
-        `retrying ${info.method} ${info.url} in ${delay} ms after ${failure ? failure.name : answer?.response.status} (retry ${attempt + 1} of ${maxRetries})`,
+      logger.warn(
+        `retrying ${what()} in ${delay} ms after ${failure?.name ?? answer?.response.status} (retry ${attempt + 1} of ${maxRetries})`,
       );
       await sleep(delay, signal);
     }
   }
 
-  /**
-   * One attempt, its body read in full inside the timeout, so a server that
-   * stalls mid-body times out instead of hanging the caller.
-   */
-  async function attemptOnce(
-    info: { method: string; url: string },
-    timeoutMs: number,
-    signal: AbortSignal | undefined,
-    start: (signal: AbortSignal) => Promise<Response>,
-  ): Promise<Answer> {
-    const controller = new AbortController();
-    const timer = setTimeout(() => controller.abort(new TimeoutError(info, timeoutMs)), timeoutMs);
-    const onAbort = () => controller.abort(signal?.reason);
-    signal?.addEventListener("abort", onAbort);
-    // The platform's fetch stops, request and body alike, when the signal aborts.
-    // A custom fetch is raced against the abort, so one that ignores it cannot hang us.
-    const aborted = settings.fetch ? abortOf(controller.signal) : undefined;
-    const race = <T>(work: Promise<T>) => (aborted ? Promise.race([work, aborted]) : work);
-    try {
-      const response = await race(start(controller.signal));
-      if ((response.status >= 300 && response.status < 400) || response.type === "opaqueredirect") {
-        void response.body?.cancel().catch(() => {});
-        const location = response.headers.get("location");
-        throw failureOf(info, settings.baseUrl, response, {
-          detail: `the API answered a redirect${location ? ` to ${excerpt(location)}` : ""}, which the client does not follow`,
-        });
-      }
-      const text = await race(readBody(response, info));
-      return { response, text };
-    } catch (error) {
-      if (controller.signal.aborted) throw controller.signal.reason;
-      throw error;
-    } finally {
-      clearTimeout(timer);
-      signal?.removeEventListener("abort", onAbort);
-    }
-  }
-
-  /** The body as text, counted as it streams in: over MAX_BODY_BYTES, the rest is not read. */
-  async function readBody(response: Response, info: { method: string; url: string }) {
-    const body = response.body;
-    if (NULL_BODY_STATUSES.has(response.status) || !body) return "";
-    const tooLarge = () => {
-      void body.cancel().catch(() => {});
-      return failureOf(info, settings.baseUrl, response, {
-        detail: `the body is over ${MAX_BODY_BYTES} bytes, more than any answer of this API`,
-      });
-    };
-    if (Number(response.headers.get("content-length")) > MAX_BODY_BYTES) throw tooLarge();
-    const reader = body.getReader();
-    const chunks: Uint8Array[] = [];
-    let size = 0;
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      size += value.byteLength;
-      if (size > MAX_BODY_BYTES) throw tooLarge();
-      chunks.push(value);
-    }
-    const decoder = new TextDecoder();
-    if (chunks.length === 1) return decoder.decode(chunks[0]);
-    return (
-      chunks.map((chunk) => decoder.decode(chunk, { stream: true })).join("") + decoder.decode()
-    );
-  }
-
   /** The facade's fetch: the URL and an init to the platform's fetch, a Request to a custom one. */
   function send(request: Outgoing, idempotent: boolean, call: CallSettings): Promise<Answer> {
-    const { method, url, headers, body } = request;
-    const custom = settings.fetch;
+    const init = { ...request, redirect: "manual" } as const;
     return exchange(request, idempotent, call, (signal) =>
       custom
-        ? custom(new Request(url, { method, headers, body, redirect: "manual" }), {
-            signal,
-            redirect: "manual",
-          })
-        : globalThis.fetch(url, { method, headers, body, signal, redirect: "manual" }),
+        ? custom(new Request(request.url, init), { signal, redirect: "manual" })
+        : globalThis.fetch(request.url, { ...init, signal }),
     );
   }
 
@@ -284,43 +245,53 @@ export function createTransport(settings: TransportSettings) {
    * the timeout; the caller's signal is the Request's.
    */
   async function rawFetch(request: Request): Promise<Response> {
-    const info = { method: request.method, url: request.url };
-    const maxRetries = settings.maxRetries;
-    const fetchImpl = settings.fetch ?? ((input, init) => globalThis.fetch(input, init));
+    const { maxRetries } = settings;
     let attempt = 0;
+    let copy: Response | undefined;
+    const drop = () => void copy?.body?.cancel().catch(() => {});
     const { response, text } = await exchange(
-      info,
+      request,
       request.method !== "POST",
       { signal: request.signal },
-      (signal) => {
+      async (signal) => {
         // A body can be read once: keep the original for the next attempt.
-        const copy = attempt++ < maxRetries && request.body !== null ? request.clone() : request;
-        return fetchImpl(copy, { signal, redirect: "manual" });
+        const sent = attempt++ < maxRetries && request.body ? request.clone() : request;
+        const response = await (custom ?? globalThis.fetch)(sent, { signal, redirect: "manual" });
+        // openapi-fetch gets an unread twin; the transport reads (and times) this one.
+        drop();
+        copy = response.clone();
+        return response;
       },
-    );
+    ).catch((error: unknown) => {
+      drop();
+      throw error;
+    });
     if (response.ok && text.trim() !== "" && !isJson(text)) {
       // openapi-fetch would throw a bare SyntaxError at client.raw's caller.
-      throw settings.redact(
-        failureOf(info, settings.baseUrl, response, {
-          detail: `the body is not JSON: ${excerpt(text)}`,
-        }),
+      throw redact(
+        failureOf(request, baseUrl, response, { detail: `the body is not JSON: ${excerpt(text)}` }),
       );
     }
-    const headers = new Headers(response.headers);
-    // The body is now decoded text: the transfer headers no longer apply.
-    headers.delete("content-length");
-    headers.delete("content-encoding");
-    return new Response(NULL_BODY_STATUSES.has(response.status) ? null : text, {
-      status: response.status,
-      statusText: response.statusText,
-      headers,
-    });
+    return copy!;
   }
 
   return { send, rawFetch };
 }
 
 export type Transport = ReturnType<typeof createTransport>;
+
+/** Decodes whole bodies only, so one decoder serves every call. */
+const utf8 = new TextDecoder();
+
+function concat(chunks: Uint8Array[], size: number): Uint8Array {
+  const out = new Uint8Array(size);
+  let at = 0;
+  for (const chunk of chunks) {
+    out.set(chunk, at);
+    at += chunk.byteLength;
+  }
+  return out;
+}
 
 function isJson(text: string): boolean {
   try {

@@ -280,30 +280,3 @@ export function checkIdentifier(value: unknown, field: string): string {
   if (problem) throw new ValidationError(field, problem);
   return value as string;
 }
-
-/**
- * Returns a copy of a create/update body holding only `name` and `peers`, or
- * throws a ValidationError naming the field at fault. Unknown fields are refused
- * rather than dropped, so a typo such as `peer` cannot go unnoticed.
- */
-export function checkZoneInput(value: unknown): { name: string; peers: string[] } {
-  if (typeof value !== "object" || value === null || Array.isArray(value)) {
-    throw new ValidationError("body", `must be an object with name and peers, got ${shown(value)}`);
-  }
-  const body = value as Record<string, unknown>;
-  for (const key of Object.keys(body)) {
-    if (key !== "name" && key !== "peers") {
-      throw new ValidationError(
-        `body.${key}`,
-        "is not a field of the body (only name and peers are)",
-      );
-    }
-  }
-  if (!("name" in body)) throw new ValidationError("body.name", "is required");
-  if (!("peers" in body)) throw new ValidationError("body.peers", "is required");
-  const nameProblem = dnsNameProblem(body.name);
-  if (nameProblem) throw new ValidationError("body.name", nameProblem);
-  const peers = peersProblem(body.peers);
-  if (peers) throw new ValidationError(`body.${peers[0]}`, peers[1]);
-  return { name: body.name as string, peers: [...(body.peers as string[])] };
-}

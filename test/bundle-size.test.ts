@@ -5,10 +5,11 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { bundleApp, type BundledApp } from "../bench/apps/build.mjs";
 
-// Issue 6's goal is 4,500 bytes; it is not met, and bench/RESULTS.md says by how much
-// and why (openapi-fetch alone is about 2.7 KB of it, and client.raw, part of the
-// client's contract, keeps it in every bundle). This ceiling sits just above what
-// the app weighs today, so any growth fails here and has to be argued for.
+// Issue 10's goal is 6,500 bytes with every resource present; it is not met, and
+// bench/NOTES.md says by how much and why (openapi-fetch is about 2.3 KB of it, and
+// client.raw, part of the client's contract, keeps it in every bundle). The line
+// may only move down; the app weighs 9,179 B at issue 10's last commit, so this
+// test fails until the bundle is cut (see bench/NOTES.md for the options).
 const GZIP_BUDGET = 8_000;
 
 describe("bundle of a minimal app (bench/apps/ours.mjs)", () => {

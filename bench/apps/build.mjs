@@ -5,7 +5,14 @@ import path from "node:path";
 import { build } from "esbuild";
 import { benchDir, root, vendorModules } from "../lib/paths.mjs";
 
-export const APPS = ["fetch", "openapi-fetch", "ours", "cloudflare-shakable", "cloudflare"];
+export const APPS = [
+  "fetch",
+  "fetch-timeout",
+  "openapi-fetch",
+  "ours",
+  "cloudflare-shakable",
+  "cloudflare",
+];
 
 // Our package by its own name, built from src/ so no prior `tsc` is needed.
 const ourPackage = {

@@ -35,6 +35,9 @@ export function checkBudgets({ calls, imports, bundles, typecheck, footprint }) 
   for (const kind of ["sequential", "concurrent"]) {
     const r = calls.rows.find((x) => x.kind === kind && x.mode === "ours");
     rows.push(ratio(`CPU per call, ${kind}`, r.cpuRatio, 1.1, "raw fetch"));
+    rows.push(
+      ratio(`CPU per call, ${kind}, vs timed fetch`, r.cpuRatioTimeout, 1.05, "fetch + timeout"),
+    );
     rows.push(ratio(`throughput, ${kind}`, r.rpsRatio, 0.9, "raw fetch", true));
   }
   const bytes = (n) => `${fmt.int(n)} B`;

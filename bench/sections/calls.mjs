@@ -8,9 +8,10 @@ import { benchDir, builtDir } from "../lib/paths.mjs";
 import { check } from "../lib/proc.mjs";
 import { fmt, median, medianRatio, rotate, table } from "../lib/stats.mjs";
 
-export const CALL_MODES = ["fetch", "openapi-fetch", "ours", "cloudflare"];
+export const CALL_MODES = ["fetch", "fetch-timeout", "openapi-fetch", "ours", "cloudflare"];
 const LABELS = {
   fetch: "(a) raw fetch + res.json()",
+  "fetch-timeout": "(a') raw fetch + its own AbortController timeout",
   "openapi-fetch": "(b) bare openapi-fetch",
   ours: "(c) cf-secondary-dns",
   cloudflare: "(d) cloudflare 7.3.0, maxRetries 0",
@@ -66,6 +67,7 @@ function summarize(samples) {
         cpuUs: median(cpuUs),
         rpsRatio: medianRatio(rps, pick("fetch", kind, "rps")),
         cpuRatio: medianRatio(cpuUs, pick("fetch", kind, "cpuUs")),
+        cpuRatioTimeout: medianRatio(cpuUs, pick("fetch-timeout", kind, "cpuUs")),
       });
     }
   }
@@ -74,7 +76,7 @@ function summarize(samples) {
 
 export function callsMarkdown({ rows }, { calls, concurrency }) {
   return table(
-    ["calls", "client", "req/s", "CPU µs/call", "req/s vs fetch", "CPU vs fetch"],
+    ["calls", "client", "req/s", "CPU µs/call", "req/s vs (a)", "CPU vs (a)", "CPU vs (a')"],
     rows.map((r) => [
       r.kind === "sequential"
         ? `${fmt.int(calls)} sequential`
@@ -84,6 +86,7 @@ export function callsMarkdown({ rows }, { calls, concurrency }) {
       fmt.int(r.cpuUs),
       fmt.ratio(r.rpsRatio),
       fmt.ratio(r.cpuRatio),
+      fmt.ratio(r.cpuRatioTimeout),
     ]),
   );
 }

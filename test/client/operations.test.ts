@@ -2,6 +2,7 @@
 // from, and the filling of path parameters every facade call goes through.
 import { describe, expect, it } from "vitest";
 import { idempotentOf, OPERATIONS } from "../../generated/operations.js";
+import { checkBody } from "../../src/body.js";
 import { fillPath } from "../../src/call.js";
 import { createSecondaryDnsClient, ValidationError } from "../../src/index.js";
 import { operations } from "../support/spec.js";
@@ -83,5 +84,66 @@ describe("path parameters", () => {
     expect(() =>
       createSecondaryDnsClient({ apiToken: "tok-accounts-01", accountId: ACCOUNT }),
     ).not.toThrow();
+  });
+});
+
+describe("the body check, from the spec's schema", () => {
+  const schema = {
+    type: "object",
+    required: ["name", "port"],
+    additionalProperties: false,
+    properties: {
+      name: { type: "string", minLength: 1, maxLength: 5, pattern: "^[a-z]+$" },
+      port: { type: "integer", minimum: 1, maximum: 65535 },
+      ixfr: { type: "boolean" },
+      algo: { enum: ["a", "b"] },
+      ids: { type: "array", maxItems: 2, uniqueItems: true, items: { ref: "Identifier" } },
+    },
+  } as const;
+  const refused = (body: unknown): [string, string] => {
+    try {
+      checkBody(schema, body);
+    } catch (error) {
+      if (error instanceof ValidationError) return [error.field, error.reason];
+      throw error;
+    }
+    throw new Error("accepted");
+  };
+
+  it("copies a good body", () => {
+    const body = { name: "ab", port: 53, ixfr: true, algo: "a", ids: [PEER] };
+    const copy = checkBody(schema, body) as typeof body;
+    expect(copy).toEqual(body);
+    expect(copy).not.toBe(body);
+    expect(copy.ids).not.toBe(body.ids);
+  });
+
+  it.each([
+    [null, "body", /must be an object/],
+    [{ name: "ab" }, "body.port", /required/],
+    [{ name: "ab", port: 1, __proto__x: 1 }, "body.__proto__x", /not a field/],
+    [{ name: "", port: 1 }, "body.name", /at least 1/],
+    [{ name: "abcdef", port: 1 }, "body.name", /at most 5/],
+    [{ name: "AB", port: 1 }, "body.name", /must match/],
+    [{ name: "ab", port: 1.5 }, "body.port", /integer/],
+    [{ name: "ab", port: 70000 }, "body.port", /at most 65535/],
+    [{ name: "ab", port: 1, ixfr: "yes" }, "body.ixfr", /true or false/],
+    [{ name: "ab", port: 1, algo: "c" }, "body.algo", /one of "a", "b"/],
+    [{ name: "ab", port: 1, ids: [PEER, PEER] }, "body.ids[1]", /repeats/],
+    [{ name: "ab", port: 1, ids: [PEER, ACCOUNT, PEER] }, "body.ids", /at most 2/],
+    [{ name: "ab", port: 1, ids: ["x"] }, "body.ids[0]", /32 lowercase hex/],
+  ])("refuses %j at %s", (body, field, reason) => {
+    const [at, why] = refused(body);
+    expect(at).toBe(field);
+    expect(why).toMatch(reason);
+  });
+
+  it("does not let __proto__ in a body reach the copy's prototype", () => {
+    const body = JSON.parse('{"name":"ab","port":1,"__proto__":{"polluted":true}}');
+    expect(() => checkBody(schema, body)).toThrow(ValidationError);
+    const open = { ...schema, additionalProperties: true };
+    const copy = checkBody(open, body) as Record<string, unknown>;
+    expect(Object.getPrototypeOf(copy)).toBe(Object.prototype);
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
   });
 });

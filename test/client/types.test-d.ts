@@ -182,3 +182,34 @@ describe("wrong calls do not compile", () => {
     void client.raw.GET("/zones/{zone_id}/secondary_dns/outgoing/status", { params: { path: {} } });
   });
 });
+
+describe("the call's types come from (path, method)", () => {
+  it("derives the result of a path and method from the spec", () => {
+    type Get = import("../../src/types.js").ResultAt<
+      "/zones/{zone_id}/secondary_dns/outgoing",
+      "GET"
+    >;
+    type Status = import("../../src/types.js").ResultAt<
+      "/zones/{zone_id}/secondary_dns/outgoing/status",
+      "GET"
+    >;
+    expectTypeOf<Get>().toEqualTypeOf<OutgoingZone>();
+    expectTypeOf<Status>().toEqualTypeOf<string>();
+  });
+
+  it("asks for every path parameter by camelCase name; accountId may come from elsewhere", () => {
+    type Params<P extends string> = import("../../src/types.js").PathParams<P>;
+    expectTypeOf<Params<"/zones/{zone_id}/x">>().toEqualTypeOf<
+      { zoneId: string } & { accountId?: string }
+    >();
+    expectTypeOf<Params<"/accounts/{account_id}/secondary_dns/peers/{peer_id}">>().toEqualTypeOf<
+      { peerId: string } & { accountId?: string }
+    >();
+  });
+
+  it("per-call options take an accountId", () => {
+    expectTypeOf(client.outgoing.get).toBeCallableWith(zone, {
+      accountId: "01a7362d577a6c3019a474fd6f485823",
+    });
+  });
+});
