@@ -2,13 +2,16 @@
 // and generated/openapi.json (the bundled spec, for runtime validation and tests).
 // `npm run check:generated` (--check): exits non-zero when the committed files differ
 // from what the spec would produce now, and writes nothing.
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+// Also generated/validators.ts: the emulator's validators, compiled from openapi.json.
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { root, runTool } from "./run-tool.mjs";
+import { validatorsSource } from "./validators.mjs";
 
 const check = process.argv.includes("--check");
 const bundled = path.join(root, "generated", "openapi.json");
+const validators = path.join(root, "generated", "validators.ts");
 const typegenArgs = ["--redocly", "redocly.yaml", "--default-non-nullable=false"];
 
 if (check) {
@@ -23,6 +26,8 @@ if (check) {
     const fresh = path.join(scratch, "openapi.json");
     runTool("redocly", ["bundle", "main", "--output", fresh], { quiet: true });
     if (!sameFile(fresh, bundled)) stale.push("generated/openapi.json");
+    const compiled = validatorsSource(readFileSync(fresh, "utf8"));
+    if (!sameText(validators, compiled)) stale.push("generated/validators.ts");
   } finally {
     rmSync(scratch, { recursive: true, force: true });
   }
@@ -34,6 +39,15 @@ if (check) {
 } else {
   runTool("openapi-typescript", typegenArgs);
   runTool("redocly", ["bundle", "main", "--output", bundled]);
+  writeFileSync(validators, validatorsSource(readFileSync(bundled, "utf8")));
+}
+
+function sameText(file, text) {
+  try {
+    return readFileSync(file, "utf8") === text;
+  } catch {
+    return false;
+  }
 }
 
 function sameFile(a, b) {
