@@ -243,7 +243,10 @@ function compare(ours, upstream) {
       const n = x.variants?.length ?? 0;
       const m = y.variants?.length ?? 0;
       if (n !== m) note(op, where, `variants (oneOf/anyOf): ours ${n}, upstream ${m}`, x.chain);
-      else x.variants.forEach((v, i) => schemas(op, `${where}<${i}>`, v, y.variants[i], depth + 1));
+      else
+        (x.variants ?? []).forEach((v, i) =>
+          schemas(op, `${where}<${i}>`, v, y.variants[i], depth + 1),
+        );
     }
   };
 

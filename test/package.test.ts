@@ -32,6 +32,28 @@ function run(bin: string, args: string[]) {
   return { status: result.status, output: `${result.stdout}${result.stderr}` };
 }
 
+/** The built modules reachable from `entries` by import and export, and the packages they name. */
+function reachable(entries: string[], check?: (file: string, source: string) => void) {
+  const seen = new Set<string>();
+  const bare = new Set<string>();
+  const visit = (file: string) => {
+    if (seen.has(file)) return;
+    seen.add(file);
+    const source = readFileSync(file, "utf8");
+    for (const [, from, dynamic] of source.matchAll(
+      /(?:import|export)[^'"]*?from\s*["']([^"']+)["']|import\(\s*["']([^"']+)["']\s*\)/g,
+    )) {
+      const specifier = from ?? dynamic;
+      if (!specifier) continue;
+      if (specifier.startsWith(".")) visit(path.resolve(path.dirname(file), specifier));
+      else bare.add(specifier);
+    }
+    check?.(file, source);
+  };
+  entries.forEach(visit);
+  return { seen, bare };
+}
+
 describe("the published package", () => {
   it("dist/ has been built (npm test builds it first)", () => {
     expect(existsSync(built), "run `npm run build` first").toBe(true);
@@ -155,22 +177,9 @@ describe("the built client", () => {
   });
 
   it("reaches only web-standard APIs: no node: module, no package but openapi-fetch", () => {
-    const seen = new Set<string>();
-    const bare = new Set<string>();
-    const visit = (file: string) => {
-      if (seen.has(file)) return;
-      seen.add(file);
-      const source = readFileSync(file, "utf8");
-      for (const [, specifier] of source.matchAll(
-        /(?:import|export)[^'"]*?from\s*["']([^"']+)["']|import\(\s*["']([^"']+)["']\s*\)/g,
-      )) {
-        if (!specifier) continue;
-        if (specifier.startsWith(".")) visit(path.resolve(path.dirname(file), specifier));
-        else bare.add(specifier);
-      }
-      expect(source, file).not.toMatch(/\bprocess\.(?!env)|\brequire\(|\bBuffer\b/);
-    };
-    visit(built);
+    const { seen, bare } = reachable([built], (file, source) =>
+      expect(source, file).not.toMatch(/\bprocess\.(?!env)|\brequire\(|\bBuffer\b/),
+    );
     expect([...bare]).toEqual(["openapi-fetch"]);
     expect(seen.size).toBeGreaterThan(5);
   });
@@ -178,23 +187,10 @@ describe("the built client", () => {
 
 describe("the built emulator and CLI", () => {
   it("reach no ajv: their validators were compiled at build time", () => {
-    const bare = new Set<string>();
-    const seen = new Set<string>();
-    const visit = (file: string) => {
-      if (seen.has(file)) return;
-      seen.add(file);
-      const source = readFileSync(file, "utf8");
-      for (const [, a, b] of source.matchAll(
-        /(?:import|export)[^'"]*?from\s*["']([^"']+)["']|import\(\s*["']([^"']+)["']\s*\)/g,
-      )) {
-        const specifier = a ?? b;
-        if (!specifier) continue;
-        if (specifier.startsWith(".")) visit(path.resolve(path.dirname(file), specifier));
-        else bare.add(specifier);
-      }
-    };
-    visit(path.join(root, "dist", "src", "emulator", "index.js"));
-    visit(path.join(root, "dist", "src", "cli", "main.js"));
+    const { seen, bare } = reachable([
+      path.join(root, "dist", "src", "emulator", "index.js"),
+      path.join(root, "dist", "src", "cli", "main.js"),
+    ]);
     expect(seen).toContain(path.join(root, "dist", "generated", "validators.js"));
     expect([...bare].filter((s) => /ajv/.test(s))).toEqual([]);
   });
