@@ -10,6 +10,7 @@
 // points, deep equality, formats); they are rewritten to imports from
 // src/emulator/schema-runtime.ts, which implements them without ajv.
 import { createHash } from "node:crypto";
+import { _ } from "ajv";
 import { Ajv2020 } from "ajv/dist/2020.js";
 import standaloneCode from "ajv/dist/standalone/index.js";
 
@@ -63,7 +64,7 @@ export function validatorsSource(specText) {
   const ajv = new Ajv2020({
     strict: false,
     allErrors: true,
-    code: { source: true, esm: true, formats: { toString: () => "formats" }, lines: true },
+    code: { source: true, esm: true, formats: _`formats`, lines: true },
   });
   // Stand-ins: the code only names formats["x"]; schema-runtime.ts supplies the checks.
   for (const name of formats) ajv.addFormat(name, () => true);
@@ -89,6 +90,10 @@ export function validatorsSource(specText) {
     );
   }
   // Of the parsed document, so that line endings or indentation do not matter.
+  // The formats the code calls: each must be in schema-runtime.ts (spec.ts checks at load).
+  const called = [...code.matchAll(/\bformats(?:\["([^"]+)"\]|\.([A-Za-z_$][\w$]*))/g)].map(
+    ([, quoted, plain]) => quoted ?? plain,
+  );
   const digest = createHash("sha256").update(JSON.stringify(spec)).digest("hex");
   return [
     "// @ts-nocheck",
@@ -99,8 +104,8 @@ export function validatorsSource(specText) {
     "",
     "/** SHA-256 of the generated/openapi.json these validators were compiled from. */",
     `export const SPEC_SHA256 = "${digest}";`,
-    "/** The formats the spec names; schema-runtime.ts must check each. */",
-    `export const FORMATS: readonly string[] = ${JSON.stringify(formats)};`,
+    "/** The formats the validators call; schema-runtime.ts must check each. */",
+    `export const FORMATS: readonly string[] = ${JSON.stringify([...new Set(called)].sort())};`,
     "",
     code.trim(),
     "",

@@ -6,7 +6,10 @@
 import { Ajv2020 } from "ajv/dist/2020.js";
 import addFormats from "ajv-formats";
 import { describe, expect, it } from "vitest";
+import { readFileSync } from "node:fs";
 import { FORMATS } from "../generated/validators.js";
+// @ts-expect-error: a plain ES module of the pipeline, without types
+import { validatorsSource } from "../scripts/validators.mjs";
 import { equal, formats, ucs2length } from "../src/emulator/schema-runtime.js";
 
 const ajv = new Ajv2020({ strict: false });
@@ -49,6 +52,9 @@ const samples: Record<string, string[]> = {
   ],
   ipv4: ["192.0.2.1", "255.255.255.255", "256.0.0.1", "1.2.3", "01.2.3.4"],
   ipv6: ["2001:db8::1", "::", "::ffff:192.0.2.1", "2001:db8:::1", "12345::"],
+  byte: ["", "aGVsbG8=", "aGVsbG8", "aGVs bG8=", "a===", "YQ=="],
+  password: ["anything", ""],
+  binary: ["\u0000\u00ff", ""],
   uuid: ["123e4567-e89b-12d3-a456-426614174000", "123e4567-e89b-12d3-a456-42661417400", "xyz"],
   email: [
     "user@example.com",
@@ -60,8 +66,42 @@ const samples: Record<string, string[]> = {
 };
 
 describe("schema-runtime.ts", () => {
-  it("has a check for every format the spec names", () => {
+  it("has a check for every format the compiled validators call", () => {
     for (const name of FORMATS) expect(formats[name], name).toBeTypeOf("function");
+  });
+
+  it("has a check for every string format the spec names, wherever it is", () => {
+    const named = new Set<string>();
+    const walk = (node: unknown): void => {
+      if (node === null || typeof node !== "object") return;
+      const { type, format } = node as { type?: unknown; format?: unknown };
+      const types = Array.isArray(type) ? type : [type];
+      if (typeof format === "string" && types.includes("string")) named.add(format);
+      Object.values(node).forEach(walk);
+    };
+    walk(JSON.parse(readFileSync(new URL("../generated/openapi.json", import.meta.url), "utf8")));
+    for (const name of named) expect(formats[name], name).toBeTypeOf("function");
+  });
+
+  it("the compiled code names the formats it calls in FORMATS, for spec.ts to check", () => {
+    const body = {
+      type: "object",
+      properties: {
+        at: { type: "string", format: "date-time" },
+        ip: { type: "string", format: "ipv4" },
+      },
+    };
+    const source: string = validatorsSource(
+      JSON.stringify({
+        openapi: "3.1.0",
+        paths: {
+          "/x": { post: { requestBody: { content: { "application/json": { schema: body } } } } },
+        },
+      }),
+    );
+    expect(source).toContain('export const FORMATS: readonly string[] = ["date-time","ipv4"];');
+    expect(source).toContain('"/paths/~1x/post/requestBody/content/application~1json/schema": v0,');
+    expect(source).not.toMatch(/\brequire\(/);
   });
 
   it.each(Object.entries(samples))("format %s agrees with ajv-formats", (name, values) => {

@@ -99,6 +99,10 @@ export const formats: Readonly<Record<string, (s: string) => boolean>> = {
   hostname,
   ipv4: (s) => isIPv4(s),
   ipv6: (s) => isIPv6(s),
+  byte: (s) => s.length % 4 === 0 && /^[A-Za-z0-9+/]*={0,2}$/.test(s),
+  // OpenAPI's annotations for strings: no rule to check.
+  password: () => true,
+  binary: () => true,
   uuid: (s) => /^(?:urn:uuid:)?[0-9a-f]{8}-(?:[0-9a-f]{4}-){3}[0-9a-f]{12}$/i.test(s),
   email: (s) =>
     /^[^\s@"(),:;<>[\\\]]+@[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)*$/i.test(
