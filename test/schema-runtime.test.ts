@@ -6,11 +6,14 @@
 import { Ajv2020 } from "ajv/dist/2020.js";
 import addFormats from "ajv-formats";
 import { describe, expect, it } from "vitest";
-import { readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
 import { FORMATS } from "../generated/validators.js";
 // @ts-expect-error: a plain ES module of the pipeline, without types
 import { validatorsSource } from "../scripts/validators.mjs";
 import { equal, formats, ucs2length } from "../src/emulator/schema-runtime.js";
+import { findSpecFile, loadSpec } from "../src/emulator/spec.js";
 
 const ajv = new Ajv2020({ strict: false });
 (addFormats as unknown as { default: (a: Ajv2020) => void }).default(ajv);
@@ -125,5 +128,28 @@ describe("schema-runtime.ts", () => {
     expect(equal([], {})).toBe(false);
     expect(equal("1", 1)).toBe(false);
     expect(equal(null, {})).toBe(false);
+  });
+});
+
+describe("loadSpec", () => {
+  it("uses the compiled validators of generated/openapi.json, whatever its whitespace", () => {
+    const scratch = mkdtempSync(path.join(tmpdir(), "cf-sdns-spec-"));
+    try {
+      const spec = JSON.parse(readFileSync(findSpecFile(), "utf8"));
+      const same = path.join(scratch, "same.json");
+      writeFileSync(same, JSON.stringify(spec, null, 4).replace(/\n/g, "\r\n"));
+      const route = loadSpec(same).routes.find((r) => r.body)!;
+      expect(route.body!.validate({})).toBe(false);
+      expect(route.body!.validate.errors?.length).toBeGreaterThan(0);
+
+      spec.info.version = "0.0.0-changed";
+      const other = path.join(scratch, "other.json");
+      writeFileSync(other, JSON.stringify(spec));
+      expect(() => loadSpec(other)).toThrow(
+        `${other} is not the spec generated/validators.ts was compiled from: run \`npm run generate\``,
+      );
+    } finally {
+      rmSync(scratch, { recursive: true, force: true });
+    }
   });
 });
