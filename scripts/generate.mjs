@@ -4,16 +4,19 @@
 // scripts/operations.mjs).
 // `npm run check:generated` (--check): exits non-zero when the committed files differ
 // from what the spec would produce now, and writes nothing.
+// Also generated/validators.ts: the emulator's validators, compiled from openapi.json.
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { operationsSource } from "./operations.mjs";
 import { root, runTool } from "./run-tool.mjs";
+import { validatorsSource } from "./validators.mjs";
 
 const check = process.argv.includes("--check");
 const bundled = path.join(root, "generated", "openapi.json");
 const table = path.join(root, "generated", "operations.ts");
 const tableOf = (file) => operationsSource(JSON.parse(readFileSync(file, "utf8")));
+const validators = path.join(root, "generated", "validators.ts");
 const typegenArgs = ["--redocly", "redocly.yaml", "--default-non-nullable=false"];
 
 if (check) {
@@ -29,6 +32,8 @@ if (check) {
     runTool("redocly", ["bundle", "main", "--output", fresh], { quiet: true });
     if (!sameFile(fresh, bundled)) stale.push("generated/openapi.json");
     if (readOr(table) !== tableOf(fresh)) stale.push("generated/operations.ts");
+    const compiled = validatorsSource(readFileSync(fresh, "utf8"));
+    if (readOr(validators) !== compiled) stale.push("generated/validators.ts");
   } finally {
     rmSync(scratch, { recursive: true, force: true });
   }
@@ -40,6 +45,7 @@ if (check) {
 } else {
   runTool("openapi-typescript", typegenArgs);
   runTool("redocly", ["bundle", "main", "--output", bundled]);
+  writeFileSync(validators, validatorsSource(readFileSync(bundled, "utf8")));
   writeFileSync(table, tableOf(bundled));
   console.log(`generated/operations.ts written from generated/openapi.json`);
 }

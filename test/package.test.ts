@@ -37,6 +37,28 @@ function run(bin: string, args: string[]) {
   return { status: result.status, output: `${result.stdout}${result.stderr}` };
 }
 
+/** The built modules reachable from `entries` by import and export, and the packages they name. */
+function reachable(entries: string[], check?: (file: string, source: string) => void) {
+  const seen = new Set<string>();
+  const bare = new Set<string>();
+  const visit = (file: string) => {
+    if (seen.has(file)) return;
+    seen.add(file);
+    const source = readFileSync(file, "utf8");
+    for (const [, from, dynamic] of source.matchAll(
+      /(?:import|export)[^'"]*?from\s*["']([^"']+)["']|import\(\s*["']([^"']+)["']\s*\)/g,
+    )) {
+      const specifier = from ?? dynamic;
+      if (!specifier) continue;
+      if (specifier.startsWith(".")) visit(path.resolve(path.dirname(file), specifier));
+      else bare.add(specifier);
+    }
+    check?.(file, source);
+  };
+  entries.forEach(visit);
+  return { seen, bare };
+}
+
 describe("the published package", () => {
   it("dist/ has been built (npm test builds it first)", () => {
     expect(existsSync(built), "run `npm run build` first").toBe(true);
@@ -48,22 +70,87 @@ describe("the published package", () => {
     expect(status).toBe(0);
   });
 
-  it("attw --pack . --profile esm-only reports no problem", () => {
-    const { status, output } = run("attw", [
-      "--pack",
-      ".",
-      "--profile",
-      "esm-only",
-      "--format",
-      "json",
-    ]);
-    expect(status, output).toBe(0);
-    const report = JSON.parse(output.slice(output.indexOf("{")));
-    const problems = (report.analysis?.problems ?? []).filter(
-      (p: { resolutionKind?: string }) =>
-        p.resolutionKind !== "node10" && p.resolutionKind !== "node16-cjs",
+  // attw packs and analyses the package: slow on a busy machine.
+  it(
+    "attw --pack . reports only what ESM-only means (require() from CJS under node16), node10 included",
+    {
+      timeout: 120_000,
+    },
+    () => {
+      const { status, output } = run("attw", ["--pack", ".", "--format", "json"]);
+      const report = JSON.parse(output.slice(output.indexOf("{")));
+      const problems = (report.analysis?.problems ?? []).filter(
+        (p: { kind?: string; resolutionKind?: string }) =>
+          !(p.kind === "CJSResolvesToESM" && p.resolutionKind === "node16-cjs"),
+      );
+      expect(problems).toEqual([]);
+      // Every entry point resolves to its types under node10 (typesVersions) too.
+      for (const entry of [".", "./strict", "./emulator"]) {
+        const resolution = report.analysis.entrypoints[entry].resolutions.node10.resolution;
+        expect(resolution?.fileName, entry).toMatch(
+          /^\/node_modules\/cf-secondary-dns\/dist\/src\/.*\.d\.ts$/,
+        );
+      }
+      expect([0, 1]).toContain(status);
+    },
+  );
+
+  it("packs what consumers use and nothing else", () => {
+    const packed = spawnSync("npm", ["pack", "--dry-run", "--json", "--ignore-scripts"], {
+      cwd: root,
+      encoding: "utf8",
+      timeout: 60_000,
+    });
+    const output = packed.stdout;
+    expect(packed.status, packed.stderr).toBe(0);
+    const files: string[] = JSON.parse(output.slice(output.indexOf("[")))[0].files.map(
+      (f: { path: string }) => f.path,
     );
-    expect(problems).toEqual([]);
+    for (const needed of [
+      "package.json",
+      "README.md",
+      "LICENSE",
+      "CHANGELOG.md",
+      "dist/src/index.js",
+      "dist/src/index.d.ts",
+      "dist/src/strict.js",
+      "dist/src/emulator/index.js",
+      "dist/src/cli/main.js",
+      "dist/generated/validators.js",
+      "generated/openapi.json",
+    ]) {
+      expect(files, needed).toContain(needed);
+    }
+    const extra = files.filter(
+      (f) =>
+        !/^(package\.json|README\.md|LICENSE|CHANGELOG\.md|generated\/openapi\.json)$/.test(f) &&
+        !/^dist\/(src|generated)\/.+\.(js|d\.ts)$/.test(f),
+    );
+    expect(extra).toEqual([]);
+    expect(files.filter((f) => /demo|README\.md$/.test(f))).toEqual(["README.md"]);
+  });
+
+  it("has a LICENSE that matches its license field, and says where it lives", () => {
+    expect(pkg.license).toBe("MIT");
+    const license = readFileSync(path.join(root, "LICENSE"), "utf8");
+    expect(license).toMatch(
+      /^MIT License\n\nCopyright \(c\) \d{4} cf-secondary-dns contributors\n/,
+    );
+    expect(pkg.repository.url).toMatch(
+      /^git\+https:\/\/github\.com\/[^/]+\/cf-secondary-dns\.git$/,
+    );
+    expect(pkg.homepage).toMatch(/^https:\/\/github\.com\//);
+    expect(pkg.bugs.url).toMatch(/\/issues$/);
+  });
+
+  it("depends on openapi-fetch alone; dns-packet is an optional peer", () => {
+    expect(Object.keys(pkg.dependencies)).toEqual(["openapi-fetch"]);
+    expect(pkg.peerDependenciesMeta["dns-packet"]).toEqual({ optional: true });
+    expect(pkg.peerDependencies["dns-packet"]).toBe(`^${pkg.devDependencies["dns-packet"]}`);
+  });
+
+  it("compiles dist/ on install from git (prepare)", () => {
+    expect(pkg.scripts.prepare).toBe("node scripts/prepare.mjs");
   });
 
   it("declares what the brief asks of it", () => {
@@ -102,24 +189,22 @@ describe("the built client", () => {
   });
 
   it("reaches only web-standard APIs: no node: module, no package but openapi-fetch", () => {
-    const seen = new Set<string>();
-    const bare = new Set<string>();
-    const visit = (file: string) => {
-      if (seen.has(file)) return;
-      seen.add(file);
-      const source = readFileSync(file, "utf8");
-      for (const [, specifier] of source.matchAll(
-        /(?:import|export)[^'"]*?from\s*["']([^"']+)["']|import\(\s*["']([^"']+)["']\s*\)/g,
-      )) {
-        if (!specifier) continue;
-        if (specifier.startsWith(".")) visit(path.resolve(path.dirname(file), specifier));
-        else bare.add(specifier);
-      }
-      expect(source, file).not.toMatch(/\bprocess\.(?!env)|\brequire\(|\bBuffer\b/);
-    };
-    visit(built);
+    const { seen, bare } = reachable([built], (file, source) =>
+      expect(source, file).not.toMatch(/\bprocess\.(?!env)|\brequire\(|\bBuffer\b/),
+    );
     expect([...bare]).toEqual(["openapi-fetch"]);
     expect(seen.size).toBeGreaterThan(5);
+  });
+});
+
+describe("the built emulator and CLI", () => {
+  it("reach no ajv: their validators were compiled at build time", () => {
+    const { seen, bare } = reachable([
+      path.join(root, "dist", "src", "emulator", "index.js"),
+      path.join(root, "dist", "src", "cli", "main.js"),
+    ]);
+    expect(seen).toContain(path.join(root, "dist", "generated", "validators.js"));
+    expect([...bare].filter((s) => /ajv/.test(s))).toEqual([]);
   });
 });
 

@@ -1,16 +1,32 @@
 /**
  * The emulator's knowledge of the API comes from generated/openapi.json alone:
- * the routes, the security schemes, and ajv validators for path parameters and
- * request bodies. No rule of the spec is written out a second time here.
+ * the routes, the security schemes, and validators for path parameters and
+ * request bodies. No rule of the spec is written out a second time here. The
+ * validators were compiled from that same file ahead of time (ajv's standalone
+ * code, generated/validators.ts), so the emulator runs without ajv installed.
  */
-import Ajv2020 from "ajv/dist/2020.js";
-import addFormats from "ajv-formats";
+import { createHash } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import type { ErrorObject, ValidateFunction } from "ajv";
+import { FORMATS, SPEC_SHA256, validators } from "../../generated/validators.js";
+import { formats } from "./schema-runtime.js";
 
-const SPEC_ID = "https://cf-secondary-dns.local/openapi.json";
+/** One problem a validator found, as ajv reports it. */
+export interface ErrorObject {
+  keyword: string;
+  instancePath: string;
+  schemaPath: string;
+  params: Record<string, unknown>;
+  message?: string;
+}
+
+/** A compiled schema: true when `data` is valid, else false with `errors` set. */
+export interface ValidateFunction {
+  (data: unknown): boolean;
+  errors?: ErrorObject[] | null;
+}
+
 const METHODS = ["get", "put", "post", "delete", "patch"] as const;
 
 /**
@@ -79,10 +95,21 @@ export function loadSpec(file: string = findSpecFile()): LoadedSpec {
 
 function compileSpec(file: string): LoadedSpec {
   const spec = JSON.parse(readFileSync(file, "utf8")) as Json;
-  const ajv = new Ajv2020.default({ strict: false, allErrors: true });
-  addFormats.default(ajv);
-  ajv.addSchema({ ...spec, $id: SPEC_ID });
-  const compileAt = (pointer: string) => ajv.compile({ $ref: `${SPEC_ID}#${pointer}` });
+  // Hashed as parsed, so line endings or indentation do not matter.
+  if (createHash("sha256").update(JSON.stringify(spec)).digest("hex") !== SPEC_SHA256) {
+    throw new Error(
+      `${file} is not the spec generated/validators.ts was compiled from: run \`npm run generate\``,
+    );
+  }
+  const missingFormat = FORMATS.find((name) => !formats[name]);
+  if (missingFormat !== undefined) {
+    throw new Error(`the spec names the format "${missingFormat}", which schema-runtime.ts lacks`);
+  }
+  const compileAt = (pointer: string): ValidateFunction => {
+    const validate = validators[pointer];
+    if (!validate) throw new Error(`generated/validators.ts has no validator for ${pointer}`);
+    return validate;
+  };
 
   const resolve = (node: Json): Json => {
     if (typeof node?.$ref !== "string") return node;
