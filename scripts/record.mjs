@@ -133,6 +133,11 @@ export async function record(
   { env = process.env, fetch = globalThis.fetch, now = new Date() } = {},
 ) {
   const op = findOperation(options.operation);
+  if (!op.path.startsWith("/zones/{zone_id}/")) {
+    throw new Error(
+      `${options.operation}: only zone operations are recorded here; the account ones (peers, TSIGs, ACLs) come from the emulator: node scripts/record-accounts.mjs`,
+    );
+  }
   const credentials = credentialsFrom(env);
   const base = (env.CLOUDFLARE_BASE_URL || op.server).replace(/\/+$/, "");
   const url = new URL(base + op.path.replace("{zone_id}", options.zoneId));

@@ -47,6 +47,73 @@ export const outgoingZone = fc.record({
   last_transferred_time: timestamp,
 });
 
+const name = fc.string({ minLength: 1, maxLength: 30 });
+const octet = fc.integer({ min: 0, max: 255 });
+
+export const peer = fc.record(
+  {
+    id: identifier,
+    name,
+    ip: fc.oneof(fc.ipV4(), fc.ipV6()),
+    port: fc.integer({ min: 1, max: 65535 }),
+    ixfr_enable: fc.boolean(),
+    tsig_id: identifier,
+  },
+  { requiredKeys: ["id", "name"] },
+);
+
+export const tsig = fc.record({
+  id: identifier,
+  name: dnsName.map((n) => (n.endsWith(".") ? n : `${n}.`)),
+  algo: fc.constantFrom(
+    "hmac-md5.sig-alg.reg.int.",
+    "hmac-sha1.",
+    "hmac-sha224.",
+    "hmac-sha256.",
+    "hmac-sha384.",
+    "hmac-sha512.",
+  ),
+  secret: fc.base64String({ minLength: 4, maxLength: 88 }),
+});
+
+export const acl = fc.record({
+  id: identifier,
+  name,
+  ip_range: fc
+    .tuple(octet, octet, octet, octet, fc.integer({ min: 24, max: 32 }))
+    .map(([a, b, c, d, bits]) => `${a}.${b}.${c}.${d}/${bits}`),
+});
+
+/** An account resource with one field changed to a near miss the spec refuses. */
+const nearMissResource = fc.oneof(
+  fc
+    .tuple(
+      peer,
+      fc.constantFrom<[string, unknown]>(
+        ["ip", "999.1.1.1"],
+        ["port", 0],
+        ["port", 70000],
+        ["ixfr_enable", "false"],
+        ["tsig_id", "69CD1E104AF3E6ED3CB344F263FD0D5A"],
+        ["name", ""],
+      ),
+    )
+    .map(([value, [key, bad]]) => ({ ...value, [key]: bad })),
+  fc
+    .tuple(
+      tsig,
+      fc.constantFrom<[string, unknown]>(
+        ["algo", "hmac-sha256"],
+        ["name", "tsig.example.com"],
+        ["secret", ""],
+      ),
+    )
+    .map(([value, [key, bad]]) => ({ ...value, [key]: bad })),
+  fc
+    .tuple(acl, fc.constantFrom("127.0.0.0/23", "::1/63", "127.0.0.1"))
+    .map(([value, range]) => ({ ...value, ip_range: range })),
+);
+
 const message = fc.record(
   { code: fc.integer({ min: 0, max: 100_000 }), message: fc.string({ minLength: 1 }) },
   { requiredKeys: ["code", "message"] },
@@ -70,6 +137,12 @@ export const failureEnvelope = fc.record({
 /** A valid result of any operation, or something close to one. */
 export const anyResult = fc.oneof(
   outgoingZone,
+  peer,
+  tsig,
+  acl,
+  fc.array(fc.oneof(peer, tsig, acl), { maxLength: 3 }),
+  nearMissResource,
+  fc.array(nearMissResource, { minLength: 1, maxLength: 2 }),
   fc.record({ id: identifier }),
   fc.constantFrom("Enabled", "Disabled", "OK"),
   fc.string(),

@@ -53,8 +53,9 @@ describe("npm run record", () => {
     expect(() => parseArgs(["get", ZONE, "--name"])).toThrow(/--name needs a value/);
   });
 
-  it("knows all eight operations by short name, from the spec", () => {
-    expect(Object.keys(SHORT_NAMES)).toHaveLength(8);
+  it("knows all 23 operations by short name, from the spec", () => {
+    expect(Object.keys(SHORT_NAMES)).toHaveLength(23);
+    expect(SHORT_NAMES["tsigs.create"]).toBe("secondary-dns-(-tsig)-create-tsig");
     expect(findOperation("force-notify")).toMatchObject({
       method: "POST",
       path: "/zones/{zone_id}/secondary_dns/outgoing/force_notify",
@@ -62,6 +63,12 @@ describe("npm run record", () => {
     });
     expect(findOperation("update").takesBody).toBe(true);
     expect(() => findOperation("frobnicate")).toThrow(/no operation/);
+  });
+
+  it("records zone operations only, and says where the account ones come from", async () => {
+    await expect(record(parseArgs(["peers.get", ZONE]), { env: env() })).rejects.toThrow(
+      /record-accounts\.mjs/,
+    );
   });
 
   it("needs credentials", async () => {
