@@ -4,9 +4,9 @@ import type { paths } from "./schema.js";
 
 export type Method = "GET" | "PUT" | "POST" | "DELETE" | "PATCH";
 /** The schemas of request bodies, by name. */
-export type BodySchema = "OutgoingZoneInput";
+export type BodySchema = "OutgoingZoneInput" | "PeerInput" | "EmptyBody" | "TsigInput" | "AclInput";
 /** The schemas of a 200's `result`, by name (`Name[]`: a list of them). */
-export type ResultSchema = "OutgoingZone" | "DeleteResult" | "ActionResult" | "TransferStatus";
+export type ResultSchema = "OutgoingZone" | "DeleteResult" | "ActionResult" | "TransferStatus" | "Peer[]" | "Peer" | "Tsig[]" | "Tsig" | "Acl[]" | "Acl";
 
 /** One operation: what a call needs to send it and to read its answer. */
 export interface Operation<P extends keyof paths = keyof paths, M extends Method = Method> {
@@ -16,6 +16,8 @@ export interface Operation<P extends keyof paths = keyof paths, M extends Method
   readonly idempotent?: boolean;
   /** The request body's schema; the facade checks the body against it before sending. */
   readonly body?: BodySchema;
+  /** The body may be left out; the facade then sends `{}`. */
+  readonly optional?: boolean;
   readonly result: ResultSchema;
 }
 
@@ -84,6 +86,123 @@ export const getOutgoingZoneTransferStatus: Operation<"/zones/{zone_id}/secondar
   result: "TransferStatus",
 };
 
+/** GET /accounts/{account_id}/secondary_dns/peers: List Peers */
+export const listPeers: Operation<"/accounts/{account_id}/secondary_dns/peers", "GET"> = {
+  method: "GET",
+  path: "/accounts/{account_id}/secondary_dns/peers",
+  result: "Peer[]",
+};
+
+/** POST /accounts/{account_id}/secondary_dns/peers: Create Peer */
+export const createPeer: Operation<"/accounts/{account_id}/secondary_dns/peers", "POST"> = {
+  method: "POST",
+  path: "/accounts/{account_id}/secondary_dns/peers",
+  body: "PeerInput",
+  result: "Peer",
+};
+
+/** GET /accounts/{account_id}/secondary_dns/peers/{peer_id}: Peer Details */
+export const peerDetails: Operation<"/accounts/{account_id}/secondary_dns/peers/{peer_id}", "GET"> = {
+  method: "GET",
+  path: "/accounts/{account_id}/secondary_dns/peers/{peer_id}",
+  result: "Peer",
+};
+
+/** PUT /accounts/{account_id}/secondary_dns/peers/{peer_id}: Update Peer */
+export const updatePeer: Operation<"/accounts/{account_id}/secondary_dns/peers/{peer_id}", "PUT"> = {
+  method: "PUT",
+  path: "/accounts/{account_id}/secondary_dns/peers/{peer_id}",
+  body: "PeerInput",
+  result: "Peer",
+};
+
+/** DELETE /accounts/{account_id}/secondary_dns/peers/{peer_id}: Delete Peer */
+export const deletePeer: Operation<"/accounts/{account_id}/secondary_dns/peers/{peer_id}", "DELETE"> = {
+  method: "DELETE",
+  path: "/accounts/{account_id}/secondary_dns/peers/{peer_id}",
+  body: "EmptyBody",
+  optional: true,
+  result: "DeleteResult",
+};
+
+/** GET /accounts/{account_id}/secondary_dns/tsigs: List TSIGs */
+export const listTsiGs: Operation<"/accounts/{account_id}/secondary_dns/tsigs", "GET"> = {
+  method: "GET",
+  path: "/accounts/{account_id}/secondary_dns/tsigs",
+  result: "Tsig[]",
+};
+
+/** POST /accounts/{account_id}/secondary_dns/tsigs: Create TSIG */
+export const createTsig: Operation<"/accounts/{account_id}/secondary_dns/tsigs", "POST"> = {
+  method: "POST",
+  path: "/accounts/{account_id}/secondary_dns/tsigs",
+  body: "TsigInput",
+  result: "Tsig",
+};
+
+/** GET /accounts/{account_id}/secondary_dns/tsigs/{tsig_id}: TSIG Details */
+export const tsigDetails: Operation<"/accounts/{account_id}/secondary_dns/tsigs/{tsig_id}", "GET"> = {
+  method: "GET",
+  path: "/accounts/{account_id}/secondary_dns/tsigs/{tsig_id}",
+  result: "Tsig",
+};
+
+/** PUT /accounts/{account_id}/secondary_dns/tsigs/{tsig_id}: Update TSIG */
+export const updateTsig: Operation<"/accounts/{account_id}/secondary_dns/tsigs/{tsig_id}", "PUT"> = {
+  method: "PUT",
+  path: "/accounts/{account_id}/secondary_dns/tsigs/{tsig_id}",
+  body: "TsigInput",
+  result: "Tsig",
+};
+
+/** DELETE /accounts/{account_id}/secondary_dns/tsigs/{tsig_id}: Delete TSIG */
+export const deleteTsig: Operation<"/accounts/{account_id}/secondary_dns/tsigs/{tsig_id}", "DELETE"> = {
+  method: "DELETE",
+  path: "/accounts/{account_id}/secondary_dns/tsigs/{tsig_id}",
+  body: "EmptyBody",
+  optional: true,
+  result: "DeleteResult",
+};
+
+/** GET /accounts/{account_id}/secondary_dns/acls: List ACLs */
+export const listAcLs: Operation<"/accounts/{account_id}/secondary_dns/acls", "GET"> = {
+  method: "GET",
+  path: "/accounts/{account_id}/secondary_dns/acls",
+  result: "Acl[]",
+};
+
+/** POST /accounts/{account_id}/secondary_dns/acls: Create ACL */
+export const createAcl: Operation<"/accounts/{account_id}/secondary_dns/acls", "POST"> = {
+  method: "POST",
+  path: "/accounts/{account_id}/secondary_dns/acls",
+  body: "AclInput",
+  result: "Acl",
+};
+
+/** GET /accounts/{account_id}/secondary_dns/acls/{acl_id}: ACL Details */
+export const aclDetails: Operation<"/accounts/{account_id}/secondary_dns/acls/{acl_id}", "GET"> = {
+  method: "GET",
+  path: "/accounts/{account_id}/secondary_dns/acls/{acl_id}",
+  result: "Acl",
+};
+
+/** PUT /accounts/{account_id}/secondary_dns/acls/{acl_id}: Update ACL */
+export const updateAcl: Operation<"/accounts/{account_id}/secondary_dns/acls/{acl_id}", "PUT"> = {
+  method: "PUT",
+  path: "/accounts/{account_id}/secondary_dns/acls/{acl_id}",
+  body: "AclInput",
+  result: "Acl",
+};
+
+/** DELETE /accounts/{account_id}/secondary_dns/acls/{acl_id}: Delete ACL */
+export const deleteAcl: Operation<"/accounts/{account_id}/secondary_dns/acls/{acl_id}", "DELETE"> = {
+  method: "DELETE",
+  path: "/accounts/{account_id}/secondary_dns/acls/{acl_id}",
+  body: "EmptyBody",
+  optional: true,
+  result: "DeleteResult",
+};
+
 /** A request body's schema, as the facade checks it (src/body.ts). */
 export interface BodyNode {
   readonly ref?: string;
@@ -96,16 +215,28 @@ export interface BodyNode {
   readonly minLength?: number;
   readonly maxLength?: number;
   readonly pattern?: string;
+  readonly format?: string;
   readonly minimum?: number;
   readonly maximum?: number;
   readonly minItems?: number;
   readonly maxItems?: number;
   readonly uniqueItems?: boolean;
+  readonly minProperties?: number;
+  readonly maxProperties?: number;
+  readonly anyOf?: readonly BodyNode[];
+  readonly oneOf?: readonly BodyNode[];
+  readonly allOf?: readonly BodyNode[];
+  /** What the value must be, in words, for messages. */
+  readonly what?: string;
 }
 
 /** Each request body schema, from the spec. */
 export const BODY_SCHEMAS: Readonly<Record<BodySchema, BodyNode>> = {
   OutgoingZoneInput: {"type":"object","required":["name","peers"],"additionalProperties":false,"properties":{"name":{"ref":"DnsName","type":"string","minLength":1,"maxLength":253,"pattern":"^(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\\.)*[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\\.?$"},"peers":{"ref":"PeerIds","type":"array","items":{"ref":"Identifier","type":"string","minLength":32,"maxLength":32,"pattern":"^[0-9a-f]{32}$"},"maxItems":30,"uniqueItems":true}}},
+  PeerInput: {"type":"object","required":["name"],"additionalProperties":false,"properties":{"name":{"type":"string","minLength":1},"ip":{"type":"string","anyOf":[{"type":"string","format":"ipv4"},{"type":"string","format":"ipv6"}],"what":"the peer's IPv4 or IPv6 address"},"port":{"type":"integer","minimum":1,"maximum":65535},"ixfr_enable":{"type":"boolean"},"tsig_id":{"ref":"Identifier","type":"string","minLength":32,"maxLength":32,"pattern":"^[0-9a-f]{32}$"}}},
+  EmptyBody: {"type":"object","maxProperties":0},
+  TsigInput: {"type":"object","required":["name","algo","secret"],"additionalProperties":false,"properties":{"name":{"type":"string","minLength":2,"pattern":"\\.$","allOf":[{"ref":"DnsName","type":"string","minLength":1,"maxLength":253,"pattern":"^(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\\.)*[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\\.?$"}],"what":"the key's name, a DNS name with its trailing dot"},"algo":{"type":"string","enum":["hmac-md5.sig-alg.reg.int.","hmac-sha1.","hmac-sha224.","hmac-sha256.","hmac-sha384.","hmac-sha512."],"minLength":1},"secret":{"type":"string","minLength":1,"format":"password"}}},
+  AclInput: {"type":"object","required":["name","ip_range"],"additionalProperties":false,"properties":{"name":{"type":"string","minLength":1},"ip_range":{"type":"string","minLength":5,"anyOf":[{"type":"string","pattern":"^(?:(?:25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])\\.){3}(?:25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])/(?:2[4-9]|3[0-2])$"},{"type":"string","pattern":"^(?:(?:[0-9A-Fa-f]{1,4}:){7}[0-9A-Fa-f]{1,4}|(?:[0-9A-Fa-f]{1,4}:){1,7}:|(?:[0-9A-Fa-f]{1,4}:){1,6}:[0-9A-Fa-f]{1,4}|(?:[0-9A-Fa-f]{1,4}:){1,5}(?::[0-9A-Fa-f]{1,4}){1,2}|(?:[0-9A-Fa-f]{1,4}:){1,4}(?::[0-9A-Fa-f]{1,4}){1,3}|(?:[0-9A-Fa-f]{1,4}:){1,3}(?::[0-9A-Fa-f]{1,4}){1,4}|(?:[0-9A-Fa-f]{1,4}:){1,2}(?::[0-9A-Fa-f]{1,4}){1,5}|[0-9A-Fa-f]{1,4}:(?::[0-9A-Fa-f]{1,4}){1,6}|:(?:(?::[0-9A-Fa-f]{1,4}){1,7}|:))/(?:6[4-9]|[7-9][0-9]|1[01][0-9]|12[0-8])$"}],"what":"an IP range in CIDR notation, no larger than /24 for IPv4 or /64 for IPv6 (a single address is /32 or /128)"}}},
 };
 
 /** The operations of client.outgoing, by method name (the spec's x-client-method). */
@@ -118,6 +249,33 @@ export const outgoingOperations = {
   enable: enableOutgoingZoneTransfers,
   forceNotify: forceDnsNotify,
   status: getOutgoingZoneTransferStatus,
+} as const;
+
+/** The operations of client.peers, by method name (the spec's x-client-method). */
+export const peersOperations = {
+  list: listPeers,
+  create: createPeer,
+  get: peerDetails,
+  update: updatePeer,
+  delete: deletePeer,
+} as const;
+
+/** The operations of client.tsigs, by method name (the spec's x-client-method). */
+export const tsigsOperations = {
+  list: listTsiGs,
+  create: createTsig,
+  get: tsigDetails,
+  update: updateTsig,
+  delete: deleteTsig,
+} as const;
+
+/** The operations of client.acls, by method name (the spec's x-client-method). */
+export const aclsOperations = {
+  list: listAcLs,
+  create: createAcl,
+  get: aclDetails,
+  update: updateAcl,
+  delete: deleteAcl,
 } as const;
 
 export interface OperationInfo {
@@ -138,4 +296,19 @@ export const OPERATIONS: Readonly<Record<string, OperationInfo>> = {
   "secondary-dns-(-primary-zone)-enable-outgoing-zone-transfers": { operation: enableOutgoingZoneTransfers, resource: "outgoing", method: "enable", summary: "Enable Outgoing Zone Transfers" },
   "secondary-dns-(-primary-zone)-force-dns-notify": { operation: forceDnsNotify, resource: "outgoing", method: "forceNotify", summary: "Force DNS NOTIFY" },
   "secondary-dns-(-primary-zone)-get-outgoing-zone-transfer-status": { operation: getOutgoingZoneTransferStatus, resource: "outgoing", method: "status", summary: "Get Outgoing Zone Transfer Status" },
+  "secondary-dns-(-peer)-list-peers": { operation: listPeers, resource: "peers", method: "list", summary: "List Peers" },
+  "secondary-dns-(-peer)-create-peer": { operation: createPeer, resource: "peers", method: "create", summary: "Create Peer" },
+  "secondary-dns-(-peer)-peer-details": { operation: peerDetails, resource: "peers", method: "get", summary: "Peer Details" },
+  "secondary-dns-(-peer)-update-peer": { operation: updatePeer, resource: "peers", method: "update", summary: "Update Peer" },
+  "secondary-dns-(-peer)-delete-peer": { operation: deletePeer, resource: "peers", method: "delete", summary: "Delete Peer" },
+  "secondary-dns-(-tsig)-list-tsi-gs": { operation: listTsiGs, resource: "tsigs", method: "list", summary: "List TSIGs" },
+  "secondary-dns-(-tsig)-create-tsig": { operation: createTsig, resource: "tsigs", method: "create", summary: "Create TSIG" },
+  "secondary-dns-(-tsig)-tsig-details": { operation: tsigDetails, resource: "tsigs", method: "get", summary: "TSIG Details" },
+  "secondary-dns-(-tsig)-update-tsig": { operation: updateTsig, resource: "tsigs", method: "update", summary: "Update TSIG" },
+  "secondary-dns-(-tsig)-delete-tsig": { operation: deleteTsig, resource: "tsigs", method: "delete", summary: "Delete TSIG" },
+  "secondary-dns-(-acl)-list-ac-ls": { operation: listAcLs, resource: "acls", method: "list", summary: "List ACLs" },
+  "secondary-dns-(-acl)-create-acl": { operation: createAcl, resource: "acls", method: "create", summary: "Create ACL" },
+  "secondary-dns-(-acl)-acl-details": { operation: aclDetails, resource: "acls", method: "get", summary: "ACL Details" },
+  "secondary-dns-(-acl)-update-acl": { operation: updateAcl, resource: "acls", method: "update", summary: "Update ACL" },
+  "secondary-dns-(-acl)-delete-acl": { operation: deleteAcl, resource: "acls", method: "delete", summary: "Delete ACL" },
 };

@@ -70,6 +70,7 @@ export function readOperations(spec) {
       const json = op.responses?.["200"]?.content?.["application/json"]?.schema;
       const bodySchema = op.requestBody?.content?.["application/json"]?.schema;
       const body = bodySchema ? refName(bodySchema) : undefined;
+      const optional = bodySchema && op.requestBody.required !== true ? true : undefined;
       if (bodySchema && !body) throw new Error(`${where}: the request body is not a $ref`);
       const idempotent = op["x-idempotent"];
       if (idempotent !== undefined && typeof idempotent !== "boolean") {
@@ -89,6 +90,7 @@ export function readOperations(spec) {
         path,
         idempotent: idempotent === (method !== "post") ? undefined : idempotent,
         body,
+        optional,
         result: resultName(spec, json, where),
         summary: op.summary ?? "",
       });
@@ -119,24 +121,55 @@ const BODY_KEYWORDS = [
   "minLength",
   "maxLength",
   "pattern",
+  "format",
   "minimum",
   "maximum",
   "minItems",
   "maxItems",
   "uniqueItems",
+  "minProperties",
+  "maxProperties",
+  "anyOf",
+  "oneOf",
+  "allOf",
 ];
+/** Formats the check knows: addresses it tests, and `password`, whose value no message shows. */
+const BODY_FORMATS = ["ipv4", "ipv6", "password"];
+
+/**
+ * How a message names what a field must be, for a field whose rule reads badly
+ * as keywords (alternatives, a pattern, an address format): the first sentence
+ * of its description ("The peer's IPv4 or IPv6 address." -> "the peer's IPv4 or
+ * IPv6 address"), else its title, else its alternatives' titles.
+ */
+function wording(node) {
+  const described = node.description ?? node.title;
+  if (described) {
+    const first = described
+      .replace(/\s+/g, " ")
+      .trim()
+      .split(/\.(?:\s|$)/)[0];
+    // "The peer's..." -> "the peer's...", but "IPv4..." stays.
+    return /^[A-Z][a-z]/.test(first) ? first[0].toLowerCase() + first.slice(1) : first;
+  }
+  const titles = (node.anyOf ?? node.oneOf ?? []).map((alt) => alt.title);
+  return titles.length > 0 && titles.every(Boolean) ? titles.join(" or ") : undefined;
+}
 
 /**
  * A body schema, compact: `$ref`s inlined, each keeping its name as `ref` (the
- * facade has its own wording for some named schemas, such as DnsName), and only
- * the keywords the check reads.
+ * facade has its own wording for some named schemas, such as DnsName), only the
+ * keywords the check reads, and `what`, the wording of wording() where it helps.
  */
-function bodySchema(spec, schema, where, depth = 0) {
+function bodySchema(spec, schema, where, depth = 0, alternative = false) {
   if (depth > 8) throw new Error(`${where}: the body schema nests too deep`);
   const ref = refName(schema);
   const node = resolve(spec, schema);
-  for (const key of ["oneOf", "anyOf", "allOf", "not", "$ref"]) {
+  for (const key of ["not", "$ref", "if", "patternProperties", "const"]) {
     if (node[key] !== undefined) throw new Error(`${where}: body schemas may not use ${key} (yet)`);
+  }
+  if (node.format !== undefined && !BODY_FORMATS.includes(node.format)) {
+    throw new Error(`${where}: the body check knows no format "${node.format}"`);
   }
   const out = ref ? { ref } : {};
   for (const key of BODY_KEYWORDS) {
@@ -149,8 +182,17 @@ function bodySchema(spec, schema, where, depth = 0) {
         ]),
       );
     } else if (key === "items") out.items = bodySchema(spec, node.items, `${where}[]`, depth + 1);
-    else out[key] = node[key];
+    else if (key === "anyOf" || key === "oneOf" || key === "allOf") {
+      const parts = node[key].map((s, i) =>
+        bodySchema(spec, s, `${where}.${key}[${i}]`, depth + 1, key !== "allOf"),
+      );
+      out[key] = parts;
+    } else out[key] = node[key];
   }
+  const tested = node.anyOf || node.oneOf || node.pattern || /^ipv/.test(node.format ?? "");
+  // An alternative fails as its parent does, in the parent's words.
+  const what = tested && !ref && !alternative ? wording(node) : undefined;
+  if (what) out.what = what;
   return out;
 }
 
@@ -176,6 +218,8 @@ export function operationsSource(spec) {
     "  readonly idempotent?: boolean;",
     "  /** The request body's schema; the facade checks the body against it before sending. */",
     "  readonly body?: BodySchema;",
+    "  /** The body may be left out; the facade then sends `{}`. */",
+    "  readonly optional?: boolean;",
     "  readonly result: ResultSchema;",
     "}",
     "",
@@ -190,6 +234,7 @@ export function operationsSource(spec) {
       `path: ${JSON.stringify(op.path)}`,
       ...(op.idempotent === undefined ? [] : [`idempotent: ${op.idempotent}`]),
       ...(op.body ? [`body: ${JSON.stringify(op.body)}`] : []),
+      ...(op.optional ? ["optional: true"] : []),
       `result: ${JSON.stringify(op.result)}`,
     ];
     lines.push(
@@ -214,11 +259,19 @@ export function operationsSource(spec) {
     "  readonly minLength?: number;",
     "  readonly maxLength?: number;",
     "  readonly pattern?: string;",
+    "  readonly format?: string;",
     "  readonly minimum?: number;",
     "  readonly maximum?: number;",
     "  readonly minItems?: number;",
     "  readonly maxItems?: number;",
     "  readonly uniqueItems?: boolean;",
+    "  readonly minProperties?: number;",
+    "  readonly maxProperties?: number;",
+    "  readonly anyOf?: readonly BodyNode[];",
+    "  readonly oneOf?: readonly BodyNode[];",
+    "  readonly allOf?: readonly BodyNode[];",
+    "  /** What the value must be, in words, for messages. */",
+    "  readonly what?: string;",
     "}",
     "",
     "/** Each request body schema, from the spec. */",

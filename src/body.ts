@@ -7,7 +7,7 @@
  */
 import type { BodyNode } from "../generated/operations.js";
 import { ValidationError } from "./errors.js";
-import { dnsNameProblem, identifierProblem, shown } from "./validate.js";
+import { dnsNameProblem, identifierProblem, isIpv4, isIpv6, shown } from "./validate.js";
 
 /** Named schemas whose problems the client words itself, with hints. */
 const NAMED: Record<string, (value: unknown) => string | undefined> = Object.assign(
@@ -25,23 +25,62 @@ const A: Record<string, string> = {
   boolean: "true or false",
 };
 
+/** The formats the check tests (the generator allows these and `password`, never shown). */
+const FORMATS: Record<string, (text: string) => boolean> = {
+  ipv4: isIpv4,
+  ipv6: (text) => isIpv6(text, true),
+};
+
+/** Whether `value` passes `node`, for the alternatives of anyOf and oneOf. */
+const passes = (node: BodyNode, value: unknown): boolean => {
+  try {
+    checkBody(node, value);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
 const has = (record: object, key: string) => Object.prototype.hasOwnProperty.call(record, key);
 const patterns = new Map<string, RegExp>();
 
 export function checkBody(node: BodyNode, value: unknown, field = "body"): unknown {
+  const named = node.ref === undefined ? undefined : NAMED[node.ref];
+  if (named) {
+    const problem = named(value);
+    if (problem) throw new ValidationError(field, problem);
+    return value;
+  }
+  for (const part of node.allOf ?? []) checkBody(part, value, field);
+  if (node.what === undefined) return checkNode(node, value, field);
+  try {
+    return checkNode(node, value, field);
+  } catch (error) {
+    // A field with its own wording fails in those words, whichever keyword refused it.
+    if (!(error instanceof ValidationError) || error.field !== field) throw error;
+    throw new ValidationError(field, `must be ${node.what}, got ${shown(value)}`);
+  }
+}
+
+function checkNode(node: BodyNode, value: unknown, field: string): unknown {
+  // A secret (format: password) is never shown, only its kind.
+  const show = (v: unknown) =>
+    node.format === "password" && v !== "" ? (v === null ? "null" : typeof v) : shown(v);
   const fail = (reason: string, at = field): never => {
     throw new ValidationError(at, reason);
   };
   /** `n` within min..max, else a failure: "must hold at most 30 items, got 31". */
   const limit = (n: number, min = -Infinity, max = Infinity, verb = "be", unit = "") => {
-    if (n < min || n > max)
-      fail(`must ${verb} ${n > max ? `at most ${max}` : `at least ${min}`}${unit}, got ${n}`);
+    if (n < min || n > max) {
+      const range =
+        min === -Infinity
+          ? `at most ${max}`
+          : max === Infinity
+            ? `at least ${min}`
+            : `from ${min} to ${max}`;
+      fail(`must ${verb} ${range}${unit}, got ${n}`);
+    }
   };
-  const named = node.ref === undefined ? undefined : NAMED[node.ref];
-  if (named) {
-    const problem = named(value);
-    return problem ? fail(problem) : value;
-  }
   const { type } = node;
   const kind = Array.isArray(value) ? "array" : value === null ? "null" : typeof value;
   if (
@@ -50,23 +89,34 @@ export function checkBody(node: BodyNode, value: unknown, field = "body"): unkno
       (kind === "number" && !Number.isFinite(value)) ||
       (type === "integer" && !Number.isInteger(value)))
   ) {
-    fail(`must be ${A[type] ?? type}, got ${shown(value)}`);
+    const a = type === "string" && node.minLength ? "a non-empty string" : (A[type] ?? type);
+    fail(`must be ${a}, got ${show(value)}`);
   }
   if (node.enum && !node.enum.includes(value)) {
+    // "hmac-sha256" for "hmac-sha256.": a name written without its trailing dot.
+    const dotted = `${String(value)}.`;
+    const hint = node.enum.includes(dotted) ? ` (add the trailing dot: ${shown(dotted)})` : "";
     fail(
-      `must be one of ${node.enum.map((v) => JSON.stringify(v)).join(", ")}, got ${shown(value)}`,
+      `must be one of ${node.enum.map((v) => JSON.stringify(v)).join(", ")}${hint}, got ${show(value)}`,
     );
   }
   if (kind === "number") limit(value as number, node.minimum, node.maximum);
   if (kind === "string") {
     const text = value as string;
+    if (text === "" && node.minLength) fail("must be a non-empty string, got an empty string");
     limit(text.length, node.minLength, node.maxLength, "be", " characters long");
-    const { pattern } = node;
+    const { pattern, format } = node;
     if (pattern !== undefined) {
       if (!patterns.has(pattern)) patterns.set(pattern, new RegExp(pattern, "u"));
-      if (!patterns.get(pattern)!.test(text)) fail(`must match ${pattern}, got ${shown(text)}`);
+      if (!patterns.get(pattern)!.test(text)) fail(`must match ${pattern}, got ${show(text)}`);
     }
+    if (format !== undefined && FORMATS[format] && !FORMATS[format](text))
+      fail(`must be an ${format} address, got ${show(text)}`);
   }
+  if (node.anyOf && !node.anyOf.some((alt) => passes(alt, value)))
+    fail(`must match one of ${node.anyOf.length} forms, got ${show(value)}`);
+  if (node.oneOf && node.oneOf.filter((alt) => passes(alt, value)).length !== 1)
+    fail(`must match exactly one of ${node.oneOf.length} forms, got ${show(value)}`);
   if (kind === "array" && type === "array") {
     const list = value as unknown[];
     limit(list.length, node.minItems, node.maxItems, "hold", " items");
@@ -86,17 +136,24 @@ export function checkBody(node: BodyNode, value: unknown, field = "body"): unkno
     const record = value as Record<string, unknown>;
     const properties = node.properties ?? {};
     const known = Object.keys(properties);
-    for (const key of Object.keys(record)) {
+    // A field holding `undefined` counts as left out, as JSON.stringify leaves it out.
+    const given = Object.keys(record).filter((key) => record[key] !== undefined);
+    limit(given.length, node.minProperties, node.maxProperties, "hold", " fields");
+    for (const key of given) {
       if (node.additionalProperties === false && !has(properties, key))
         fail(`is not a field of ${field} (only ${known.join(", ")} are)`, `${field}.${key}`);
     }
     for (const key of node.required ?? [])
-      if (!has(record, key)) fail("is required", `${field}.${key}`);
-    const copy: Record<string, unknown> = { ...record };
-    for (const key of known) {
-      if (has(record, key)) copy[key] = checkBody(properties[key]!, record[key], `${field}.${key}`);
-    }
-    return copy;
+      if (record[key] === undefined) fail("is required", `${field}.${key}`);
+    // fromEntries defines own fields, so a "__proto__" key cannot reach the prototype.
+    return Object.fromEntries(
+      given.map((key) => [
+        key,
+        has(properties, key)
+          ? checkBody(properties[key]!, record[key], `${field}.${key}`)
+          : record[key],
+      ]),
+    );
   }
   return value;
 }

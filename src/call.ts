@@ -91,8 +91,10 @@ export function createCall(context: CallContext): Call {
     try {
       const settings = checkCallOptions(options);
       const url = baseUrl + fillPath(operation.path, params, settings.accountId ?? accountId);
+      // An optional body left out goes as `{}`, as Cloudflare's schema for it asks.
+      const given = body === undefined && operation.optional ? {} : body;
       const payload = operation.body
-        ? JSON.stringify(checkBody(BODY_SCHEMAS[operation.body], body))
+        ? JSON.stringify(checkBody(BODY_SCHEMAS[operation.body], given))
         : null;
       request = { method, url };
       const { response, text } = await transport.send(

@@ -186,7 +186,7 @@ const table: [string, (c: Client) => Promise<unknown>, string, RegExp][] = [
     "tsig name without its dot",
     (c) => c.tsigs.create(bad(tsig, { name: "tsig.example.com" })),
     "body.name",
-    /end with a dot/,
+    /with its trailing dot/,
   ],
   [
     "tsig name with spaces",
@@ -211,7 +211,7 @@ const table: [string, (c: Client) => Promise<unknown>, string, RegExp][] = [
     "algo unknown",
     (c) => c.tsigs.create(bad(tsig, { algo: "hmac-sha3." })),
     "body.algo",
-    /must be one of hmac-md5/,
+    /must be one of "hmac-md5/,
   ],
   [
     "algo upper case",
@@ -269,7 +269,7 @@ const table: [string, (c: Client) => Promise<unknown>, string, RegExp][] = [
     "a /63 IPv6 range",
     (c) => c.acls.update(ACL, bad(acl, { ip_range: "2001:db8::/63" })),
     "body.ip_range",
-    /no larger than \/64 for IPv6/,
+    /no larger than \/24 for IPv4 or \/64 for IPv6/,
   ],
   [
     "a /33 IPv4 range",
