@@ -22,6 +22,7 @@ secondaries) from the command line, or run a local emulator of the API.
 Commands:
   outgoing <action> <zone_id>  Read or change a zone's outgoing transfer configuration
   outgoing setup <zone_id>     Set up a zone's transfers to a secondary, from nothing to enabled
+  peers|tsigs|acls <action>    The account's peers, TSIG keys and ACLs (list, get, create, update, delete)
   emulator                     Run a local emulator of the API in the foreground
 
 Options:
