@@ -6,6 +6,18 @@ export type { Peer, PeerInput, PeersResource, Deleted } from "./resources/peers.
 export type { Tsig, TsigInput, TsigsResource } from "./resources/tsigs.js";
 export type { Acl, AclInput, AclsResource } from "./resources/acls.js";
 export {
+  setupOutgoing,
+  SetupFailedError,
+  newTsigSecret,
+  SECRET_BYTES,
+  type SetupInput,
+  type SetupResult,
+  type SetupStep,
+  type StepName,
+  type StepOutcome,
+  type TsigAlgorithm,
+} from "./setup.js";
+export {
   SecondaryDnsError,
   ApiError,
   BadRequestError,

@@ -21,6 +21,8 @@ secondaries) from the command line, or run a local emulator of the API.
 
 Commands:
   outgoing <action> <zone_id>  Read or change a zone's outgoing transfer configuration
+  outgoing setup <zone_id>     Set up a zone's transfers to a secondary, from nothing to enabled
+  peers|tsigs|acls <action>    The account's peers, TSIG keys and ACLs (list, get, create, update, delete)
   emulator                     Run a local emulator of the API in the foreground
 
 Options:
@@ -32,7 +34,7 @@ ${ENVIRONMENT}
 ${EXIT_CODES}
 `;
 
-const COMMON_OPTIONS = `  --json            Print the API's \`result\` as JSON instead of text
+export const COMMON_OPTIONS = `  --json            Print the API's \`result\` as JSON instead of text
   --base-url URL    The API's base URL (overrides CLOUDFLARE_BASE_URL)
   --timeout MS      Milliseconds one attempt may take (default 60000)
   --retries N       Retries after a retryable failure (default 2)
@@ -80,6 +82,8 @@ Actions:
 ${Object.values(ACTION_HELP)
   .map(({ usage, summary }) => `  ${usage.split(" ")[0]?.padEnd(14)}${summary}`)
   .join("\n")}
+  setup         Find or create the TSIG key, the peer and the configuration; enable
+                (see "${PROGRAM} outgoing setup --help")
 
 Options:
 ${BODY_OPTIONS}

@@ -8,6 +8,8 @@ export interface CliIo {
   stderr: { write(text: string): unknown };
   /** Stops a command that runs until interrupted (`emulator`). main.ts ties it to SIGINT/SIGTERM. */
   signal?: AbortSignal | undefined;
+  /** Read by `--secret-file -` only (a TSIG secret); main.ts gives process.stdin. */
+  stdin?: AsyncIterable<string | Uint8Array> | undefined;
 }
 
 export const EXIT = {

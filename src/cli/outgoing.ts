@@ -64,6 +64,8 @@ const OPTIONS = {
 
 export async function runOutgoing(argv: string[], io: CliIo): Promise<number> {
   const [actionName, ...rest] = argv;
+  // Loaded only when asked for: it brings the DNS library's configuration writers.
+  if (actionName === "setup") return (await import("./setup.js")).runSetup(rest, io);
   const action = actionName === undefined ? undefined : ACTIONS[actionName];
   const actionUsage = actionName === undefined ? undefined : ACTION_HELP[actionName];
   if (!action || !actionUsage) {
@@ -112,7 +114,7 @@ export async function runOutgoing(argv: string[], io: CliIo): Promise<number> {
 }
 
 /** Credentials from the given environment only, so the CLI does what its caller's env says. */
-function clientOptions(
+export function clientOptions(
   io: CliIo,
   help: string,
   baseUrl: string | undefined,

@@ -5,6 +5,7 @@
 import { VERSION } from "../index.js";
 import { PROGRAM, TOP_HELP } from "./help.js";
 import { EXIT, UsageError, type CliIo } from "./io.js";
+import { runAccount } from "./account.js";
 import { runOutgoing } from "./outgoing.js";
 import { reportFailure } from "./report.js";
 
@@ -28,6 +29,10 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
         return EXIT.ok;
       case "outgoing":
         return await runOutgoing(rest, io);
+      case "peers":
+      case "tsigs":
+      case "acls":
+        return await runAccount(command, rest, io);
       case "emulator": {
         // Loaded only when asked for: ajv and the spec would slow down every other command.
         const { runEmulator } = await import("./emulator.js");

@@ -6,8 +6,10 @@
  */
 import { readFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { runCli } from "../../src/cli/run.js";
 import { startEmulator, type Emulator } from "../../src/emulator/index.js";
 import { ACCOUNT, checkingClient, ZONE } from "./scenarios.js";
+import { shellWords } from "./shell-words.js";
 import {
   packageBuilt,
   removeFolder,
@@ -124,5 +126,66 @@ describe("the README's TypeScript", () => {
     const { stdout, stderr } = await runSample(files.emulator!, {});
     expect(stdout).toBe("");
     expect(stderr).toBe("");
+  });
+});
+
+describe("the README's CLI workflow", () => {
+  const section = readme.slice(readme.indexOf("### With the CLI"), readme.indexOf("\n## Options"));
+  const sh = /^```sh\n([\s\S]*?)^```/m.exec(section)?.[1] ?? "";
+  const shown = /^```text\n([\s\S]*?)^```/m.exec(section)?.[1] ?? "";
+
+  it("is `outgoing setup` from an empty account to enabled, and a second run changes nothing", async () => {
+    const [exported, ...command] = sh.trim().split("\n");
+    expect(exported).toMatch(/^export CLOUDFLARE_API_TOKEN=\.\.\. CLOUDFLARE_ACCOUNT_ID=/);
+    const env: Record<string, string> = {};
+    for (const [, name, value] of (exported as string).matchAll(/(\w+)=(\S+)/g))
+      env[name as string] = value as string;
+    expect(env.CLOUDFLARE_ACCOUNT_ID).toBe(ACCOUNT);
+    const words = shellWords(command.join("\n"));
+    expect(words.slice(0, 3)).toEqual(["cf-secondary-dns", "outgoing", "setup"]);
+
+    const empty = await startEmulator({ seed: {} });
+    try {
+      env.CLOUDFLARE_BASE_URL = empty.url;
+      const run = async () => {
+        let stdout = "";
+        let stderr = "";
+        const code = await runCli(words.slice(1), {
+          env,
+          stdout: { write: (text: string) => (stdout += text) },
+          stderr: { write: (text: string) => (stderr += text) },
+        });
+        return { code, stdout, stderr };
+      };
+      const first = await run();
+      expect({ code: first.code, stderr: first.stderr }).toEqual({ code: 0, stderr: "" });
+      // The output the README shows is the first run's, ids elided.
+      const lines = first.stdout.replace(/\([0-9a-f]{32}\)/g, "(…)").split("\n");
+      expect(lines.slice(0, 6).join("\n")).toBe(shown.trimEnd());
+
+      const client = checkingClient(empty.url);
+      const at = { accountId: ACCOUNT };
+      const [tsig] = await client.tsigs.list(at);
+      const [peer] = await client.peers.list(at);
+      expect(tsig).toMatchObject({
+        name: "cloudflare-transfer.example.com.",
+        algo: "hmac-sha256.",
+      });
+      expect(peer).toMatchObject({ ip: "127.0.0.53", port: 53, tsig_id: tsig?.id });
+      expect((await client.outgoing.get(ZONE)).peers).toEqual([peer?.id]);
+      await expect(client.outgoing.status(ZONE)).resolves.toBe("Enabled");
+      expect(first.stdout).toContain(`secret "${tsig?.secret}";`);
+      expect(first.stdout).toContain("from 172.65.64.6 port 53");
+
+      const second = await run();
+      expect(second.code).toBe(0);
+      expect(second.stdout.match(/ unchanged /g)).toHaveLength(4);
+      expect(second.stdout).toContain("Nothing to change: everything was already set up.");
+      expect(second.stdout).not.toContain(tsig?.secret);
+      expect(await client.tsigs.list(at)).toHaveLength(1);
+      expect(await client.peers.list(at)).toHaveLength(1);
+    } finally {
+      await empty.close();
+    }
   });
 });

@@ -1,0 +1,292 @@
+/**
+ * `cf-secondary-dns outgoing setup <zone_id>`: the whole "Cloudflare as primary"
+ * guide in one idempotent command, over the library's setupOutgoing, then what
+ * the secondary needs: the transfer address, the key and Knot/NSD configuration.
+ *
+ * The secret: the secondary cannot verify transfers without it, so the run that
+ * creates (or replaces) the key prints it once, in the configuration. Later runs
+ * mask it unless --show-secret; --json always holds it, as `tsigs --json` does.
+ */
+import { parseArgs } from "node:util";
+import { CLOUDFLARE_PRIMARY, parseAddress } from "../dns/doctor.js";
+import { renderKeyStanza, renderKnotConfig, renderNsdConfig } from "../dns/render.js";
+import { createSecondaryDnsClient, ValidationError } from "../index.js";
+import {
+  DEFAULT_PEER_PORT,
+  DEFAULT_TSIG_ALGO,
+  checkSetupInput,
+  SetupFailedError,
+  setupOutgoing,
+  type SetupInput,
+  type SetupResult,
+  type SetupStep,
+  type TsigAlgorithm,
+} from "../setup.js";
+import { COMMON_OPTIONS, PROGRAM } from "./help.js";
+import { EXIT, UsageError, type CliIo } from "./io.js";
+import { clientOptions } from "./outgoing.js";
+import { visible } from "./output.js";
+import { parseOrExplain, wantsHelp, wholeNumber } from "./parse.js";
+import { reportFailure } from "./report.js";
+import { MASKED, readSecret } from "./secret.js";
+
+const HELP_COMMAND = `${PROGRAM} outgoing setup --help`;
+
+/** Where Cloudflare sends NOTIFY from (FACTS: since 2026-04-15), besides the transfer address. */
+const CLOUDFLARE_NOTIFY_SOURCES = ["104.30.167.163", "104.30.167.173"];
+
+export const SETUP_HELP = `Usage: ${PROGRAM} outgoing setup <zone_id> --name ZONE --peer-ip IP [options]
+
+Cloudflare's "Cloudflare as primary" steps, safe to run again: find or create
+the TSIG key (by name), find or create the peer (by IP and port) signed with it,
+create the zone's outgoing configuration listing the peer (or add the peer to
+it), and enable outgoing transfers. Each step prints created, updated or
+unchanged. Then it prints what the secondary needs: the address to transfer
+from, the key, and Knot and NSD configuration to paste.
+
+The key's secret is printed once, by the run that creates or replaces the key;
+later runs mask it unless --show-secret. Keep that output private.
+
+Options:
+  --name ZONE             The zone's name, e.g. example.com. (required)
+  --peer-ip IP            Your secondary's address, where NOTIFY goes (required)
+  --peer-port N           Its DNS port (default ${DEFAULT_PEER_PORT})
+  --peer-name NAME        The peer's name when it is created (default "secondary IP port N")
+  --tsig-name NAME.       The key's name, as on the secondary (default cloudflare-transfer.ZONE)
+  --tsig-algo ALGO.       The key's algorithm, with its trailing dot (default ${DEFAULT_TSIG_ALGO})
+  --tsig-secret-file F    Use the secret in F ("-": standard input) when the key is
+                          created or replaced (default: a new random one)
+  --no-tsig               Use no key (transfers unsigned; not recommended)
+  --account ID            The account of the peer and key (default CLOUDFLARE_ACCOUNT_ID)
+  --primary HOST[:PORT]   The address the secondary transfers from, as printed
+                          (default ${CLOUDFLARE_PRIMARY.host}:${CLOUDFLARE_PRIMARY.port}, Cloudflare's)
+  --show-secret           Print the key's secret even when this run did not create it
+${COMMON_OPTIONS}
+
+Exit codes:
+  0  everything is set up
+  1  the API answered an error: the steps done and not done are listed
+  2  bad usage, or an argument that is not valid (nothing was sent)
+  3  the API could not be reached, or did not answer in time
+`;
+
+const OPTIONS = {
+  name: { type: "string" },
+  "peer-ip": { type: "string" },
+  "peer-port": { type: "string" },
+  "peer-name": { type: "string" },
+  "tsig-name": { type: "string" },
+  "tsig-algo": { type: "string" },
+  "tsig-secret-file": { type: "string" },
+  "no-tsig": { type: "boolean" },
+  account: { type: "string" },
+  primary: { type: "string" },
+  "show-secret": { type: "boolean" },
+  json: { type: "boolean" },
+  "base-url": { type: "string" },
+  timeout: { type: "string" },
+  retries: { type: "string" },
+  help: { type: "boolean", short: "h" },
+} as const;
+
+/** The flag behind each field setupOutgoing may name in a ValidationError. */
+const FLAGS: Record<string, string> = {
+  zoneId: "<zone_id>",
+  zoneName: "--name",
+  "peer.ip": "--peer-ip",
+  "peer.port": "--peer-port",
+  "peer.name": "--peer-name",
+  "tsig.name": "--tsig-name",
+  "tsig.algo": "--tsig-algo",
+  "tsig.secret": "--tsig-secret-file",
+  accountId: "--account",
+};
+
+export async function runSetup(argv: string[], io: CliIo): Promise<number> {
+  if (wantsHelp(argv)) {
+    io.stdout.write(SETUP_HELP);
+    return EXIT.ok;
+  }
+  const { values, positionals } = parseOrExplain(
+    () => parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true }),
+    HELP_COMMAND,
+  );
+  const [zoneId, ...extra] = positionals;
+  const usage = (message: string) => new UsageError(message, HELP_COMMAND);
+  if (zoneId === undefined) throw usage("missing <zone_id>");
+  if (extra.length > 0) throw usage(`unexpected argument "${extra[0]}"`);
+  if (values.name === undefined) throw usage("missing --name ZONE");
+  if (values["peer-ip"] === undefined) throw usage("missing --peer-ip IP");
+  const noTsig = values["no-tsig"] === true;
+  if (noTsig && (values["tsig-name"] ?? values["tsig-algo"] ?? values["tsig-secret-file"]))
+    throw usage("--no-tsig and --tsig-name, --tsig-algo or --tsig-secret-file exclude each other");
+  const accountId = values.account ?? (io.env.CLOUDFLARE_ACCOUNT_ID || undefined);
+  if (accountId === undefined) throw usage("missing --account ID (or CLOUDFLARE_ACCOUNT_ID)");
+  let primary: { host: string; port: number } = CLOUDFLARE_PRIMARY;
+  if (values.primary !== undefined) {
+    try {
+      primary = parseAddress(values.primary);
+    } catch (error) {
+      throw usage(`invalid --primary: ${(error as Error).message}`);
+    }
+  }
+  const zoneName = values.name;
+  const secret =
+    values["tsig-secret-file"] === undefined
+      ? undefined
+      : await readSecret(values["tsig-secret-file"], io, HELP_COMMAND);
+  const input: SetupInput = {
+    zoneId,
+    zoneName,
+    peer: {
+      ip: values["peer-ip"],
+      port: wholeNumber(values["peer-port"], "--peer-port", HELP_COMMAND, { min: 1, max: 65535 }),
+      name: values["peer-name"],
+    },
+    tsig: noTsig
+      ? null
+      : {
+          name: values["tsig-name"] ?? `cloudflare-transfer.${zoneName.replace(/\.?$/, ".")}`,
+          algo: (values["tsig-algo"] ?? DEFAULT_TSIG_ALGO) as TsigAlgorithm,
+          secret,
+        },
+    accountId,
+    signal: io.signal,
+  };
+
+  let client;
+  try {
+    checkSetupInput(input); // bad input: a usage error before anything is printed or sent
+    client = createSecondaryDnsClient(
+      clientOptions(io, HELP_COMMAND, values["base-url"], values.timeout, values.retries),
+    );
+  } catch (error) {
+    throw asUsage(error, values["base-url"] !== undefined ? "--base-url" : "CLOUDFLARE_BASE_URL");
+  }
+  const json = values.json === true;
+  if (!json) io.stdout.write(visible(`Setting up outgoing transfers of zone ${zoneId}:\n`));
+  let result: SetupResult;
+  try {
+    result = await setupOutgoing(client, input, (step) => {
+      if (!json) io.stdout.write(`${visible(stepLine(step))}\n`);
+    });
+  } catch (error) {
+    if (error instanceof ValidationError) throw asUsage(error);
+    if (!(error instanceof SetupFailedError)) throw error;
+    return reportSetupFailure(error, io);
+  }
+  const needs = secondaryNeeds(result, zoneName, primary);
+  const secretIsNew = result.steps.some((s) => s.step === "tsig" && s.outcome !== "unchanged");
+  if (json) {
+    io.stdout.write(`${JSON.stringify({ ...result, primary, secondary: needs }, null, 2)}\n`);
+  } else {
+    io.stdout.write(`${summary(result.steps)}\n\n`);
+    const show = values["show-secret"] === true || secretIsNew;
+    if (!("error" in needs))
+      io.stdout.write(visible(describeNeeds(result, needs, primary, show, secretIsNew)));
+  }
+  if (!("error" in needs)) return EXIT.ok;
+  // The API part is done; only the text for the secondary could not be written.
+  io.stderr.write(
+    visible(`${PROGRAM}: cannot write the secondary's configuration: ${needs.error}\n`),
+  );
+  return EXIT.apiError;
+}
+
+function asUsage(error: unknown, baseUrlFrom = "CLOUDFLARE_BASE_URL"): unknown {
+  if (!(error instanceof ValidationError)) return error;
+  const names: Record<string, string> = { ...FLAGS, baseUrl: baseUrlFrom };
+  return new UsageError(
+    `invalid ${names[error.field] ?? error.field}: ${error.reason}`,
+    HELP_COMMAND,
+  );
+}
+
+function stepLine(step: SetupStep): string {
+  return `  ${step.step.padEnd(10)} ${step.outcome.padEnd(10)} ${step.detail} (${step.id})`;
+}
+
+function summary(steps: readonly SetupStep[]): string {
+  if (steps.every((s) => s.outcome === "unchanged"))
+    return "Nothing to change: everything was already set up.";
+  const counts = (["created", "updated", "unchanged"] as const)
+    .map((outcome) => [outcome, steps.filter((s) => s.outcome === outcome).length] as const)
+    .filter(([, n]) => n > 0)
+    .map(([outcome, n]) => `${n} ${outcome}`);
+  return `Done: ${counts.join(", ")}.`;
+}
+
+/** The steps done, the one that failed and why, and the ones not done; exit code as the cause's. */
+function reportSetupFailure(error: SetupFailedError, io: CliIo): number {
+  const say = (text: string) => io.stderr.write(`${visible(text)}\n`);
+  say(`${PROGRAM}: outgoing setup stopped at step "${error.step}".`);
+  say(
+    error.done.length > 0
+      ? `  done: ${error.done.map((s) => `${s.step} ${s.outcome}`).join(", ")}`
+      : "  done: nothing",
+  );
+  say(`  not done: ${error.notDone.join(", ")}`);
+  say("  Running the same command again continues from where it stopped. The cause:");
+  return reportFailure(error.cause, io);
+}
+
+interface Needs {
+  primary: string;
+  keyStanza: string | null;
+  knot: string;
+  nsd: string;
+}
+
+/** The secondary's configuration, rendered; a key the renderer cannot write is named, not thrown. */
+function secondaryNeeds(
+  result: SetupResult,
+  zoneName: string,
+  primary: { host: string; port: number },
+): Needs | { primary: string; error: string } {
+  const at = `${primary.host}:${primary.port}`;
+  const tsig = result.tsig
+    ? { name: result.tsig.name, algorithm: result.tsig.algo, secret: result.tsig.secret }
+    : null;
+  const notifyFrom =
+    primary === CLOUDFLARE_PRIMARY ? [primary.host, ...CLOUDFLARE_NOTIFY_SOURCES] : undefined;
+  const setup = { zone: zoneName, primary, tsig, ...(notifyFrom ? { notifyFrom } : {}) };
+  try {
+    return {
+      primary: at,
+      keyStanza: tsig ? renderKeyStanza(tsig) : null,
+      knot: renderKnotConfig(setup),
+      nsd: renderNsdConfig(setup),
+    };
+  } catch (error) {
+    // SetupError and TsigKeyError never hold the secret.
+    return { primary: at, error: (error as Error).message };
+  }
+}
+
+function describeNeeds(
+  result: SetupResult,
+  needs: Needs,
+  primary: { host: string; port: number },
+  showSecret: boolean,
+  secretIsNew: boolean,
+): string {
+  const lines = [
+    `Configure your secondary to transfer ${result.outgoing.name} from ${primary.host} port ${primary.port}` +
+      (result.tsig ? `, signed with the key ${result.tsig.name}:` : ", unsigned:"),
+  ];
+  const secret = result.tsig?.secret;
+  const hide = (text: string) =>
+    secret === undefined || showSecret ? text : text.split(secret).join(MASKED);
+  if (secret !== undefined) {
+    lines.push(
+      showSecret
+        ? secretIsNew
+          ? "The key's secret is below, printed this once (later runs mask it): keep it private."
+          : "The key's secret is below (--show-secret): keep it private."
+        : "The key's secret is masked: run again with --show-secret to print it.",
+    );
+  }
+  if (needs.keyStanza) lines.push("", "# Key (BIND, dig -k, kdig -k)", hide(needs.keyStanza));
+  lines.push("", hide(needs.knot), "", hide(needs.nsd));
+  return `${lines.join("\n")}\n`;
+}
