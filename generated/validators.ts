@@ -5,7 +5,7 @@ import { ucs2length, equal, formats } from "../src/emulator/schema-runtime.js";
 import type { ValidateFunction } from "../src/emulator/spec.js";
 
 /** SHA-256 of the generated/openapi.json these validators were compiled from. */
-export const SPEC_SHA256 = "c572b633b066a718500743e83d742fe8781f72dccd97c16e260352c88d2629c2";
+export const SPEC_SHA256 = "a2b322d885808bc932c0134a2059ec7f3314c2f69208b76045640006dd097c21";
 /** The formats the validators call; schema-runtime.ts must check each. */
 export const FORMATS: readonly string[] = ["ipv4","ipv6","password"];
 

@@ -2,19 +2,21 @@
  * `cf-secondary-dns peers|tsigs|acls <action> [id]`: the account's resources,
  * one client call per action. The actions and whether each takes an id or a
  * body come from the operations table (generated/operations.ts), the flags
- * from the fields of the request body's shape (validate.ts SHAPES), so a field
+ * from the fields of the request body's schema in the spec (BODY_SCHEMAS), so a field
  * added to the spec shows up here as a flag named after it.
  */
 import { parseArgs } from "node:util";
 import {
   aclsOperations,
+  BODY_SCHEMAS,
   peersOperations,
   tsigsOperations,
+  type BodyNode,
   type Operation,
 } from "../../generated/operations.js";
 import { createSecondaryDnsClient, ValidationError, type Tsig } from "../index.js";
 import { newTsigSecret, SECRET_BYTES, type TsigAlgorithm } from "../setup.js";
-import { SHAPES, TSIG_ALGORITHMS, type Shape } from "../validate.js";
+import { TSIG_ALGORITHMS } from "../validate.js";
 import { COMMON_OPTIONS, PROGRAM } from "./help.js";
 import { EXIT, UsageError, type CliIo } from "./io.js";
 import { clientOptions } from "./outgoing.js";
@@ -27,7 +29,8 @@ type Fields = Record<string, unknown>;
 interface Resource {
   /** The client's methods, by name, from the operations table. */
   operations: Readonly<Record<string, Operation>>;
-  input: Shape;
+  /** The spec's schema of a create or update body. */
+  input: BodyNode;
   /** "peer", "TSIG key", "ACL": what one of them is called in text. */
   one: string;
   /** One line on what the resource is, for help. */
@@ -39,21 +42,21 @@ interface Resource {
 const RESOURCES: Record<string, Resource> = {
   peers: {
     operations: peersOperations,
-    input: SHAPES.PeerInput,
+    input: BODY_SCHEMAS.PeerInput,
     one: "peer",
     about: "The account's peers: your secondaries, where NOTIFY goes",
     shown: ["id", "name", "ip", "port", "ixfr_enable", "tsig_id"],
   },
   tsigs: {
     operations: tsigsOperations,
-    input: SHAPES.TsigInput,
+    input: BODY_SCHEMAS.TsigInput,
     one: "TSIG key",
     about: "The account's TSIG keys, which sign NOTIFY and transfers",
     shown: ["id", "name", "algo", "secret"],
   },
   acls: {
     operations: aclsOperations,
-    input: SHAPES.AclInput,
+    input: BODY_SCHEMAS.AclInput,
     one: "ACL",
     about: "The account's ACLs: IP ranges that may transfer its zones besides the peers",
     shown: ["id", "name", "ip_range"],
@@ -99,7 +102,7 @@ const COMMON = {
 } as const;
 
 const takesId = (operation: Operation) => /\{(?!account_id)\w+\}/.test(operation.path);
-const fieldsOf = (resource: Resource) => Object.keys(resource.input.fields);
+const fieldsOf = (resource: Resource) => Object.keys(resource.input.properties ?? {});
 
 function optionsFor(resource: Resource) {
   const options: Record<string, { type: "string" | "boolean"; short?: string }> = { ...COMMON };
@@ -122,7 +125,7 @@ function resourceHelp(name: string, resource: Resource, method?: string): string
   const methods = method ? [method] : Object.keys(resource.operations);
   const fieldLines = fieldsOf(resource).map((field) => {
     const { flag, value, help } = FIELD_FLAGS[field]!;
-    const required = resource.input.fields[field]![0] ? " (required)" : "";
+    const required = resource.input.required?.includes(field) ? " (required)" : "";
     return `  ${`--${flag}${value ? ` ${value}` : ""}`.padEnd(22)}${help}${required}`;
   });
   return `${resource.about}.
