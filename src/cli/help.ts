@@ -80,6 +80,7 @@ Actions:
 ${Object.values(ACTION_HELP)
   .map(({ usage, summary }) => `  ${usage.split(" ")[0]?.padEnd(14)}${summary}`)
   .join("\n")}
+  doctor        Check that the peers serve the primary's serial (see "doctor --help")
 
 Options:
 ${BODY_OPTIONS}
@@ -120,6 +121,8 @@ Options:
   --request-timeout MS     Answer 408 to a request not received whole in MS ms (default 10000)
   --headers-timeout MS     Answer 408 to headers not received in MS ms (default 5000)
   --keep-alive-timeout MS  Close an idle connection after MS ms (default 5000)
+  --dns-port N             Serve the zones over DNS (SOA, AXFR, NOTIFY) on this port (default 0: a free port; loopback hosts only)
+  --zone-file ID=FILE      The records of zone ID from an RFC 1035 zone file; repeat per zone (default: SOA + NS)
   -h, --help               Show this help
 
 Exit codes:

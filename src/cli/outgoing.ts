@@ -64,6 +64,7 @@ const OPTIONS = {
 
 export async function runOutgoing(argv: string[], io: CliIo): Promise<number> {
   const [actionName, ...rest] = argv;
+  if (actionName === "doctor") return (await import("./doctor.js")).runDoctorCommand(rest, io);
   const action = actionName === undefined ? undefined : ACTIONS[actionName];
   const actionUsage = actionName === undefined ? undefined : ACTION_HELP[actionName];
   if (!action || !actionUsage) {
@@ -112,7 +113,7 @@ export async function runOutgoing(argv: string[], io: CliIo): Promise<number> {
 }
 
 /** Credentials from the given environment only, so the CLI does what its caller's env says. */
-function clientOptions(
+export function clientOptions(
   io: CliIo,
   help: string,
   baseUrl: string | undefined,
@@ -170,7 +171,7 @@ function argumentNames(baseUrlFrom: string): Record<string, string> {
 }
 
 /** Runs `work`, turning a ValidationError into a UsageError that names the argument. */
-async function asUsage<T>(help: string, baseUrlFrom: string, work: () => Promise<T>): Promise<T> {
+export async function asUsage<T>(help: string, baseUrlFrom: string, work: () => Promise<T>): Promise<T> {
   try {
     return await work();
   } catch (error) {
