@@ -171,7 +171,11 @@ function argumentNames(baseUrlFrom: string): Record<string, string> {
 }
 
 /** Runs `work`, turning a ValidationError into a UsageError that names the argument. */
-export async function asUsage<T>(help: string, baseUrlFrom: string, work: () => Promise<T>): Promise<T> {
+export async function asUsage<T>(
+  help: string,
+  baseUrlFrom: string,
+  work: () => Promise<T>,
+): Promise<T> {
   try {
     return await work();
   } catch (error) {

@@ -4,17 +4,15 @@
  * package's client), then asks the primary and every peer for the zone's SOA
  * serial (checkSecondaries). A program runs the same check as the CLI.
  */
-import {
-  checkSecondaries,
-  doctorExitCode,
-  type DoctorPeer,
-  type DoctorReport,
-} from "./doctor.js";
+import { checkSecondaries, doctorExitCode, type DoctorPeer, type DoctorReport } from "./doctor.js";
 
 /** What runDoctor reads of the client: `createSecondaryDnsClient(...)` fits. */
 export interface DoctorClient {
   outgoing: {
-    get(zoneId: string, options?: { signal?: AbortSignal | undefined }): Promise<{
+    get(
+      zoneId: string,
+      options?: { signal?: AbortSignal | undefined },
+    ): Promise<{
       name: string;
       peers: string[];
       last_transferred_time: string;

@@ -150,7 +150,11 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       );
   }
   const store = await Store.open(options.stateFile, RECORDS);
-  const zones = new ZoneData({ store, zoneFiles: options.zoneFiles ?? {}, onEvent: options.onEvent });
+  const zones = new ZoneData({
+    store,
+    zoneFiles: options.zoneFiles ?? {},
+    onEvent: options.onEvent,
+  });
   let dns: Awaited<ReturnType<ZoneData["startDns"]>> | undefined;
   try {
     applySeed(store, options.seed ?? exampleSeed());

@@ -214,9 +214,11 @@ export class ZoneData implements ZoneHooks, ZoneSource {
     const record = this.#config(zoneId);
     if (!record || !this.#dns) return;
     // The results reach the event log through the server's own log.
-    void this.#dns.notify(record.zone.name).catch((error: Error) =>
-      this.log({ type: "error", reason: `NOTIFY for zone ${zoneId}: ${error.message}` }),
-    );
+    void this.#dns
+      .notify(record.zone.name)
+      .catch((error: Error) =>
+        this.log({ type: "error", reason: `NOTIFY for zone ${zoneId}: ${error.message}` }),
+      );
   }
 
   // ZoneSource, read by the DNS server on every request.

@@ -99,7 +99,12 @@ for (const kind of [KNOT, NSD]) {
 
     beforeAll(async () => {
       expect(present, `${kind.binary} must be installed when CI=true`).toBe(true);
-      ({ emulator, client, secondary, tsig: { id: tsigId } } = await emulatorWithZone((primary) =>
+      ({
+        emulator,
+        client,
+        secondary,
+        tsig: { id: tsigId },
+      } = await emulatorWithZone((primary) =>
         Secondary.create(kind, {
           zone: ZONE,
           primary,

@@ -69,8 +69,7 @@ async function setUp(options: EmulatorOptions = {}, ip = "127.0.0.1", port?: num
   return { client, peer };
 }
 
-const soa = (port: number) =>
-  querySoa({ host: "127.0.0.1", port, zone: NAME, timeoutMs: 1000 });
+const soa = (port: number) => querySoa({ host: "127.0.0.1", port, zone: NAME, timeoutMs: 1000 });
 
 async function until<T>(check: () => T | undefined, ms = 5000): Promise<T> {
   const end = Date.now() + ms;
