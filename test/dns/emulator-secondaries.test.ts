@@ -17,7 +17,7 @@ const ZONE_ID = "00112233445566778899aabbccddeeff";
 const ZONE = "emulated.test";
 const KEY = {
   name: "emulator-xfr.",
-  algo: "hmac-sha256.",
+  algo: "hmac-sha256." as const,
   secret: Buffer.from("emulator-secondaries-key-0123456").toString("base64"),
 };
 

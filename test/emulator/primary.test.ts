@@ -118,7 +118,7 @@ describe("the emulator's DNS primary", () => {
     expect(await soa(emulator!.dns!.port)).toMatchObject({ status: "answer", serial });
     await until(() => (catcher.received.length >= 2 ? true : undefined));
     const notify = packet.decode(catcher.received.at(-1)!);
-    expect(notify.opcode).toBe("NOTIFY");
+    expect((notify as { opcode?: string }).opcode).toBe("NOTIFY");
     expect(notify.additionals?.some((r) => (r.type as string) === "TSIG")).toBe(true);
     const events = await until(() => {
       const found = emulator!.events().filter((e) => e.type === "notify");
