@@ -3,9 +3,15 @@
  * lifecycle through the built CLI, as a user would from a shell, printing each
  * command and what it answered. Exits 0 only when every step did what it should.
  */
-import { spawn } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
+import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { createServer, type AddressInfo } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { startEmulator } from "./emulator/index.js";
+import { querySoa, renderKnotConfig } from "./dns/index.js";
+import { startEmulator, type Emulator } from "./emulator/index.js";
+import { createSecondaryDnsClient } from "./index.js";
 
 const CLI = fileURLToPath(new URL("./cli/main.js", import.meta.url));
 const ZONE = "023e105f4ecef8ad9ca31a8372d0c353";
@@ -57,9 +63,166 @@ function runStep(step: Step, env: NodeJS.ProcessEnv): Promise<number> {
   });
 }
 
+const KNOTD = "/usr/sbin/knotd";
+const DEMO_ACCOUNT = "d0d0d0d0d0d0d0d0d0d0d0d0d0d0d0d0";
+const DEMO_ZONE = "de70de70de70de70de70de70de70de70";
+const DEMO_NAME = "demo.test";
+
+/** A loopback port free for TCP at the moment of asking (Knot takes UDP and TCP). */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address() as AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+async function waitForSerial(port: number, wanted?: number): Promise<number | undefined> {
+  const end = Date.now() + 10_000;
+  while (Date.now() < end) {
+    const answer = await querySoa({ host: "127.0.0.1", port, zone: DEMO_NAME, timeoutMs: 500 });
+    if (answer.status === "answer" && (wanted === undefined || answer.serial === wanted))
+      return answer.serial;
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  return undefined;
+}
+
+/**
+ * Knot as a real secondary of the emulator, on loopback: a TSIG, a peer and a
+ * configuration through the client, Knot set up from the text `outgoing setup`
+ * prints, a change that Knot picks up by NOTIFY, and `outgoing doctor`.
+ * Returns the number of failed checks; skipped (0) without knotd.
+ */
+async function realTransfer(emulator: Emulator, env: NodeJS.ProcessEnv): Promise<number> {
+  console.log("A real zone transfer: Knot DNS as a secondary of the emulator's DNS primary");
+  if (spawnSync(KNOTD, ["-V"], { stdio: "ignore", timeout: 5000 }).status !== 0) {
+    console.log(`  skipped: ${KNOTD} is not installed (apt-get install knot)\n`);
+    return 0;
+  }
+  const dns = emulator.dns!;
+  const client = createSecondaryDnsClient({
+    baseUrl: emulator.url,
+    apiToken: "demo-token",
+    accountId: DEMO_ACCOUNT,
+  });
+  const tsig = await client.tsigs.create({
+    name: "demo-xfr.",
+    algo: "hmac-sha256.",
+    secret: Buffer.from("cf-secondary-dns-demo-key-000000").toString("base64"),
+  });
+  const dir = mkdtempSync(join(tmpdir(), "cf-secondary-dns-demo-"));
+  for (const sub of ["run", "db", "zones"]) mkdirSync(join(dir, sub));
+  const port = await freePort();
+  const config = join(dir, "knot.conf");
+  writeFileSync(
+    config,
+    [
+      "server:",
+      `  rundir: "${dir}/run"`,
+      `  listen: 127.0.0.1@${port}`,
+      "database:",
+      `  storage: "${dir}/db"`,
+      "template:",
+      "  - id: default",
+      `    storage: "${dir}/zones"`,
+      "",
+      renderKnotConfig({
+        zone: DEMO_NAME,
+        primary: dns,
+        tsig: { name: tsig.name, algorithm: tsig.algo, secret: tsig.secret },
+      }),
+    ].join("\n"),
+  );
+  const peer = await client.peers.create({
+    name: "knot",
+    ip: "127.0.0.1",
+    port,
+    tsig_id: tsig.id,
+  });
+  await client.outgoing.create(DEMO_ZONE, { name: `${DEMO_NAME}.`, peers: [peer.id] });
+  await client.outgoing.enable(DEMO_ZONE);
+  const knot = spawn(KNOTD, ["-c", config], { stdio: ["ignore", "ignore", "pipe"] });
+  let knotLog = "";
+  knot.stderr.on("data", (chunk: Buffer) => (knotLog += chunk.toString("utf8")));
+  let failed = 0;
+  const check = (ok: boolean, text: string) => {
+    if (!ok) failed++;
+    console.log(`  ${ok ? "ok" : "FAILED"}: ${text}`);
+  };
+  try {
+    console.log(`  knotd listens on 127.0.0.1:${port}; the primary is ${dns.host}:${dns.port}`);
+    const api = (await client.outgoing.get(DEMO_ZONE)).soa_serial;
+    const first = await waitForSerial(port, api);
+    check(
+      first === api,
+      `Knot transferred the zone (AXFR with TSIG) and serves serial ${first} (the API says ${api})`,
+    );
+    const next = await emulator.setRecords(DEMO_ZONE, [
+      {
+        name: DEMO_NAME,
+        ttl: 300,
+        type: "SOA",
+        data: {
+          mname: `ns.${DEMO_NAME}`,
+          rname: `hostmaster.${DEMO_NAME}`,
+          serial: 1,
+          refresh: 3600,
+          retry: 600,
+          expire: 604800,
+          minimum: 300,
+        },
+      },
+      { name: DEMO_NAME, ttl: 300, type: "NS", data: `ns.${DEMO_NAME}` },
+      { name: `ns.${DEMO_NAME}`, ttl: 300, type: "A", data: "192.0.2.53" },
+      { name: `www.${DEMO_NAME}`, ttl: 300, type: "A", data: "192.0.2.80" },
+    ]);
+    const seen = await waitForSerial(port, next);
+    check(
+      seen === next,
+      `after a change, the emulator sent NOTIFY and Knot serves serial ${seen ?? "(none)"} (wanted ${next})`,
+    );
+    console.log(`  $ cf-secondary-dns outgoing doctor ${DEMO_ZONE} --account ${DEMO_ACCOUNT}`);
+    const code = await runStep(
+      {
+        title: "doctor",
+        args: ["doctor", DEMO_ZONE, "--account", DEMO_ACCOUNT, "--timeout", "1000"],
+        exit: 0,
+      },
+      { ...env, CF_SECONDARY_DNS_PRIMARY: `${dns.host}:${dns.port}` },
+    );
+    check(code === 0, `doctor exits ${code}: every peer in sync`);
+    if (failed > 0) console.log(`  knotd said:\n${knotLog.replace(/^/gm, "    ")}`);
+  } finally {
+    if (knot.exitCode === null && knot.signalCode === null) {
+      const exited = new Promise((resolve) => knot.once("exit", resolve));
+      knot.kill("SIGTERM");
+      const timer = setTimeout(() => knot.kill("SIGKILL"), 3000);
+      await exited;
+      clearTimeout(timer);
+    }
+    rmSync(dir, { recursive: true, force: true });
+  }
+  console.log("");
+  return failed;
+}
+
 async function main(): Promise<number> {
-  const emulator = await startEmulator();
-  console.log(`cf-secondary-dns demo: the emulator listens on ${emulator.url}\n`);
+  const emulator = await startEmulator({
+    dnsPort: 0,
+    // NOTIFY outcomes: the example peers have addresses off loopback, so theirs are skipped.
+    onEvent: (event) => {
+      if (event.type === "notify")
+        console.log(
+          `    [emulator] NOTIFY to peer ${event.peerId}: ${event.outcome}${event.reason ? ` (${event.reason})` : ""}`,
+        );
+    },
+  });
+  console.log(`cf-secondary-dns demo: the emulator listens on ${emulator.url}`);
+  console.log(`and serves DNS on ${emulator.dns!.host}:${emulator.dns!.port}\n`);
   // Only the demo's own credentials: a token in the caller's environment must not mix in.
   const { CLOUDFLARE_EMAIL: _email, CLOUDFLARE_API_KEY: _key, ...inherited } = process.env;
   const env = {
@@ -77,6 +240,7 @@ async function main(): Promise<number> {
       if (!ok) failed++;
       console.log(`  -> exit ${code}${ok ? "" : ` (expected ${step.exit})`}\n`);
     }
+    failed += await realTransfer(emulator, env);
   } finally {
     await emulator.close();
   }

@@ -1,8 +1,12 @@
 /** `cf-secondary-dns emulator`: the local emulator in the foreground, until interrupted. */
 import { parseArgs } from "node:util";
-import { startEmulator, type EmulatorOptions } from "../emulator/index.js";
+import { isIP } from "node:net";
+import { isLoopbackAddress } from "../dns/wire.js";
+import { startEmulator, type EmulatorEvent, type EmulatorOptions } from "../emulator/index.js";
+import { PRIMARY_ENV } from "./doctor.js";
 import { EMULATOR_HELP, PROGRAM } from "./help.js";
 import { EXIT, UsageError, type CliIo } from "./io.js";
+import { visible } from "./output.js";
 import { parseOrExplain, wantsHelp, wholeNumber } from "./parse.js";
 
 const HELP_COMMAND = `${PROGRAM} emulator --help`;
@@ -17,6 +21,8 @@ const OPTIONS = {
   "request-timeout": { type: "string" },
   "headers-timeout": { type: "string" },
   "keep-alive-timeout": { type: "string" },
+  "dns-port": { type: "string" },
+  "zone-file": { type: "string", multiple: true },
   help: { type: "boolean", short: "h" },
 } as const;
 
@@ -41,6 +47,12 @@ export async function runEmulator(argv: string[], io: CliIo): Promise<number> {
     requestTimeoutMs: milliseconds(values["request-timeout"], "--request-timeout"),
     headersTimeoutMs: milliseconds(values["headers-timeout"], "--headers-timeout"),
     keepAliveTimeoutMs: milliseconds(values["keep-alive-timeout"], "--keep-alive-timeout"),
+    // DNS on by default where it may run (a loopback host); --dns-port elsewhere is refused at start.
+    dnsPort:
+      integer(values["dns-port"], "--dns-port", 65535) ??
+      (loopback(values.host ?? "127.0.0.1") ? 0 : undefined),
+    zoneFiles: zoneFiles(values["zone-file"] ?? []),
+    onEvent: (event) => io.stdout.write(`${visible(describeEvent(event))}\n`),
   };
   if ((options.rateLimitShare ?? 0) + (options.serverErrorShare ?? 0) > 1) {
     throw new UsageError(
@@ -62,7 +74,15 @@ export async function runEmulator(argv: string[], io: CliIo): Promise<number> {
       options.stateFile
         ? `State file: ${options.stateFile}`
         : "State: in memory only (use --state FILE to keep it)",
+      emulator.dns
+        ? `DNS primary (SOA, AXFR, NOTIFY) on ${emulator.dns.host}:${emulator.dns.port}, UDP and TCP`
+        : "DNS primary: off (the host is not loopback)",
       `Try: CLOUDFLARE_BASE_URL=${emulator.url} CLOUDFLARE_API_TOKEN=any-token ${PROGRAM} outgoing status <zone_id>`,
+      ...(emulator.dns
+        ? [
+            `Doctor: ${PRIMARY_ENV}=${address(emulator.dns)} ${PROGRAM} outgoing doctor <zone_id> --account <account_id>`,
+          ]
+        : []),
       "Press Ctrl+C to stop.",
       "",
     ].join("\n"),
@@ -71,6 +91,51 @@ export async function runEmulator(argv: string[], io: CliIo): Promise<number> {
   await emulator.close();
   io.stdout.write("Emulator stopped.\n");
   return EXIT.ok;
+}
+
+function loopback(host: string): boolean {
+  return host === "localhost" || (isIP(host) !== 0 && isLoopbackAddress(host));
+}
+
+function address({ host, port }: { host: string; port: number }): string {
+  return host.includes(":") ? `[${host}]:${port}` : `${host}:${port}`;
+}
+
+function zoneFiles(entries: string[]): Record<string, string> {
+  const files: Record<string, string> = {};
+  for (const entry of entries) {
+    const match = /^([0-9a-f]{32})=(.+)$/.exec(entry);
+    if (!match)
+      throw new UsageError(
+        `invalid --zone-file: must be <zone_id>=<path> (a 32-character hex id), got "${entry}"`,
+        HELP_COMMAND,
+      );
+    files[match[1]!] = match[2]!;
+  }
+  return files;
+}
+
+/** One line of the event log, for the console. */
+export function describeEvent(event: EmulatorEvent): string {
+  const at = `[${event.time.slice(11, 19)}]`;
+  switch (event.type) {
+    case "query":
+      return `${at} DNS ${event.qtype} ${event.zone} from ${event.from} (${event.transport}): rcode ${event.rcode}`;
+    case "transfer":
+      return `${at} DNS ${event.kind} of zone ${event.zoneId} served to ${event.from}: ${event.records} records${event.tsig ? `, TSIG ${event.tsig}` : ""}`;
+    case "refused":
+      return `${at} DNS ${event.qtype} ${event.zone} from ${event.from} refused: ${event.reason}${event.tsigError ? ` (TSIG ${event.tsigError})` : ""}`;
+    case "malformed":
+      return `${at} DNS malformed message from ${event.from}: ${event.reason}`;
+    case "notify":
+      return `${at} NOTIFY zone ${event.zoneId} to peer ${event.peerId}${event.target ? ` at ${event.target}` : ""}: ${event.outcome}${event.rcode !== undefined ? ` (rcode ${event.rcode})` : ""}${event.reason ? `: ${event.reason}` : ""}`;
+    case "error":
+      return `${at} DNS error: ${event.reason}`;
+    case "zone":
+      return `${at} zone ${event.zoneId} (${event.name}): serial ${event.serial}, records from ${event.source}`;
+    case "zone-file-error":
+      return `${at} zone ${event.zoneId}: ${event.reason}`;
+  }
 }
 
 function integer(text: string | undefined, flag: string, max: number): number | undefined {

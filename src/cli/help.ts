@@ -84,6 +84,7 @@ ${Object.values(ACTION_HELP)
   .join("\n")}
   setup         Find or create the TSIG key, the peer and the configuration; enable
                 (see "${PROGRAM} outgoing setup --help")
+  doctor        Check that the peers serve the primary's serial (see "doctor --help")
 
 Options:
 ${BODY_OPTIONS}
@@ -124,6 +125,8 @@ Options:
   --request-timeout MS     Answer 408 to a request not received whole in MS ms (default 10000)
   --headers-timeout MS     Answer 408 to headers not received in MS ms (default 5000)
   --keep-alive-timeout MS  Close an idle connection after MS ms (default 5000)
+  --dns-port N             Serve the zones over DNS (SOA, AXFR, NOTIFY) on this port (default 0: a free port; loopback hosts only)
+  --zone-file ID=FILE      The records of zone ID from an RFC 1035 zone file; repeat per zone (default: SOA + NS)
   -h, --help               Show this help
 
 Exit codes:

@@ -66,6 +66,7 @@ export async function runOutgoing(argv: string[], io: CliIo): Promise<number> {
   const [actionName, ...rest] = argv;
   // Loaded only when asked for: it brings the DNS library's configuration writers.
   if (actionName === "setup") return (await import("./setup.js")).runSetup(rest, io);
+  if (actionName === "doctor") return (await import("./doctor.js")).runDoctorCommand(rest, io);
   const action = actionName === undefined ? undefined : ACTIONS[actionName];
   const actionUsage = actionName === undefined ? undefined : ACTION_HELP[actionName];
   if (!action || !actionUsage) {
@@ -172,7 +173,11 @@ function argumentNames(baseUrlFrom: string): Record<string, string> {
 }
 
 /** Runs `work`, turning a ValidationError into a UsageError that names the argument. */
-async function asUsage<T>(help: string, baseUrlFrom: string, work: () => Promise<T>): Promise<T> {
+export async function asUsage<T>(
+  help: string,
+  baseUrlFrom: string,
+  work: () => Promise<T>,
+): Promise<T> {
   try {
     return await work();
   } catch (error) {

@@ -53,6 +53,13 @@ export {
   type PeerState,
 } from "./doctor.js";
 export {
+  formatAge,
+  runDoctor,
+  type ApiDoctorReport,
+  type DoctorClient,
+  type RunDoctorOptions,
+} from "./api-doctor.js";
+export {
   SetupError,
   renderKeyStanza,
   renderKnotConfig,

@@ -4,9 +4,39 @@
  * bytes a peer sent, compressed names and all), canonical names, and the header
  * fields its types leave out (opcode, rcode).
  */
-import * as packet from "dns-packet";
+import { createRequire } from "node:module";
 
-export { packet };
+type DnsPacket = typeof import("dns-packet");
+
+/**
+ * dns-packet, loaded at its first use: it is an optional peer dependency, so a
+ * client-only install (which never speaks DNS) does not need it, and the
+ * emulator serves HTTP without it. Whoever speaks DNS without it gets an error
+ * that says what to install.
+ */
+let loaded: DnsPacket | undefined;
+function loadPacket(): DnsPacket {
+  if (loaded) return loaded;
+  try {
+    loaded = createRequire(import.meta.url)("dns-packet") as DnsPacket;
+  } catch (error) {
+    throw new Error(
+      "DNS on the wire (the emulator's primary, outgoing doctor and setup's checks) needs the optional dependency dns-packet: npm install dns-packet@5.6.1",
+      { cause: error },
+    );
+  }
+  return loaded;
+}
+
+// The types of dns-packet under the same name, for `packet.Answer` and the like.
+// eslint-disable-next-line @typescript-eslint/no-namespace
+export declare namespace packet {
+  type Answer = import("dns-packet").Answer;
+  type Packet = import("dns-packet").Packet;
+}
+export const packet: DnsPacket = new Proxy({} as DnsPacket, {
+  get: (_target, key) => loadPacket()[key as keyof DnsPacket],
+});
 
 /** A message that cannot be walked. The text names the part, never the data. */
 export class WireFormatError extends Error {

@@ -3,8 +3,11 @@
  * without an Enterprise zone: `import { startEmulator } from "cf-secondary-dns/emulator"`.
  */
 import { createServer, type Server } from "node:http";
-import type { AddressInfo, Socket } from "node:net";
+import { isIP, type AddressInfo, type Socket } from "node:net";
+import type { ZoneRecord } from "../dns/zone.js";
+import { isLoopbackAddress } from "../dns/wire.js";
 import { handleRequest, answerClientError, API_PREFIX, type Faults } from "./pipeline.js";
+import { ZoneData, zoneRecords, type EmulatorEvent } from "./primary.js";
 import type { ResourceHandlers } from "./resource.js";
 import { aclHandlers } from "./resources/acls.js";
 import { outgoingHandlers, outgoingRecords } from "./resources/outgoing.js";
@@ -21,11 +24,14 @@ const HANDLERS: ResourceHandlers = {
   ...tsigHandlers,
   ...aclHandlers,
 };
-export type { EmulatorSeed };
+export type { EmulatorSeed, EmulatorEvent };
+export type { ZoneEvent } from "./primary.js";
+export type { DnsEvent, ZoneRecord } from "../dns/index.js";
 
 /** Every collection of the state, with the check of its records; a new resource adds its own. */
 const RECORDS: RecordChecks = {
   ...outgoingRecords,
+  ...zoneRecords,
   ...Object.fromEntries(
     (["peers", "tsigs", "acls"] as const).map((name) => [
       name,
@@ -83,12 +89,44 @@ export interface EmulatorOptions {
   headersTimeoutMs?: number | undefined;
   /** Milliseconds an idle kept-alive connection stays open after an answer. Default: 5000. */
   keepAliveTimeoutMs?: number | undefined;
+  /**
+   * Also serve the zones over DNS, UDP and TCP, on this port of the emulator's
+   * host (which must then be loopback); 0 picks a free port (read it from `dns`).
+   * Default: no DNS server.
+   */
+  dnsPort?: number | undefined;
+  /**
+   * RFC 1035 zone files, by zone id: the records of each zone's outgoing
+   * configuration (otherwise a minimal SOA + NS zone). Read at start; a file
+   * that cannot be read or parsed stops the start with its name and line.
+   */
+  zoneFiles?: Readonly<Record<string, string>> | undefined;
+  /** Called with each event of the log `events()` returns (DNS queries, transfers, NOTIFY, zone changes). */
+  onEvent?: ((event: EmulatorEvent) => void) | undefined;
 }
 
 export interface Emulator {
   /** The base URL to give the client, e.g. http://127.0.0.1:41234/client/v4 */
   readonly url: string;
   readonly port: number;
+  /** Where the DNS primary listens (UDP and TCP), when `dnsPort` was given. */
+  readonly dns: { host: string; port: number } | undefined;
+  /**
+   * Replaces the records of a zone that has an outgoing configuration (one SOA
+   * and an NS at the apex, names inside the zone; a ZoneDataError says which
+   * record is wrong). Raises soa_serial (RFC 1982: the next one, or the records'
+   * own SOA serial when later), saves, then sends NOTIFY while transfers are
+   * enabled. Resolves to the new serial.
+   */
+  setRecords(zoneId: string, records: readonly ZoneRecord[]): Promise<number>;
+  /** Re-reads the zone files; a zone whose records changed gets a new serial and NOTIFY. */
+  reloadZoneFiles(): Promise<{ zoneId: string; serial: number; changed: boolean }[]>;
+  /**
+   * The last events (at most 1000, oldest first): DNS queries, transfers,
+   * refusals, NOTIFY results (a NOTIFY to an address off loopback is
+   * "skipped"), zone changes. Never holds a TSIG secret.
+   */
+  events(): EmulatorEvent[];
   /** Stops listening, drops open connections, waits for the last save and frees the state file. */
   close(): Promise<void>;
 }
@@ -101,8 +139,31 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     throw new Error(`no emulator handler for ${missing.map((r) => r.operationId).join(", ")}`);
   }
   const timeouts = checkTimeouts(options);
+  const host = options.host ?? "127.0.0.1";
+  const dnsHost = host === "localhost" ? "127.0.0.1" : host;
+  if (options.dnsPort !== undefined) {
+    if (!Number.isInteger(options.dnsPort) || options.dnsPort < 0 || options.dnsPort > 65535)
+      throw new RangeError("dnsPort must be a whole number from 0 to 65535");
+    if (!isIP(dnsHost) || !isLoopbackAddress(dnsHost))
+      throw new RangeError(
+        `dnsPort needs a loopback host (127.0.0.0/8 or ::1): the emulator never serves DNS off this machine, and "${host}" is not loopback`,
+      );
+  }
   const store = await Store.open(options.stateFile, RECORDS);
-  applySeed(store, options.seed ?? exampleSeed());
+  const zones = new ZoneData({
+    store,
+    zoneFiles: options.zoneFiles ?? {},
+    onEvent: options.onEvent,
+  });
+  let dns: Awaited<ReturnType<ZoneData["startDns"]>> | undefined;
+  try {
+    applySeed(store, options.seed ?? exampleSeed());
+    await zones.readFiles();
+    if (options.dnsPort !== undefined) dns = await zones.startDns(dnsHost, options.dnsPort);
+  } catch (error) {
+    await store.close();
+    throw error;
+  }
   const server = createServer(
     {
       requestTimeout: timeouts.requestTimeoutMs,
@@ -118,14 +179,14 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       ),
     },
     (req, res) => {
-      void handleRequest({ spec, handlers: HANDLERS, store, faults }, req, res);
+      void handleRequest({ spec, handlers: HANDLERS, store, faults, zones }, req, res);
     },
   );
   server.on("clientError", (error: Error, socket: Socket) => answerClientError(error, socket));
-  const host = options.host ?? "127.0.0.1";
   try {
     await listen(server, options.port ?? 0, host);
   } catch (error) {
+    await zones.close();
     await store.close();
     throw error;
   }
@@ -134,7 +195,12 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   return {
     url: `http://${shownHost}:${port}${API_PREFIX}`,
     port,
+    dns: dns ? { host: dns.host, port: dns.port } : undefined,
+    setRecords: (zoneId, records) => zones.setRecords(zoneId, records),
+    reloadZoneFiles: () => zones.reloadZoneFiles(),
+    events: () => zones.events(),
     async close() {
+      await zones.close();
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeAllConnections();

@@ -8,7 +8,7 @@ import { randomBytes } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Socket } from "node:net";
 import { Failure, failureEnvelope, failures, successEnvelope } from "./failures.js";
-import type { ResourceHandlers } from "./resource.js";
+import type { ResourceHandlers, ZoneHooks } from "./resource.js";
 import { describeError, mainError, pointerOfError, type LoadedSpec, type Route } from "./spec.js";
 import type { Store } from "./store.js";
 import { nowMicros, timestamp } from "./time.js";
@@ -37,6 +37,7 @@ export interface Pipeline {
   handlers: ResourceHandlers;
   store: Store;
   faults: Faults;
+  zones?: ZoneHooks | undefined;
 }
 
 /** A proxy's error page, as the spec's 5XX allows besides the envelope. */
@@ -86,16 +87,18 @@ async function answer(pipeline: Pipeline, req: IncomingMessage, raw: Buffer): Pr
   const handler = pipeline.handlers[route.operationId];
   if (!handler) throw failures.internal(); // startEmulator makes sure this cannot happen
   const micros = nowMicros();
-  const { result, changed, resultInfo } = handler({
+  const { result, changed, resultInfo, after } = handler({
     params,
     body: route.body ? parseBody(route.body, raw) : undefined,
     store: pipeline.store,
     now: timestamp(micros),
     date: new Date(micros / 1000),
+    zones: pipeline.zones,
   });
   // Serialised now: later requests may change the state while the save runs.
   const text = JSON.stringify(successEnvelope(result, resultInfo));
   if (changed) await pipeline.store.save();
+  after?.();
   return text;
 }
 

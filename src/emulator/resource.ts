@@ -6,6 +6,20 @@
 import { OPERATIONS } from "../../generated/operations.js";
 import type { Store } from "./store.js";
 
+/**
+ * What the outgoing handlers tell the zone data and the DNS primary (primary.ts).
+ * Each runs synchronously inside the handler, so its store changes are part of
+ * the request's change (saved, or undone, with it).
+ */
+export interface ZoneHooks {
+  /** A configuration was created or renamed: loads its zone file, if any; returns the serial to use. */
+  configured(zoneId: string, name: string, serial: number): number;
+  /** A configuration was deleted: its records go too. */
+  removed(zoneId: string): void;
+  /** Sends NOTIFY to the zone's peers (when transfers are enabled); call it once the change is saved. */
+  notify(zoneId: string): void;
+}
+
 export interface HandlerContext {
   /** The path parameters, already valid against their schemas. */
   params: Record<string, string>;
@@ -16,6 +30,8 @@ export interface HandlerContext {
   now: string;
   /** The request's time, for fields derived from the date (such as a SOA serial). */
   date: Date;
+  /** The zone data and DNS primary; absent in tests that drive handlers alone. */
+  zones?: ZoneHooks | undefined;
 }
 
 export interface Answer {
@@ -25,6 +41,8 @@ export interface Answer {
   changed?: boolean;
   /** The envelope's `result_info`, for a list. */
   resultInfo?: unknown;
+  /** Runs once the change is saved (never when the save fails): e.g. NOTIFY. */
+  after?: (() => void) | undefined;
 }
 
 /**

@@ -31,7 +31,7 @@ export const CODES = {
 } as const;
 
 /** Every peer by id, with its account. */
-function peersById(store: Store): Map<string, { account: string; peer: Peer }> {
+export function peersById(store: Store): Map<string, { account: string; peer: Peer }> {
   const found = new Map<string, { account: string; peer: Peer }>();
   for (const [account, peers] of allEntries<Peer[]>(store, COLLECTIONS.peers)) {
     for (const peer of peers) found.set(peer.id, { account, peer });

@@ -4,16 +4,21 @@
  * - GET, PUT, DELETE and the actions answer 404 (code 1003) until a
  *   configuration is created; POST answers 400 (code 1005) while one exists.
  * - A new configuration starts with transfers disabled and a date-based SOA
- *   serial (YYYYMMDD00); every update adds one to the serial, wrapping at 2^32
- *   as RFC 1982 serial arithmetic does.
- * - checked_time moves whenever the zone is looked at for changes (update,
- *   enable, force_notify); last_transferred_time moves when the peers would pull
- *   the zone, that is on enable, and on update or force_notify while enabled.
+ *   serial (YYYYMMDD00), or its zone file's serial when that is later; every
+ *   update adds one to the serial, wrapping at 2^32 as RFC 1982 serial
+ *   arithmetic does (so do changes of the zone's records: primary.ts).
+ * - checked_time and last_transferred_time start at the creation time; then
+ *   they move only on the wire (primary.ts): checked_time on each SOA query the
+ *   emulator's DNS primary answers, last_transferred_time on each AXFR it
+ *   serves to a peer.
+ * - Enable, force_notify, and an update while enabled send NOTIFY to the peers
+ *   once the change is saved.
  * - Create and update list only peers that exist, under the rules of links.ts.
  */
 import { randomBytes } from "node:crypto";
 import type { outgoingOperations } from "../../../generated/operations.js";
 import type { components } from "../../../generated/schema.js";
+import { nextSerial } from "../../dns/serial.js";
 import { outgoingZoneProblem } from "../../results.js";
 import { Failure } from "../failures.js";
 import {
@@ -35,7 +40,6 @@ interface OutgoingRecord {
 }
 
 const COLLECTION = COLLECTIONS.outgoing;
-const SERIAL_MODULUS = 2 ** 32;
 
 const notConfigured = () =>
   new Failure(404, [{ code: 1003, message: "Primary zone configuration not found" }]);
@@ -65,14 +69,21 @@ function save(context: HandlerContext, record: OutgoingRecord): OutgoingRecord {
   return record;
 }
 
-function transition(
-  context: HandlerContext,
-  status: TransferStatus,
-  fields: Partial<OutgoingZone>,
-) {
+/** NOTIFY once the change is saved: the DNS primary sends it only while transfers are enabled. */
+function notifyAfter(context: HandlerContext): (() => void) | undefined {
+  const { zones } = context;
+  const zoneId = zoneOf(context.params);
+  return zones ? () => zones.notify(zoneId) : undefined;
+}
+
+function transition(context: HandlerContext, status: TransferStatus) {
   const record = existing(context);
-  save(context, { status, zone: { ...record.zone, ...fields } });
-  return { result: status, changed: true };
+  save(context, { ...record, status });
+  return {
+    result: status,
+    changed: true,
+    ...(status === "Enabled" ? { after: notifyAfter(context) } : {}),
+  };
 }
 
 /** The shape of this resource's records in a state file, checked when one is loaded. */
@@ -97,11 +108,13 @@ const handlers: Record<keyof typeof outgoingOperations, OperationHandler> = {
     if (context.store.get(COLLECTION, zoneOf(context.params))) throw alreadyConfigured();
     const { name, peers } = context.body as OutgoingZoneInput;
     checkZonePeers(context.store, peers);
+    const zoneId = zoneOf(context.params);
+    const serial = dateSerial(context.date);
     const zone: OutgoingZone = {
       id: randomBytes(16).toString("hex"),
       name,
       peers: [...peers],
-      soa_serial: dateSerial(context.date),
+      soa_serial: context.zones?.configured(zoneId, name, serial) ?? serial,
       checked_time: context.now,
       created_time: context.now,
       last_transferred_time: context.now,
@@ -113,39 +126,32 @@ const handlers: Record<keyof typeof outgoingOperations, OperationHandler> = {
     const record = existing(context);
     const { name, peers } = context.body as OutgoingZoneInput;
     checkZonePeers(context.store, peers);
-    const zone: OutgoingZone = {
-      ...record.zone,
-      name,
-      peers: [...peers],
-      soa_serial: (record.zone.soa_serial + 1) % SERIAL_MODULUS,
-      checked_time: context.now,
-      ...(record.status === "Enabled" ? { last_transferred_time: context.now } : {}),
+    let serial = nextSerial(record.zone.soa_serial);
+    if (name !== record.zone.name && context.zones) {
+      serial = context.zones.configured(zoneOf(context.params), name, serial);
+    }
+    const zone: OutgoingZone = { ...record.zone, name, peers: [...peers], soa_serial: serial };
+    return {
+      result: save(context, { ...record, zone }).zone,
+      changed: true,
+      after: record.status === "Enabled" ? notifyAfter(context) : undefined,
     };
-    return { result: save(context, { ...record, zone }).zone, changed: true };
   },
 
   delete: (context) => {
     const { id } = existing(context).zone;
     context.store.delete(COLLECTION, zoneOf(context.params));
+    context.zones?.removed(zoneOf(context.params));
     return { result: { id }, changed: true };
   },
 
-  enable: (context) =>
-    transition(context, "Enabled", {
-      checked_time: context.now,
-      last_transferred_time: context.now,
-    }),
+  enable: (context) => transition(context, "Enabled"),
 
-  disable: (context) => transition(context, "Disabled", {}),
+  disable: (context) => transition(context, "Disabled"),
 
   forceNotify: (context) => {
-    const record = existing(context);
-    const transferred = record.status === "Enabled" ? { last_transferred_time: context.now } : {};
-    save(context, {
-      ...record,
-      zone: { ...record.zone, checked_time: context.now, ...transferred },
-    });
-    return { result: "OK", changed: true };
+    existing(context);
+    return { result: "OK", after: notifyAfter(context) };
   },
 
   status: (context) => ({

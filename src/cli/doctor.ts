@@ -1,0 +1,141 @@
+/**
+ * `cf-secondary-dns outgoing doctor <zone_id>`: are the zone's secondaries in
+ * sync with the primary? Reads the configuration, status and peers through the
+ * API, asks the primary and each peer for the SOA serial (runDoctor), prints
+ * one line per peer, and exits 0 only when transfers are enabled and every
+ * peer is in sync (otherwise one of DOCTOR_EXIT_CODES).
+ */
+import { parseArgs } from "node:util";
+import { createSecondaryDnsClient } from "../index.js";
+import {
+  CLOUDFLARE_PRIMARY,
+  DOCTOR_EXIT_CODES,
+  formatAge,
+  formatDoctorReport,
+  parseAddress,
+  runDoctor,
+} from "../dns/index.js";
+import type { DoctorExitName } from "../dns/doctor.js";
+import { PROGRAM } from "./help.js";
+import { UsageError, type CliIo } from "./io.js";
+import { asUsage, clientOptions } from "./outgoing.js";
+import { printResult } from "./output.js";
+import { parseOrExplain, wantsHelp, wholeNumber } from "./parse.js";
+
+const HELP_COMMAND = `${PROGRAM} outgoing doctor --help`;
+
+/** The environment variable that names the primary to ask (the emulator's CLI output shows it). */
+export const PRIMARY_ENV = "CF_SECONDARY_DNS_PRIMARY";
+
+/** What each exit code means, for --help and the README; the compiler wants one per code. */
+const EXIT_TEXT: Record<DoctorExitName, string> = {
+  ok: "transfers enabled and every peer in sync",
+  transfersDisabled: "the API says outgoing transfers are disabled",
+  primaryFailed: "the primary gave no serial",
+  unreachable: "a peer could not be reached (nothing listens there)",
+  noAnswer: "a peer did not answer in time",
+  refused: "a peer refused the query (REFUSED or NOTAUTH)",
+  notAuthoritative: "a peer answered but does not serve the zone",
+  badResponse: "a peer's answer could not be used",
+  behind: "a peer serves an older serial",
+  ahead: "a peer serves a serial newer than the primary's",
+  noIp: "a peer has no ip, so it could not be checked",
+  noPeers: "no peers are linked to the zone",
+};
+
+export const DOCTOR_HELP = `Usage: ${PROGRAM} outgoing doctor <zone_id> [options]
+
+Checks that the zone's secondaries serve the primary's SOA serial: reads the
+outgoing configuration, its status and each linked peer through the API, then
+asks the primary and each peer's ip:port for the zone's SOA serial, in
+parallel, and prints per peer: in sync, behind by N, ahead, no answer,
+refused, not authoritative, unreachable, or no ip; with the API's status and
+the time since the last transfer.
+
+Options:
+  --account ID      The account of the zone's peers (default CLOUDFLARE_ACCOUNT_ID; required)
+  --primary ADDR    The primary to ask: IP, IP:port or [IPv6]:port (default
+                    ${PRIMARY_ENV}, else Cloudflare's ${CLOUDFLARE_PRIMARY.host}:${CLOUDFLARE_PRIMARY.port})
+  --timeout MS      Milliseconds each DNS query may take (default 3000)
+  --json            Print the report as JSON
+  --base-url URL    The API's base URL (overrides CLOUDFLARE_BASE_URL)
+  -h, --help        Show this help
+
+Environment: as for every outgoing action, plus CLOUDFLARE_ACCOUNT_ID and
+${PRIMARY_ENV} (the emulator prints the value that points at its DNS server).
+
+Exit codes:
+  1, 2, 3  as for every command (API error, bad usage, API unreachable)
+${Object.entries(DOCTOR_EXIT_CODES)
+  .map(([name, code]) => `  ${String(code).padEnd(7)}  ${EXIT_TEXT[name as DoctorExitName]}`)
+  .join("\n")}
+  When several apply, the first in this list wins.
+`;
+
+const OPTIONS = {
+  account: { type: "string" },
+  primary: { type: "string" },
+  timeout: { type: "string" },
+  json: { type: "boolean" },
+  "base-url": { type: "string" },
+  help: { type: "boolean", short: "h" },
+} as const;
+
+export async function runDoctorCommand(argv: string[], io: CliIo): Promise<number> {
+  if (wantsHelp(argv)) {
+    io.stdout.write(DOCTOR_HELP);
+    return 0;
+  }
+  const { values, positionals } = parseOrExplain(
+    () => parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true }),
+    HELP_COMMAND,
+  );
+  const [zoneId, ...extra] = positionals;
+  if (zoneId === undefined) throw new UsageError("missing <zone_id>", HELP_COMMAND);
+  if (extra.length > 0) throw new UsageError(`unexpected argument "${extra[0]}"`, HELP_COMMAND);
+  const env = (name: string) => (io.env[name] === "" ? undefined : io.env[name]);
+  const accountId = values.account ?? env("CLOUDFLARE_ACCOUNT_ID");
+  if (accountId === undefined) {
+    throw new UsageError(
+      "doctor reads the zone's peers, which belong to an account: give --account ID or set CLOUDFLARE_ACCOUNT_ID",
+      HELP_COMMAND,
+    );
+  }
+  const primaryText = values.primary ?? env(PRIMARY_ENV);
+  let primary: { host: string; port: number } = { ...CLOUDFLARE_PRIMARY };
+  if (primaryText !== undefined) {
+    try {
+      primary = parseAddress(primaryText);
+    } catch (error) {
+      const from = values.primary !== undefined ? "--primary" : PRIMARY_ENV;
+      throw new UsageError(`invalid ${from}: ${(error as Error).message}`, HELP_COMMAND);
+    }
+  }
+  const timeoutMs = wholeNumber(values.timeout, "--timeout", HELP_COMMAND, {
+    min: 1,
+    max: 60_000,
+  });
+  const baseUrlFrom = values["base-url"] !== undefined ? "--base-url" : "CLOUDFLARE_BASE_URL";
+  const report = await asUsage(HELP_COMMAND, baseUrlFrom, () => {
+    const client = createSecondaryDnsClient({
+      ...clientOptions(io, HELP_COMMAND, values["base-url"], undefined, undefined),
+      accountId,
+    });
+    return runDoctor(client, zoneId, { primary, accountId, timeoutMs, signal: io.signal });
+  });
+  printResult(io, values.json, report, () =>
+    [
+      `Zone ${zoneId}: outgoing transfers ${report.status}; last transfer ${formatAge(report.secondsSinceLastTransfer)} ago (${report.lastTransferredTime})`,
+      ...formatDoctorReport(report),
+      report.exitCode === 0
+        ? `OK: every peer is in sync (exit 0)`
+        : `Not in sync: ${EXIT_TEXT[exitName(report.exitCode)]} (exit ${report.exitCode})`,
+    ].join("\n"),
+  );
+  return report.exitCode;
+}
+
+function exitName(code: number): DoctorExitName {
+  const found = Object.entries(DOCTOR_EXIT_CODES).find(([, value]) => value === code);
+  return (found?.[0] ?? "ok") as DoctorExitName;
+}

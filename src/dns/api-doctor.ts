@@ -1,0 +1,93 @@
+/**
+ * `outgoing doctor` as a function: reads the zone's outgoing configuration, its
+ * status and each linked peer through the API (any object shaped like the
+ * package's client), then asks the primary and every peer for the zone's SOA
+ * serial (checkSecondaries). A program runs the same check as the CLI.
+ */
+import { checkSecondaries, doctorExitCode, type DoctorPeer, type DoctorReport } from "./doctor.js";
+
+/** What runDoctor reads of the client: `createSecondaryDnsClient(...)` fits. */
+export interface DoctorClient {
+  outgoing: {
+    get(
+      zoneId: string,
+      options?: { signal?: AbortSignal | undefined },
+    ): Promise<{
+      name: string;
+      peers: string[];
+      last_transferred_time: string;
+    }>;
+    status(zoneId: string, options?: { signal?: AbortSignal | undefined }): Promise<string>;
+  };
+  peers: {
+    get(
+      peerId: string,
+      options?: { accountId?: string | undefined; signal?: AbortSignal | undefined },
+    ): Promise<{ id: string; name: string; ip?: string | undefined; port?: number | undefined }>;
+  };
+}
+
+export interface RunDoctorOptions {
+  /** Where to ask for the primary's serial. */
+  primary: { host: string; port: number };
+  /** The account of the zone's peers (peers are account-scoped). */
+  accountId?: string | undefined;
+  /** Per DNS query; default 3000. */
+  timeoutMs?: number | undefined;
+  signal?: AbortSignal | undefined;
+  /** For "since the last transfer"; default now. */
+  now?: Date | undefined;
+}
+
+export interface ApiDoctorReport extends DoctorReport {
+  /** The API's status of outgoing transfers ("Enabled", "Disabled"). */
+  status: string;
+  lastTransferredTime: string;
+  /** Whole seconds from last_transferred_time to now (never negative). */
+  secondsSinceLastTransfer: number;
+  /** The exit code `outgoing doctor` ends with (DOCTOR_EXIT_CODES). */
+  exitCode: number;
+}
+
+export async function runDoctor(
+  client: DoctorClient,
+  zoneId: string,
+  options: RunDoctorOptions,
+): Promise<ApiDoctorReport> {
+  const call = { signal: options.signal };
+  const [zone, status] = await Promise.all([
+    client.outgoing.get(zoneId, call),
+    client.outgoing.status(zoneId, call),
+  ]);
+  const peers: DoctorPeer[] = await Promise.all(
+    zone.peers.map(async (id) => {
+      const peer = await client.peers.get(id, { ...call, accountId: options.accountId });
+      return { id: peer.id, name: peer.name, ip: peer.ip ?? null, port: peer.port ?? null };
+    }),
+  );
+  const report = await checkSecondaries({
+    zone: zone.name,
+    primary: options.primary,
+    peers,
+    ...(options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {}),
+  });
+  const now = (options.now ?? new Date()).getTime();
+  const since = Math.max(0, Math.floor((now - Date.parse(zone.last_transferred_time)) / 1000));
+  return {
+    ...report,
+    status,
+    lastTransferredTime: zone.last_transferred_time,
+    secondsSinceLastTransfer: Number.isFinite(since) ? since : 0,
+    exitCode: doctorExitCode(report, status === "Enabled"),
+  };
+}
+
+/** "3 s", "2 min 5 s", "4 h 10 min", "3 d 2 h": how long ago, for people. */
+export function formatAge(seconds: number): string {
+  if (seconds < 60) return `${seconds} s`;
+  const minutes = Math.floor(seconds / 60);
+  if (minutes < 60) return `${minutes} min ${seconds % 60} s`;
+  const hours = Math.floor(minutes / 60);
+  if (hours < 24) return `${hours} h ${minutes % 60} min`;
+  return `${Math.floor(hours / 24)} d ${hours % 24} h`;
+}
