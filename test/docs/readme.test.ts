@@ -60,7 +60,7 @@ describe("the README's TypeScript", () => {
   it("type-checks against the package", { timeout: 60_000 }, () => {
     expect(packageBuilt(), "run `npm run build` first").toBe(true);
     expect(typeErrors(Object.values(files))).toEqual([]);
-  }, 60_000);
+  });
 
   it("the quick start creates the configuration, then updates it, and enables transfers", async () => {
     const env = { CLOUDFLARE_API_TOKEN: "readme-token", CLOUDFLARE_BASE_URL: emulator.url };
