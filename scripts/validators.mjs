@@ -4,7 +4,7 @@
 // the result to generated/validators.ts and `npm run check:generated` compares it.
 //
 // What is compiled: the schema of every parameter and of every JSON request body in
-// the document, keyed by its JSON pointer. src/emulator/spec.ts looks validators up
+// the document, and the named schemas of stored records (below), keyed by its JSON pointer. src/emulator/spec.ts looks validators up
 // by the pointer it reaches while reading the routes, so it never needs ajv itself.
 // ajv's generated code calls three helpers of its own runtime (string length in code
 // points, deep equality, formats); they are rewritten to imports from
@@ -41,6 +41,21 @@ export function validatedPointers(spec) {
   walk(spec.paths ?? {}, "/paths");
   walk(spec.components?.parameters ?? {}, "/components/parameters");
   walk(spec.components?.requestBodies ?? {}, "/components/requestBodies");
+  // Named schemas the emulator checks its stored records with (spec.schema("Peer")):
+  // those of path parameters (Identifier, for the keys) and the records, objects with an id.
+  const named = (ref) => typeof ref === "string" && ref.startsWith("#/components/schemas/");
+  const params = (node) => {
+    if (node === null || typeof node !== "object") return;
+    if (node.in === "path" && named(node.schema?.$ref)) found.add(node.schema.$ref.slice(1));
+    for (const v of Object.values(node)) params(v);
+  };
+  params(spec.paths ?? {});
+  params(spec.components?.parameters ?? {});
+  for (const [name, schema] of Object.entries(spec.components?.schemas ?? {})) {
+    if (schema.type === "object" && schema.properties?.id) {
+      found.add(`/components/schemas/${escapePointer(name)}`);
+    }
+  }
   return [...found].sort();
 }
 

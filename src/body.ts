@@ -113,10 +113,11 @@ function checkNode(node: BodyNode, value: unknown, field: string): unknown {
     if (format !== undefined && FORMATS[format] && !FORMATS[format](text))
       fail(`must be an ${format} address, got ${show(text)}`);
   }
-  if (node.anyOf && !node.anyOf.some((alt) => passes(alt, value)))
-    fail(`must match one of ${node.anyOf.length} forms, got ${show(value)}`);
-  if (node.oneOf && node.oneOf.filter((alt) => passes(alt, value)).length !== 1)
-    fail(`must match exactly one of ${node.oneOf.length} forms, got ${show(value)}`);
+  // anyOf: at least one alternative; oneOf: exactly one. Fields using them have their own wording.
+  const alternatives = node.anyOf ?? node.oneOf;
+  const matched = alternatives?.filter((alt) => passes(alt, value)).length;
+  if (matched === 0 || (node.oneOf && matched !== 1))
+    fail(`must match one form, got ${show(value)}`);
   if (kind === "array" && type === "array") {
     const list = value as unknown[];
     limit(list.length, node.minItems, node.maxItems, "hold", " items");

@@ -4,23 +4,185 @@
  * or undefined when the value has the spec's shape. Opt-in, so that clients
  * which trust the API do not carry them in their bundle.
  */
+import type { components } from "../generated/schema.js";
 import {
   dnsNameProblem,
   identifierProblem,
-  peersProblem,
-  shapeProblem,
-  SHAPES,
+  isIpv4,
+  isIpv6,
+  MAX_PEERS,
   shown,
-  type Shape,
   SOA_SERIAL_MAX,
 } from "./validate.js";
-
 import type { ResultSchema } from "../generated/operations.js";
 
 export type { ResultSchema };
 
 /** Checks a 200's `result` against its schema; a string says what is wrong. */
 export type ResultValidator = (schema: ResultSchema, value: unknown) => string | undefined;
+
+/** components.schemas.Peer.properties.port.minimum and maximum */
+export const PORT_MIN = 1;
+export const PORT_MAX = 65535;
+/** The largest ACL ranges: /24 for IPv4 and /64 for IPv6 (the Acl.ip_range patterns). */
+export const ACL_IPV4_MIN_PREFIX = 24;
+export const ACL_IPV6_MIN_PREFIX = 64;
+
+type TsigAlgorithm = components["schemas"]["Tsig"]["algo"];
+/** components.schemas.Tsig.properties.algo.enum; the compiler holds it to the generated union. */
+export const TSIG_ALGORITHMS = [
+  "hmac-md5.sig-alg.reg.int.",
+  "hmac-sha1.",
+  "hmac-sha224.",
+  "hmac-sha256.",
+  "hmac-sha384.",
+  "hmac-sha512.",
+] as const satisfies readonly TsigAlgorithm[];
+// Fails to compile when the spec's enum gains a name this list lacks.
+const everyAlgorithm: Exclude<TsigAlgorithm, (typeof TSIG_ALGORITHMS)[number]> extends never
+  ? true
+  : false = true;
+void everyAlgorithm;
+
+/** A field's check: a reason when the value is wrong, else undefined. */
+export type FieldCheck = (value: unknown) => string | undefined;
+
+export function nonEmptyStringProblem(value: unknown): string | undefined {
+  return typeof value === "string" && value.length > 0
+    ? undefined
+    : `must be a non-empty string, got ${shown(value)}`;
+}
+
+export function booleanProblem(value: unknown): string | undefined {
+  return typeof value === "boolean" ? undefined : `must be true or false, got ${shown(value)}`;
+}
+
+export function portProblem(value: unknown): string | undefined {
+  return typeof value === "number" &&
+    Number.isInteger(value) &&
+    value >= PORT_MIN &&
+    value <= PORT_MAX
+    ? undefined
+    : `must be an integer port from ${PORT_MIN} to ${PORT_MAX}, got ${typeof value === "number" ? value : shown(value)}`;
+}
+
+export function ipProblem(value: unknown): string | undefined {
+  if (typeof value === "string" && (isIpv4(value) || isIpv6(value, true))) return undefined;
+  return `must be an IPv4 or IPv6 address such as "127.0.0.2" or "::1", got ${shown(value)}`;
+}
+
+export function ipRangeProblem(value: unknown): string | undefined {
+  const usage = `must be an IP range in CIDR notation no larger than /${ACL_IPV4_MIN_PREFIX} (IPv4) or /${ACL_IPV6_MIN_PREFIX} (IPv6), such as "127.0.0.16/28"`;
+  if (typeof value !== "string") return `${usage}, got ${shown(value)}`;
+  const [address = "", prefix, extra] = value.split("/");
+  const bits = prefix !== undefined && /^(?:0|[1-9][0-9]{0,2})$/.test(prefix) ? Number(prefix) : -1;
+  const v4 = isIpv4(address);
+  if (
+    extra !== undefined ||
+    (!v4 && !isIpv6(address, false)) ||
+    bits > (v4 ? 32 : 128) ||
+    bits < 0
+  ) {
+    return `${usage}, got ${shown(value)}`;
+  }
+  const least = v4 ? ACL_IPV4_MIN_PREFIX : ACL_IPV6_MIN_PREFIX;
+  return bits < least
+    ? `may be no larger than /${least} for ${v4 ? "IPv4" : "IPv6"} (a prefix of ${least} to ${v4 ? 32 : 128}), got ${shown(value)}`
+    : undefined;
+}
+
+export function tsigNameProblem(value: unknown): string | undefined {
+  const problem = dnsNameProblem(value);
+  if (problem) return problem;
+  return (value as string).endsWith(".")
+    ? undefined
+    : `must end with a dot, as the key name on the secondary, e.g. ${shown(`${value as string}.`)}`;
+}
+
+export function algoProblem(value: unknown): string | undefined {
+  if ((TSIG_ALGORITHMS as readonly unknown[]).includes(value)) return undefined;
+  const dotted = `${String(value)}.`;
+  const hint =
+    typeof value === "string" && (TSIG_ALGORITHMS as readonly string[]).includes(dotted)
+      ? ` (add the trailing dot: ${shown(dotted)})`
+      : "";
+  return `must be one of ${TSIG_ALGORITHMS.join(", ")}${hint}, got ${shown(value)}`;
+}
+
+/** Never shows the value: a secret is a credential. */
+export function secretProblem(value: unknown): string | undefined {
+  if (typeof value === "string" && value.length > 0) return undefined;
+  const got =
+    typeof value === "string" ? "an empty string" : value === null ? "null" : typeof value;
+  return `must be a non-empty string (the key's base64 secret), got ${got}`;
+}
+
+/** An object's fields: whether each is required, and its check. Other fields are allowed. */
+export type Shape = Readonly<Record<string, readonly [required: boolean, check: FieldCheck]>>;
+
+/**
+ * The first problem of an object against a shape, as [path suffix, reason]:
+ * "" for the object itself, ".name" for a field. A field holding `undefined`
+ * counts as left out.
+ */
+export function shapeProblem(value: unknown, shape: Shape): [string, string] | undefined {
+  if (typeof value !== "object" || value === null || Array.isArray(value)) {
+    return ["", `must be an object with ${Object.keys(shape).join(", ")}, got ${shown(value)}`];
+  }
+  const record = value as Record<string, unknown>;
+  for (const [key, [required, check]] of Object.entries(shape)) {
+    const field = record[key];
+    if (field === undefined) {
+      if (required) return [`.${key}`, "is required"];
+      continue;
+    }
+    const problem = check(field);
+    if (problem) return [`.${key}`, problem];
+  }
+  return undefined;
+}
+
+const peerFields = {
+  name: [true, nonEmptyStringProblem],
+  ip: [false, ipProblem],
+  port: [false, portProblem],
+  ixfr_enable: [false, booleanProblem],
+  tsig_id: [false, identifierProblem],
+} as const;
+const tsigFields = {
+  name: [true, tsigNameProblem],
+  algo: [true, algoProblem],
+  secret: [true, secretProblem],
+} as const;
+const aclFields = {
+  name: [true, nonEmptyStringProblem],
+  ip_range: [true, ipRangeProblem],
+} as const;
+const id = [true, identifierProblem] as const;
+
+/**
+ * The shapes of the account resources' results, for strictResults (request
+ * bodies are checked against the spec itself, src/body.ts).
+ */
+export const SHAPES = {
+  Peer: { id, ...peerFields },
+  Tsig: { id, ...tsigFields },
+  Acl: { id, ...aclFields },
+} satisfies Record<string, Shape>;
+
+export function peersProblem(value: unknown): [field: string, reason: string] | undefined {
+  if (!Array.isArray(value)) return ["peers", `must be an array of peer ids, got ${shown(value)}`];
+  if (value.length > MAX_PEERS)
+    return ["peers", `may hold at most ${MAX_PEERS} peers, got ${value.length}`];
+  const seen = new Set<unknown>();
+  for (const [i, peer] of value.entries()) {
+    const problem = identifierProblem(peer);
+    if (problem) return [`peers[${i}]`, problem];
+    if (seen.has(peer)) return [`peers[${i}]`, `repeats peer ${shown(peer)}`];
+    seen.add(peer);
+  }
+  return undefined;
+}
 
 // RFC 3339 date-time: year, month, day, hour, minute, second, then the offset.
 const dateTimeParts =

@@ -9,17 +9,19 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
-  ACL_IPV4_MIN_PREFIX,
-  ACL_IPV6_MIN_PREFIX,
   DNS_NAME_MAX_LENGTH,
   DNS_NAME_PATTERN,
   IDENTIFIER_PATTERN,
   MAX_PEERS,
+  SOA_SERIAL_MAX,
+} from "../src/validate.js";
+import {
+  ACL_IPV4_MIN_PREFIX,
+  ACL_IPV6_MIN_PREFIX,
   PORT_MAX,
   PORT_MIN,
-  SOA_SERIAL_MAX,
   TSIG_ALGORITHMS,
-} from "../src/validate.js";
+} from "../src/results.js";
 import { VERSION } from "../src/version.js";
 import { spec } from "./support/spec.js";
 import { envelope, sampleZone, startServer, ZONE, type TestServer } from "./support/server.js";

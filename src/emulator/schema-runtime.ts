@@ -98,7 +98,8 @@ export const formats: Readonly<Record<string, (s: string) => boolean>> = {
   uri,
   hostname,
   ipv4: (s) => isIPv4(s),
-  ipv6: (s) => isIPv6(s),
+  // node:net also takes a zone id ("fe80::1%eth0"), which is no part of the format.
+  ipv6: (s) => !s.includes("%") && isIPv6(s),
   byte: (s) => s.length % 4 === 0 && /^[A-Za-z0-9+/]*={0,2}$/.test(s),
   // OpenAPI's annotations for strings: no rule to check.
   password: () => true,

@@ -15,8 +15,8 @@
  *   from the call's or the client's `accountId`, so account-scoped methods leave
  *   it out. The result type is checked against the spec's (path, method): no cast.
  * - src/client.ts: one line to add the resource; src/index.ts: export its types.
- *   A new request body schema also needs its checker in resources/bodies.ts (the
- *   compiler says so), and a new result schema its check in src/results.ts.
+ *   A request body is checked against its schema from the spec (src/body.ts);
+ *   a new result schema needs its check in src/results.ts (the compiler says so).
  */
 import { outgoingOperations as o } from "../../generated/operations.js";
 import type { paths } from "../../generated/schema.js";
