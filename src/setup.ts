@@ -17,14 +17,13 @@ import type { Peer } from "./resources/peers.js";
 import type { Tsig } from "./resources/tsigs.js";
 import {
   algoProblem,
-  dnsNameProblem,
-  identifierProblem,
   ipProblem,
   nonEmptyStringProblem,
   portProblem,
   secretProblem,
   tsigNameProblem,
-} from "./validate.js";
+} from "./results.js";
+import { dnsNameProblem, identifierProblem } from "./validate.js";
 
 export type TsigAlgorithm = components["schemas"]["Tsig"]["algo"];
 

@@ -16,7 +16,7 @@ import {
 } from "../../generated/operations.js";
 import { createSecondaryDnsClient, ValidationError, type Tsig } from "../index.js";
 import { newTsigSecret, SECRET_BYTES, type TsigAlgorithm } from "../setup.js";
-import { TSIG_ALGORITHMS } from "../validate.js";
+import { TSIG_ALGORITHMS } from "../results.js";
 import { COMMON_OPTIONS, PROGRAM } from "./help.js";
 import { EXIT, UsageError, type CliIo } from "./io.js";
 import { clientOptions } from "./outgoing.js";
