@@ -16,7 +16,7 @@ import {
 } from "../../generated/operations.js";
 import { createSecondaryDnsClient, ValidationError, type Tsig } from "../index.js";
 import { newTsigSecret, SECRET_BYTES, type TsigAlgorithm } from "../setup.js";
-import { TSIG_ALGORITHMS } from "../results.js";
+import { algoProblem, TSIG_ALGORITHMS } from "../results.js";
 import { COMMON_OPTIONS, PROGRAM } from "./help.js";
 import { EXIT, UsageError, type CliIo } from "./io.js";
 import { clientOptions } from "./outgoing.js";
@@ -264,10 +264,14 @@ async function bodyOf(
       });
     } else if (field === "secret") {
       if (typeof text === "string") fields[field] = await readSecret(text, io, help);
-      else if ((TSIG_ALGORITHMS as readonly unknown[]).includes(flags.algo)) {
+      else if (typeof flags.algo === "string") {
+        // A secret is generated for the algorithm, so a wrong --algo is named now,
+        // not as a missing secret.
+        const wrong = algoProblem(flags.algo);
+        if (wrong) throw new UsageError(`invalid --algo: ${wrong}`, help);
         fields[field] = newTsigSecret(flags.algo as TsigAlgorithm);
         generated = true;
-      } // else: the client names the bad or missing --algo
+      } // else: the client names the missing --algo
     } else if (text !== undefined) {
       fields[field] = text;
     }

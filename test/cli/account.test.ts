@@ -261,12 +261,12 @@ describe("bad input: a usage error naming the flag, exit 2, nothing sent", () =>
     [
       "a /23 IPv4 range",
       () => ["acls", "create", "--name", "a", "--ip-range", "192.0.2.0/23"],
-      /invalid --ip-range: may be no larger than \/24/,
+      /invalid --ip-range: must be an IP range in CIDR notation, no larger than \/24 for IPv4/,
     ],
     [
       "a /63 IPv6 range",
       () => ["acls", "create", "--name", "a", "--ip-range", "2001:db8::/63"],
-      /invalid --ip-range: may be no larger than \/64/,
+      /invalid --ip-range: must be an IP range in CIDR notation, .*\/64 for IPv6.* got "2001:db8::\/63"/,
     ],
     [
       "port 0",
@@ -281,7 +281,7 @@ describe("bad input: a usage error naming the flag, exit 2, nothing sent", () =>
     [
       "ip 999.1.1.1",
       () => ["peers", "create", "--name", "a", "--ip", "999.1.1.1"],
-      /invalid --ip: must be an IPv4 or IPv6 address/,
+      /invalid --ip: must be the peer's IPv4 or IPv6 address, got "999.1.1.1"/,
     ],
     [
       "a bad --tsig id",
@@ -306,7 +306,7 @@ describe("bad input: a usage error naming the flag, exit 2, nothing sent", () =>
     [
       "a key name without its dot",
       () => ["tsigs", "create", "--name", "k", "--algo", "hmac-sha1."],
-      /invalid --name: must end with a dot/,
+      /invalid --name: must be the key's name, a DNS name with its trailing dot, got "k"/,
     ],
     [
       "an empty secret file",
