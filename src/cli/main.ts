@@ -9,6 +9,9 @@ process.exitCode = await runCli(process.argv.slice(2), {
   env: process.env,
   stdout: process.stdout,
   stderr: process.stderr,
-  stdin: process.stdin,
+  // A getter: process.stdin opens a handle on first use, and only --secret-file - needs one.
+  get stdin() {
+    return process.stdin;
+  },
   signal: stop.signal,
 });
