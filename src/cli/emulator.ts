@@ -1,7 +1,7 @@
 /** `cf-secondary-dns emulator`: the local emulator in the foreground, until interrupted. */
 import { parseArgs } from "node:util";
 import { isIP } from "node:net";
-import { isLoopbackAddress } from "../dns/wire.js";
+import { dnsPacketAvailable, isLoopbackAddress } from "../dns/wire.js";
 import { startEmulator, type EmulatorEvent, type EmulatorOptions } from "../emulator/index.js";
 import { PRIMARY_ENV } from "./doctor.js";
 import { EMULATOR_HELP, PROGRAM } from "./help.js";
@@ -47,10 +47,11 @@ export async function runEmulator(argv: string[], io: CliIo): Promise<number> {
     requestTimeoutMs: milliseconds(values["request-timeout"], "--request-timeout"),
     headersTimeoutMs: milliseconds(values["headers-timeout"], "--headers-timeout"),
     keepAliveTimeoutMs: milliseconds(values["keep-alive-timeout"], "--keep-alive-timeout"),
-    // DNS on by default where it may run (a loopback host); --dns-port elsewhere is refused at start.
+    // DNS on by default where it may run (a loopback host, dns-packet installed);
+    // --dns-port elsewhere is refused at start.
     dnsPort:
       integer(values["dns-port"], "--dns-port", 65535) ??
-      (loopback(values.host ?? "127.0.0.1") ? 0 : undefined),
+      (loopback(values.host ?? "127.0.0.1") && dnsPacketAvailable() ? 0 : undefined),
     zoneFiles: zoneFiles(values["zone-file"] ?? []),
     onEvent: (event) => io.stdout.write(`${visible(describeEvent(event))}\n`),
   };

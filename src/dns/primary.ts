@@ -14,7 +14,7 @@ import { createServer, isIP, type Server, type Socket } from "node:net";
 import { RequestHandler } from "./answer.js";
 import { Notifier } from "./notify.js";
 import type { DnsEvent, NotifyResult, Remote, ZoneSource } from "./source.js";
-import { HEADER_BYTES, isLoopbackAddress } from "./wire.js";
+import { HEADER_BYTES, isLoopbackAddress, loadPacket } from "./wire.js";
 
 export type {
   DnsEvent,
@@ -62,6 +62,7 @@ export class DnsPrimaryError extends Error {
 }
 
 export async function startDnsPrimary(options: DnsPrimaryOptions): Promise<DnsPrimary> {
+  loadPacket(); // at start, not at the first query: a missing dns-packet is named now
   const host = options.host ?? "127.0.0.1";
   if (!isIP(host) || !isLoopbackAddress(host)) {
     throw new DnsPrimaryError(

@@ -15,7 +15,8 @@ type DnsPacket = typeof import("dns-packet");
  * that says what to install.
  */
 let loaded: DnsPacket | undefined;
-function loadPacket(): DnsPacket {
+/** dns-packet itself; throws an error naming the package when it is not installed. */
+export function loadPacket(): DnsPacket {
   if (loaded) return loaded;
   try {
     loaded = createRequire(import.meta.url)("dns-packet") as DnsPacket;
@@ -34,6 +35,16 @@ export declare namespace packet {
   type Answer = import("dns-packet").Answer;
   type Packet = import("dns-packet").Packet;
 }
+/** Whether dns-packet can be loaded, for callers that can do without DNS. */
+export function dnsPacketAvailable(): boolean {
+  try {
+    loadPacket();
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 export const packet: DnsPacket = new Proxy({} as DnsPacket, {
   get: (_target, key) => loadPacket()[key as keyof DnsPacket],
 });
