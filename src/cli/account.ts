@@ -19,7 +19,7 @@ import { newTsigSecret, SECRET_BYTES, type TsigAlgorithm } from "../setup.js";
 import { algoProblem, TSIG_ALGORITHMS } from "../results.js";
 import { COMMON_OPTIONS, PROGRAM } from "./help.js";
 import { EXIT, UsageError, type CliIo } from "./io.js";
-import { clientOptions } from "./outgoing.js";
+import { clientArgumentNames, clientOptions } from "./outgoing.js";
 import { printResult } from "./output.js";
 import { parseOrExplain, wantsHelp, wholeNumber } from "./parse.js";
 import { MASKED, readSecret } from "./secret.js";
@@ -284,16 +284,10 @@ function flagOf(field: string, baseUrlFrom: string): string {
   const body = /^body\.(\w+)$/.exec(field)?.[1];
   if (body !== undefined && FIELD_FLAGS[body]) return `--${FIELD_FLAGS[body].flag}`;
   const names: Record<string, string> = {
-    accountId: "--account",
     peerId: "<id>",
     tsigId: "<id>",
     aclId: "<id>",
-    apiToken: "CLOUDFLARE_API_TOKEN",
-    apiEmail: "CLOUDFLARE_EMAIL",
-    apiKey: "CLOUDFLARE_API_KEY",
-    baseUrl: baseUrlFrom,
-    timeoutMs: "--timeout",
-    maxRetries: "--retries",
+    ...clientArgumentNames(baseUrlFrom),
   };
   return names[field] ?? field;
 }

@@ -158,17 +158,25 @@ function reasonFor(reason: string, baseUrlFrom: string): string {
   );
 }
 
-function argumentNames(baseUrlFrom: string): Record<string, string> {
+/** The flag or variable each client option comes from, for every command's usage errors. */
+export function clientArgumentNames(baseUrlFrom: string): Record<string, string> {
   return {
-    zoneId: "<zone_id>",
-    "body.name": "--name",
-    "body.peers": "--peer",
+    accountId: "--account",
     apiToken: "CLOUDFLARE_API_TOKEN",
     apiEmail: "CLOUDFLARE_EMAIL",
     apiKey: "CLOUDFLARE_API_KEY",
     baseUrl: baseUrlFrom,
     timeoutMs: "--timeout",
     maxRetries: "--retries",
+  };
+}
+
+function argumentNames(baseUrlFrom: string): Record<string, string> {
+  return {
+    zoneId: "<zone_id>",
+    "body.name": "--name",
+    "body.peers": "--peer",
+    ...clientArgumentNames(baseUrlFrom),
   };
 }
 
