@@ -1,15 +1,26 @@
 /**
- * Real secondaries of the emulator: Knot and NSD on loopback high ports, set up
- * from the text src/dns/render.ts prints (the renderer `outgoing setup` uses),
- * with the TSIG, the peer and the outgoing configuration created through the
- * package's client, and checked with `outgoing doctor` run in-process.
+ * Real secondaries of the emulator: Knot and NSD on loopback high ports. The TSIG,
+ * the peer and the outgoing configuration are created by `outgoing setup` (the
+ * CLI, in-process), and each secondary is configured from the text setup printed
+ * for it; then checked with `outgoing doctor`, also in-process.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createSecondaryDnsClient, type SecondaryDnsClient } from "../../src/index.js";
 import { startEmulator, type Emulator } from "../../src/emulator/index.js";
 import { DOCTOR_EXIT_CODES, minimalZone, querySoa, type ZoneRecord } from "../../src/dns/index.js";
 import { cli } from "../cli/run.js";
-import { KNOT, NSD, Secondary, installed, waitFor } from "./servers.js";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import {
+  KNOT,
+  NSD,
+  Secondary,
+  freePort,
+  installed,
+  waitFor,
+  type SecondaryKind,
+} from "./servers.js";
 
 const CI = process.env.CI === "true";
 const ACCOUNT = "0123456789abcdef0123456789abcdef";
@@ -40,27 +51,56 @@ async function serialAt(port: number): Promise<number | undefined> {
   return answer.status === "answer" ? answer.serial : undefined;
 }
 
-/** An emulator primary with one TSIG, one peer at `peerPort` and the zone's configuration, enabled. */
-async function emulatorWithZone(
-  secondaryFor: (primary: { host: string; port: number }) => Promise<Secondary>,
-) {
+/**
+ * An emulator primary set up by `outgoing setup` (TSIG, peer at a free port, the
+ * zone's configuration, enabled), and a secondary configured from the text that
+ * setup printed for it: what an operator would paste is what is tested.
+ */
+async function emulatorWithZone(kind: SecondaryKind, edit = (text: string) => text) {
   const emulator = await startEmulator({ dnsPort: 0, seed: {} });
   const client = createSecondaryDnsClient({
     baseUrl: emulator.url,
     apiToken: "test-token",
     accountId: ACCOUNT,
   });
-  const secondary = await secondaryFor(emulator.dns!);
-  const tsig = await client.tsigs.create(KEY);
-  const peer = await client.peers.create({
-    name: "secondary",
-    ip: "127.0.0.1",
-    port: secondary.port,
-    tsig_id: tsig.id,
-  });
-  await client.outgoing.create(ZONE_ID, { name: `${ZONE}.`, peers: [peer.id] });
-  await client.outgoing.enable(ZONE_ID);
-  return { emulator, client, secondary, tsig };
+  const port = await freePort();
+  const dir = mkdtempSync(join(tmpdir(), "dns-setup-"));
+  const secretFile = join(dir, "tsig.secret");
+  writeFileSync(secretFile, `${KEY.secret}\n`);
+  const outcome = await cli(
+    [
+      "outgoing",
+      "setup",
+      ZONE_ID,
+      "--name",
+      `${ZONE}.`,
+      "--peer-ip",
+      "127.0.0.1",
+      "--peer-port",
+      String(port),
+      "--tsig-name",
+      KEY.name,
+      "--tsig-algo",
+      KEY.algo,
+      "--tsig-secret-file",
+      secretFile,
+      "--primary",
+      `127.0.0.1:${emulator.dns!.port}`,
+      "--account",
+      ACCOUNT,
+      "--json",
+    ],
+    { CLOUDFLARE_BASE_URL: emulator.url, CLOUDFLARE_API_TOKEN: "test-token" },
+  );
+  rmSync(dir, { recursive: true, force: true });
+  expect(outcome.code, outcome.stderr).toBe(0);
+  const printed = JSON.parse(outcome.stdout) as {
+    tsig: { id: string };
+    secondary: { knot: string; nsd: string };
+  };
+  const text = edit(printed.secondary[kind.name as "knot" | "nsd"]);
+  const secondary = Secondary.fromText(kind, port, text);
+  return { emulator, client, secondary, tsig: printed.tsig };
 }
 
 async function doctor(emulator: Emulator, json = true) {
@@ -104,13 +144,7 @@ for (const kind of [KNOT, NSD]) {
         client,
         secondary,
         tsig: { id: tsigId },
-      } = await emulatorWithZone((primary) =>
-        Secondary.create(kind, {
-          zone: ZONE,
-          primary,
-          tsig: { name: KEY.name, algorithm: KEY.algo, secret: KEY.secret },
-        }),
-      ));
+      } = await emulatorWithZone(kind));
       secondary.checkConfig();
       secondary.start();
     });
@@ -227,23 +261,19 @@ for (const kind of [KNOT, NSD]) {
   });
 
   describe.skipIf(!present && !CI)(`${kind.name} with a wrong key, through the emulator`, () => {
-    for (const [what, tsig, error] of [
-      [
-        "secret",
-        { ...KEY, secret: Buffer.from("not-the-right-secret-at-all-0000").toString("base64") },
-        "BADSIG",
-      ],
-      ["key name", { ...KEY, name: "another-key." }, "BADKEY"],
+    // The text setup printed, with the secondary's copy of the key made wrong.
+    const wrongSecret = Buffer.from("not-the-right-secret-at-all-0000").toString("base64");
+    for (const [what, edit, error] of [
+      ["secret", (text: string) => text.replaceAll(KEY.secret, wrongSecret), "BADSIG"],
+      ["key name", (text: string) => text.replaceAll("emulator-xfr", "another-key"), "BADKEY"],
     ] as const) {
       it(`a wrong ${what}: the transfer is refused (${error}) and doctor says the secondary does not serve the zone`, async () => {
         expect(present, `${kind.binary} must be installed when CI=true`).toBe(true);
-        const { emulator, secondary } = await emulatorWithZone((primary) =>
-          Secondary.create(kind, {
-            zone: ZONE,
-            primary,
-            tsig: { name: tsig.name, algorithm: tsig.algo, secret: tsig.secret },
-          }),
-        );
+        const { emulator, secondary } = await emulatorWithZone(kind, (text) => {
+          const wrong = edit(text);
+          expect(wrong).not.toBe(text);
+          return wrong;
+        });
         try {
           secondary.checkConfig();
           secondary.start();
@@ -266,7 +296,9 @@ for (const kind of [KNOT, NSD]) {
           expect(run.report.peers[0].state).toBe("not-authoritative");
           expect(run.code).toBe(DOCTOR_EXIT_CODES.notAuthoritative);
           expect(emulator.events().some((e) => e.type === "transfer")).toBe(false);
-          expect(JSON.stringify(emulator.events())).not.toContain(tsig.secret);
+          const events = JSON.stringify(emulator.events());
+          expect(events).not.toContain(KEY.secret);
+          expect(events).not.toContain(wrongSecret);
         } finally {
           await secondary.dispose();
           await emulator.close();

@@ -52,22 +52,31 @@ export class Secondary {
   readonly #kind: SecondaryKind;
   readonly #config: string;
 
-  private constructor(kind: SecondaryKind, port: number, setup: SecondarySetup) {
+  /** `zone`: the zone's part of the configuration, rendered from a setup or given as text. */
+  private constructor(kind: SecondaryKind, port: number, zone: SecondarySetup | string) {
     this.#kind = kind;
     this.port = port;
     this.dir = mkdtempSync(join(tmpdir(), `dns-${kind.name}-`));
-    this.#config = kind.name === "knot" ? this.#knotConfig(setup) : this.#nsdConfig(setup);
+    const knot = kind.name === "knot";
+    const text =
+      typeof zone === "string" ? zone : knot ? renderKnotConfig(zone) : renderNsdConfig(zone);
+    this.#config = knot ? this.#knotConfig(text) : this.#nsdConfig(text);
   }
 
   static async create(kind: SecondaryKind, setup: SecondarySetup): Promise<Secondary> {
     return new Secondary(kind, await freePort(), setup);
   }
 
+  /** A secondary on `port` whose zone configuration is `text`, as `outgoing setup` printed it. */
+  static fromText(kind: SecondaryKind, port: number, text: string): Secondary {
+    return new Secondary(kind, port, text);
+  }
+
   get configFile(): string {
     return join(this.dir, `${this.#kind.name}.conf`);
   }
 
-  #knotConfig(setup: SecondarySetup): string {
+  #knotConfig(zone: string): string {
     for (const sub of ["run", "db", "zones"]) mkdirSync(join(this.dir, sub));
     const text = [
       "server:",
@@ -82,13 +91,13 @@ export class Secondary {
       "  - id: default",
       `    storage: "${this.dir}/zones"`,
       "",
-      renderKnotConfig(setup),
+      zone,
     ].join("\n");
     writeFileSync(this.configFile, text);
     return text;
   }
 
-  #nsdConfig(setup: SecondarySetup): string {
+  #nsdConfig(zone: string): string {
     const text = [
       "server:",
       `    ip-address: 127.0.0.1@${this.port}`,
@@ -108,7 +117,7 @@ export class Secondary {
       "remote-control:",
       "    control-enable: no",
       "",
-      renderNsdConfig(setup),
+      zone,
     ].join("\n");
     writeFileSync(this.configFile, text);
     return text;
