@@ -19,7 +19,7 @@ import { newTsigSecret, SECRET_BYTES, type TsigAlgorithm } from "../setup.js";
 import { algoProblem, TSIG_ALGORITHMS } from "../results.js";
 import { COMMON_OPTIONS, PROGRAM } from "./help.js";
 import { EXIT, UsageError, type CliIo } from "./io.js";
-import { clientArgumentNames, clientOptions } from "./outgoing.js";
+import { CLIENT_FLAGS, clientArgumentNames, clientOptions } from "./outgoing.js";
 import { printResult } from "./output.js";
 import { parseOrExplain, wantsHelp, wholeNumber } from "./parse.js";
 import { MASKED, readSecret } from "./secret.js";
@@ -93,12 +93,8 @@ const FIELD_FLAGS: Record<string, { flag: string; value: string; help: string }>
 
 const COMMON = {
   account: { type: "string" },
-  json: { type: "boolean" },
   "show-secret": { type: "boolean" },
-  "base-url": { type: "string" },
-  timeout: { type: "string" },
-  retries: { type: "string" },
-  help: { type: "boolean", short: "h" },
+  ...CLIENT_FLAGS,
 } as const;
 
 const takesId = (operation: Operation) => /\{(?!account_id)\w+\}/.test(operation.path);

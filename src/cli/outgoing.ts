@@ -52,14 +52,19 @@ const ACTIONS: Record<string, Action> = {
   },
 };
 
-const OPTIONS = {
-  name: { type: "string" },
-  peer: { type: "string", multiple: true },
+/** The flags of every command that calls the API through the client (read by clientOptions). */
+export const CLIENT_FLAGS = {
   json: { type: "boolean" },
   "base-url": { type: "string" },
   timeout: { type: "string" },
   retries: { type: "string" },
   help: { type: "boolean", short: "h" },
+} as const;
+
+const OPTIONS = {
+  name: { type: "string" },
+  peer: { type: "string", multiple: true },
+  ...CLIENT_FLAGS,
 } as const;
 
 export async function runOutgoing(argv: string[], io: CliIo): Promise<number> {

@@ -24,7 +24,7 @@ import {
 } from "../setup.js";
 import { COMMON_OPTIONS, PROGRAM } from "./help.js";
 import { EXIT, UsageError, type CliIo } from "./io.js";
-import { clientOptions } from "./outgoing.js";
+import { CLIENT_FLAGS, clientOptions } from "./outgoing.js";
 import { visible } from "./output.js";
 import { parseOrExplain, wantsHelp, wholeNumber } from "./parse.js";
 import { reportFailure } from "./report.js";
@@ -82,11 +82,7 @@ const OPTIONS = {
   account: { type: "string" },
   primary: { type: "string" },
   "show-secret": { type: "boolean" },
-  json: { type: "boolean" },
-  "base-url": { type: "string" },
-  timeout: { type: "string" },
-  retries: { type: "string" },
-  help: { type: "boolean", short: "h" },
+  ...CLIENT_FLAGS,
 } as const;
 
 /** The flag behind each field setupOutgoing may name in a ValidationError. */
