@@ -19,6 +19,7 @@ import type { DoctorExitName } from "../dns/doctor.js";
 import { PROGRAM } from "./help.js";
 import { UsageError, type CliIo } from "./io.js";
 import { asUsage, clientOptions } from "./outgoing.js";
+import { escapeText } from "../text.js";
 import { printResult } from "./output.js";
 import { parseOrExplain, wantsHelp, wholeNumber } from "./parse.js";
 
@@ -125,7 +126,10 @@ export async function runDoctorCommand(argv: string[], io: CliIo): Promise<numbe
   });
   printResult(io, values.json, report, () =>
     [
-      `Zone ${zoneId}: outgoing transfers ${report.status}; last transfer ${formatAge(report.secondsSinceLastTransfer)} ago (${report.lastTransferredTime})`,
+      // formatDoctorReport escapes its own lines; this one quotes the API too.
+      escapeText(
+        `Zone ${zoneId}: outgoing transfers ${report.status}; last transfer ${formatAge(report.secondsSinceLastTransfer)} ago (${report.lastTransferredTime})`,
+      ),
       ...formatDoctorReport(report),
       report.exitCode === 0
         ? `OK: every peer is in sync (exit 0)`

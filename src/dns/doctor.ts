@@ -4,6 +4,7 @@
  * in sync. The result is plain data; `doctorExitCode` maps it to the CLI's code.
  */
 import { isIP } from "node:net";
+import { escapeText } from "../text.js";
 import { querySoa, rcodeName, type SoaAnswer } from "./query.js";
 import { compareSerials, serialDistance } from "./serial.js";
 
@@ -240,13 +241,18 @@ export async function checkSecondaries(input: DoctorInput): Promise<DoctorReport
   return { zone: input.zone, primary, peers };
 }
 
-/** The report as lines for people: the primary, then one line per peer. */
+/**
+ * The report as lines for people: the primary, then one line per peer. Each
+ * line is escaped whole (escapeText): names and ids come from the API and
+ * details from what servers answered, and none may forge or reorder a line.
+ */
 export function formatDoctorReport(report: DoctorReport): string[] {
   const lines = [`${report.zone}: primary ${report.primary.target}: ${report.primary.detail}`];
   for (const peer of report.peers) {
     const label = peer.name ? `${peer.name} (${peer.id})` : peer.id;
     lines.push(`  ${label}${peer.target ? ` at ${peer.target}` : ""}: ${peer.detail}`);
   }
+  lines.forEach((line, index) => (lines[index] = escapeText(line)));
   if (report.peers.length === 0) lines.push("  no peers are linked to this zone");
   return lines;
 }
