@@ -130,7 +130,7 @@ export async function runSetup(argv: string[], io: CliIo): Promise<number> {
   const secret =
     values["tsig-secret-file"] === undefined
       ? undefined
-      : await readSecret(values["tsig-secret-file"], io, HELP_COMMAND);
+      : await readSecret(values["tsig-secret-file"], io, HELP_COMMAND, "--tsig-secret-file");
   const input: SetupInput = {
     zoneId,
     zoneName,
