@@ -40,6 +40,7 @@ const EXIT_TEXT: Record<DoctorExitName, string> = {
   badResponse: "a peer's answer could not be used",
   behind: "a peer serves an older serial",
   ahead: "a peer serves a serial newer than the primary's",
+  notComparable: "a peer's serial is exactly 2^31 from the primary's: not comparable (RFC 1982)",
   noIp: "a peer has no ip, so it could not be checked",
   noPeers: "no peers are linked to the zone",
 };
@@ -49,9 +50,9 @@ export const DOCTOR_HELP = `Usage: ${PROGRAM} outgoing doctor <zone_id> [options
 Checks that the zone's secondaries serve the primary's SOA serial: reads the
 outgoing configuration, its status and each linked peer through the API, then
 asks the primary and each peer's ip:port for the zone's SOA serial, in
-parallel, and prints per peer: in sync, behind by N, ahead, no answer,
-refused, not authoritative, unreachable, or no ip; with the API's status and
-the time since the last transfer.
+parallel, and prints per peer: in sync, behind by N, ahead, not comparable
+(2^31 apart), no answer, refused, not authoritative, bad answer, unreachable,
+or no ip; with the API's status and the time since the last transfer.
 
 Options:
   --account ID      The account of the zone's peers (default CLOUDFLARE_ACCOUNT_ID; required)

@@ -56,6 +56,8 @@ export type PeerState =
   | "in-sync"
   | "behind"
   | "ahead"
+  /** Exactly 2^31 from the primary's serial: RFC 1982 defines no order between the two. */
+  | "not-comparable"
   /** The primary gave no serial, so there is nothing to compare with. */
   | "not-compared"
   | "no-answer"
@@ -72,7 +74,7 @@ export interface PeerCheck {
   target: string | null;
   state: PeerState;
   serial?: number;
-  /** For "behind" and "ahead": RFC 1982 distance to the primary's serial (undefined when incomparable). */
+  /** For "behind" and "ahead": RFC 1982 distance to the primary's serial. */
   distance?: number;
   /** One sentence, for people. */
   detail: string;
@@ -112,6 +114,8 @@ export const DOCTOR_EXIT_CODES = {
   behind: 17,
   /** A peer serves a serial newer than the primary's. */
   ahead: 18,
+  /** A peer's serial is exactly 2^31 from the primary's: neither older nor newer (RFC 1982). */
+  notComparable: 21,
   /** A peer has no ip, so it could not be checked. */
   noIp: 19,
   /** The zone has no peers to check. */
@@ -124,6 +128,7 @@ const STATE_EXIT: Record<PeerState, DoctorExitName> = {
   "in-sync": "ok",
   behind: "behind",
   ahead: "ahead",
+  "not-comparable": "notComparable",
   "not-compared": "primaryFailed",
   "no-answer": "noAnswer",
   refused: "refused",
@@ -228,13 +233,20 @@ export async function checkSecondaries(input: DoctorInput): Promise<DoctorReport
         detail: `behind by ${distance} (serial ${serial}, primary ${primary.serial})`,
       };
     }
-    const distance = order === 1 ? serialDistance(primary.serial, serial) : undefined;
+    if (order === undefined)
+      return {
+        ...base,
+        target: where,
+        state: "not-comparable",
+        serial,
+        detail: `not comparable: serial ${serial} is 2^31 from the primary's ${primary.serial} (RFC 1982 gives no order)`,
+      };
     return {
       ...base,
       target: where,
       state: "ahead",
       serial,
-      ...(distance !== undefined ? { distance } : {}),
+      distance: serialDistance(primary.serial, serial)!,
       detail: `ahead of the primary (serial ${serial}, primary ${primary.serial})`,
     };
   });
