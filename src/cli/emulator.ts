@@ -66,7 +66,9 @@ export async function runEmulator(argv: string[], io: CliIo): Promise<number> {
   try {
     emulator = await startEmulator(options);
   } catch (error) {
-    io.stderr.write(`${PROGRAM}: the emulator could not start: ${(error as Error).message}\n`);
+    // The message may quote a zone file's words.
+    const message = `${PROGRAM}: the emulator could not start: ${(error as Error).message}`;
+    io.stderr.write(`${escapeText(message)}\n`);
     return EXIT.apiError;
   }
   io.stdout.write(

@@ -5,6 +5,9 @@
  * keeps the raw value.
  */
 import { createSocket } from "node:dgram";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runCli } from "../../src/cli/run.js";
 import { escapeStrings } from "../../src/cli/output.js";
@@ -69,6 +72,29 @@ describe("the emulator's log", () => {
     } finally {
       stop.abort();
       await running;
+    }
+  });
+});
+
+describe("the emulator's start-up error", () => {
+  it("quotes a zone file's word escaped, on one line", async () => {
+    const folder = await mkdtemp(join(tmpdir(), "escaped-start-"));
+    try {
+      const state = join(folder, "state.json");
+      const file = join(folder, "bad.zone");
+      const first = await startEmulator({ seed: {}, stateFile: state });
+      const client = createSecondaryDnsClient({ baseUrl: first.url, apiToken: "t" });
+      await client.outgoing.create(ZONE_ID, { name: "start.test.", peers: [] });
+      await first.close();
+      await writeFile(file, "$TTL 300\n@ SOA ns1 h 1 1 1 1 1\n@ NS ns1\nw A 192.0.2.1\u202e\n");
+      const args = ["emulator", "--state", state, "--zone-file", `${ZONE_ID}=${file}`];
+      const { code, stderr } = await cli(args, {});
+      expect(code).toBe(1);
+      expect(stderr).toContain('A needs an IPv4 address, got "192.0.2.1\\u202e"');
+      expect(stderr).not.toContain("\u202e");
+      expect(stderr.split("\n")).toHaveLength(2);
+    } finally {
+      await rm(folder, { recursive: true, force: true });
     }
   });
 });
