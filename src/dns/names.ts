@@ -12,8 +12,8 @@
  * `formatLabel` writes exactly this form (canonical: one text per label), and
  * `nameLabels` reads it back to the octets a message carries. dns-packet 5.6.1's
  * name encoder knows none of these escapes (it splits on every "." and writes
- * the rest as UTF-8), so the wire code turns names into octets with
- * `nameLabels`. `parseName` reads a name as a zone file writes it (RFC 1035
+ * the rest as UTF-8; only its SOA RNAME "mail" mode reads `\.`), so a name
+ * with a backslash must reach the wire through `nameOctets`. `parseName` reads a name as a zone file writes it (RFC 1035
  * 5.1), where any `\X` is X and `\DDD` is octet DDD, into octets.
  */
 
@@ -151,4 +151,25 @@ function decodeOne(octets: Uint8Array): string | undefined {
 /** Labels of octets as a name in this package's form. */
 export function formatName(labels: readonly Uint8Array[]): string {
   return labels.map(formatLabel).join(".");
+}
+
+/**
+ * A name in this package's form as it goes on the wire, uncompressed: each
+ * label's length octet and octets, then the root's zero. Throws
+ * NameSyntaxError for an empty label or a name past the 63/255-octet limits.
+ * For the wire code, where dns-packet's encoder cannot write `\.` or `\DDD`.
+ */
+export function nameOctets(name: string): Uint8Array {
+  const labels = nameLabels(name);
+  if (labels.some((label) => label.length === 0))
+    throw new NameSyntaxError("it has an empty label");
+  checkNameLength(labels);
+  const out = new Uint8Array(labels.reduce((sum, label) => sum + 1 + label.length, 1));
+  let at = 0;
+  for (const label of labels) {
+    out[at++] = label.length;
+    out.set(label, at);
+    at += label.length;
+  }
+  return out; // the last octet is already 0
 }

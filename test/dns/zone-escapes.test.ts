@@ -7,7 +7,7 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { formatLabel, formatName, nameLabels, parseName } from "../../src/dns/names.js";
+import { formatLabel, formatName, nameLabels, nameOctets, parseName } from "../../src/dns/names.js";
 import { ZoneFileError, parseZoneFile } from "../../src/dns/zone.js";
 import { startEmulator, type EmulatorEvent } from "../../src/emulator/index.js";
 import { createSecondaryDnsClient } from "../../src/index.js";
@@ -193,6 +193,20 @@ describe("names.ts: one form per label, read back to the same octets", () => {
       }
     }
     expect(formatName([Buffer.from("a.b"), Buffer.from("c\\d")])).toBe("a\\.b.c\\\\d");
+  });
+
+  it("nameOctets: the uncompressed wire form, a \\. inside its label", () => {
+    expect([...nameOctets("a\\.b.\\255")]).toEqual([3, 0x61, 0x2e, 0x62, 1, 0xff, 0]);
+    expect([...nameOctets("")]).toEqual([0]);
+    expect([...nameOctets("café.test")]).toEqual([
+      5,
+      ...Buffer.from("café"),
+      4,
+      ...Buffer.from("test"),
+      0,
+    ]);
+    expect(() => nameOctets("a..b")).toThrow("empty label");
+    expect(() => nameOctets("x".repeat(64))).toThrow("64 bytes");
   });
 
   it("parseName: absolute with a final dot that is not escaped", () => {
