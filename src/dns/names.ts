@@ -13,8 +13,9 @@
  * `nameLabels` reads it back to the octets a message carries. dns-packet 5.6.1's
  * name encoder knows none of these escapes (it splits on every "." and writes
  * the rest as UTF-8; only its SOA RNAME "mail" mode reads `\.`), so a name
- * with a backslash must reach the wire through `nameOctets`. `parseName` reads a name as a zone file writes it (RFC 1035
- * 5.1), where any `\X` is X and `\DDD` is octet DDD, into octets.
+ * with a backslash must reach the wire through `nameOctets`. `parseName`
+ * reads a name as a zone file writes it (RFC 1035 5.1), where any `\X` is X
+ * and `\DDD` is octet DDD, into octets.
  */
 
 /** A name that cannot be read; the message says why, and quotes at most a little of it. */
