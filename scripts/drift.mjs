@@ -90,7 +90,8 @@ async function writeBaseline(file, operations) {
   let formatted = `${JSON.stringify(JSON.parse(text), null, 2)}\n`;
   try {
     const prettier = await import("prettier");
-    formatted = await prettier.format(text, { filepath: file });
+    const config = (await prettier.resolveConfig(file)) ?? {};
+    formatted = await prettier.format(text, { ...config, filepath: file });
   } catch {
     // Without Prettier the plain JSON above is still a valid baseline.
   }
