@@ -16,7 +16,7 @@
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { root } from "./run-tool.mjs";
-import { compare } from "./drift/compare.mjs";
+import { compare, isFollowed } from "./drift/compare.mjs";
 import { UsageError, loadDocument } from "./drift/load.mjs";
 import { exitStatus, report } from "./drift/report.mjs";
 
@@ -107,7 +107,7 @@ async function main() {
       return 0;
     }
     const ours = loadDocument(options.ours, "our spec");
-    const upstream = loadDocument(options.upstream, "upstream schema");
+    const upstream = loadDocument(options.upstream, "upstream schema", isFollowed);
     let baseline = readBaseline(options);
     const outcome = compare({ ours, upstream, baseline });
     if (options.updateBaseline) {

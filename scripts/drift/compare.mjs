@@ -39,7 +39,9 @@ export function departures(ours, upstream) {
   const r = reader(ours, { marks: true });
   const u = reader(upstream);
   const schemes = schemeMarks(r);
-  const byId = new Map(listOperations(upstream).map((op) => [op.operationId, op]));
+  // Only the followed paths: a YAML schema is read without the others (load.mjs).
+  const followed = listOperations(upstream).filter((op) => isFollowed(op.path));
+  const byId = new Map(followed.map((op) => [op.operationId, op]));
   const reached = new Map();
   const used = new Set();
   const reach = (marks) => marks.forEach((m) => reached.set(m.pointer, m));
@@ -56,7 +58,7 @@ export function departures(ours, upstream) {
       });
     const up = byId.get(op.operationId);
     if (!up) {
-      add("", "upstream has no operation with this operationId");
+      add("", "upstream has no operation with this operationId under the followed paths");
       continue;
     }
     if (up.key !== op.key) add("", `method and path: ours ${op.key}, upstream ${up.key}`);
