@@ -136,15 +136,15 @@ export function diffOperation(w, a, b, schemes = {}) {
   diffParameters(w, a.parameters ?? {}, b.parameters ?? {}, op);
   diffBody(w, a.requestBody, b.requestBody, op);
   if (a.result && b.result) diffSchema(w, "result", a.result, b.result, op);
-  else if (a.result) w.add("result", w.words.onlyLeft("JSON success body"), op);
-  else if (b.result) w.add("result", w.words.onlyRight("JSON success body"), op);
+  else if (a.result) w.add("", w.words.onlyLeft("JSON success body"), op);
+  else if (b.result) w.add("", w.words.onlyRight("JSON success body"), op);
 }
 
 function diffSecurity(w, a = [], b = [], op, schemes) {
+  const marksFor = (alternative) => alternative.split("+").flatMap((name) => schemes[name] ?? []);
+  a.forEach((alternative) => w.reach(marksFor(alternative)));
   for (const alternative of a.filter((x) => !b.includes(x))) {
-    const marks = alternative.split("+").flatMap((name) => schemes[name] ?? []);
-    w.reach(marks);
-    w.add("security", w.words.moreLeft("accepts", alternative), [...op, ...marks]);
+    w.add("security", w.words.moreLeft("accepts", alternative), [...op, ...marksFor(alternative)]);
   }
   for (const alternative of b.filter((x) => !a.includes(x))) {
     w.add("security", w.words.moreRight("accepts", alternative), op);
@@ -172,11 +172,7 @@ function diffParameters(w, a, b, op) {
 function diffBody(w, a, b, op) {
   if (!a && !b) return;
   if (!a || !b) {
-    w.add(
-      "request body",
-      a ? w.words.onlyLeft("request body") : w.words.onlyRight("request body"),
-      op,
-    );
+    w.add("", a ? w.words.onlyLeft("request body") : w.words.onlyRight("request body"), op);
     return;
   }
   const trail = [...op, ...marksOf(a)];
