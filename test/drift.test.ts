@@ -492,6 +492,19 @@ describe("drift: input formats and output", () => {
     expect(status).toBe(2);
   });
 
+  it("ends on recursive schemas and $ref loops", () => {
+    const { status, out } = run((d) => {
+      const thing = d.components.schemas.thing;
+      thing.properties.parent = { $ref: "#/components/schemas/thing" };
+      d.components.schemas.loop_a = { $ref: "#/components/schemas/loop_b" };
+      d.components.schemas.loop_b = { $ref: "#/components/schemas/loop_a" };
+      thing.properties.looping = { $ref: "#/components/schemas/loop_a" };
+    });
+    expect(changes(out)).toContain("    NEW  result.parent: field added upstream");
+    expect(changes(out)).toContain("    NEW  result.looping: field added upstream");
+    expect(status).toBe(1);
+  });
+
   it("exits 2 on a broken gzip file and on a baseline that is not one", () => {
     const gz = path.join(scratch, `bad-${files++}.json.gz`);
     writeFileSync(gz, Buffer.from([0x1f, 0x8b, 1, 2, 3]));
