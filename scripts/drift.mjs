@@ -38,7 +38,7 @@ const FLAGS = {
   "-h": "help",
 };
 
-export function parseArgs(argv) {
+function parseArgs(argv) {
   const options = {
     ours: path.join(root, "generated", "openapi.json"),
     baseline: path.join(root, "spec", "upstream-baseline.json"),
