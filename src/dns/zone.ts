@@ -72,14 +72,14 @@ export class ZoneFileError extends Error {
 const QUOTED_MAX = 80;
 
 /** `text` cut to QUOTED_MAX characters for an error message, saying how long it was. */
-function clipWord(text: string): string {
-  if (text.length <= QUOTED_MAX) return text;
-  return `${text.slice(0, QUOTED_MAX)}... (${text.length} characters)`;
+function clipWord(text: string, quote = ""): string {
+  if (text.length <= QUOTED_MAX) return `${quote}${text}${quote}`;
+  return `${quote}${text.slice(0, QUOTED_MAX)}...${quote} (${text.length} characters)`;
 }
 
 /** `text` in quotes for an error message, cut as clipWord cuts it. */
 function quoteWord(text: string): string {
-  return text.length <= QUOTED_MAX ? `"${text}"` : `"${clipWord(text).replace("...", '..."')}`;
+  return clipWord(text, '"');
 }
 
 /**
