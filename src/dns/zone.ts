@@ -82,21 +82,24 @@ function quoteWord(text: string): string {
   return clipWord(text, '"');
 }
 
+/** UTF-8 decoders that throw where a byte sequence is not UTF-8; the file's drops a BOM first. */
+const fileUtf8 = new TextDecoder("utf-8", { fatal: true });
+const exactUtf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
+
 /**
  * The file's text: UTF-8, strictly. A byte sequence that is not UTF-8 is
  * refused with its line (decoding it would put U+FFFD in its place, silently).
  */
 function decodeFile(bytes: Uint8Array, fail: (line: number, reason: string) => never): string {
   try {
-    return new TextDecoder("utf-8", { fatal: true }).decode(bytes);
+    return fileUtf8.decode(bytes);
   } catch {
-    const strict = new TextDecoder("utf-8", { fatal: true });
     let start = 0;
     for (let line = 1; ; line++) {
       const newline = bytes.indexOf(0x0a, start);
       const end = newline === -1 ? bytes.length : newline;
       try {
-        strict.decode(bytes.subarray(start, end));
+        exactUtf8.decode(bytes.subarray(start, end));
       } catch {
         return fail(line, "the line is not UTF-8 text (write such octets as \\DDD)");
       }
@@ -512,8 +515,6 @@ function recordFrom(
   }
 }
 
-const strictUtf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
-
 /**
  * A TXT string with its escapes decoded. Held as a JS string (what the state
  * file and dns-packet take), so its octets must be UTF-8: `\DDD` octets that
@@ -530,7 +531,7 @@ function txtString(word: string, line: number, fail: (line: number, reason: stri
   if (octets.length > 255)
     fail(line, `the TXT string ${quoteWord(word)} is ${octets.length} bytes long (at most 255)`);
   try {
-    return strictUtf8.decode(octets);
+    return exactUtf8.decode(octets);
   } catch {
     return fail(
       line,
