@@ -8,7 +8,8 @@
  * mask it unless --show-secret; --json always holds it, as `tsigs --json` does.
  */
 import { parseArgs } from "node:util";
-import { CLOUDFLARE_PRIMARY, parseAddress } from "../dns/doctor.js";
+import { CLOUDFLARE_PRIMARY } from "../dns/doctor.js";
+import type { FoundPrimary } from "../dns/api-doctor.js";
 import { renderKeyStanza, renderKnotConfig, renderNsdConfig } from "../dns/render.js";
 import { createSecondaryDnsClient, ValidationError } from "../index.js";
 import {
@@ -23,6 +24,7 @@ import {
   type TsigAlgorithm,
 } from "../setup.js";
 import { COMMON_OPTIONS, PROGRAM } from "./help.js";
+import { choosePrimary } from "./primary.js";
 import { EXIT, UsageError, type CliIo } from "./io.js";
 import { CLIENT_FLAGS, clientOptions } from "./outgoing.js";
 import { visible } from "./output.js";
@@ -118,14 +120,6 @@ export async function runSetup(argv: string[], io: CliIo): Promise<number> {
     throw usage("--no-tsig and --tsig-name, --tsig-algo or --tsig-secret-file exclude each other");
   const accountId = values.account ?? (io.env.CLOUDFLARE_ACCOUNT_ID || undefined);
   if (accountId === undefined) throw usage("missing --account ID (or CLOUDFLARE_ACCOUNT_ID)");
-  let primary: { host: string; port: number } = CLOUDFLARE_PRIMARY;
-  if (values.primary !== undefined) {
-    try {
-      primary = parseAddress(values.primary);
-    } catch (error) {
-      throw usage(`invalid --primary: ${(error as Error).message}`);
-    }
-  }
   const zoneName = values.name;
   const secret =
     values["tsig-secret-file"] === undefined
@@ -151,14 +145,20 @@ export async function runSetup(argv: string[], io: CliIo): Promise<number> {
   };
 
   let client;
+  let options;
   try {
     checkSetupInput(input); // bad input: a usage error before anything is printed or sent
-    client = createSecondaryDnsClient(
-      clientOptions(io, HELP_COMMAND, values["base-url"], values.timeout, values.retries),
-    );
+    options = clientOptions(io, HELP_COMMAND, values["base-url"], values.timeout, values.retries);
+    client = createSecondaryDnsClient(options);
   } catch (error) {
     throw asUsage(error, values["base-url"] !== undefined ? "--base-url" : "CLOUDFLARE_BASE_URL");
   }
+  // Known before anything changes: an API on loopback that names no DNS address stops here.
+  const primaryOf = await choosePrimary(io, {
+    flag: values.primary,
+    baseUrl: options.baseUrl,
+    help: HELP_COMMAND,
+  });
   const json = values.json === true;
   if (!json) io.stdout.write(visible(`Setting up outgoing transfers of zone ${zoneId}:\n`));
   let result: SetupResult;
@@ -171,7 +171,9 @@ export async function runSetup(argv: string[], io: CliIo): Promise<number> {
     if (!(error instanceof SetupFailedError)) throw error;
     return reportSetupFailure(error, io);
   }
-  const needs = secondaryNeeds(result, zoneName, primary);
+  const found = await primaryOf();
+  const primary = { host: found.host, port: found.port };
+  const needs = secondaryNeeds(result, zoneName, found);
   const secretIsNew = result.steps.some((s) => s.step === "tsig" && s.outcome !== "unchanged");
   if (json) {
     io.stdout.write(`${JSON.stringify({ ...result, primary, secondary: needs }, null, 2)}\n`);
@@ -237,15 +239,20 @@ interface Needs {
 function secondaryNeeds(
   result: SetupResult,
   zoneName: string,
-  primary: { host: string; port: number },
+  primary: FoundPrimary,
 ): Needs | { primary: string; error: string } {
   const at = `${primary.host}:${primary.port}`;
   const tsig = result.tsig
     ? { name: result.tsig.name, algorithm: result.tsig.algo, secret: result.tsig.secret }
     : null;
   const notifyFrom =
-    primary === CLOUDFLARE_PRIMARY ? [primary.host, ...CLOUDFLARE_NOTIFY_SOURCES] : undefined;
-  const setup = { zone: zoneName, primary, tsig, ...(notifyFrom ? { notifyFrom } : {}) };
+    primary.from === "cloudflare" ? [primary.host, ...CLOUDFLARE_NOTIFY_SOURCES] : undefined;
+  const setup = {
+    zone: zoneName,
+    primary: { host: primary.host, port: primary.port },
+    tsig,
+    ...(notifyFrom ? { notifyFrom } : {}),
+  };
   try {
     return {
       primary: at,

@@ -164,6 +164,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     await store.close();
     throw error;
   }
+  const dnsAddress = dns ? formatAddress(dns.host, dns.port) : "none";
   const server = createServer(
     {
       requestTimeout: timeouts.requestTimeoutMs,
@@ -179,7 +180,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       ),
     },
     (req, res) => {
-      void handleRequest({ spec, handlers: HANDLERS, store, faults, zones }, req, res);
+      void handleRequest({ spec, handlers: HANDLERS, store, faults, zones, dnsAddress }, req, res);
     },
   );
   server.on("clientError", (error: Error, socket: Socket) => answerClientError(error, socket));
@@ -208,6 +209,11 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       await store.close();
     },
   };
+}
+
+/** "127.0.0.1:5353", "[::1]:5353": as `--primary` reads it. */
+function formatAddress(host: string, port: number): string {
+  return `${host.includes(":") ? `[${host}]` : host}:${port}`;
 }
 
 function listen(server: Server, port: number, host: string): Promise<void> {
