@@ -8,9 +8,7 @@
  * mask it unless --show-secret; --json always holds it, as `tsigs --json` does.
  */
 import { parseArgs } from "node:util";
-import { CLOUDFLARE_PRIMARY } from "../dns/doctor.js";
-import type { FoundPrimary } from "../dns/api-doctor.js";
-import { renderKeyStanza, renderKnotConfig, renderNsdConfig } from "../dns/render.js";
+import { CLOUDFLARE_PRIMARY } from "../dns/cloudflare.js";
 import { createSecondaryDnsClient, ValidationError } from "../index.js";
 import {
   DEFAULT_PEER_PORT,
@@ -30,12 +28,10 @@ import { CLIENT_FLAGS, clientOptions } from "./outgoing.js";
 import { visible } from "./output.js";
 import { parseOrExplain, wantsHelp, wholeNumber } from "./parse.js";
 import { reportFailure } from "./report.js";
-import { MASKED, readSecret } from "./secret.js";
+import { readSecret } from "./secret.js";
+import { describeNeeds, secondaryNeeds } from "./setup-secondary.js";
 
 const HELP_COMMAND = `${PROGRAM} outgoing setup --help`;
-
-/** Where Cloudflare sends NOTIFY from (FACTS: since 2026-04-15), besides the transfer address. */
-const CLOUDFLARE_NOTIFY_SOURCES = ["104.30.167.163", "104.30.167.173"];
 
 export const SETUP_HELP = `Usage: ${PROGRAM} outgoing setup <zone_id> --name ZONE --peer-ip IP [options]
 
@@ -44,7 +40,8 @@ the TSIG key (by name), find or create the peer (by IP and port) signed with it,
 create the zone's outgoing configuration listing the peer (or add the peer to
 it), and enable outgoing transfers. Each step prints created, updated or
 unchanged. Then it prints what the secondary needs: the address to transfer
-from, the key, and Knot and NSD configuration to paste.
+from, the key, and Knot, NSD and BIND 9 configuration to paste, with a
+NOTIFY ACL that requires the key and allows Cloudflare's ranges.
 
 The key's secret is printed once, by the run that creates or replaces the key;
 later runs mask it unless --show-secret. Keep that output private.
@@ -61,8 +58,12 @@ Options:
   --no-tsig               Use no key (transfers unsigned; not recommended)
   --account ID            The account of the peer and key (default CLOUDFLARE_ACCOUNT_ID)
   --primary HOST[:PORT]   The address the secondary transfers from, as printed
-                          (default ${CLOUDFLARE_PRIMARY.host}:${CLOUDFLARE_PRIMARY.port}, Cloudflare's)
+                          (default: the emulator's DNS address, which it names in
+                          every answer; for Cloudflare's API ${CLOUDFLARE_PRIMARY.host}:${CLOUDFLARE_PRIMARY.port})
   --show-secret           Print the key's secret even when this run did not create it
+  --write-config DIR      Also write whole configurations for Knot, NSD and BIND 9 under
+                          DIR (knot/knot.conf, nsd/nsd.conf, bind/named.conf), each
+                          listening at the peer's address and port, runnable as written
 ${COMMON_OPTIONS}
 
 Exit codes:
@@ -84,6 +85,7 @@ const OPTIONS = {
   account: { type: "string" },
   primary: { type: "string" },
   "show-secret": { type: "boolean" },
+  "write-config": { type: "string" },
   ...CLIENT_FLAGS,
 } as const;
 
@@ -173,7 +175,7 @@ export async function runSetup(argv: string[], io: CliIo): Promise<number> {
   }
   const found = await primaryOf();
   const primary = { host: found.host, port: found.port };
-  const needs = secondaryNeeds(result, zoneName, found);
+  const needs = secondaryNeeds(result, zoneName, found, values["write-config"]);
   const secretIsNew = result.steps.some((s) => s.step === "tsig" && s.outcome !== "unchanged");
   if (json) {
     io.stdout.write(`${JSON.stringify({ ...result, primary, secondary: needs }, null, 2)}\n`);
@@ -181,7 +183,7 @@ export async function runSetup(argv: string[], io: CliIo): Promise<number> {
     io.stdout.write(`${summary(result.steps)}\n\n`);
     const show = values["show-secret"] === true || secretIsNew;
     if (!("error" in needs))
-      io.stdout.write(visible(describeNeeds(result, needs, primary, show, secretIsNew)));
+      io.stdout.write(visible(describeNeeds(result, needs, found, show, secretIsNew)));
   }
   if (!("error" in needs)) return EXIT.ok;
   // The API part is done; only the text for the secondary could not be written.
@@ -226,70 +228,4 @@ function reportSetupFailure(error: SetupFailedError, io: CliIo): number {
   say(`  not done: ${error.notDone.join(", ")}`);
   say("  Running the same command again continues from where it stopped. The cause:");
   return reportFailure(error.cause, io);
-}
-
-interface Needs {
-  primary: string;
-  keyStanza: string | null;
-  knot: string;
-  nsd: string;
-}
-
-/** The secondary's configuration, rendered; a key the renderer cannot write is named, not thrown. */
-function secondaryNeeds(
-  result: SetupResult,
-  zoneName: string,
-  primary: FoundPrimary,
-): Needs | { primary: string; error: string } {
-  const at = `${primary.host}:${primary.port}`;
-  const tsig = result.tsig
-    ? { name: result.tsig.name, algorithm: result.tsig.algo, secret: result.tsig.secret }
-    : null;
-  const notifyFrom =
-    primary.from === "cloudflare" ? [primary.host, ...CLOUDFLARE_NOTIFY_SOURCES] : undefined;
-  const setup = {
-    zone: zoneName,
-    primary: { host: primary.host, port: primary.port },
-    tsig,
-    ...(notifyFrom ? { notifyFrom } : {}),
-  };
-  try {
-    return {
-      primary: at,
-      keyStanza: tsig ? renderKeyStanza(tsig) : null,
-      knot: renderKnotConfig(setup),
-      nsd: renderNsdConfig(setup),
-    };
-  } catch (error) {
-    // SetupError and TsigKeyError never hold the secret.
-    return { primary: at, error: (error as Error).message };
-  }
-}
-
-function describeNeeds(
-  result: SetupResult,
-  needs: Needs,
-  primary: { host: string; port: number },
-  showSecret: boolean,
-  secretIsNew: boolean,
-): string {
-  const lines = [
-    `Configure your secondary to transfer ${result.outgoing.name} from ${primary.host} port ${primary.port}` +
-      (result.tsig ? `, signed with the key ${result.tsig.name}:` : ", unsigned:"),
-  ];
-  const secret = result.tsig?.secret;
-  const hide = (text: string) =>
-    secret === undefined || showSecret ? text : text.split(secret).join(MASKED);
-  if (secret !== undefined) {
-    lines.push(
-      showSecret
-        ? secretIsNew
-          ? "The key's secret is below, printed this once (later runs mask it): keep it private."
-          : "The key's secret is below (--show-secret): keep it private."
-        : "The key's secret is masked: run again with --show-secret to print it.",
-    );
-  }
-  if (needs.keyStanza) lines.push("", "# Key (BIND, dig -k, kdig -k)", hide(needs.keyStanza));
-  lines.push("", hide(needs.knot), "", hide(needs.nsd));
-  return `${lines.join("\n")}\n`;
 }
