@@ -10,6 +10,7 @@ import path from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { startEmulator, type Emulator } from "../../src/emulator/index.js";
 import { createSecondaryDnsClient } from "../../src/index.js";
+import { findPrimary, PrimaryUnknownError } from "../../src/dns/index.js";
 import { SetupFailedError, setupOutgoing } from "../../src/setup.js";
 import { apiError, startProxy, type Proxy } from "./proxy.js";
 import { cli } from "./run.js";
@@ -209,6 +210,28 @@ describe("the primary's address: learnt from the emulator, never Cloudflare's fo
     } finally {
       await plain.close();
     }
+  });
+
+  it("findPrimary: Cloudflare's API is not asked; another host without the header is a gateway to Cloudflare", async () => {
+    const asked: string[] = [];
+    const fetch = (async (url: string) => {
+      asked.push(String(url));
+      return new Response("{}", { status: 404 });
+    }) as unknown as typeof globalThis.fetch;
+    const cloudflare = await findPrimary({
+      baseUrl: "https://api.cloudflare.com/client/v4",
+      fetch,
+    });
+    expect(cloudflare).toEqual({ host: "172.65.64.6", port: 53, from: "cloudflare" });
+    expect(asked).toEqual([]);
+    const gateway = await findPrimary({ baseUrl: "https://gateway.example/client/v4", fetch });
+    expect(gateway?.from).toBe("cloudflare");
+    expect(asked).toEqual(["https://gateway.example/client/v4"]);
+    await expect(findPrimary({ baseUrl: "http://[::1]:9/client/v4", fetch })).rejects.toThrow(
+      PrimaryUnknownError,
+    );
+    const learnt = await findPrimary({ baseUrl: emulator.url });
+    expect(learnt).toEqual({ host: "127.0.0.1", port: emulator.dns!.port, from: "emulator" });
   });
 
   it("doctor asks the emulator's primary by itself, and refuses a loopback API that names none", async () => {
