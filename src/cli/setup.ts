@@ -17,6 +17,8 @@ import {
   SetupFailedError,
   setupOutgoing,
   type SetupInput,
+  type SetupObject,
+  zoneNameOf,
   type SetupResult,
   type SetupStep,
   type TsigAlgorithm,
@@ -51,11 +53,14 @@ Options:
   --peer-ip IP            Your secondary's address, where NOTIFY goes (required)
   --peer-port N           Its DNS port (default ${DEFAULT_PEER_PORT})
   --peer-name NAME        The peer's name when it is created (default "secondary IP port N")
-  --tsig-name NAME.       The key's name, as on the secondary (default cloudflare-transfer.ZONE)
-  --tsig-algo ALGO.       The key's algorithm, with its trailing dot (default ${DEFAULT_TSIG_ALGO})
+  --tsig-name NAME.       The key's name, as on the secondary (default: the key the zone's
+                          peers already share, else cloudflare-transfer.ZONE)
+  --tsig-algo ALGO        The key's algorithm, hmac-sha256 or hmac-sha256. (default ${DEFAULT_TSIG_ALGO})
   --tsig-secret-file F    Use the secret in F ("-": standard input) when the key is
                           created or replaced (default: a new random one)
   --no-tsig               Use no key (transfers unsigned; not recommended)
+  --replace-peers         The zone lists exactly this peer afterwards (others are
+                          unlinked, not deleted): for replacing an example or old peer
   --account ID            The account of the peer and key (default CLOUDFLARE_ACCOUNT_ID)
   --primary HOST[:PORT]   The address the secondary transfers from, as printed
                           (default: the emulator's DNS address, which it names in
@@ -82,6 +87,7 @@ const OPTIONS = {
   "tsig-algo": { type: "string" },
   "tsig-secret-file": { type: "string" },
   "no-tsig": { type: "boolean" },
+  "replace-peers": { type: "boolean" },
   account: { type: "string" },
   primary: { type: "string" },
   "show-secret": { type: "boolean" },
@@ -138,10 +144,11 @@ export async function runSetup(argv: string[], io: CliIo): Promise<number> {
     tsig: noTsig
       ? null
       : {
-          name: values["tsig-name"] ?? `cloudflare-transfer.${zoneName.replace(/\.?$/, ".")}`,
+          name: values["tsig-name"],
           algo: (values["tsig-algo"] ?? DEFAULT_TSIG_ALGO) as TsigAlgorithm,
           secret,
         },
+    replacePeers: values["replace-peers"] === true,
     accountId,
     signal: io.signal,
   };
@@ -175,12 +182,13 @@ export async function runSetup(argv: string[], io: CliIo): Promise<number> {
   }
   const found = await primaryOf();
   const primary = { host: found.host, port: found.port };
-  const needs = secondaryNeeds(result, zoneName, found, values["write-config"]);
+  const needs = secondaryNeeds(result, zoneNameOf(zoneName), found, values["write-config"]);
   const secretIsNew = result.steps.some((s) => s.step === "tsig" && s.outcome !== "unchanged");
   if (json) {
     io.stdout.write(`${JSON.stringify({ ...result, primary, secondary: needs }, null, 2)}\n`);
   } else {
-    io.stdout.write(`${summary(result.steps)}\n\n`);
+    for (const line of duplicateLines(result)) io.stdout.write(`${visible(line)}\n`);
+    io.stdout.write(`${summary(result)}\n\n`);
     const show = values["show-secret"] === true || secretIsNew;
     if (!("error" in needs))
       io.stdout.write(visible(describeNeeds(result, needs, found, show, secretIsNew)));
@@ -206,8 +214,8 @@ function stepLine(step: SetupStep): string {
   return `  ${step.step.padEnd(10)} ${step.outcome.padEnd(10)} ${step.detail} (${step.id})`;
 }
 
-function summary(steps: readonly SetupStep[]): string {
-  if (steps.every((s) => s.outcome === "unchanged"))
+function summary({ steps, removed }: SetupResult): string {
+  if (steps.every((s) => s.outcome === "unchanged") && removed.length === 0)
     return "Nothing to change: everything was already set up.";
   const counts = (["created", "updated", "unchanged"] as const)
     .map((outcome) => [outcome, steps.filter((s) => s.outcome === outcome).length] as const)
@@ -217,6 +225,19 @@ function summary(steps: readonly SetupStep[]): string {
 }
 
 /** The steps done, the one that failed and why, and the ones not done; exit code as the cause's. */
+function describeObject(object: SetupObject): string {
+  const what = object.kind === "tsig" ? "TSIG key" : "peer";
+  return `${what} ${JSON.stringify(object.name)} (${object.id})`;
+}
+
+/** Duplicates removed or kept: by this run (a concurrent run's copy) or left from earlier runs. */
+function duplicateLines(result: SetupResult): string[] {
+  return [
+    ...result.removed.map((o) => `  removed duplicate ${describeObject(o)}: ${o.why ?? ""}`),
+    ...result.kept.map((o) => `  duplicate ${describeObject(o)} ${o.why ?? "kept"}`),
+  ];
+}
+
 function reportSetupFailure(error: SetupFailedError, io: CliIo): number {
   const say = (text: string) => io.stderr.write(`${visible(text)}\n`);
   say(`${PROGRAM}: outgoing setup stopped at step "${error.step}".`);
@@ -226,6 +247,11 @@ function reportSetupFailure(error: SetupFailedError, io: CliIo): number {
       : "  done: nothing",
   );
   say(`  not done: ${error.notDone.join(", ")}`);
-  say("  Running the same command again continues from where it stopped. The cause:");
+  say(
+    error.created.length > 0
+      ? `  this run created, and left in place: ${error.created.map(describeObject).join(", ")}`
+      : "  this run created nothing",
+  );
+  say("  Running the same command again reuses what exists and continues. The cause:");
   return reportFailure(error.cause, io);
 }
