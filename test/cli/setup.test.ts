@@ -151,6 +151,7 @@ describe("outgoing setup, as text", () => {
     expect(code).toBe(0);
     expect(stdout).not.toMatch(/^ {2}tsig /m);
     expect(stdout).toContain(", unsigned:");
+    expect(stdout).toContain("the addresses in the NOTIFY ACLs below are all that decides");
     expect(stdout).toContain(`request-xfr: AXFR 127.0.0.1@${emulator.dns!.port} NOKEY`);
     const peer = (await checker().peers.list()).find((p) => p.ip === ip)!;
     expect(peer).toMatchObject({ name: "ns9", port: 5353 });
