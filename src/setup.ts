@@ -214,6 +214,8 @@ interface Run {
   twins: Peer[];
   /** Other peers at the peer's address that differ from it: kept, and named. */
   others: Peer[];
+  /** Peers unlinked before the peer step (replacePeers with a new key). */
+  unlinked: number;
 }
 
 /**
@@ -231,7 +233,7 @@ export async function setupOutgoing(
   const steps: SetupStep[] = [];
   const state: Run = {
     ...{ client, input, at, zone: undefined },
-    ...{ created: [], removed: [], kept: [], twins: [], others: [] },
+    ...{ created: [], removed: [], kept: [], twins: [], others: [], unlinked: 0 },
   };
   const fail = (step: StepName, error: unknown): never => {
     if (error instanceof ValidationError) throw error; // a bad input: nothing of this step sent
@@ -291,12 +293,34 @@ function sharedKeyName(state: Run, peers: Peer[], tsigs: Tsig[]): string | undef
   return tsigs.find((t) => t.id === tsigId)?.name;
 }
 
+/**
+ * The peers of a zone share one key: a key name that differs from the one the
+ * zone's other peers use is refused before anything changes (a ValidationError
+ * of tsig.name), unless those peers are about to be unlinked (replacePeers).
+ */
+function checkSharedKey(state: Run, peers: Peer[], tsigs: Tsig[], name: string): void {
+  const { input } = state;
+  if (input.replacePeers || !state.zone) return;
+  const port = input.peer.port ?? DEFAULT_PEER_PORT;
+  const linked = new Set(state.zone.peers);
+  const others = peers.filter(
+    (p) => linked.has(p.id) && !(p.ip === input.peer.ip && portOf(p) === port),
+  );
+  const otherKey = tsigs.find((t) => others.some((p) => p.tsig_id === t.id));
+  if (otherKey && !sameName(otherKey.name, name))
+    throw new ValidationError(
+      "tsig.name",
+      `the zone's other peers use the key ${otherKey.name}, and a zone's peers share one key: give that name, or --replace-peers to make this peer the zone's only one`,
+    );
+}
+
 async function ensureTsig(state: Run, wanted: NonNullable<SetupInput["tsig"]>): Step<Tsig> {
   const { client, at } = state;
   const algo = wanted.algo ?? DEFAULT_TSIG_ALGO;
   const [tsigs, peers] = await Promise.all([client.tsigs.list(at), client.peers.list(at)]);
   const name =
     wanted.name ?? sharedKeyName(state, peers, tsigs) ?? defaultTsigName(state.input.zoneName);
+  checkSharedKey(state, peers, tsigs, name);
   const label = `TSIG key ${name} (${algo})`;
   const used = new Set(peers.map((p) => p.tsig_id).filter(Boolean));
   const same = tsigs.filter((t) => sameName(t.name, name));
@@ -391,11 +415,26 @@ async function ensurePeer(state: Run, tsig: Tsig | null): Step<Peer> {
     const linked = new Set(state.zone?.peers ?? []);
     found = oldest(same, (p) => linked.has(p.id));
   }
+  await unlinkOthersFirst(state, found, tsig);
   const peer = await updatePeer(state, found, tsig, where);
   const rest = same.filter((p) => p.id !== found.id);
   state.twins = rest.filter((p) => identical(p, peer[0]));
   state.others = rest.filter((p) => !identical(p, peer[0]));
   return peer;
+}
+
+/**
+ * With replacePeers, a peer listed beside others and moving to another key is
+ * first made the zone's only peer: the API refuses a key that the zone's other
+ * peers do not share.
+ */
+async function unlinkOthersFirst(state: Run, found: Peer, tsig: Tsig | null): Promise<void> {
+  const zone = state.zone;
+  if (!state.input.replacePeers || !zone?.peers.includes(found.id) || zone.peers.length < 2) return;
+  if ((found.tsig_id ?? undefined) === tsig?.id) return;
+  const body = { name: state.input.zoneName, peers: [found.id] };
+  state.zone = await state.client.outgoing.update(state.input.zoneId, body, state.at);
+  state.unlinked = zone.peers.length - 1;
 }
 
 async function updatePeer(state: Run, found: Peer, tsig: Tsig | null, where: string): Step<Peer> {
@@ -428,7 +467,8 @@ function wantedPeers(state: Run, peer: Peer, current: readonly string[]): string
 async function ensureOutgoing(state: Run, peer: Peer): Step<OutgoingZone> {
   const { client, at, input } = state;
   const zone = input.zoneId;
-  let found = state.zone;
+  // Read again: a run at the same time may have changed it since this run began.
+  let found = state.zone && (await findZone(client, zone, at));
   if (!found) {
     const body = { name: input.zoneName, peers: [peer.id] };
     try {
@@ -444,7 +484,14 @@ async function ensureOutgoing(state: Run, peer: Peer): Step<OutgoingZone> {
   const samePeers =
     peers.length === found.peers.length && peers.every((id, i) => id === found.peers[i]);
   if (samePeers && sameName(found.name, input.zoneName))
-    return [found, "unchanged", zone, `${found.name} already lists the peer`];
+    return state.unlinked > 0
+      ? [
+          found,
+          "updated",
+          zone,
+          `${found.name} now lists only the peer (${state.unlinked} unlinked)`,
+        ]
+      : [found, "unchanged", zone, `${found.name} already lists the peer`];
   const updated = await client.outgoing.update(zone, { name: input.zoneName, peers }, at);
   const dropped = found.peers.filter((id) => !peers.includes(id)).length;
   const detail = input.replacePeers

@@ -125,6 +125,30 @@ describe("a rerun", () => {
     expect(all.some((p) => p.ip === placeholder)).toBe(true);
   });
 
+  it("a key other than the one the zone's other peers share: exit 2 naming --tsig-name, nothing created", async () => {
+    const [zone, ipA, ipB] = [newZone(), newPeerIp(), newPeerIp()];
+    const [shared, other] = [`sh${zone.slice(-4)}.example.`, `ot${zone.slice(-4)}.example.`];
+    expect((await setup(zone, ipA, "--tsig-name", shared)).code).toBe(0);
+    const refused = await setup(zone, ipB, "--tsig-name", other);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain(
+      `invalid --tsig-name: the zone's other peers use the key ${shared}`,
+    );
+    expect((await api().tsigs.list()).some((t) => t.name === other)).toBe(false);
+    expect((await api().peers.list()).some((p) => p.ip === ipB)).toBe(false);
+
+    // --replace-peers: the peer becomes the zone's only one, then moves to the new key.
+    expect((await setup(zone, ipB, "--tsig-name", shared)).code).toBe(0);
+    const moved = await setup(zone, ipB, "--tsig-name", other, "--replace-peers");
+    expect(moved.code, moved.stderr).toBe(0);
+    expect(moved.stdout).toMatch(
+      / {2}outgoing {3}updated {4}.*now lists only the peer \(1 unlinked\)/,
+    );
+    const after = await stateOf(zone, ipB, other);
+    expect(after.linked).toEqual([after.peers[0]!.id]);
+    expect(after.peers[0]!.tsig_id).toBe(after.keys[0]!.id);
+  });
+
   it("names one way: --name without its dot and --tsig-algo hmac-sha256 change nothing", async () => {
     const [zone, ip] = [newZone(), newPeerIp()];
     const key = `algo${zone.slice(-4)}.example.`;
