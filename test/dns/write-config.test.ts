@@ -12,6 +12,10 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startEmulator, type Emulator } from "../../src/emulator/index.js";
 import { minimalZone, querySoa } from "../../src/dns/index.js";
+import { udpExchange } from "../../src/dns/exchange.js";
+import { signMessage, TsigKey } from "../../src/dns/tsig.js";
+import { FLAG, OPCODE, packet, readHeader } from "../../src/dns/wire.js";
+import { createSecondaryDnsClient } from "../../src/index.js";
 import { cli } from "../cli/run.js";
 import { freePort, waitFor } from "./servers.js";
 
@@ -30,6 +34,19 @@ const SERVERS = [
     run: ["-g", "-c"],
   },
 ] as const;
+
+/** The rcode a NOTIFY for the zone gets from 127.0.0.1 (the primary's own address), signed or not. */
+async function notifyRcode(port: number, key?: TsigKey): Promise<number | undefined> {
+  let message = packet.encode({
+    id: 4321,
+    type: "query",
+    flags: (OPCODE.NOTIFY << 11) | FLAG.AA,
+    questions: [{ name: ZONE, type: "SOA", class: "IN" }],
+  });
+  if (key) ({ message } = signMessage(message, key, { kind: "request" }));
+  const outcome = await udpExchange({ host: "127.0.0.1", port, message, timeoutMs: 2000 });
+  return outcome.ok ? readHeader(outcome.response).rcode : undefined;
+}
 
 async function serialAt(port: number): Promise<number | undefined> {
   const answer = await querySoa({ host: "127.0.0.1", port, zone: ZONE, timeoutMs: 500 });
@@ -109,6 +126,19 @@ for (const server of SERVERS) {
           10_000,
           log,
         );
+        // The key is the gate: from the allowed address, unsigned is refused, signed is taken.
+        // (BIND takes NOTIFY from a zone's primaries whatever allow-notify says.)
+        const client = createSecondaryDnsClient({
+          apiToken: "t",
+          baseUrl: emulator.url,
+          accountId: ACCOUNT,
+        });
+        const tsig = (await client.tsigs.list()).find(
+          (t) => t.name === `cloudflare-transfer.${ZONE}.`,
+        )!;
+        const key = new TsigKey({ name: tsig.name, algorithm: tsig.algo, secret: tsig.secret });
+        expect(await notifyRcode(port, key), log()).toBe(0);
+        if (server.kind !== "bind") expect([5, 9]).toContain(await notifyRcode(port));
         const doctor = await cli(
           ["outgoing", "doctor", zoneId, "--json", "--timeout", "1000"],
           env(),
