@@ -55,7 +55,8 @@ Options:
   --peer-name NAME        The peer's name when it is created (default "secondary IP port N")
   --tsig-name NAME.       The key's name, as on the secondary (default: the key the zone's
                           peers already share, else cloudflare-transfer.ZONE)
-  --tsig-algo ALGO        The key's algorithm, hmac-sha256 or hmac-sha256. (default ${DEFAULT_TSIG_ALGO})
+  --tsig-algo ALGO        The key's algorithm, e.g. hmac-sha512 (the trailing dot is
+                          optional; default ${DEFAULT_TSIG_ALGO})
   --tsig-secret-file F    Use the secret in F ("-": standard input) when the key is
                           created or replaced (default: a new random one)
   --no-tsig               Use no key (transfers unsigned; not recommended)

@@ -92,7 +92,9 @@ export interface EmulatorOptions {
   /**
    * Also serve the zones over DNS, UDP and TCP, on this port of the emulator's
    * host (which must then be loopback); 0 picks a free port (read it from `dns`).
-   * Default: no DNS server.
+   * Every API answer names it in the `cf-secondary-dns-emulator-dns` header
+   * ("127.0.0.1:5353", or "none"), which `outgoing doctor` and `outgoing setup`
+   * read. Default: no DNS server.
    */
   dnsPort?: number | undefined;
   /**
