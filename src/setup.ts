@@ -483,7 +483,7 @@ async function ensureOutgoing(state: Run, peer: Peer): Step<OutgoingZone> {
   const peers = wantedPeers(state, peer, found.peers);
   const samePeers =
     peers.length === found.peers.length && peers.every((id, i) => id === found.peers[i]);
-  if (samePeers && sameName(found.name, input.zoneName))
+  if (samePeers && zoneNameOf(found.name) === input.zoneName)
     return state.unlinked > 0
       ? [
           found,
