@@ -8,6 +8,7 @@
  * mask it unless --show-secret; --json always holds it, as `tsigs --json` does.
  */
 import { parseArgs } from "node:util";
+import type { FoundPrimary } from "../dns/api-doctor.js";
 import { CLOUDFLARE_PRIMARY } from "../dns/cloudflare.js";
 import { createSecondaryDnsClient, ValidationError } from "../index.js";
 import {
@@ -118,6 +119,71 @@ export async function runSetup(argv: string[], io: CliIo): Promise<number> {
     () => parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true }),
     HELP_COMMAND,
   );
+  const input = await readInput(values, positionals, io);
+  const { zoneId } = input;
+
+  let client;
+  let options;
+  try {
+    checkSetupInput(input); // bad input: a usage error before anything is printed or sent
+    options = clientOptions(io, HELP_COMMAND, values["base-url"], values.timeout, values.retries);
+    client = createSecondaryDnsClient(options);
+  } catch (error) {
+    throw asUsage(error, values["base-url"] !== undefined ? "--base-url" : "CLOUDFLARE_BASE_URL");
+  }
+  // Known before anything changes: an API on loopback that names no DNS address stops here.
+  const primaryOf = await choosePrimary(io, {
+    flag: values.primary,
+    baseUrl: options.baseUrl,
+    help: HELP_COMMAND,
+  });
+  const json = values.json === true;
+  if (!json) io.stdout.write(visible(`Setting up outgoing transfers of zone ${zoneId}:\n`));
+  let result: SetupResult;
+  try {
+    result = await setupOutgoing(client, input, (step) => {
+      if (!json) io.stdout.write(`${visible(stepLine(step))}\n`);
+    });
+  } catch (error) {
+    if (error instanceof ValidationError) throw asUsage(error);
+    if (!(error instanceof SetupFailedError)) throw error;
+    return reportSetupFailure(error, io);
+  }
+  return printOutcome(result, await primaryOf(), values, io);
+}
+
+/** The outcome for people or as JSON, with what the secondary needs; written files with --write-config. */
+function printOutcome(result: SetupResult, found: FoundPrimary, values: Values, io: CliIo): number {
+  const json = values.json === true;
+  const primary = { host: found.host, port: found.port };
+  const needs = secondaryNeeds(
+    result,
+    zoneNameOf(result.outgoing.name),
+    found,
+    values["write-config"],
+  );
+  const secretIsNew = result.steps.some((s) => s.step === "tsig" && s.outcome !== "unchanged");
+  if (json) {
+    io.stdout.write(`${JSON.stringify({ ...result, primary, secondary: needs }, null, 2)}\n`);
+  } else {
+    for (const line of duplicateLines(result)) io.stdout.write(`${visible(line)}\n`);
+    io.stdout.write(`${summary(result)}\n\n`);
+    const show = values["show-secret"] === true || secretIsNew;
+    if (!("error" in needs))
+      io.stdout.write(visible(describeNeeds(result, needs, found, show, secretIsNew)));
+  }
+  if (!("error" in needs)) return EXIT.ok;
+  // The API part is done; only the text for the secondary could not be written.
+  io.stderr.write(
+    visible(`${PROGRAM}: cannot write the secondary's configuration: ${needs.error}\n`),
+  );
+  return EXIT.apiError;
+}
+
+type Values = ReturnType<typeof parseArgs<{ options: typeof OPTIONS }>>["values"];
+
+/** The setup's input from the command line, the environment and the secret file. */
+async function readInput(values: Values, positionals: string[], io: CliIo): Promise<SetupInput> {
   const [zoneId, ...extra] = positionals;
   const usage = (message: string) => new UsageError(message, HELP_COMMAND);
   if (zoneId === undefined) throw usage("missing <zone_id>");
@@ -153,53 +219,7 @@ export async function runSetup(argv: string[], io: CliIo): Promise<number> {
     accountId,
     signal: io.signal,
   };
-
-  let client;
-  let options;
-  try {
-    checkSetupInput(input); // bad input: a usage error before anything is printed or sent
-    options = clientOptions(io, HELP_COMMAND, values["base-url"], values.timeout, values.retries);
-    client = createSecondaryDnsClient(options);
-  } catch (error) {
-    throw asUsage(error, values["base-url"] !== undefined ? "--base-url" : "CLOUDFLARE_BASE_URL");
-  }
-  // Known before anything changes: an API on loopback that names no DNS address stops here.
-  const primaryOf = await choosePrimary(io, {
-    flag: values.primary,
-    baseUrl: options.baseUrl,
-    help: HELP_COMMAND,
-  });
-  const json = values.json === true;
-  if (!json) io.stdout.write(visible(`Setting up outgoing transfers of zone ${zoneId}:\n`));
-  let result: SetupResult;
-  try {
-    result = await setupOutgoing(client, input, (step) => {
-      if (!json) io.stdout.write(`${visible(stepLine(step))}\n`);
-    });
-  } catch (error) {
-    if (error instanceof ValidationError) throw asUsage(error);
-    if (!(error instanceof SetupFailedError)) throw error;
-    return reportSetupFailure(error, io);
-  }
-  const found = await primaryOf();
-  const primary = { host: found.host, port: found.port };
-  const needs = secondaryNeeds(result, zoneNameOf(zoneName), found, values["write-config"]);
-  const secretIsNew = result.steps.some((s) => s.step === "tsig" && s.outcome !== "unchanged");
-  if (json) {
-    io.stdout.write(`${JSON.stringify({ ...result, primary, secondary: needs }, null, 2)}\n`);
-  } else {
-    for (const line of duplicateLines(result)) io.stdout.write(`${visible(line)}\n`);
-    io.stdout.write(`${summary(result)}\n\n`);
-    const show = values["show-secret"] === true || secretIsNew;
-    if (!("error" in needs))
-      io.stdout.write(visible(describeNeeds(result, needs, found, show, secretIsNew)));
-  }
-  if (!("error" in needs)) return EXIT.ok;
-  // The API part is done; only the text for the secondary could not be written.
-  io.stderr.write(
-    visible(`${PROGRAM}: cannot write the secondary's configuration: ${needs.error}\n`),
-  );
-  return EXIT.apiError;
+  return input;
 }
 
 function asUsage(error: unknown, baseUrlFrom = "CLOUDFLARE_BASE_URL"): unknown {
