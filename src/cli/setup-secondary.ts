@@ -13,6 +13,7 @@ import {
   type WrittenConfig,
 } from "../dns/secondary-config.js";
 import type { SetupResult } from "../setup.js";
+import { escapeText } from "../text.js";
 import { MASKED } from "./secret.js";
 
 export interface Needs {
@@ -91,8 +92,11 @@ export function describeNeeds(
   secretIsNew: boolean,
 ): string {
   const lines = [
-    `Configure your secondary to transfer ${result.outgoing.name} from ${primary.host} port ${primary.port}` +
-      (result.tsig ? `, signed with the key ${result.tsig.name}:` : ", unsigned:"),
+    // The API's words escaped; the configuration below holds only checked values (render.ts).
+    escapeText(
+      `Configure your secondary to transfer ${result.outgoing.name} from ${primary.host} port ${primary.port}` +
+        (result.tsig ? `, signed with the key ${result.tsig.name}:` : ", unsigned:"),
+    ),
   ];
   const secret = result.tsig?.secret;
   const hide = (text: string) =>
@@ -121,11 +125,11 @@ export function describeNeeds(
 }
 
 function describeWritten(result: SetupResult, written: WrittenConfig[]): string[] {
-  const at = `${result.peer.ip} port ${result.peer.port ?? 53}`;
+  const at = escapeText(`${result.peer.ip} port ${result.peer.port ?? 53}`);
   return [
     "",
     `Whole configurations, listening at the peer's address (${at}), written (owner-only: they`,
     "hold the key). Run one of them (they listen at the same address), in the foreground:",
-    ...written.map((w) => `  ${w.command}`),
+    ...written.map((w) => `  ${escapeText(w.command)}`),
   ];
 }

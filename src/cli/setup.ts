@@ -28,7 +28,7 @@ import { COMMON_OPTIONS, PROGRAM } from "./help.js";
 import { choosePrimary } from "./primary.js";
 import { EXIT, UsageError, type CliIo } from "./io.js";
 import { CLIENT_FLAGS, clientOptions } from "./outgoing.js";
-import { visible } from "./output.js";
+import { escapeText } from "../text.js";
 import { parseOrExplain, wantsHelp, wholeNumber } from "./parse.js";
 import { reportFailure } from "./report.js";
 import { readSecret } from "./secret.js";
@@ -138,11 +138,11 @@ export async function runSetup(argv: string[], io: CliIo): Promise<number> {
     help: HELP_COMMAND,
   });
   const json = values.json === true;
-  if (!json) io.stdout.write(visible(`Setting up outgoing transfers of zone ${zoneId}:\n`));
+  if (!json) io.stdout.write(`${escapeText(`Setting up outgoing transfers of zone ${zoneId}:`)}\n`);
   let result: SetupResult;
   try {
     result = await setupOutgoing(client, input, (step) => {
-      if (!json) io.stdout.write(`${visible(stepLine(step))}\n`);
+      if (!json) io.stdout.write(`${escapeText(stepLine(step))}\n`);
     });
   } catch (error) {
     if (error instanceof ValidationError) throw asUsage(error);
@@ -166,16 +166,16 @@ function printOutcome(result: SetupResult, found: FoundPrimary, values: Values, 
   if (json) {
     io.stdout.write(`${JSON.stringify({ ...result, primary, secondary: needs }, null, 2)}\n`);
   } else {
-    for (const line of duplicateLines(result)) io.stdout.write(`${visible(line)}\n`);
+    for (const line of duplicateLines(result)) io.stdout.write(`${escapeText(line)}\n`);
     io.stdout.write(`${summary(result)}\n\n`);
     const show = values["show-secret"] === true || secretIsNew;
     if (!("error" in needs))
-      io.stdout.write(visible(describeNeeds(result, needs, found, show, secretIsNew)));
+      io.stdout.write(describeNeeds(result, needs, found, show, secretIsNew));
   }
   if (!("error" in needs)) return EXIT.ok;
   // The API part is done; only the text for the secondary could not be written.
   io.stderr.write(
-    visible(`${PROGRAM}: cannot write the secondary's configuration: ${needs.error}\n`),
+    `${escapeText(`${PROGRAM}: cannot write the secondary's configuration: ${needs.error}`)}\n`,
   );
   return EXIT.apiError;
 }
@@ -199,7 +199,7 @@ async function readInput(values: Values, positionals: string[], io: CliIo): Prom
   const secret =
     values["tsig-secret-file"] === undefined
       ? undefined
-      : await readSecret(values["tsig-secret-file"], io, HELP_COMMAND);
+      : await readSecret(values["tsig-secret-file"], io, HELP_COMMAND, "--tsig-secret-file");
   const input: SetupInput = {
     zoneId,
     zoneName,
@@ -260,7 +260,7 @@ function duplicateLines(result: SetupResult): string[] {
 }
 
 function reportSetupFailure(error: SetupFailedError, io: CliIo): number {
-  const say = (text: string) => io.stderr.write(`${visible(text)}\n`);
+  const say = (text: string) => io.stderr.write(`${escapeText(text)}\n`);
   say(`${PROGRAM}: outgoing setup stopped at step "${error.step}".`);
   say(
     error.done.length > 0
