@@ -5,7 +5,7 @@
  * cannot be written are refused.
  */
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { BlockList } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -92,6 +92,21 @@ describe("whole configurations, Cloudflare as the primary", () => {
     const unsigned = renderBindConfig({ ...SETUP, tsig: null });
     expect(unsigned).not.toContain("key");
     expect(unsigned).toMatch(/allow-notify \{ 104\.30\.167\.163\/32; .*2c0f:f248::\/32; \};/);
+  });
+
+  it("an IPv6 peer: BIND listens on IPv6 only, and named-checkconf accepts it", () => {
+    const v6 = renderBindServer(SETUP, { listen: { host: "::1", port: 5353 }, dir });
+    expect(v6).toContain("    listen-on-v6 port 5353 { ::1; };\n    listen-on { none; };");
+    const knot = writeSecondaryConfigs(SETUP, {
+      listen: { host: "::1", port: 5353 },
+      dir: join(dir, "v6"),
+    });
+    expect(readFileSync(knot[0]!.file, "utf8")).toContain("  listen: ::1@5353");
+    const bind = knot.find((c) => c.kind === "bind")!;
+    const present = spawnSync("/usr/bin/named-checkconf", ["-h"]).error === undefined;
+    if (!present && !CI) return;
+    const run = spawnSync("/usr/bin/named-checkconf", [bind.file], { encoding: "utf8" });
+    expect(run.status, `${run.stdout}${run.stderr}`).toBe(0);
   });
 
   it("refuses a folder or range that cannot be written", () => {
