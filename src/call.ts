@@ -69,8 +69,8 @@ export interface CallContext {
 }
 
 /**
- * The facade's call. It sends with fetch itself, not through `client.raw`, so
- * middleware registered on `client.raw` does not apply to it.
+ * The facade's call. It sends with fetch itself, not through the raw client
+ * (src/raw.ts), so middleware registered on a raw client does not apply to it.
  */
 export function createCall(context: CallContext): Call {
   const { transport, baseUrl, headers, redact, validateResults, accountId } = context;
