@@ -11,6 +11,9 @@
 //               the spec's `x-idempotent`, written only where it differs from
 //               the default, which is every method but POST (see idempotentOf)
 //   body        the name of the request body's schema, when there is a body
+//   bodyCheck   that schema itself, an exported constant of its own (`peerInputSchema`)
+//               that the facade checks the body against; BODY_SCHEMAS lists them by name
+//   optional    the body may be left out (the facade then sends `{}`)
 //   result      the name of the schema of a 200's `result` (`Name[]` for a list)
 //
 // The spec's `x-client-method: <resource>.<method>` names the facade method of an
