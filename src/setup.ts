@@ -9,7 +9,6 @@
  * Everything is checked before the first request, so bad input sends nothing.
  * Web-standard only (crypto.getRandomValues, btoa), like the client.
  */
-import type { components } from "../generated/schema.js";
 import type { SecondaryDnsClient } from "./client.js";
 import { NotFoundError, ValidationError } from "./errors.js";
 import type { OutgoingZone } from "./resources/outgoing.js";
@@ -24,18 +23,14 @@ import {
   tsigNameProblem,
 } from "./results.js";
 import { dnsNameProblem, identifierProblem } from "./validate.js";
+import { TSIG_ALGORITHMS, TSIG_DIGESTS, type TsigAlgorithm } from "./dns/algorithms.js";
 
-export type TsigAlgorithm = components["schemas"]["Tsig"]["algo"];
+export type { TsigAlgorithm };
 
 /** A key's secret is as long as its HMAC's output (RFC 8945 section 6.2 advises no shorter). */
-export const SECRET_BYTES: Readonly<Record<TsigAlgorithm, number>> = {
-  "hmac-md5.sig-alg.reg.int.": 16,
-  "hmac-sha1.": 20,
-  "hmac-sha224.": 28,
-  "hmac-sha256.": 32,
-  "hmac-sha384.": 48,
-  "hmac-sha512.": 64,
-};
+export const SECRET_BYTES: Readonly<Record<TsigAlgorithm, number>> = Object.fromEntries(
+  TSIG_ALGORITHMS.map((algo) => [algo, TSIG_DIGESTS[algo].macBytes]),
+) as Record<TsigAlgorithm, number>;
 
 /** A fresh random secret for the algorithm, base64, from the platform's CSPRNG. */
 export function newTsigSecret(algo: TsigAlgorithm): string {

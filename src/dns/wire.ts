@@ -171,13 +171,18 @@ export function normalizeName(name: string): string {
   return trimmed.toLowerCase();
 }
 
-/** A name in canonical wire form (RFC 4034 6.2): lower case, uncompressed. */
-export function canonicalName(name: string): Buffer {
+/**
+ * A name in canonical wire form (RFC 4034 6.2): lower case, uncompressed. Labels
+ * are octets: a name from zone data is written in UTF-8, as dns-packet writes it,
+ * and measured in those octets; a name read off the wire by readName (Latin-1,
+ * one character per octet) is written back with `"latin1"`.
+ */
+export function canonicalName(name: string, encoding: "utf8" | "latin1" = "utf8"): Buffer {
   const plain = normalizeName(name);
   const parts: Buffer[] = [];
   if (plain !== "") {
     for (const label of plain.split(".")) {
-      const bytes = Buffer.from(label, "latin1");
+      const bytes = Buffer.from(label, encoding);
       if (bytes.length < 1 || bytes.length > 63) {
         throw new WireFormatError(`name has a label of ${bytes.length} bytes (1 to 63 allowed)`);
       }
