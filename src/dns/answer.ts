@@ -13,9 +13,9 @@
  * SOA queries need no TSIG (the serial is public); a signed one is verified and answered signed.
  */
 import { compareSerials } from "./serial.js";
+import { checkSignature, peersAt, transferAccess, type SignatureCheck } from "./access.js";
 import {
   plainAddress,
-  keysOf,
   soaOf,
   type DnsEvent,
   type Remote,
@@ -28,10 +28,8 @@ import {
   TsigKey,
   appendTsigError,
   findTsig,
-  keyLookup,
   signMessage,
   tsigErrorName,
-  verifyMessage,
   type TsigContext,
   type TsigRecord,
 } from "./tsig.js";
@@ -127,42 +125,17 @@ export class RequestHandler {
 
     // TSIG first (RFC 8945 5.2): a bad signature is answered NOTAUTH whatever was asked.
     const address = plainAddress(request.remote.address);
-    const atAddress =
-      view?.peers.filter((peer) => peer.ip && plainAddress(peer.ip) === address) ?? [];
-    const keysAtAddress = keysOf(atAddress, this.log);
-    const keys =
-      transfer && keysAtAddress.length > 0 ? keysAtAddress : keysOf(view?.peers ?? [], this.log);
-    let key: TsigKey | undefined;
+    const atAddress = peersAt(view?.peers ?? [], address);
+    let signed: Extract<SignatureCheck, { ok: true }> | undefined;
     if (request.tsig) {
-      const verdict = verifyMessage(
-        request.raw,
-        keyLookup(keys),
-        { kind: "request" },
-        { now: this.now() },
-      );
-      if (verdict.status === "bad" || verdict.status === "peer-error") {
-        const tsigError = tsigErrorName(verdict.error);
-        this.log({
-          type: "refused",
-          zone: zoneName,
-          qtype,
-          from,
-          rcode: RCODE.NOTAUTH,
-          reason: `TSIG ${tsigError}`,
-          tsigError,
-        });
-        return {
-          messages: [
-            this.tsigErrorResponse(
-              request,
-              verdict.error,
-              verdict.status === "bad" ? verdict.key : undefined,
-            ),
-          ],
-        };
-      }
-      if (verdict.status === "ok") key = verdict.key;
+      // A transfer may be signed only with the key of a peer at its address; a query with any peer's.
+      const check = transfer
+        ? checkSignature(request.raw, request.tsig, atAddress, "at this address", this.now())
+        : checkSignature(request.raw, request.tsig, view?.peers ?? [], "of the zone", this.now());
+      if (!check.ok) return this.refuseTsig(request, zoneName, qtype, check);
+      signed = check;
     }
+    const key = signed?.key;
 
     if (qtype === "AXFR" && request.remote.transport === "udp")
       return refuse(RCODE.REFUSED, "AXFR over UDP", key);
@@ -199,17 +172,9 @@ export class RequestHandler {
       return { messages: [handled.message] };
     }
 
-    if (atAddress.length === 0)
-      return refuse(RCODE.REFUSED, "the address is not one of the zone's peers", key);
-    if (keysAtAddress.length > 0 && !key)
-      return refuse(
-        RCODE.NOTAUTH,
-        "a peer at this address has a TSIG, the request is unsigned",
-        key,
-      );
-    const peer = atAddress.find((p) =>
-      key ? keysOf([p], () => {}).some((k) => k.name === key!.name) : !p.tsig,
-    );
+    const access = transferAccess(atAddress, signed);
+    if (!access.ok) return refuse(access.rcode, access.reason, key);
+    const peer = access.peer;
 
     // IXFR from a secondary that is up to date: the current SOA alone (RFC 1995 section 2).
     const theirs = request.decoded.authorities?.find((r) => r.type === "SOA") as
@@ -256,11 +221,32 @@ export class RequestHandler {
             kind,
             address,
             port: request.remote.port,
-            ...(peer ? { peerId: peer.id } : {}),
+            peerId: peer.id,
             serial: view.serial,
           }),
         ),
     };
+  }
+
+  /** NOTAUTH with the TSIG error of a signed request that failed its check, and the event that says why. */
+  private refuseTsig(
+    request: Request,
+    zone: string,
+    qtype: string,
+    check: Extract<SignatureCheck, { ok: false }>,
+  ): Handled {
+    const from = `${request.remote.address}#${request.remote.port}`;
+    const tsigError = tsigErrorName(check.error);
+    this.log({
+      type: "refused",
+      zone,
+      qtype,
+      from,
+      rcode: RCODE.NOTAUTH,
+      reason: check.reason,
+      tsigError,
+    });
+    return { messages: [this.tsigErrorResponse(request, check.error, check.key)] };
   }
 
   /** Runs a source callback; one that throws is logged and does not disturb the answer. */

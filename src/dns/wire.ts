@@ -5,6 +5,7 @@
  * fields its types leave out (opcode, rcode).
  */
 import { createRequire } from "node:module";
+import { isIP } from "node:net";
 
 type DnsPacket = typeof import("dns-packet");
 
@@ -195,11 +196,48 @@ export function canonicalName(name: string, encoding: "utf8" | "latin1" = "utf8"
   return out;
 }
 
-/** True for 127.0.0.0/8 and ::1 (also written as ::ffff:127.x.y.z). */
+/**
+ * The octets of an IP address: 4 for IPv4 and for an IPv4-mapped IPv6 address
+ * (::ffff:a.b.c.d, as a dual-stack socket reports an IPv4 peer), 16 for other
+ * IPv6; undefined for anything that is not an address. A zone index (%eth0) is
+ * left out.
+ */
+export function addressBytes(address: string): number[] | undefined {
+  const plain = address.split("%")[0]!;
+  const version = isIP(plain);
+  if (version === 4) return plain.split(".").map(Number);
+  if (version !== 6) return undefined;
+  const groups = (part: string): number[] =>
+    part === ""
+      ? []
+      : part.split(":").flatMap((group) => {
+          if (!group.includes(".")) return [parseInt(group, 16)];
+          const [a, b, c, d] = group.split(".").map(Number) as [number, number, number, number];
+          return [(a << 8) | b, (c << 8) | d];
+        });
+  const [head = "", tail] = plain.split("::");
+  const front = groups(head);
+  const back = tail === undefined ? [] : groups(tail);
+  const words = [...front, ...Array<number>(8 - front.length - back.length).fill(0), ...back];
+  const bytes = words.flatMap((word) => [word >> 8, word & 0xff]);
+  const mapped =
+    bytes.slice(0, 10).every((b) => b === 0) && bytes[10] === 0xff && bytes[11] === 0xff;
+  return mapped ? bytes.slice(12) : bytes;
+}
+
+/** Whether two strings name the same IP address (::1 and 0:0:0:0:0:0:0:1, 127.0.0.1 and ::ffff:127.0.0.1). */
+export function sameAddress(a: string, b: string): boolean {
+  const x = addressBytes(a);
+  const y = addressBytes(b);
+  return x !== undefined && y !== undefined && x.join(".") === y.join(".");
+}
+
+/**
+ * True for 127.0.0.0/8 and ::1, also written as ::ffff:127.x.y.z. Parsed, not
+ * matched as text: 2001:db8::1 and fe80::1 end in "::1" and are not loopback.
+ */
 export function isLoopbackAddress(address: string): boolean {
-  const v4 = address.startsWith("::ffff:") ? address.slice(7) : address;
-  if (/^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(v4)) {
-    return v4.split(".").every((part) => Number(part) <= 255);
-  }
-  return /^(0{0,4}:){2,7}0{0,3}1$/i.test(address) || address === "::1";
+  const bytes = addressBytes(address);
+  if (bytes?.length === 4) return bytes[0] === 127;
+  return bytes?.length === 16 && bytes.slice(0, 15).every((b) => b === 0) && bytes[15] === 1;
 }
