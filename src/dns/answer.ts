@@ -41,7 +41,9 @@ import {
   RCODE,
   normalizeName,
   packet,
+  questionSection,
   readHeader,
+  withQuestion,
 } from "./wire.js";
 import { toWire, type ZoneRecord } from "./zone.js";
 
@@ -58,6 +60,8 @@ interface Request {
   decoded: ReturnType<typeof packet.decode>;
   tsig: TsigRecord | undefined;
   raw: Buffer;
+  /** The question section as it came, octet for octet: what responses echo. */
+  question: Buffer;
   remote: Remote;
 }
 
@@ -84,9 +88,11 @@ export class RequestHandler {
     if (header.flags & FLAG.QR) return { messages: [] }; // a response: never answer one
     let decoded: ReturnType<typeof packet.decode>;
     let tsig: TsigRecord | undefined;
+    let questionBytes: Buffer;
     try {
       decoded = packet.decode(raw);
       tsig = findTsig(raw);
+      questionBytes = header.qdcount === 1 ? questionSection(raw) : Buffer.alloc(0);
     } catch (error) {
       this.log({
         type: "malformed",
@@ -101,7 +107,7 @@ export class RequestHandler {
     if (header.qdcount !== 1 || !question)
       return { messages: [bareResponse(header, RCODE.FORMERR)] };
     try {
-      return this.answer({ header, decoded, tsig, raw, remote }, question);
+      return this.answer({ header, decoded, tsig, raw, question: questionBytes, remote }, question);
     } catch (error) {
       // A source that throws or holds a bad zone: SERVFAIL for this request, the server lives on.
       this.log({ type: "error", reason: `answering ${from}: ${(error as Error).message}` });
@@ -324,14 +330,16 @@ export class RequestHandler {
       (truncated ? FLAG.TC : 0) |
       (header.flags & FLAG.RD) |
       content.rcode;
-    const message = packet.encode({
-      id: header.id,
-      type: "response",
-      flags,
-      questions: request.decoded.questions ?? [],
-      answers: toWire(content.answers ?? []),
-      authorities: toWire(content.authorities ?? []),
-    });
+    const message = withQuestion(
+      packet.encode({
+        id: header.id,
+        type: "response",
+        flags,
+        answers: toWire(content.answers ?? []),
+        authorities: toWire(content.authorities ?? []),
+      }),
+      request.question,
+    );
     if (!key || !request.tsig) return message;
     const context: TsigContext = { kind: "response", requestMac: request.tsig.mac };
     return signMessage(message, key, context, { timeSigned: this.now() }).message;
@@ -383,14 +391,14 @@ export class RequestHandler {
     const out: Buffer[] = [];
     let priorMac: Buffer | undefined;
     chunks.forEach((answers, index) => {
-      const message = packet.encode({
+      const encoded = packet.encode({
         id: header.id,
         type: "response",
         flags: FLAG.AA | (header.flags & FLAG.RD),
-        // The question goes in the first message only (RFC 5936 2.2.1).
-        questions: index === 0 ? (request.decoded.questions ?? []) : [],
         answers: toWire(answers),
       });
+      // The question goes in the first message only (RFC 5936 2.2.1).
+      const message = index === 0 ? withQuestion(encoded, request.question) : encoded;
       if (key && request.tsig) {
         const context: TsigContext = priorMac
           ? { kind: "continuation", priorMac }

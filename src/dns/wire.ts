@@ -20,7 +20,7 @@ let loaded: DnsPacket | undefined;
 export function loadPacket(): DnsPacket {
   if (loaded) return loaded;
   try {
-    loaded = createRequire(import.meta.url)("dns-packet") as DnsPacket;
+    loaded = measureNames(createRequire(import.meta.url)("dns-packet") as DnsPacket);
   } catch (error) {
     throw new Error(
       "DNS on the wire (the emulator's primary, outgoing doctor and setup's checks) needs the optional dependency dns-packet: npm install dns-packet@5.6.1",
@@ -28,6 +28,71 @@ export function loadPacket(): DnsPacket {
     );
   }
   return loaded;
+}
+
+/**
+ * dns-packet 5.6 writes a label with `buf.write` (UTF-8) and then its length as
+ * one byte, without a check: a label over 63 octets (a 40-character label of
+ * "é" is 80) gets a length byte that reads as a pointer or a reserved label
+ * type, and over 255 it wraps, so the message cannot be parsed. An empty label
+ * ("a..b") ends the name early. Its name encoder, which every record type calls
+ * through the module's shared `name` object, is wrapped once so that such a name
+ * throws WireFormatError instead: checkZone then refuses the record at load,
+ * naming it, and nothing corrupt is ever written. Names within the limits are
+ * encoded by dns-packet's own code, unchanged.
+ */
+function measureNames(dnsPacket: DnsPacket): DnsPacket {
+  const { name: names } = dnsPacket as unknown as {
+    name: {
+      encode: ((name: string, ...rest: unknown[]) => Buffer) & { bytes: number; measured?: true };
+    };
+  };
+  if (names.encode.measured) return dnsPacket;
+  const original = names.encode;
+  const measured = function (this: unknown, name: string, ...rest: unknown[]) {
+    const options = rest[2] as { mail?: boolean } | undefined;
+    encodedNameBytes(name, options?.mail === true);
+    return original.call(this, name, ...rest);
+  };
+  // dns-packet sets `name.encode.bytes` after each call: on this wrapper, where callers read it.
+  names.encode = Object.assign(measured, { bytes: 0, measured: true as const });
+  return dnsPacket;
+}
+
+/**
+ * The octets of `name` on the wire as dns-packet splits it (one leading and one
+ * trailing dot dropped; with `mail`, the SOA RNAME form where "\." is a dot
+ * inside the first label); throws WireFormatError past 63 octets a label or 255
+ * a name, or for an empty label.
+ */
+export function encodedNameBytes(name: string, mail = false): number {
+  const plain = String(name).replace(/^\.|\.$/gm, "");
+  if (plain === "") return 1;
+  let labels = plain.split(".");
+  if (mail) {
+    const local: string[] = [];
+    while (labels.length > 1 && labels[0]!.endsWith("\\")) local.push(labels.shift()!.slice(0, -1));
+    if (local.length > 0) labels = [[...local, labels.shift()!].join("."), ...labels];
+  }
+  let total = 1;
+  for (const label of labels) {
+    const bytes = Buffer.byteLength(label);
+    if (bytes < 1 || bytes > 63) {
+      throw new WireFormatError(
+        bytes === 0
+          ? `name ${shortQuote(name)} has an empty label`
+          : `name has a label of ${bytes} bytes (1 to 63 allowed): ${shortQuote(label)}`,
+      );
+    }
+    total += bytes + 1;
+  }
+  if (total > 255) throw new WireFormatError(`name longer than 255 bytes (${total})`);
+  return total;
+}
+
+/** A name or label for an error message, cut at 40 characters. */
+function shortQuote(text: string): string {
+  return JSON.stringify(text.length > 40 ? `${text.slice(0, 40)}…` : text);
 }
 
 // The types of dns-packet under the same name, for `packet.Answer` and the like.
@@ -123,9 +188,9 @@ export function skipName(message: Buffer, offset: number): number {
   }
 }
 
-/** Reads a name, following compression pointers (only backwards, so it ends). */
-export function readName(message: Buffer, offset: number): string {
-  const labels: string[] = [];
+/** The labels of the name at `offset`, as octets, following compression pointers (only backwards, so it ends). */
+function nameLabels(message: Buffer, offset: number): Buffer[] {
+  const labels: Buffer[] = [];
   let at = offset;
   let limit = offset; // pointers must go strictly backwards
   let total = 0;
@@ -144,10 +209,44 @@ export function readName(message: Buffer, offset: number): string {
     if (at + 1 + len > message.length) throw new WireFormatError("label runs past the end");
     total += len + 1;
     if (total > 255) throw new WireFormatError("name longer than 255 bytes");
-    labels.push(message.toString("latin1", at + 1, at + 1 + len));
+    labels.push(message.subarray(at + 1, at + 1 + len));
     at += 1 + len;
   }
-  return labels.join(".");
+  return labels;
+}
+
+/** Reads a name as a Latin-1 string (one character per octet, so no octet is lost). */
+export function readName(message: Buffer, offset: number): string {
+  return nameLabels(message, offset)
+    .map((label) => label.toString("latin1"))
+    .join(".");
+}
+
+/**
+ * The question section of a one-question message, uncompressed, its octets as
+ * they came: what a response echoes. dns-packet decodes labels as UTF-8 and
+ * would write back U+FFFD for octets that are not, so the response takes these
+ * bytes instead (withQuestion).
+ */
+export function questionSection(message: Buffer): Buffer {
+  const end = skipQuestion(message, HEADER_BYTES);
+  const labels = nameLabels(message, HEADER_BYTES);
+  return Buffer.concat([
+    ...labels.flatMap((label) => [Buffer.from([label.length]), label]),
+    Buffer.from([0]),
+    message.subarray(end - 4, end),
+  ]);
+}
+
+/** `message` (encoded with no question) with `question` as its one question. */
+export function withQuestion(message: Buffer, question: Buffer): Buffer {
+  const out = Buffer.concat([
+    message.subarray(0, HEADER_BYTES),
+    question,
+    message.subarray(HEADER_BYTES),
+  ]);
+  out.writeUInt16BE(1, 4);
+  return out;
 }
 
 /** The offset just past the question at `offset`. */
@@ -192,7 +291,8 @@ export function canonicalName(name: string, encoding: "utf8" | "latin1" = "utf8"
   }
   parts.push(Buffer.from([0]));
   const out = Buffer.concat(parts);
-  if (out.length > 255) throw new WireFormatError("name longer than 255 bytes");
+  if (out.length > 255)
+    throw new WireFormatError(`name is ${out.length} octets long (255 allowed)`);
   return out;
 }
 
