@@ -12,6 +12,7 @@
  *   - a UDP answer larger than the client takes: TC set, so it asks again over TCP
  * SOA queries need no TSIG (the serial is public); a signed one is verified and answered signed.
  */
+import { BADVERS, requestEdns, responseOpt, udpLimit, type Edns } from "./edns.js";
 import { compareSerials } from "./serial.js";
 import { checkSignature, peersAt, transferAccess, type SignatureCheck } from "./access.js";
 import {
@@ -62,6 +63,8 @@ interface Request {
   raw: Buffer;
   /** The question section as it came, octet for octet: what responses echo. */
   question: Buffer;
+  /** The request's EDNS(0), when it had an OPT record: the response then has one too. */
+  edns: Edns | undefined;
   remote: Remote;
 }
 
@@ -89,10 +92,12 @@ export class RequestHandler {
     let decoded: ReturnType<typeof packet.decode>;
     let tsig: TsigRecord | undefined;
     let questionBytes: Buffer;
+    let edns: Edns | undefined;
     try {
       decoded = packet.decode(raw);
       tsig = findTsig(raw);
       questionBytes = header.qdcount === 1 ? questionSection(raw) : Buffer.alloc(0);
+      edns = requestEdns(decoded.additionals);
     } catch (error) {
       this.log({
         type: "malformed",
@@ -107,7 +112,9 @@ export class RequestHandler {
     if (header.qdcount !== 1 || !question)
       return { messages: [bareResponse(header, RCODE.FORMERR)] };
     try {
-      return this.answer({ header, decoded, tsig, raw, question: questionBytes, remote }, question);
+      const request = { header, decoded, tsig, raw, question: questionBytes, edns, remote };
+      if (edns && edns.version > 0) return this.badVersion(request, question);
+      return this.answer(request, question);
     } catch (error) {
       // A source that throws or holds a bad zone: SERVFAIL for this request, the server lives on.
       this.log({ type: "error", reason: `answering ${from}: ${(error as Error).message}` });
@@ -234,6 +241,19 @@ export class RequestHandler {
     };
   }
 
+  /** BADVERS for an EDNS version other than 0 (RFC 6891 6.1.3), with an OPT of version 0. */
+  private badVersion(request: Request, question: { name: string; type: string }): Handled {
+    this.log({
+      type: "refused",
+      zone: normalizeName(question.name),
+      qtype: question.type,
+      from: `${request.remote.address}#${request.remote.port}`,
+      rcode: BADVERS,
+      reason: `EDNS version ${request.edns!.version} (only 0 is spoken)`,
+    });
+    return { messages: [this.respond(request, { rcode: BADVERS }, undefined)] };
+  }
+
   /** NOTAUTH with the TSIG error of a signed request that failed its check, and the event that says why. */
   private refuseTsig(
     request: Request,
@@ -307,7 +327,7 @@ export class RequestHandler {
     key: TsigKey | undefined,
   ): Buffer {
     const full = this.encode(request, content, key, false);
-    if (request.remote.transport === "tcp" || full.length <= udpLimit(request)) return full;
+    if (request.remote.transport === "tcp" || full.length <= udpLimit(request.edns)) return full;
     // Too big for this UDP answer: the header and question with TC set, so the client asks over TCP.
     return this.encode(
       request,
@@ -329,7 +349,7 @@ export class RequestHandler {
       (content.aa ? FLAG.AA : 0) |
       (truncated ? FLAG.TC : 0) |
       (header.flags & FLAG.RD) |
-      content.rcode;
+      (content.rcode & 0xf);
     const message = withQuestion(
       packet.encode({
         id: header.id,
@@ -337,6 +357,7 @@ export class RequestHandler {
         flags,
         answers: toWire(content.answers ?? []),
         authorities: toWire(content.authorities ?? []),
+        additionals: request.edns ? [responseOpt(content.rcode)] : [],
       }),
       request.question,
     );
@@ -396,6 +417,8 @@ export class RequestHandler {
         type: "response",
         flags: FLAG.AA | (header.flags & FLAG.RD),
         answers: toWire(answers),
+        // EDNS: an OPT in the first message, as the question (RFC 6891 6.1.1).
+        additionals: index === 0 && request.edns ? [responseOpt(RCODE.NOERROR)] : [],
       });
       // The question goes in the first message only (RFC 5936 2.2.1).
       const message = index === 0 ? withQuestion(encoded, request.question) : encoded;
@@ -417,11 +440,4 @@ function bareResponse(header: ReturnType<typeof readHeader>, rcode: number): Buf
   out.writeUInt16BE(header.id, 0);
   out.writeUInt16BE(FLAG.QR | (header.opcode << 11) | (header.flags & FLAG.RD) | rcode, 2);
   return out;
-}
-
-/** The largest UDP answer the client takes: 512 bytes, or its EDNS payload size (at most 4096). */
-function udpLimit(request: Request): number {
-  const opt = request.decoded.additionals?.find((record) => record.type === "OPT") as
-    { udpPayloadSize?: number } | undefined;
-  return Math.min(Math.max(opt?.udpPayloadSize ?? 512, 512), 4096);
 }
