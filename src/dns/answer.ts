@@ -52,8 +52,11 @@ const TRANSFER_TYPES = new Set(["AXFR", "IXFR"]);
 
 export interface Handled {
   messages: Buffer[];
-  /** Run once the messages are written (the transfer callback). */
-  after?: () => void;
+  /**
+   * Run once the messages are written, with the error when they could not all be
+   * (the peer reset the connection): then the transfer does not count.
+   */
+  after?: (error?: Error | null) => void;
 }
 
 interface Request {
@@ -216,18 +219,24 @@ export class RequestHandler {
     const body = view.records.filter((r) => r.type !== "SOA");
     const messages = this.transferMessages(request, [soa, ...body, soa], key);
     const kind = qtype as "AXFR" | "IXFR";
-    this.log({
-      type: "transfer",
-      zoneId: view.zoneId,
-      kind,
-      from,
-      messages: messages.length,
-      records: body.length + 2,
-      ...(key ? { tsig: key.name } : {}),
-    });
     return {
       messages,
-      after: () =>
+      // A transfer counts (event, onTransfer) only once every message was written.
+      after: (error) => {
+        if (error) {
+          const reason = `${kind} of zone ${view.zoneId} to ${from} not completed: ${error.message}`;
+          this.log({ type: "error", reason });
+          return;
+        }
+        this.log({
+          type: "transfer",
+          zoneId: view.zoneId,
+          kind,
+          from,
+          messages: messages.length,
+          records: body.length + 2,
+          ...(key ? { tsig: key.name } : {}),
+        });
         this.notice(() =>
           this.source.onTransfer?.({
             zoneId: view.zoneId,
@@ -237,7 +246,8 @@ export class RequestHandler {
             peerId: peer.id,
             serial: view.serial,
           }),
-        ),
+        );
+      },
     };
   }
 
