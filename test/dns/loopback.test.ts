@@ -5,10 +5,12 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
 
 const sent = vi.hoisted(() => [] as string[]);
+const messages = vi.hoisted(() => [] as Buffer[]);
 vi.mock("../../src/dns/exchange.js", async (original) => ({
   ...(await original<typeof import("../../src/dns/exchange.js")>()),
-  udpExchange: async ({ host }: { host: string }) => {
+  udpExchange: async ({ host, message }: { host: string; message: Buffer }) => {
     sent.push(host);
+    messages.push(message);
     return { ok: false, failure: "timeout", detail: "not sent: this test records, never sends" };
   },
 }));
@@ -16,6 +18,7 @@ vi.mock("../../src/dns/exchange.js", async (original) => ({
 const { startDnsPrimary } = await import("../../src/dns/primary.js");
 const { addressBytes, isLoopbackAddress, sameAddress } = await import("../../src/dns/wire.js");
 const { minimalZone } = await import("../../src/dns/zone.js");
+const { findTsig } = await import("../../src/dns/tsig.js");
 
 describe("isLoopbackAddress", () => {
   it.each([
@@ -64,12 +67,13 @@ describe("isLoopbackAddress", () => {
   });
 });
 
-describe("NOTIFY to an address that ends in ::1", () => {
+describe("NOTIFY goes only where it may", () => {
   afterEach(() => {
     sent.length = 0;
+    messages.length = 0;
   });
 
-  it("is skipped when the address is not loopback, and sent to ::1 itself", async () => {
+  it("is skipped to an address that ends in ::1 but is not loopback, and sent to ::1 itself", async () => {
     const primary = await startDnsPrimary({
       source: {
         zone: () => ({
@@ -99,6 +103,51 @@ describe("NOTIFY to an address that ends in ::1", () => {
       ]);
       expect(results[0]!.reason).toMatch(/not a loopback address/);
       expect(sent).toEqual(["::1"]);
+    } finally {
+      await primary.close();
+    }
+  });
+
+  it("is never sent unsigned to a peer whose key cannot be used, and signed with an hmac-md5 key", async () => {
+    const secret = Buffer.from("notify-secret-0123456789abcdef").toString("base64");
+    const primary = await startDnsPrimary({
+      source: {
+        zone: () => ({
+          zoneId: "z",
+          name: "example.test",
+          records: minimalZone("example.test", 1),
+          serial: 1,
+          transfersEnabled: true,
+          peers: [
+            {
+              id: "broken",
+              ip: "127.0.0.1",
+              port: 53,
+              tsig: { name: "k.", algorithm: "hmac-sha256.", secret: "not base64!" },
+            },
+            {
+              id: "md5",
+              ip: "127.0.0.2",
+              port: 53,
+              tsig: { name: "m.", algorithm: "hmac-md5.sig-alg.reg.int.", secret },
+            },
+          ],
+        }),
+      },
+      notifyAttempts: 1,
+      notifyTimeoutMs: 50,
+    });
+    try {
+      const [broken, md5] = await primary.notify("example.test");
+      expect(broken).toMatchObject({ outcome: "skipped", attempts: 0 });
+      expect(broken!.reason).toMatch(/TSIG key cannot be used: .*base64/);
+      expect(md5).toMatchObject({ outcome: "failed", attempts: 1 });
+      expect(sent).toEqual(["127.0.0.2"]);
+      expect(findTsig(messages[0]!)).toMatchObject({
+        keyName: "m",
+        algorithm: "hmac-md5.sig-alg.reg.int",
+      });
+      expect(findTsig(messages[0]!)!.mac).toHaveLength(16);
     } finally {
       await primary.close();
     }
