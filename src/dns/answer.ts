@@ -1,16 +1,20 @@
 /**
- * How the primary answers one request (RFC 1035, 1995, 5936, 8945):
- *   - undecodable request with a header        FORMERR (no header: dropped)
+ * How the primary answers one request (RFC 1035, 1995, 5936, 6891, 8945):
+ *   - undecodable request with a header        FORMERR (no header: dropped; two OPTs too)
  *   - opcode other than QUERY                  NOTIMP
+ *   - EDNS version other than 0                BADVERS; any OPT is answered with one
  *   - bad TSIG                                 NOTAUTH + TSIG error BADKEY/BADSIG/BADTIME
+ *     (a transfer's key is looked for among the peers at its address only: access.ts)
  *   - zone unknown: query REFUSED; transfer NOTAUTH (RFC 5936 2.2.1, not authoritative)
  *   - transfers disabled                       REFUSED
  *   - transfer from an address that is no peer REFUSED
- *   - transfer from a peer address that has a TSIG, unsigned or with another key: NOTAUTH
+ *   - transfer from a peer address that has a TSIG, unsigned: NOTAUTH (even when the
+ *     key cannot be used: fails closed)
  *   - AXFR over UDP                            REFUSED (transfers are TCP only)
  *   - IXFR from an up-to-date secondary        the SOA alone; otherwise AXFR form (RFC 1995 4)
  *   - a UDP answer larger than the client takes: TC set, so it asks again over TCP
  * SOA queries need no TSIG (the serial is public); a signed one is verified and answered signed.
+ * Responses echo the question's octets as they came.
  */
 import { BADVERS, requestEdns, responseOpt, udpLimit, type Edns } from "./edns.js";
 import { compareSerials } from "./serial.js";
