@@ -39,7 +39,9 @@ export function loadPacket(): DnsPacket {
  * through the module's shared `name` object, is wrapped once so that such a name
  * throws WireFormatError instead: checkZone then refuses the record at load,
  * naming it, and nothing corrupt is ever written. Names within the limits are
- * encoded by dns-packet's own code, unchanged.
+ * encoded by dns-packet's own code, unchanged. A name with a backslash (an RFC
+ * 1035 escape, or the SOA RNAME's `\.`) is not split on every dot, so it is
+ * left to the code that reads its escapes.
  */
 function measureNames(dnsPacket: DnsPacket): DnsPacket {
   const { name: names } = dnsPacket as unknown as {
@@ -50,8 +52,7 @@ function measureNames(dnsPacket: DnsPacket): DnsPacket {
   if (names.encode.measured) return dnsPacket;
   const original = names.encode;
   const measured = function (this: unknown, name: string, ...rest: unknown[]) {
-    const options = rest[2] as { mail?: boolean } | undefined;
-    encodedNameBytes(name, options?.mail === true);
+    if (!String(name).includes("\\")) encodedNameBytes(name);
     return original.call(this, name, ...rest);
   };
   // dns-packet sets `name.encode.bytes` after each call: on this wrapper, where callers read it.
@@ -60,22 +61,15 @@ function measureNames(dnsPacket: DnsPacket): DnsPacket {
 }
 
 /**
- * The octets of `name` on the wire as dns-packet splits it (one leading and one
- * trailing dot dropped; with `mail`, the SOA RNAME form where "\." is a dot
- * inside the first label); throws WireFormatError past 63 octets a label or 255
- * a name, or for an empty label.
+ * The octets of `name` on the wire as dns-packet writes it (split at every dot,
+ * one leading and one trailing dot dropped, each label in UTF-8); throws
+ * WireFormatError past 63 octets a label or 255 a name, or for an empty label.
  */
-export function encodedNameBytes(name: string, mail = false): number {
+export function encodedNameBytes(name: string): number {
   const plain = String(name).replace(/^\.|\.$/gm, "");
   if (plain === "") return 1;
-  let labels = plain.split(".");
-  if (mail) {
-    const local: string[] = [];
-    while (labels.length > 1 && labels[0]!.endsWith("\\")) local.push(labels.shift()!.slice(0, -1));
-    if (local.length > 0) labels = [[...local, labels.shift()!].join("."), ...labels];
-  }
   let total = 1;
-  for (const label of labels) {
+  for (const label of plain.split(".")) {
     const bytes = Buffer.byteLength(label);
     if (bytes < 1 || bytes > 63) {
       throw new WireFormatError(
