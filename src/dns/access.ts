@@ -70,16 +70,22 @@ export function checkSignature(
     const verdict = verifyMessage(raw, () => key, { kind: "request" }, { now });
     if (verdict.status === "ok") return { ok: true, key, peer };
     if (verdict.status === "bad" && (!failed || failed.error === TSIG_ERROR.BADKEY)) {
-      const why = verdict.error === TSIG_ERROR.BADTIME ? "its time is outside the fudge" : "";
       failed = {
         ok: false,
         error: verdict.error,
-        reason: `the request signed with ${key.name} does not verify${why ? `: ${why}` : ""}`,
+        reason: badReason(verdict.error, key, record, now),
         key,
       };
     }
   }
   return failed!;
+}
+
+function badReason(error: number, key: TsigKey, record: TsigRecord, now: number): string {
+  if (error !== TSIG_ERROR.BADTIME)
+    return `the MAC of the request signed with ${key.name} is wrong`;
+  const off = record.timeSigned - now;
+  return `the request signed with ${key.name} is ${Math.abs(off)} s ${off > 0 ? "ahead of" : "behind"} this clock (fudge ${record.fudge} s)`;
 }
 
 /**
