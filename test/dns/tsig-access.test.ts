@@ -22,6 +22,7 @@ import {
   verifyMessage,
   type TsigKeyInput,
 } from "../../src/dns/tsig.js";
+import { checkSignature, transferAccess } from "../../src/dns/access.js";
 import { FLAG, RCODE, packet, readHeader } from "../../src/dns/wire.js";
 import { minimalZone, type ZoneRecord } from "../../src/dns/zone.js";
 
@@ -280,5 +281,46 @@ describe("TSIG access to transfers", () => {
         .map((e) => (e as { tsigError?: string }).tsigError),
     ).toEqual(["BADTIME", "BADTIME"]);
     expect(refusal()!.reason).toMatch(/signed with a-key\. is 3[56]\d\d s ahead of this clock/);
+  });
+});
+
+describe("the access decision alone", () => {
+  it("refuses an unsigned transfer when any peer at the address has a key, and names that peer", () => {
+    const open: ZonePeer = { id: "open", ip: "127.0.0.1", port: 5300 };
+    const keyed: ZonePeer = { id: "keyed", ip: "127.0.0.1", port: 5301, tsig: KEY_A };
+    expect(transferAccess([open, keyed], undefined)).toMatchObject({
+      ok: false,
+      rcode: RCODE.NOTAUTH,
+      reason: expect.stringContaining("peer keyed"),
+    });
+    expect(transferAccess([open], undefined)).toEqual({ ok: true, peer: open });
+    expect(transferAccess([], undefined)).toMatchObject({ ok: false, rcode: RCODE.REFUSED });
+  });
+
+  it("checks a signature only against the candidates given, and tries each peer that has the key's name", () => {
+    const key = new TsigKey(KEY_A);
+    const request = signMessage(axfr(), key, { kind: "request" }).message;
+    const record = findTsig(request)!;
+    const now = Math.floor(Date.now() / 1000);
+    const same = { name: KEY_A.name, algorithm: KEY_A.algorithm };
+    const wrong: ZonePeer = {
+      id: "wrong",
+      ip: "127.0.0.1",
+      tsig: { ...same, secret: secret("x") },
+    };
+    const right: ZonePeer = { id: "right", ip: "127.0.0.1", tsig: KEY_A };
+    expect(checkSignature(request, record, [wrong, right], "here", now)).toMatchObject({
+      ok: true,
+      peer: right,
+    });
+    expect(checkSignature(request, record, [wrong], "here", now)).toMatchObject({
+      ok: false,
+      error: TSIG_ERROR.BADSIG,
+    });
+    expect(checkSignature(request, record, [], "here", now)).toMatchObject({
+      ok: false,
+      error: TSIG_ERROR.BADKEY,
+      reason: "no peer here has the key a-key. (hmac-sha256.)",
+    });
   });
 });
