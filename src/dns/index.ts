@@ -54,8 +54,12 @@ export {
   type PeerState,
 } from "./doctor.js";
 export {
+  EMULATOR_DNS_HEADER,
+  PrimaryUnknownError,
+  findPrimary,
   formatAge,
   runDoctor,
+  type FoundPrimary,
   type ApiDoctorReport,
   type DoctorClient,
   type RunDoctorOptions,
