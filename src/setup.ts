@@ -29,7 +29,12 @@ import {
   tsigNameProblem,
 } from "./results.js";
 import { dnsNameProblem, identifierProblem } from "./validate.js";
-import { TSIG_ALGORITHMS, TSIG_DIGESTS, type TsigAlgorithm } from "./dns/algorithms.js";
+import {
+  TSIG_ALGORITHMS,
+  TSIG_DIGESTS,
+  tsigAlgorithm,
+  type TsigAlgorithm,
+} from "./dns/algorithms.js";
 
 export type { TsigAlgorithm };
 
@@ -145,8 +150,9 @@ export function zoneNameOf(name: string): string {
 /** `hmac-sha256` (nameservers' spelling), `HMAC-SHA256.`: `hmac-sha256.`; `hmac-md5`: its long name. */
 export function tsigAlgoOf(algo: string): string {
   const lower = algo.toLowerCase();
-  if (lower === "hmac-md5" || lower === "hmac-md5.") return "hmac-md5.sig-alg.reg.int.";
-  return lower.endsWith(".") ? lower : `${lower}.`;
+  const bare = lower.endsWith(".") ? lower.slice(0, -1) : lower;
+  const spelled = TSIG_ALGORITHMS.find((name) => TSIG_DIGESTS[name].configName === bare);
+  return spelled ?? tsigAlgorithm(lower) ?? `${bare}.`;
 }
 
 /** The key's name when none is given and the zone's peers share none. */

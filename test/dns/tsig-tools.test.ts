@@ -8,6 +8,7 @@ import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startDnsPrimary, type DnsPrimary, type ZonePeer } from "../../src/dns/primary.js";
 import { renderKeyStanza, renderKnotConfig, renderNsdConfig } from "../../src/dns/render.js";
+import { tsigAlgoOf } from "../../src/setup.js";
 import { TSIG_ALGORITHMS } from "../../src/dns/tsig.js";
 import { minimalZone, type ZoneRecord } from "../../src/dns/zone.js";
 
@@ -97,6 +98,13 @@ describe("a signed AXFR with every algorithm, verified by dig and kdig", () => {
       expect(renderKeyStanza(tsig)).toContain(`    algorithm ${name};\n`);
     },
   );
+
+  it.each(TSIG_ALGORITHMS)("setup reads %s in the servers' spelling too", (algorithm) => {
+    const [name] = TOOL_NAME[algorithm]!;
+    expect([name, name.toUpperCase(), `${name}.`, algorithm].map(tsigAlgoOf)).toEqual(
+      Array(4).fill(algorithm),
+    );
+  });
 
   describe.each(["kdig", "dig"] as const)("%s", (which) => {
     it.skipIf(!haveTools && !CI).each(TSIG_ALGORITHMS)("-y with %s", async (algorithm) => {
