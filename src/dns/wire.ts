@@ -6,6 +6,7 @@
  */
 import { createRequire } from "node:module";
 import { isIP } from "node:net";
+import { nameOctets } from "./names.js";
 
 type DnsPacket = typeof import("dns-packet");
 
@@ -39,21 +40,36 @@ export function loadPacket(): DnsPacket {
  * through the module's shared `name` object, is wrapped once so that such a name
  * throws WireFormatError instead: checkZone then refuses the record at load,
  * naming it, and nothing corrupt is ever written. Names within the limits are
- * encoded by dns-packet's own code, unchanged. A name with a backslash (an RFC
- * 1035 escape, or the SOA RNAME's `\.`) is not split on every dot, so it is
- * left to the code that reads its escapes.
+ * encoded by dns-packet's own code, unchanged. A name with a backslash (this
+ * package's escapes, names.ts: `\.` a dot inside a label, `\DDD` an octet) is
+ * written as the octets it stands for, where dns-packet would write the
+ * backslashes and split at the escaped dot.
  */
 function measureNames(dnsPacket: DnsPacket): DnsPacket {
-  const { name: names } = dnsPacket as unknown as {
-    name: {
-      encode: ((name: string, ...rest: unknown[]) => Buffer) & { bytes: number; measured?: true };
-    };
+  type Encode = ((name: string, buf?: Buffer, offset?: number, ...rest: unknown[]) => Buffer) & {
+    bytes: number;
+    measured?: true;
   };
+  const { name: names } = dnsPacket as unknown as { name: { encode: Encode } };
   if (names.encode.measured) return dnsPacket;
   const original = names.encode;
-  const measured = function (this: unknown, name: string, ...rest: unknown[]) {
-    if (!String(name).includes("\\")) encodedNameBytes(name);
-    return original.call(this, name, ...rest);
+  const measured = function (
+    this: unknown,
+    name: string,
+    buf?: Buffer,
+    offset = 0,
+    ...rest: unknown[]
+  ) {
+    if (!String(name).includes("\\")) {
+      encodedNameBytes(name);
+      return original.call(this, name, buf, offset, ...rest);
+    }
+    // Escapes: the octets they stand for (dns-packet would write the backslashes).
+    const octets = escapedName(String(name));
+    const out = buf ?? Buffer.alloc(octets.length);
+    octets.copy(out, offset);
+    names.encode.bytes = octets.length;
+    return out;
   };
   // dns-packet sets `name.encode.bytes` after each call: on this wrapper, where callers read it.
   names.encode = Object.assign(measured, { bytes: 0, measured: true as const });
@@ -272,7 +288,10 @@ export function normalizeName(name: string): string {
  * one character per octet) is written back with `"latin1"`.
  */
 export function canonicalName(name: string, encoding: "utf8" | "latin1" = "utf8"): Buffer {
-  const plain = normalizeName(name);
+  const trimmed = name.endsWith(".") ? name.slice(0, -1) : name;
+  // RFC 4034 6.2 and RFC 4343: only the ASCII letters have a case.
+  const plain = trimmed.replace(/[A-Z]+/g, (letters) => letters.toLowerCase());
+  if (encoding === "utf8" && plain.includes("\\")) return escapedName(plain);
   const parts: Buffer[] = [];
   if (plain !== "") {
     for (const label of plain.split(".")) {
@@ -288,6 +307,15 @@ export function canonicalName(name: string, encoding: "utf8" | "latin1" = "utf8"
   if (out.length > 255)
     throw new WireFormatError(`name is ${out.length} octets long (255 allowed)`);
   return out;
+}
+
+/** A name with escapes (names.ts: `\.`, `\\`, `\DDD`) as its octets on the wire. */
+function escapedName(name: string): Buffer {
+  try {
+    return Buffer.from(nameOctets(name));
+  } catch (error) {
+    throw new WireFormatError(`name ${shortQuote(name)}: ${(error as Error).message}`);
+  }
 }
 
 /**

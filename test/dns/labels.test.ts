@@ -173,3 +173,68 @@ describe("a non-ASCII name on the wire", () => {
     }
   });
 });
+
+describe("a name with escapes on the wire", () => {
+  // This package's form (names.ts): `\.` is a dot inside a label, `\DDD` an octet.
+  const records = zoneWith(
+    { name: `a\\.b.${ZONE}`, ttl: 60, type: "A", data: "192.0.2.8" },
+    { name: `x\\255y.${ZONE}`, ttl: 60, type: "CNAME", data: `t\\.\\..s\\092.${ZONE}` },
+  );
+  let primary: DnsPrimary;
+  beforeAll(async () => {
+    checkZone(ZONE, records);
+    primary = await startDnsPrimary({
+      source: {
+        zone: (name) =>
+          name === ZONE
+            ? {
+                zoneId: "z",
+                name: ZONE,
+                records,
+                serial: 3,
+                transfersEnabled: true,
+                peers: [{ id: "p", ip: "127.0.0.1", port: 53 }],
+              }
+            : undefined,
+      },
+    });
+  });
+  afterAll(() => primary?.close());
+
+  it("is written as the octets its escapes stand for", async () => {
+    const outcome = await tcpExchange({
+      host: "127.0.0.1",
+      port: primary.port,
+      message: packet.encode({
+        id: 2,
+        type: "query",
+        questions: [{ name: ZONE, type: "AXFR", class: "IN" }],
+      }),
+      timeoutMs: 2000,
+    });
+    const raw = (outcome as { response: Buffer }).response;
+    const wire = (...labels: (string | number[])[]) =>
+      Buffer.concat(
+        labels.flatMap((l) => {
+          const bytes = typeof l === "string" ? Buffer.from(l) : Buffer.from(l);
+          return [Buffer.from([bytes.length]), bytes];
+        }),
+      );
+    expect(raw.includes(wire("a.b", "example", "test"))).toBe(true);
+    expect(raw.includes(wire([0x78, 0xff, 0x79], "example", "test"))).toBe(true);
+    expect(raw.includes(wire("t..", "s\\", "example", "test"))).toBe(true);
+    expect(packet.decode(raw).answers).toHaveLength(5);
+  });
+
+  const kdig = "/usr/bin/kdig";
+  const CI = process.env.CI === "true";
+  it.skipIf(!existsSync(kdig) && !CI)("reads back for kdig as the same escapes", async () => {
+    const { stdout } = await run(kdig, ["-p", String(primary.port), "@127.0.0.1", ZONE, "AXFR"], {
+      timeout: 10_000,
+    });
+    expect(stdout).toMatch(/^a\\\.b\.example\.test\.\s+60\s+IN\s+A\s+192\.0\.2\.8$/m);
+    expect(stdout).toMatch(
+      /^x\\255y\.example\.test\.\s+60\s+IN\s+CNAME\s+t\\\.\\\.\.s\\\\\.example\.test\.$/m,
+    );
+  });
+});
