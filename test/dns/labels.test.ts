@@ -32,6 +32,20 @@ const TOO_LONG = "é".repeat(40);
 
 const zoneWith = (...records: ZoneRecord[]) => [...minimalZone(ZONE, 3), ...records];
 
+/** A primary serving ZONE with `records` (checked as a load would) to a peer on 127.0.0.1. */
+function serve(records: ZoneRecord[]): Promise<DnsPrimary> {
+  checkZone(ZONE, records);
+  const view: ZoneView = {
+    zoneId: "z",
+    name: ZONE,
+    records,
+    serial: 3,
+    transfersEnabled: true,
+    peers: [{ id: "p", ip: "127.0.0.1", port: 53 }],
+  };
+  return startDnsPrimary({ source: { zone: (name) => (name === ZONE ? view : undefined) } });
+}
+
 describe("names are measured in octets", () => {
   it("measures a label in UTF-8 octets, not characters", () => {
     expect(encodedNameBytes(`${FITS}.${ZONE}`)).toBe(1 + 60 + 1 + 7 + 1 + 4 + 1);
@@ -88,18 +102,7 @@ describe("a non-ASCII name on the wire", () => {
   );
   let primary: DnsPrimary;
   beforeAll(async () => {
-    checkZone(ZONE, records);
-    const view: ZoneView = {
-      zoneId: "z",
-      name: ZONE,
-      records,
-      serial: 3,
-      transfersEnabled: true,
-      peers: [{ id: "p", ip: "127.0.0.1", port: 53 }],
-    };
-    primary = await startDnsPrimary({
-      source: { zone: (name) => (name === ZONE ? view : undefined) },
-    });
+    primary = await serve(records);
   });
   afterAll(() => primary?.close());
 
@@ -182,22 +185,7 @@ describe("a name with escapes on the wire", () => {
   );
   let primary: DnsPrimary;
   beforeAll(async () => {
-    checkZone(ZONE, records);
-    primary = await startDnsPrimary({
-      source: {
-        zone: (name) =>
-          name === ZONE
-            ? {
-                zoneId: "z",
-                name: ZONE,
-                records,
-                serial: 3,
-                transfersEnabled: true,
-                peers: [{ id: "p", ip: "127.0.0.1", port: 53 }],
-              }
-            : undefined,
-      },
-    });
+    primary = await serve(records);
   });
   afterAll(() => primary?.close());
 
