@@ -1,13 +1,15 @@
 // `npm run generate`: spec/openapi.yaml -> generated/schema.ts (openapi-typescript),
 // generated/openapi.json (the bundled spec, for runtime validation and tests) and,
 // from that bundle, generated/operations.ts (the table of operations, see
-// scripts/operations.mjs).
+// scripts/operations.mjs), and generated/constants.ts (lists the spec states, such
+// as the TSIG algorithms, see scripts/constants.mjs).
 // `npm run check:generated` (--check): exits non-zero when the committed files differ
 // from what the spec would produce now, and writes nothing.
 // Also generated/validators.ts: the emulator's validators, compiled from openapi.json.
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import { constantsSource } from "./constants.mjs";
 import { operationsSource } from "./operations.mjs";
 import { root, runTool } from "./run-tool.mjs";
 import { validatorsSource } from "./validators.mjs";
@@ -16,6 +18,8 @@ const check = process.argv.includes("--check");
 const bundled = path.join(root, "generated", "openapi.json");
 const table = path.join(root, "generated", "operations.ts");
 const tableOf = (file) => operationsSource(JSON.parse(readFileSync(file, "utf8")));
+const constants = path.join(root, "generated", "constants.ts");
+const constantsOf = (file) => constantsSource(JSON.parse(readFileSync(file, "utf8")));
 const validators = path.join(root, "generated", "validators.ts");
 const typegenArgs = ["--redocly", "redocly.yaml", "--default-non-nullable=false"];
 
@@ -32,6 +36,7 @@ if (check) {
     runTool("redocly", ["bundle", "main", "--output", fresh], { quiet: true });
     if (!sameFile(fresh, bundled)) stale.push("generated/openapi.json");
     if (readOr(table) !== tableOf(fresh)) stale.push("generated/operations.ts");
+    if (readOr(constants) !== constantsOf(fresh)) stale.push("generated/constants.ts");
     const compiled = validatorsSource(readFileSync(fresh, "utf8"));
     if (readOr(validators) !== compiled) stale.push("generated/validators.ts");
   } finally {
@@ -47,7 +52,8 @@ if (check) {
   runTool("redocly", ["bundle", "main", "--output", bundled]);
   writeFileSync(validators, validatorsSource(readFileSync(bundled, "utf8")));
   writeFileSync(table, tableOf(bundled));
-  console.log(`generated/operations.ts written from generated/openapi.json`);
+  writeFileSync(constants, constantsOf(bundled));
+  console.log(`generated/operations.ts and constants.ts written from generated/openapi.json`);
 }
 
 function readOr(file) {

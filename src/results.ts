@@ -4,7 +4,6 @@
  * or undefined when the value has the spec's shape. Opt-in, so that clients
  * which trust the API do not carry them in their bundle.
  */
-import type { components } from "../generated/schema.js";
 import {
   dnsNameProblem,
   identifierProblem,
@@ -15,6 +14,7 @@ import {
   SOA_SERIAL_MAX,
 } from "./validate.js";
 import type { ResultSchema } from "../generated/operations.js";
+import { TSIG_ALGORITHMS } from "../generated/constants.js";
 
 export type { ResultSchema };
 
@@ -28,21 +28,8 @@ export const PORT_MAX = 65535;
 export const ACL_IPV4_MIN_PREFIX = 24;
 export const ACL_IPV6_MIN_PREFIX = 64;
 
-type TsigAlgorithm = components["schemas"]["Tsig"]["algo"];
-/** components.schemas.Tsig.properties.algo.enum; the compiler holds it to the generated union. */
-export const TSIG_ALGORITHMS = [
-  "hmac-md5.sig-alg.reg.int.",
-  "hmac-sha1.",
-  "hmac-sha224.",
-  "hmac-sha256.",
-  "hmac-sha384.",
-  "hmac-sha512.",
-] as const satisfies readonly TsigAlgorithm[];
-// Fails to compile when the spec's enum gains a name this list lacks.
-const everyAlgorithm: Exclude<TsigAlgorithm, (typeof TSIG_ALGORITHMS)[number]> extends never
-  ? true
-  : false = true;
-void everyAlgorithm;
+/** The spec's list of TSIG algorithms (generated from Tsig.algo's enum). */
+export { TSIG_ALGORITHMS };
 
 /** A field's check: a reason when the value is wrong, else undefined. */
 export type FieldCheck = (value: unknown) => string | undefined;

@@ -15,7 +15,6 @@
  * Everything is checked before the first request, so bad input sends nothing.
  * Web-standard only (crypto.getRandomValues, btoa), like the client.
  */
-import type { components } from "../generated/schema.js";
 import type { SecondaryDnsClient } from "./client.js";
 import { NotFoundError, ValidationError } from "./errors.js";
 import type { OutgoingZone } from "./resources/outgoing.js";
@@ -30,18 +29,19 @@ import {
   tsigNameProblem,
 } from "./results.js";
 import { dnsNameProblem, identifierProblem } from "./validate.js";
+import {
+  TSIG_ALGORITHMS,
+  TSIG_DIGESTS,
+  tsigAlgorithm,
+  type TsigAlgorithm,
+} from "./dns/algorithms.js";
 
-export type TsigAlgorithm = components["schemas"]["Tsig"]["algo"];
+export type { TsigAlgorithm };
 
 /** A key's secret is as long as its HMAC's output (RFC 8945 section 6.2 advises no shorter). */
-export const SECRET_BYTES: Readonly<Record<TsigAlgorithm, number>> = {
-  "hmac-md5.sig-alg.reg.int.": 16,
-  "hmac-sha1.": 20,
-  "hmac-sha224.": 28,
-  "hmac-sha256.": 32,
-  "hmac-sha384.": 48,
-  "hmac-sha512.": 64,
-};
+export const SECRET_BYTES: Readonly<Record<TsigAlgorithm, number>> = Object.fromEntries(
+  TSIG_ALGORITHMS.map((algo) => [algo, TSIG_DIGESTS[algo].macBytes]),
+) as Record<TsigAlgorithm, number>;
 
 /** A fresh random secret for the algorithm, base64, from the platform's CSPRNG. */
 export function newTsigSecret(algo: TsigAlgorithm): string {
@@ -150,8 +150,9 @@ export function zoneNameOf(name: string): string {
 /** `hmac-sha256` (nameservers' spelling), `HMAC-SHA256.`: `hmac-sha256.`; `hmac-md5`: its long name. */
 export function tsigAlgoOf(algo: string): string {
   const lower = algo.toLowerCase();
-  if (lower === "hmac-md5" || lower === "hmac-md5.") return "hmac-md5.sig-alg.reg.int.";
-  return lower.endsWith(".") ? lower : `${lower}.`;
+  const bare = lower.endsWith(".") ? lower.slice(0, -1) : lower;
+  const spelled = TSIG_ALGORITHMS.find((name) => TSIG_DIGESTS[name].configName === bare);
+  return spelled ?? tsigAlgorithm(lower) ?? `${bare}.`;
 }
 
 /** The key's name when none is given and the zone's peers share none. */

@@ -1,21 +1,26 @@
 /**
- * How the primary answers one request (RFC 1035, 1995, 5936, 8945):
- *   - undecodable request with a header        FORMERR (no header: dropped)
+ * How the primary answers one request (RFC 1035, 1995, 5936, 6891, 8945):
+ *   - undecodable request with a header        FORMERR (no header: dropped; two OPTs too)
  *   - opcode other than QUERY                  NOTIMP
+ *   - EDNS version other than 0                BADVERS; any OPT is answered with one
  *   - bad TSIG                                 NOTAUTH + TSIG error BADKEY/BADSIG/BADTIME
+ *     (a transfer's key is looked for among the peers at its address only: access.ts)
  *   - zone unknown: query REFUSED; transfer NOTAUTH (RFC 5936 2.2.1, not authoritative)
  *   - transfers disabled                       REFUSED
  *   - transfer from an address that is no peer REFUSED
- *   - transfer from a peer address that has a TSIG, unsigned or with another key: NOTAUTH
+ *   - transfer from a peer address that has a TSIG, unsigned: NOTAUTH (even when the
+ *     key cannot be used: fails closed)
  *   - AXFR over UDP                            REFUSED (transfers are TCP only)
  *   - IXFR from an up-to-date secondary        the SOA alone; otherwise AXFR form (RFC 1995 4)
  *   - a UDP answer larger than the client takes: TC set, so it asks again over TCP
  * SOA queries need no TSIG (the serial is public); a signed one is verified and answered signed.
+ * Responses echo the question's octets as they came.
  */
+import { BADVERS, requestEdns, responseOpt, udpLimit, type Edns } from "./edns.js";
 import { compareSerials } from "./serial.js";
+import { checkSignature, peersAt, transferAccess, type SignatureCheck } from "./access.js";
 import {
   plainAddress,
-  keysOf,
   soaOf,
   type DnsEvent,
   type Remote,
@@ -28,10 +33,8 @@ import {
   TsigKey,
   appendTsigError,
   findTsig,
-  keyLookup,
   signMessage,
   tsigErrorName,
-  verifyMessage,
   type TsigContext,
   type TsigRecord,
 } from "./tsig.js";
@@ -43,7 +46,9 @@ import {
   RCODE,
   normalizeName,
   packet,
+  questionSection,
   readHeader,
+  withQuestion,
 } from "./wire.js";
 import { toWire, type ZoneRecord } from "./zone.js";
 
@@ -51,8 +56,11 @@ const TRANSFER_TYPES = new Set(["AXFR", "IXFR"]);
 
 export interface Handled {
   messages: Buffer[];
-  /** Run once the messages are written (the transfer callback). */
-  after?: () => void;
+  /**
+   * Run once the messages are written, with the error when they could not all be
+   * (the peer reset the connection): then the transfer does not count.
+   */
+  after?: (error?: Error | null) => void;
 }
 
 interface Request {
@@ -60,6 +68,10 @@ interface Request {
   decoded: ReturnType<typeof packet.decode>;
   tsig: TsigRecord | undefined;
   raw: Buffer;
+  /** The question section as it came, octet for octet: what responses echo. */
+  question: Buffer;
+  /** The request's EDNS(0), when it had an OPT record: the response then has one too. */
+  edns: Edns | undefined;
   remote: Remote;
 }
 
@@ -86,9 +98,13 @@ export class RequestHandler {
     if (header.flags & FLAG.QR) return { messages: [] }; // a response: never answer one
     let decoded: ReturnType<typeof packet.decode>;
     let tsig: TsigRecord | undefined;
+    let questionBytes: Buffer;
+    let edns: Edns | undefined;
     try {
       decoded = packet.decode(raw);
       tsig = findTsig(raw);
+      questionBytes = header.qdcount === 1 ? questionSection(raw) : Buffer.alloc(0);
+      edns = requestEdns(decoded.additionals);
     } catch (error) {
       this.log({
         type: "malformed",
@@ -103,7 +119,9 @@ export class RequestHandler {
     if (header.qdcount !== 1 || !question)
       return { messages: [bareResponse(header, RCODE.FORMERR)] };
     try {
-      return this.answer({ header, decoded, tsig, raw, remote }, question);
+      const request = { header, decoded, tsig, raw, question: questionBytes, edns, remote };
+      if (edns && edns.version > 0) return this.badVersion(request, question);
+      return this.answer(request, question);
     } catch (error) {
       // A source that throws or holds a bad zone: SERVFAIL for this request, the server lives on.
       this.log({ type: "error", reason: `answering ${from}: ${(error as Error).message}` });
@@ -127,42 +145,17 @@ export class RequestHandler {
 
     // TSIG first (RFC 8945 5.2): a bad signature is answered NOTAUTH whatever was asked.
     const address = plainAddress(request.remote.address);
-    const atAddress =
-      view?.peers.filter((peer) => peer.ip && plainAddress(peer.ip) === address) ?? [];
-    const keysAtAddress = keysOf(atAddress, this.log);
-    const keys =
-      transfer && keysAtAddress.length > 0 ? keysAtAddress : keysOf(view?.peers ?? [], this.log);
-    let key: TsigKey | undefined;
+    const atAddress = peersAt(view?.peers ?? [], address);
+    let signed: Extract<SignatureCheck, { ok: true }> | undefined;
     if (request.tsig) {
-      const verdict = verifyMessage(
-        request.raw,
-        keyLookup(keys),
-        { kind: "request" },
-        { now: this.now() },
-      );
-      if (verdict.status === "bad" || verdict.status === "peer-error") {
-        const tsigError = tsigErrorName(verdict.error);
-        this.log({
-          type: "refused",
-          zone: zoneName,
-          qtype,
-          from,
-          rcode: RCODE.NOTAUTH,
-          reason: `TSIG ${tsigError}`,
-          tsigError,
-        });
-        return {
-          messages: [
-            this.tsigErrorResponse(
-              request,
-              verdict.error,
-              verdict.status === "bad" ? verdict.key : undefined,
-            ),
-          ],
-        };
-      }
-      if (verdict.status === "ok") key = verdict.key;
+      // A transfer may be signed only with the key of a peer at its address; a query with any peer's.
+      const check = transfer
+        ? checkSignature(request.raw, request.tsig, atAddress, "at this address", this.now())
+        : checkSignature(request.raw, request.tsig, view?.peers ?? [], "of the zone", this.now());
+      if (!check.ok) return this.refuseTsig(request, zoneName, qtype, check);
+      signed = check;
     }
+    const key = signed?.key;
 
     if (qtype === "AXFR" && request.remote.transport === "udp")
       return refuse(RCODE.REFUSED, "AXFR over UDP", key);
@@ -199,17 +192,9 @@ export class RequestHandler {
       return { messages: [handled.message] };
     }
 
-    if (atAddress.length === 0)
-      return refuse(RCODE.REFUSED, "the address is not one of the zone's peers", key);
-    if (keysAtAddress.length > 0 && !key)
-      return refuse(
-        RCODE.NOTAUTH,
-        "a peer at this address has a TSIG, the request is unsigned",
-        key,
-      );
-    const peer = atAddress.find((p) =>
-      key ? keysOf([p], () => {}).some((k) => k.name === key!.name) : !p.tsig,
-    );
+    const access = transferAccess(atAddress, signed);
+    if (!access.ok) return refuse(access.rcode, access.reason, key);
+    const peer = access.peer;
 
     // IXFR from a secondary that is up to date: the current SOA alone (RFC 1995 section 2).
     const theirs = request.decoded.authorities?.find((r) => r.type === "SOA") as
@@ -238,29 +223,70 @@ export class RequestHandler {
     const body = view.records.filter((r) => r.type !== "SOA");
     const messages = this.transferMessages(request, [soa, ...body, soa], key);
     const kind = qtype as "AXFR" | "IXFR";
-    this.log({
-      type: "transfer",
-      zoneId: view.zoneId,
-      kind,
-      from,
-      messages: messages.length,
-      records: body.length + 2,
-      ...(key ? { tsig: key.name } : {}),
-    });
     return {
       messages,
-      after: () =>
+      // A transfer counts (event, onTransfer) only once every message was written.
+      after: (error) => {
+        if (error) {
+          const reason = `${kind} of zone ${view.zoneId} to ${from} not completed: ${error.message}`;
+          this.log({ type: "error", reason });
+          return;
+        }
+        this.log({
+          type: "transfer",
+          zoneId: view.zoneId,
+          kind,
+          from,
+          messages: messages.length,
+          records: body.length + 2,
+          ...(key ? { tsig: key.name } : {}),
+        });
         this.notice(() =>
           this.source.onTransfer?.({
             zoneId: view.zoneId,
             kind,
             address,
             port: request.remote.port,
-            ...(peer ? { peerId: peer.id } : {}),
+            peerId: peer.id,
             serial: view.serial,
           }),
-        ),
+        );
+      },
     };
+  }
+
+  /** BADVERS for an EDNS version other than 0 (RFC 6891 6.1.3), with an OPT of version 0. */
+  private badVersion(request: Request, question: { name: string; type: string }): Handled {
+    this.log({
+      type: "refused",
+      zone: normalizeName(question.name),
+      qtype: question.type,
+      from: `${request.remote.address}#${request.remote.port}`,
+      rcode: BADVERS,
+      reason: `EDNS version ${request.edns!.version} (only 0 is spoken)`,
+    });
+    return { messages: [this.respond(request, { rcode: BADVERS }, undefined)] };
+  }
+
+  /** NOTAUTH with the TSIG error of a signed request that failed its check, and the event that says why. */
+  private refuseTsig(
+    request: Request,
+    zone: string,
+    qtype: string,
+    check: Extract<SignatureCheck, { ok: false }>,
+  ): Handled {
+    const from = `${request.remote.address}#${request.remote.port}`;
+    const tsigError = tsigErrorName(check.error);
+    this.log({
+      type: "refused",
+      zone,
+      qtype,
+      from,
+      rcode: RCODE.NOTAUTH,
+      reason: check.reason,
+      tsigError,
+    });
+    return { messages: [this.tsigErrorResponse(request, check.error, check.key)] };
   }
 
   /** Runs a source callback; one that throws is logged and does not disturb the answer. */
@@ -315,7 +341,7 @@ export class RequestHandler {
     key: TsigKey | undefined,
   ): Buffer {
     const full = this.encode(request, content, key, false);
-    if (request.remote.transport === "tcp" || full.length <= udpLimit(request)) return full;
+    if (request.remote.transport === "tcp" || full.length <= udpLimit(request.edns)) return full;
     // Too big for this UDP answer: the header and question with TC set, so the client asks over TCP.
     return this.encode(
       request,
@@ -337,15 +363,18 @@ export class RequestHandler {
       (content.aa ? FLAG.AA : 0) |
       (truncated ? FLAG.TC : 0) |
       (header.flags & FLAG.RD) |
-      content.rcode;
-    const message = packet.encode({
-      id: header.id,
-      type: "response",
-      flags,
-      questions: request.decoded.questions ?? [],
-      answers: toWire(content.answers ?? []),
-      authorities: toWire(content.authorities ?? []),
-    });
+      (content.rcode & 0xf);
+    const message = withQuestion(
+      packet.encode({
+        id: header.id,
+        type: "response",
+        flags,
+        answers: toWire(content.answers ?? []),
+        authorities: toWire(content.authorities ?? []),
+        additionals: request.edns ? [responseOpt(content.rcode)] : [],
+      }),
+      request.question,
+    );
     if (!key || !request.tsig) return message;
     const context: TsigContext = { kind: "response", requestMac: request.tsig.mac };
     return signMessage(message, key, context, { timeSigned: this.now() }).message;
@@ -397,14 +426,16 @@ export class RequestHandler {
     const out: Buffer[] = [];
     let priorMac: Buffer | undefined;
     chunks.forEach((answers, index) => {
-      const message = packet.encode({
+      const encoded = packet.encode({
         id: header.id,
         type: "response",
         flags: FLAG.AA | (header.flags & FLAG.RD),
-        // The question goes in the first message only (RFC 5936 2.2.1).
-        questions: index === 0 ? (request.decoded.questions ?? []) : [],
         answers: toWire(answers),
+        // EDNS: an OPT in the first message, as the question (RFC 6891 6.1.1).
+        additionals: index === 0 && request.edns ? [responseOpt(RCODE.NOERROR)] : [],
       });
+      // The question goes in the first message only (RFC 5936 2.2.1).
+      const message = index === 0 ? withQuestion(encoded, request.question) : encoded;
       if (key && request.tsig) {
         const context: TsigContext = priorMac
           ? { kind: "continuation", priorMac }
@@ -423,11 +454,4 @@ function bareResponse(header: ReturnType<typeof readHeader>, rcode: number): Buf
   out.writeUInt16BE(header.id, 0);
   out.writeUInt16BE(FLAG.QR | (header.opcode << 11) | (header.flags & FLAG.RD) | rcode, 2);
   return out;
-}
-
-/** The largest UDP answer the client takes: 512 bytes, or its EDNS payload size (at most 4096). */
-function udpLimit(request: Request): number {
-  const opt = request.decoded.additionals?.find((record) => record.type === "OPT") as
-    { udpPayloadSize?: number } | undefined;
-  return Math.min(Math.max(opt?.udpPayloadSize ?? 512, 512), 4096);
 }

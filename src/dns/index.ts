@@ -17,6 +17,7 @@ export {
 } from "./zone.js";
 export {
   TSIG_ALGORITHMS,
+  TSIG_DIGESTS,
   TSIG_ERROR,
   TsigKey,
   TsigKeyError,

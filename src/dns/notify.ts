@@ -6,7 +6,6 @@
 import { isIP } from "node:net";
 import { udpExchange } from "./exchange.js";
 import {
-  keysOf,
   soaOf,
   type DnsEvent,
   type NotifyResult,
@@ -65,15 +64,13 @@ export class Notifier {
     }
     let key: TsigKey | undefined;
     if (peer.tsig) {
-      const [built] = keysOf([peer], this.log);
-      if (!built)
-        return {
-          ...base,
-          outcome: "skipped",
-          attempts: 0,
-          reason: "the peer's TSIG key is unusable",
-        };
-      key = built;
+      try {
+        key = new TsigKey(peer.tsig);
+      } catch (error) {
+        // Never unsigned to a peer that has a key: the message never holds the secret.
+        const reason = `the peer's TSIG key cannot be used: ${(error as Error).message}`;
+        return { ...base, outcome: "skipped", attempts: 0, reason };
+      }
     }
     const soa = soaOf(view);
     let attempts = 0;

@@ -201,7 +201,8 @@ function serveTcp(
         prefix.writeUInt16BE(response.length, 0);
         socket.write(Buffer.concat([prefix, response]));
       }
-      if (after) socket.write(Buffer.alloc(0), () => after());
+      // Called with an error when any write before it failed (a reset peer): not a transfer.
+      if (after) socket.write(Buffer.alloc(0), (error) => after(error));
     }
   });
 }

@@ -6,7 +6,7 @@
  * value can never break out of its line.
  */
 import { isIP } from "node:net";
-import { TsigKey, type TsigKeyInput } from "./tsig.js";
+import { TSIG_DIGESTS, TsigKey, type TsigKeyInput } from "./tsig.js";
 import { canonicalName, normalizeName } from "./wire.js";
 
 export interface SecondarySetup {
@@ -60,7 +60,7 @@ export function check(setup: SecondarySetup): Checked {
       throw new SetupError(`TSIG key name "${key.name}" cannot be written in a configuration file`);
     checked.key = {
       name: key.name,
-      algorithm: key.algorithm.slice(0, -1),
+      algorithm: TSIG_DIGESTS[key.algorithm].configName,
       secret: setup.tsig.secret.trim(),
     };
   }

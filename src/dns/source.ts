@@ -4,7 +4,7 @@
  * events it emits. Plus small helpers over a zone view shared by the answering
  * and NOTIFY sides.
  */
-import { TsigKey, type TsigKeyInput } from "./tsig.js";
+import type { TsigKeyInput } from "./tsig.js";
 import type { ZoneRecord } from "./zone.js";
 
 /** A secondary that may transfer the zone and is sent NOTIFY. */
@@ -127,19 +127,6 @@ export function soaOf(view: ZoneView): ZoneRecord {
     throw new Error(`zone ${view.name} has no SOA record`);
   }
   return { ...soa, data: { ...soa.data, serial: view.serial } };
-}
-
-export function keysOf(peers: readonly ZonePeer[], log: (event: DnsEvent) => void): TsigKey[] {
-  const keys: TsigKey[] = [];
-  for (const peer of peers) {
-    if (!peer.tsig) continue;
-    try {
-      keys.push(new TsigKey(peer.tsig));
-    } catch (error) {
-      log({ type: "error", reason: `peer ${peer.id}: ${(error as Error).message}` });
-    }
-  }
-  return keys;
 }
 
 /** Sends NOTIFY (RFC 1996) to a zone's peers, on loopback only. */

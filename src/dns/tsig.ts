@@ -16,6 +16,7 @@
  */
 import { createHmac, timingSafeEqual } from "node:crypto";
 import { inspect } from "node:util";
+import { TSIG_ALGORITHMS, TSIG_DIGESTS, tsigAlgorithm, type TsigAlgorithm } from "./algorithms.js";
 import {
   CLASS_ANY,
   TYPE,
@@ -28,16 +29,7 @@ import {
   skipRecord,
 } from "./wire.js";
 
-/** The algorithms this module signs with, by their DNS names, and node:crypto's digest for each. */
-export const TSIG_ALGORITHMS = {
-  "hmac-sha1.": "sha1",
-  "hmac-sha224.": "sha224",
-  "hmac-sha256.": "sha256",
-  "hmac-sha384.": "sha384",
-  "hmac-sha512.": "sha512",
-} as const;
-
-export type TsigAlgorithm = keyof typeof TSIG_ALGORITHMS;
+export { TSIG_ALGORITHMS, TSIG_DIGESTS, type TsigAlgorithm } from "./algorithms.js";
 
 /** TSIG error codes (RFC 8945 section 3); these go with RCODE NOTAUTH. */
 export const TSIG_ERROR = {
@@ -78,17 +70,18 @@ export class TsigKey {
   readonly #secret: Buffer;
 
   constructor(input: TsigKeyInput) {
-    const algorithm = `${normalizeName(input.algorithm)}.`;
-    if (!(algorithm in TSIG_ALGORITHMS)) {
+    const algorithm =
+      typeof input.algorithm === "string" ? tsigAlgorithm(input.algorithm) : undefined;
+    if (!algorithm) {
       throw new TsigKeyError(
-        `unsupported TSIG algorithm "${input.algorithm}" (supported: ${Object.keys(TSIG_ALGORITHMS).join(", ")})`,
+        `unsupported TSIG algorithm "${String(input.algorithm)}" (supported: ${TSIG_ALGORITHMS.join(", ")})`,
       );
     }
     if (typeof input.name !== "string" || normalizeName(input.name) === "") {
       throw new TsigKeyError("a TSIG key needs a name");
     }
     try {
-      canonicalName(input.name);
+      wireName(input.name);
     } catch (error) {
       throw new TsigKeyError(`TSIG key name is not a valid DNS name: ${(error as Error).message}`);
     }
@@ -102,7 +95,7 @@ export class TsigKey {
       );
     }
     this.name = `${normalizeName(input.name)}.`;
-    this.algorithm = algorithm as TsigAlgorithm;
+    this.algorithm = algorithm;
     this.#secret = secret;
   }
 
@@ -116,7 +109,7 @@ export class TsigKey {
 
   /** The HMAC over `parts` with this key. */
   mac(parts: readonly Buffer[]): Buffer {
-    const hmac = createHmac(TSIG_ALGORITHMS[this.algorithm], this.#secret);
+    const hmac = createHmac(TSIG_DIGESTS[this.algorithm].hash, this.#secret);
     for (const part of parts) hmac.update(part);
     return hmac.digest();
   }
@@ -190,6 +183,15 @@ export function findTsig(message: Buffer): TsigRecord | undefined {
   return { keyName, algorithm, timeSigned, fudge, mac, originalId, error, other, offset };
 }
 
+/**
+ * A name of a TSIG record in canonical form. Key and algorithm names read from a
+ * message are kept as Latin-1 strings (one character per octet), so writing
+ * them back in Latin-1 gives the octets the peer signed, whatever they are.
+ */
+function wireName(name: string): Buffer {
+  return canonicalName(name, "latin1");
+}
+
 function skipNameOffset(message: Buffer, offset: number): number {
   // skipRecord already validated the name; this finds where it ends.
   let at = offset;
@@ -236,10 +238,10 @@ interface Variables {
 
 function variables(v: Variables): Buffer[] {
   return [
-    canonicalName(v.keyName),
+    wireName(v.keyName),
     uint16(CLASS_ANY),
     Buffer.alloc(4), // TTL 0
-    canonicalName(v.algorithm),
+    wireName(v.algorithm),
     uint48(v.timeSigned),
     uint16(v.fudge),
     uint16(v.error),
@@ -270,7 +272,7 @@ function digestParts(context: TsigContext, body: Buffer, v: Variables): Buffer[]
 
 function tsigRecordBytes(v: Variables & { mac: Buffer; originalId: number }): Buffer {
   const rdata = Buffer.concat([
-    canonicalName(v.algorithm),
+    wireName(v.algorithm),
     uint48(v.timeSigned),
     uint16(v.fudge),
     ...withLength(v.mac),
@@ -284,7 +286,7 @@ function tsigRecordBytes(v: Variables & { mac: Buffer; originalId: number }): Bu
   fixed.writeUInt16BE(CLASS_ANY, 2);
   fixed.writeUInt32BE(0, 4);
   fixed.writeUInt16BE(rdata.length, 8);
-  return Buffer.concat([canonicalName(v.keyName), fixed, rdata]);
+  return Buffer.concat([wireName(v.keyName), fixed, rdata]);
 }
 
 function appendRecord(message: Buffer, record: Buffer): Buffer {

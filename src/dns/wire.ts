@@ -5,6 +5,8 @@
  * fields its types leave out (opcode, rcode).
  */
 import { createRequire } from "node:module";
+import { isIP } from "node:net";
+import { nameOctets } from "./names.js";
 
 type DnsPacket = typeof import("dns-packet");
 
@@ -19,7 +21,7 @@ let loaded: DnsPacket | undefined;
 export function loadPacket(): DnsPacket {
   if (loaded) return loaded;
   try {
-    loaded = createRequire(import.meta.url)("dns-packet") as DnsPacket;
+    loaded = measureNames(createRequire(import.meta.url)("dns-packet") as DnsPacket);
   } catch (error) {
     throw new Error(
       "DNS on the wire (the emulator's primary, outgoing doctor and setup's checks) needs the optional dependency dns-packet: npm install dns-packet@5.6.1",
@@ -27,6 +29,80 @@ export function loadPacket(): DnsPacket {
     );
   }
   return loaded;
+}
+
+/**
+ * dns-packet 5.6 writes a label with `buf.write` (UTF-8) and then its length as
+ * one byte, without a check: a label over 63 octets (a 40-character label of
+ * "é" is 80) gets a length byte that reads as a pointer or a reserved label
+ * type, and over 255 it wraps, so the message cannot be parsed. An empty label
+ * ("a..b") ends the name early. Its name encoder, which every record type calls
+ * through the module's shared `name` object, is wrapped once so that such a name
+ * throws WireFormatError instead: checkZone then refuses the record at load,
+ * naming it, and nothing corrupt is ever written. Names within the limits are
+ * encoded by dns-packet's own code, unchanged. A name with a backslash (this
+ * package's escapes, names.ts: `\.` a dot inside a label, `\DDD` an octet) is
+ * written as the octets it stands for, where dns-packet would write the
+ * backslashes and split at the escaped dot.
+ */
+function measureNames(dnsPacket: DnsPacket): DnsPacket {
+  type Encode = ((name: string, buf?: Buffer, offset?: number, ...rest: unknown[]) => Buffer) & {
+    bytes: number;
+    measured?: true;
+  };
+  const { name: names } = dnsPacket as unknown as { name: { encode: Encode } };
+  if (names.encode.measured) return dnsPacket;
+  const original = names.encode;
+  const measured = function (
+    this: unknown,
+    name: string,
+    buf?: Buffer,
+    offset = 0,
+    ...rest: unknown[]
+  ) {
+    if (!String(name).includes("\\")) {
+      encodedNameBytes(name);
+      return original.call(this, name, buf, offset, ...rest);
+    }
+    // Escapes: the octets they stand for (dns-packet would write the backslashes).
+    const octets = escapedName(String(name));
+    const out = buf ?? Buffer.alloc(octets.length);
+    octets.copy(out, offset);
+    names.encode.bytes = octets.length;
+    return out;
+  };
+  // dns-packet sets `name.encode.bytes` after each call: on this wrapper, where callers read it.
+  names.encode = Object.assign(measured, { bytes: 0, measured: true as const });
+  return dnsPacket;
+}
+
+/**
+ * The octets of `name` on the wire as dns-packet writes it (split at every dot,
+ * one leading and one trailing dot dropped, each label in UTF-8); throws
+ * WireFormatError past 63 octets a label or 255 a name, or for an empty label.
+ */
+export function encodedNameBytes(name: string): number {
+  const plain = String(name).replace(/^\.|\.$/gm, "");
+  if (plain === "") return 1;
+  let total = 1;
+  for (const label of plain.split(".")) {
+    const bytes = Buffer.byteLength(label);
+    if (bytes < 1 || bytes > 63) {
+      throw new WireFormatError(
+        bytes === 0
+          ? `name ${shortQuote(name)} has an empty label`
+          : `name has a label of ${bytes} bytes (1 to 63 allowed): ${shortQuote(label)}`,
+      );
+    }
+    total += bytes + 1;
+  }
+  if (total > 255) throw new WireFormatError(`name longer than 255 bytes (${total})`);
+  return total;
+}
+
+/** A name or label for an error message, cut at 40 characters. */
+function shortQuote(text: string): string {
+  return JSON.stringify(text.length > 40 ? `${text.slice(0, 40)}…` : text);
 }
 
 // The types of dns-packet under the same name, for `packet.Answer` and the like.
@@ -122,9 +198,9 @@ export function skipName(message: Buffer, offset: number): number {
   }
 }
 
-/** Reads a name, following compression pointers (only backwards, so it ends). */
-export function readName(message: Buffer, offset: number): string {
-  const labels: string[] = [];
+/** The labels of the name at `offset`, as octets, following compression pointers (only backwards, so it ends). */
+function nameLabels(message: Buffer, offset: number): Buffer[] {
+  const labels: Buffer[] = [];
   let at = offset;
   let limit = offset; // pointers must go strictly backwards
   let total = 0;
@@ -143,10 +219,44 @@ export function readName(message: Buffer, offset: number): string {
     if (at + 1 + len > message.length) throw new WireFormatError("label runs past the end");
     total += len + 1;
     if (total > 255) throw new WireFormatError("name longer than 255 bytes");
-    labels.push(message.toString("latin1", at + 1, at + 1 + len));
+    labels.push(message.subarray(at + 1, at + 1 + len));
     at += 1 + len;
   }
-  return labels.join(".");
+  return labels;
+}
+
+/** Reads a name as a Latin-1 string (one character per octet, so no octet is lost). */
+export function readName(message: Buffer, offset: number): string {
+  return nameLabels(message, offset)
+    .map((label) => label.toString("latin1"))
+    .join(".");
+}
+
+/**
+ * The question section of a one-question message, uncompressed, its octets as
+ * they came: what a response echoes. dns-packet decodes labels as UTF-8 and
+ * would write back U+FFFD for octets that are not, so the response takes these
+ * bytes instead (withQuestion).
+ */
+export function questionSection(message: Buffer): Buffer {
+  const end = skipQuestion(message, HEADER_BYTES);
+  const labels = nameLabels(message, HEADER_BYTES);
+  return Buffer.concat([
+    ...labels.flatMap((label) => [Buffer.from([label.length]), label]),
+    Buffer.from([0]),
+    message.subarray(end - 4, end),
+  ]);
+}
+
+/** `message` (encoded with no question) with `question` as its one question. */
+export function withQuestion(message: Buffer, question: Buffer): Buffer {
+  const out = Buffer.concat([
+    message.subarray(0, HEADER_BYTES),
+    question,
+    message.subarray(HEADER_BYTES),
+  ]);
+  out.writeUInt16BE(1, 4);
+  return out;
 }
 
 /** The offset just past the question at `offset`. */
@@ -171,13 +281,21 @@ export function normalizeName(name: string): string {
   return trimmed.toLowerCase();
 }
 
-/** A name in canonical wire form (RFC 4034 6.2): lower case, uncompressed. */
-export function canonicalName(name: string): Buffer {
-  const plain = normalizeName(name);
+/**
+ * A name in canonical wire form (RFC 4034 6.2): lower case, uncompressed. Labels
+ * are octets: a name from zone data is written in UTF-8, as dns-packet writes it,
+ * and measured in those octets; a name read off the wire by readName (Latin-1,
+ * one character per octet) is written back with `"latin1"`.
+ */
+export function canonicalName(name: string, encoding: "utf8" | "latin1" = "utf8"): Buffer {
+  const trimmed = name.endsWith(".") ? name.slice(0, -1) : name;
+  // RFC 4034 6.2 and RFC 4343: only the ASCII letters have a case.
+  const plain = trimmed.replace(/[A-Z]+/g, (letters) => letters.toLowerCase());
+  if (encoding === "utf8" && plain.includes("\\")) return escapedName(plain);
   const parts: Buffer[] = [];
   if (plain !== "") {
     for (const label of plain.split(".")) {
-      const bytes = Buffer.from(label, "latin1");
+      const bytes = Buffer.from(label, encoding);
       if (bytes.length < 1 || bytes.length > 63) {
         throw new WireFormatError(`name has a label of ${bytes.length} bytes (1 to 63 allowed)`);
       }
@@ -186,15 +304,62 @@ export function canonicalName(name: string): Buffer {
   }
   parts.push(Buffer.from([0]));
   const out = Buffer.concat(parts);
-  if (out.length > 255) throw new WireFormatError("name longer than 255 bytes");
+  if (out.length > 255)
+    throw new WireFormatError(`name is ${out.length} octets long (255 allowed)`);
   return out;
 }
 
-/** True for 127.0.0.0/8 and ::1 (also written as ::ffff:127.x.y.z). */
-export function isLoopbackAddress(address: string): boolean {
-  const v4 = address.startsWith("::ffff:") ? address.slice(7) : address;
-  if (/^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(v4)) {
-    return v4.split(".").every((part) => Number(part) <= 255);
+/** A name with escapes (names.ts: `\.`, `\\`, `\DDD`) as its octets on the wire. */
+function escapedName(name: string): Buffer {
+  try {
+    return Buffer.from(nameOctets(name));
+  } catch (error) {
+    throw new WireFormatError(`name ${shortQuote(name)}: ${(error as Error).message}`);
   }
-  return /^(0{0,4}:){2,7}0{0,3}1$/i.test(address) || address === "::1";
+}
+
+/**
+ * The octets of an IP address: 4 for IPv4 and for an IPv4-mapped IPv6 address
+ * (::ffff:a.b.c.d, as a dual-stack socket reports an IPv4 peer), 16 for other
+ * IPv6; undefined for anything that is not an address. A zone index (%eth0) is
+ * left out.
+ */
+export function addressBytes(address: string): number[] | undefined {
+  const plain = address.split("%")[0]!;
+  const version = isIP(plain);
+  if (version === 4) return plain.split(".").map(Number);
+  if (version !== 6) return undefined;
+  const groups = (part: string): number[] =>
+    part === ""
+      ? []
+      : part.split(":").flatMap((group) => {
+          if (!group.includes(".")) return [parseInt(group, 16)];
+          const [a, b, c, d] = group.split(".").map(Number) as [number, number, number, number];
+          return [(a << 8) | b, (c << 8) | d];
+        });
+  const [head = "", tail] = plain.split("::");
+  const front = groups(head);
+  const back = tail === undefined ? [] : groups(tail);
+  const words = [...front, ...Array<number>(8 - front.length - back.length).fill(0), ...back];
+  const bytes = words.flatMap((word) => [word >> 8, word & 0xff]);
+  const mapped =
+    bytes.slice(0, 10).every((b) => b === 0) && bytes[10] === 0xff && bytes[11] === 0xff;
+  return mapped ? bytes.slice(12) : bytes;
+}
+
+/** Whether two strings name the same IP address (::1 and 0:0:0:0:0:0:0:1, 127.0.0.1 and ::ffff:127.0.0.1). */
+export function sameAddress(a: string, b: string): boolean {
+  const x = addressBytes(a);
+  const y = addressBytes(b);
+  return x !== undefined && y !== undefined && x.join(".") === y.join(".");
+}
+
+/**
+ * True for 127.0.0.0/8 and ::1, also written as ::ffff:127.x.y.z. Parsed, not
+ * matched as text: 2001:db8::1 and fe80::1 end in "::1" and are not loopback.
+ */
+export function isLoopbackAddress(address: string): boolean {
+  const bytes = addressBytes(address);
+  if (bytes?.length === 4) return bytes[0] === 127;
+  return bytes?.length === 16 && bytes.slice(0, 15).every((b) => b === 0) && bytes[15] === 1;
 }

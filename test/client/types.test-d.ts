@@ -14,6 +14,7 @@ import {
   type operations,
   type paths,
 } from "../../src/index.js";
+import type { TsigAlgorithm } from "../../generated/constants.js";
 import { rawClient } from "../../src/raw.js";
 
 const client = createSecondaryDnsClient({ apiToken: "t" });
@@ -113,14 +114,7 @@ describe("peers, TSIGs and ACLs", () => {
     expectTypeOf<Peer["port"]>().toEqualTypeOf<number | undefined>();
     expectTypeOf<Peer["ixfr_enable"]>().toEqualTypeOf<boolean | undefined>();
     expectTypeOf<Tsig["secret"]>().toEqualTypeOf<string>();
-    expectTypeOf<Tsig["algo"]>().toEqualTypeOf<
-      | "hmac-md5.sig-alg.reg.int."
-      | "hmac-sha1."
-      | "hmac-sha224."
-      | "hmac-sha256."
-      | "hmac-sha384."
-      | "hmac-sha512."
-    >();
+    expectTypeOf<Tsig["algo"]>().toEqualTypeOf<TsigAlgorithm>();
     expectTypeOf<PeerInput>().not.toHaveProperty("id");
     expectTypeOf<TsigInput>().not.toHaveProperty("id");
     expectTypeOf<AclInput>().not.toHaveProperty("id");
