@@ -291,11 +291,11 @@ export class ZoneData implements ZoneHooks, ZoneSource {
       ...record,
       zone: { ...record.zone, [field]: timestamp() },
     });
-    this.#store
-      .save()
-      .catch((error: Error) =>
-        this.log({ type: "error", reason: `saving ${field} of zone ${zoneId}: ${error.message}` }),
-      );
+    // A read must not cost a write of the whole state file: these times reach it
+    // at most about once a second (or with the next change, or at close).
+    this.#store.saveLater((error) =>
+      this.log({ type: "error", reason: `saving the times zones were read: ${error.message}` }),
+    );
   }
 
   /** The zone file parsed for `name`; undefined (and an event) when it does not form that zone. */

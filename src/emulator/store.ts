@@ -52,6 +52,9 @@ export class Store {
   /** Counts the undos: a save queued before one must not acknowledge changes it undid. */
   private undos = 0;
   private saves = 0;
+  /** The coalesced save that `saveLater` scheduled, with who hears of its failure. */
+  private later:
+    { timer: ReturnType<typeof setTimeout>; onError: (error: Error) => void } | undefined;
   /** Unique to this instance, so two emulators (or two stores in one process) never share a temp file. */
   private readonly tempTag = `${process.pid}.${randomBytes(6).toString("hex")}`;
 
@@ -126,6 +129,33 @@ export class Store {
     return this.queued;
   }
 
+  /**
+   * For changes no request waits for (the times a zone was last read): saves
+   * within `delayMs`, once for every call made meanwhile, and at `close()`. A
+   * save made for a request before then carries these changes too. A failure
+   * goes to `onError`.
+   */
+  saveLater(onError: (error: Error) => void, delayMs = 1000): void {
+    if (this.file === undefined || this.later) return;
+    const timer = setTimeout(() => this.flushLater(), delayMs);
+    timer.unref();
+    this.later = { timer, onError };
+  }
+
+  /** How many times the state file was written since the store opened. */
+  get writes(): number {
+    return this.saves;
+  }
+
+  private flushLater(): Promise<void> {
+    const later = this.later;
+    if (!later) return Promise.resolve();
+    clearTimeout(later.timer);
+    this.later = undefined;
+    // A save already queued (not started) will hold these changes: no write of its own.
+    return (this.queued ?? this.save()).catch(later.onError);
+  }
+
   /** Resolves when no save is running or waiting. */
   settled(): Promise<void> {
     return this.last;
@@ -133,11 +163,15 @@ export class Store {
 
   /** Waits for the last save, then lets another emulator take the state file. */
   async close(): Promise<void> {
+    await this.flushLater();
     await this.settled();
     await this.lock?.release();
   }
 
   private async writeNow(file: string): Promise<void> {
+    // This write holds every change made so far, those saveLater waits to write too.
+    if (this.later) clearTimeout(this.later.timer);
+    this.later = undefined;
     const written = copy(this.collections);
     const text = `${JSON.stringify(this.snapshot(), null, 2)}\n`;
     // In the same folder, so the rename never crosses file systems.

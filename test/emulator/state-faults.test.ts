@@ -5,14 +5,15 @@
  * of the wrong shape (refused, naming the file, the record and what is wrong).
  */
 import { spawn } from "node:child_process";
-import { watch } from "node:fs";
-import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
+import { watch, type FSWatcher } from "node:fs";
+import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { startEmulator } from "../../src/emulator/index.js";
 import { builtFile } from "../cli/built.js";
-import { OTHER_ZONE, outgoing, PEER_A, PEER_B, ZONE } from "./exchange.js";
+import { querySoa } from "../../src/dns/index.js";
+import { OTHER_ZONE, outgoing, PEER_A, PEER_B, ZONE, type Action } from "./exchange.js";
 
 let folder: string;
 let stateFile: string;
@@ -237,5 +238,67 @@ describe("a state file of the wrong shape", () => {
     const emulator = await startEmulator({ stateFile });
     expect((await outgoing(emulator.url, "GET", ZONE)).body.result).toEqual(zone);
     await emulator.close();
+  });
+});
+
+describe("every save replaces the state file", () => {
+  it("by a new file renamed over it (a new inode each time), never by writing into it", async () => {
+    // A write in place can be torn by a kill; a rename cannot. The inode tells them
+    // apart on every save, where a kill -9 test catches a torn write only now and then.
+    const emulator = await startEmulator({ stateFile, seed: {} });
+    try {
+      const changes: [string, string, Action, ReturnType<typeof zoneBody>?][] = [
+        ["POST", ZONE, "", zoneBody("example.com.")],
+        ["PUT", ZONE, "", zoneBody("changed.example.")],
+        ["POST", ZONE, "/enable"],
+        ["POST", OTHER_ZONE, "", zoneBody("example.org.")],
+        ["POST", ZONE, "/disable"],
+        ["DELETE", OTHER_ZONE, ""],
+      ];
+      let inode = -1;
+      for (const [method, zone, action, body] of changes) {
+        expect((await outgoing(emulator.url, method, zone, action, body)).status).toBe(200);
+        const now = (await stat(stateFile)).ino;
+        expect(now, `${method} ${action} wrote the state file in place`).not.toBe(inode);
+        inode = now;
+        JSON.parse(await readFile(stateFile, "utf8"));
+      }
+    } finally {
+      await emulator.close();
+    }
+  });
+});
+
+describe("reads of a zone (SOA queries)", () => {
+  it("do not rewrite the state file each time: their times are written coalesced, and at close", async () => {
+    const emulator = await startEmulator({ stateFile, seed: {}, dnsPort: 0 });
+    const written = new Set<string>();
+    let watcher: FSWatcher | undefined;
+    try {
+      await outgoing(emulator.url, "POST", ZONE, "", zoneBody("reads.example."));
+      await outgoing(emulator.url, "POST", ZONE, "/enable");
+      watcher = watch(folder, (_event, name) => {
+        if (name?.endsWith(".tmp")) written.add(name);
+      });
+      const queries = 300;
+      for (let i = 0; i < queries; i++) {
+        const answer = await querySoa({
+          host: "127.0.0.1",
+          port: emulator.dns!.port,
+          zone: "reads.example",
+        });
+        expect(answer.status).toBe("answer");
+      }
+      await new Promise((resolve) => setTimeout(resolve, 50)); // the last events come in
+      // About one write a second at most; 300 queries on loopback take well under 3 s.
+      expect(written.size).toBeLessThanOrEqual(4);
+      const checked = (await outgoing(emulator.url, "GET", ZONE)).body.result.checked_time;
+      await emulator.close();
+      const saved = JSON.parse(await readFile(stateFile, "utf8"));
+      expect(saved.collections.outgoing[ZONE].zone.checked_time).toBe(checked);
+    } finally {
+      watcher?.close();
+      await emulator.close();
+    }
   });
 });
