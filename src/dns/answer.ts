@@ -12,6 +12,7 @@
  *   - a UDP answer larger than the client takes: TC set, so it asks again over TCP
  * SOA queries need no TSIG (the serial is public); a signed one is verified and answered signed.
  */
+import { recordsAt } from "./owners.js";
 import { compareSerials } from "./serial.js";
 import {
   plainAddress,
@@ -294,12 +295,7 @@ export class RequestHandler {
     key: TsigKey | undefined,
   ) {
     const apex = normalizeName(view.name);
-    const records =
-      zoneName === apex && qtype === "SOA" ? [soa] : view.records.filter((r) => r.type !== "SOA");
-    const atName =
-      zoneName === apex && qtype !== "SOA"
-        ? [soa, ...records].filter((r) => normalizeName(r.name) === zoneName)
-        : records.filter((r) => normalizeName(r.name) === zoneName);
+    const atName = recordsAt(view.records, apex, soa, zoneName, qtype);
     const answers = atName.filter((r) => r.type === qtype || qtype === "ANY");
     const rcode = atName.length === 0 && !(zoneName === apex) ? RCODE.NXDOMAIN : RCODE.NOERROR;
     const authorities = answers.length === 0 ? [soa] : [];

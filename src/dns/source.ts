@@ -4,6 +4,7 @@
  * events it emits. Plus small helpers over a zone view shared by the answering
  * and NOTIFY sides.
  */
+import { firstSoa } from "./owners.js";
 import { TsigKey, type TsigKeyInput } from "./tsig.js";
 import type { ZoneRecord } from "./zone.js";
 
@@ -122,7 +123,7 @@ export function plainAddress(address: string): string {
 }
 
 export function soaOf(view: ZoneView): ZoneRecord {
-  const soa = view.records.find((r) => r.type === "SOA");
+  const soa = firstSoa(view.records);
   if (!soa || soa.type !== "SOA") {
     throw new Error(`zone ${view.name} has no SOA record`);
   }

@@ -52,6 +52,7 @@ export class Store {
   /** Counts the undos: a save queued before one must not acknowledge changes it undid. */
   private undos = 0;
   private saves = 0;
+  private changes = 0;
   /** The coalesced save that `saveLater` scheduled, with who hears of its failure. */
   private later:
     { timer: ReturnType<typeof setTimeout>; onError: (error: Error) => void } | undefined;
@@ -83,6 +84,11 @@ export class Store {
     return store;
   }
 
+  /** Goes up with every change to the records in memory: what a cache built from them compares. */
+  get generation(): number {
+    return this.changes;
+  }
+
   get<T>(collection: string, key: string): T | undefined {
     return this.collections.get(collection)?.get(key) as T | undefined;
   }
@@ -92,9 +98,11 @@ export class Store {
     let records = this.collections.get(collection);
     if (!records) this.collections.set(collection, (records = new Map()));
     records.set(key, value);
+    this.changes++;
   }
 
   delete(collection: string, key: string): boolean {
+    this.changes++;
     return this.collections.get(collection)?.delete(key) ?? false;
   }
 
@@ -190,6 +198,7 @@ export class Store {
   /** Back to what the file holds; the save queued meanwhile (if any) will fail its requests. */
   private undo(): void {
     this.collections = copy(this.durable);
+    this.changes++;
     this.undos++;
     this.queued = undefined;
   }
