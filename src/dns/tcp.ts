@@ -176,7 +176,8 @@ class Connection {
       this.#answer(message);
     }
     this.#flow();
-    if (this.#ended && this.#buffered.length === 0 && !this.socket.writableEnded) this.socket.end();
+    // The client has ended its side: what is left can never become a whole message.
+    if (this.#ended && !this.socket.writableEnded) this.socket.end();
   }
 
   /** Answers the rest on a later turn of the event loop. */
