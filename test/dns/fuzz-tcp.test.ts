@@ -41,8 +41,22 @@ beforeAll(async () => {
 });
 afterAll(() => primary.close());
 
-const soa = (id: number) =>
-  packet.encode({ id, type: "query", flags: 0, questions: [{ name: ZONE, type: "SOA" }] });
+/** A legitimate SOA query over one transport: its RCODE, or false when it got no answer. */
+async function soaRcode(exchange: typeof tcpExchange | typeof udpExchange) {
+  const message = packet.encode({
+    id: 1,
+    type: "query",
+    flags: 0,
+    questions: [{ name: ZONE, type: "SOA" }],
+  });
+  const outcome = await exchange({
+    host: "127.0.0.1",
+    port: primary.port,
+    message,
+    timeoutMs: 2000,
+  });
+  return outcome.ok && readHeader(outcome.response).rcode;
+}
 
 const query = fc
   .record({
@@ -133,23 +147,11 @@ describe("the DNS primary over TCP, fuzzed", () => {
             stream.slice(0, expected).map((f) => f.bytes.readUInt16BE(2)),
           );
 
-          const tcp = await tcpExchange({
-            host: "127.0.0.1",
-            port: primary.port,
-            message: soa(1),
-            timeoutMs: 2000,
-          });
-          expect(tcp.ok && readHeader(tcp.response).rcode).toBe(RCODE.NOERROR);
+          expect(await soaRcode(tcpExchange)).toBe(RCODE.NOERROR);
         },
       ),
       { numRuns: 100 },
     );
-    const udp = await udpExchange({
-      host: "127.0.0.1",
-      port: primary.port,
-      message: soa(2),
-      timeoutMs: 2000,
-    });
-    expect(udp.ok && readHeader(udp.response).rcode).toBe(RCODE.NOERROR);
+    expect(await soaRcode(udpExchange)).toBe(RCODE.NOERROR);
   }, 60_000);
 });
