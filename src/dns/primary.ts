@@ -71,6 +71,9 @@ export class DnsPrimaryError extends Error {
   override name = "DnsPrimaryError";
 }
 
+/** The UDP socket's receive buffer asked for; the kernel caps it at its own limit. */
+const UDP_RECEIVE_BUFFER = 1 << 20;
+
 export async function startDnsPrimary(options: DnsPrimaryOptions): Promise<DnsPrimary> {
   loadPacket(); // at start, not at the first query: a missing dns-packet is named now
   const host = options.host ?? "127.0.0.1";
@@ -145,6 +148,13 @@ async function listenBoth(
       await new Promise<void>((resolve) => tcp.close(() => resolve()));
       if (wanted !== 0 || attempt >= 4) throw error;
       continue;
+    }
+    // Room for a burst of queries (about 1,000 small datagrams): the default
+    // (often 208 KB, about 250 datagrams) drops the rest, a legitimate query with them.
+    try {
+      udp.setRecvBufferSize(UDP_RECEIVE_BUFFER);
+    } catch {
+      // The system's limit stays; bursts are then cut sooner, nothing else changes.
     }
     udp.on("error", (error) => log({ type: "error", reason: `UDP socket: ${error.message}` }));
     tcp.on("error", (error) => log({ type: "error", reason: `TCP server: ${error.message}` }));

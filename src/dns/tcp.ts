@@ -14,8 +14,8 @@
  *     most is queued beyond the mark, and input is read only while less than
  *     `maxBufferedBytes` of it waits (a client that never reads its answers
  *     holds a bounded amount of memory, then the idle limit closes it);
- *   - at most PER_TURN messages are answered per event-loop turn, so UDP
- *     queries and other connections are served between them.
+ *   - at most PER_TURN messages (or one transfer) are answered per event-loop
+ *     turn, so UDP queries and other connections are served between them.
  */
 import type { Socket } from "node:net";
 import type { RequestHandler } from "./answer.js";
@@ -30,8 +30,9 @@ export interface TcpLimits {
   maxBufferedBytes: number;
 }
 
-/** Messages answered per connection before the event loop gets a turn. */
+/** Messages answered, and bytes written, per connection before the event loop gets a turn. */
 const PER_TURN = 16;
+const BYTES_PER_TURN = 64 * 1024;
 
 /** Accepts and serves the TCP connections of one primary. */
 export class TcpFront {
@@ -166,14 +167,15 @@ class Connection {
 
   /** Answers the whole messages buffered, PER_TURN at a time, while the output is below its mark. */
   #pump(): void {
+    let written = 0;
     for (let handled = 0; ; handled++) {
       if (this.socket.destroyed) return;
       if (this.#waitingDrain) return this.#flow();
-      if (handled >= PER_TURN) return this.#later();
+      if (handled >= PER_TURN || written >= BYTES_PER_TURN) return this.#later();
       const message = this.#nextMessage();
       if (message === "malformed") return;
       if (!message) break;
-      this.#answer(message);
+      written += this.#answer(message);
     }
     this.#flow();
     // The client has ended its side: what is left can never become a whole message.
@@ -214,17 +216,21 @@ class Connection {
     return message;
   }
 
-  #answer(message: Buffer): void {
+  /** Answers one message; returns the bytes written. */
+  #answer(message: Buffer): number {
     const { messages, after } = this.handler.handle(Buffer.from(message), this.remote);
     let below = true;
+    let bytes = 0;
     for (const response of messages) {
       const prefix = Buffer.alloc(2);
       prefix.writeUInt16BE(response.length, 0);
       below = this.socket.write(Buffer.concat([prefix, response]));
+      bytes += 2 + response.length;
     }
     if (after) this.socket.write(Buffer.alloc(0), () => after());
     if (messages.length > 0) this.lastProgress = Date.now();
     if (!below) this.#waitingDrain = true;
+    return bytes;
   }
 
   /** Reads only while no drain is awaited and little input waits. */

@@ -181,11 +181,11 @@ export class Store {
     if (this.later) clearTimeout(this.later.timer);
     this.later = undefined;
     const written = copy(this.collections);
-    const text = `${JSON.stringify(this.snapshot(), null, 2)}\n`;
+    const bytes = stateBytes(this.collections);
     // In the same folder, so the rename never crosses file systems.
     const temp = join(dirname(file), `.${basename(file)}.${this.tempTag}.${++this.saves}.tmp`);
     try {
-      await writeFile(temp, text, { encoding: "utf8", mode: 0o600 });
+      await writeFile(temp, bytes, { mode: 0o600 });
       await rename(temp, file);
       this.durable = written;
     } catch (error) {
@@ -275,6 +275,58 @@ async function checkFolder(file: string): Promise<void> {
   if (!info?.isDirectory()) {
     throw new Error(`the folder of the state file ${file} does not exist: create ${folder} first`);
   }
+}
+
+/**
+ * Each large record's JSON as the state file holds it (indented for its
+ * depth, UTF-8), by the record object. Records are replaced, never changed in
+ * place, so a record that did not change since the last save is not
+ * serialised again: a save after a small change to a state holding a
+ * 200k-record zone costs a write, not a JSON.stringify of the zone that would
+ * hold up the event loop. Small records cost little to redo and are not kept.
+ */
+const recordBytes = new WeakMap<object, Buffer>();
+const CACHED_BYTES = 64 * 1024;
+
+function recordJson(value: unknown): string | Buffer {
+  const cacheable = typeof value === "object" && value !== null;
+  const known = cacheable ? recordBytes.get(value) : undefined;
+  if (known) return known;
+  // Three levels in: the document, "collections", the collection.
+  const text = (JSON.stringify(value, null, 2) ?? "null").replaceAll("\n", "\n      ");
+  if (!cacheable || text.length < CACHED_BYTES) return text;
+  const bytes = Buffer.from(text, "utf8");
+  recordBytes.set(value, bytes);
+  return bytes;
+}
+
+/** The state file's bytes: what JSON.stringify(snapshot, null, 2) gives, one newline after. */
+function stateBytes(collections: Collections): Buffer[] {
+  const parts: (string | Buffer)[] = [`{\n  "format": ${FORMAT},\n  "collections": {`];
+  let firstCollection = true;
+  for (const [name, records] of collections) {
+    parts.push(`${firstCollection ? "" : ","}\n    ${JSON.stringify(name)}: {`);
+    firstCollection = false;
+    let first = true;
+    for (const [key, value] of records) {
+      parts.push(`${first ? "" : ","}\n      ${JSON.stringify(key)}: `, recordJson(value));
+      first = false;
+    }
+    parts.push(records.size > 0 ? "\n    }" : "}");
+  }
+  parts.push(collections.size > 0 ? "\n  }\n}\n" : "}\n}\n");
+  // Runs of text become one buffer each; the cached ones are written as they are.
+  const out: Buffer[] = [];
+  let text = "";
+  for (const part of parts) {
+    if (typeof part === "string") text += part;
+    else {
+      out.push(Buffer.from(text, "utf8"), part);
+      text = "";
+    }
+  }
+  out.push(Buffer.from(text, "utf8"));
+  return out;
 }
 
 function copy(collections: Collections): Collections {

@@ -11,6 +11,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { startEmulator } from "../../src/emulator/index.js";
+import { Store } from "../../src/emulator/store.js";
 import { builtFile } from "../cli/built.js";
 import { querySoa } from "../../src/dns/index.js";
 import { OTHER_ZONE, outgoing, PEER_A, PEER_B, ZONE, type Action } from "./exchange.js";
@@ -265,6 +266,32 @@ describe("every save replaces the state file", () => {
       }
     } finally {
       await emulator.close();
+    }
+  });
+});
+
+describe("the state file's text", () => {
+  it("is JSON.stringify(state, null, 2) after every save, a large record kept from one save to the next", async () => {
+    const store = await Store.open(stateFile, { a: () => undefined, b: () => undefined });
+    const text = async () => readFile(stateFile, "utf8");
+    const expected = () => `${JSON.stringify(store.snapshot(), null, 2)}\n`;
+    try {
+      await store.save();
+      expect(await text()).toBe(expected());
+      const big = {
+        records: Array.from({ length: 5000 }, (_, i) => ({ name: `h${i}.\u00e9`, i })),
+      };
+      store.set("a", "big", big);
+      store.set("a", "small", { line: "a\nb", empty: {}, none: [] });
+      store.set("b", "n", 5);
+      await store.save();
+      expect(await text()).toBe(expected());
+      store.set("a", "small", { changed: true });
+      store.delete("b", "n");
+      await store.save();
+      expect(await text()).toBe(expected());
+    } finally {
+      await store.close();
     }
   });
 });
