@@ -64,10 +64,6 @@ export class TcpFront {
     this.#stopSweeping();
   }
 
-  get size(): number {
-    return this.#connections.size;
-  }
-
   #makeRoom(address: string): void {
     const open = () => [...this.#connections].filter((c) => !c.socket.destroyed);
     const same = open().filter((c) => c.address === address);
