@@ -5,7 +5,8 @@
 // (bench/vendor/results.json), e.g. after editing bench/NOTES.md.
 // `--abuse` measures section 7 alone (the DNS primary under abuse) and replaces
 // only that section of RESULTS.md; `--abuse --before <folder>` adds a column for
-// another checkout of the package (built, with node_modules) to compare with.
+// another checkout of the package (built, with node_modules) to compare with;
+// `--abuse --report` writes that section again from bench/vendor/abuse.json.
 import { readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { benchDir, vendorDir } from "./lib/paths.mjs";
@@ -44,6 +45,13 @@ const log = (line) =>
   console.log(`[${((Date.now() - started) / 1000).toFixed(0).padStart(3)} s] ${line}`);
 const saved = path.join(vendorDir, quick ? "results.quick.json" : "results.json");
 const out = quick ? path.join(vendorDir, "RESULTS.quick.md") : path.join(benchDir, "RESULTS.md");
+
+if (process.argv.includes("--abuse") && process.argv.includes("--report")) {
+  const { abuse, meta } = JSON.parse(readFileSync(path.join(vendorDir, "abuse.json"), "utf8"));
+  writeFileSync(out, spliceAbuse(readFileSync(out, "utf8"), abuseSection(abuse, meta)));
+  log(`wrote section 7 of ${path.relative(process.cwd(), out)} from bench/vendor/abuse.json`);
+  process.exit(0);
+}
 
 if (process.argv.includes("--report")) {
   const { results, meta } = JSON.parse(readFileSync(saved, "utf8"));

@@ -378,7 +378,7 @@ export function abuseSection(results, { date, commit }) {
     return `${ABUSE_START}\nNot measured in this run: \`npm run bench -- --abuse\`.\n${ABUSE_END}`;
   const { scale } = results[0];
   return `${ABUSE_START}
-Measured on ${date.slice(0, 16).replace("T", " ")} UTC at commit ${commit}. The emulator (\`bench/abuse/server.mjs\`: one zone of ${fmt.int(scale.zone)} A records, then one of ${fmt.int(scale.big)}, a state file, transfers open to 127.0.0.1) runs in a process of its own; the attackers and the legitimate client run in the bench's process, all on 127.0.0.1. "Before" is the commit named in its column, built the same way. Latencies are wall time from the client's send to the whole answer; RSS growth is the emulator's peak RSS (sampled every 20 ms) during the attack less its RSS before; state-file writes are counted by their temp files.
+Measured on ${date.slice(0, 16).replace("T", " ")} UTC at commit ${commit}. The emulator (\`bench/abuse/server.mjs\`: one zone of ${fmt.int(scale.zone)} A records, then one of ${fmt.int(scale.big)}, a state file, transfers open to 127.0.0.1) runs in a process of its own; the attackers and the legitimate client run in the bench's process, all on 127.0.0.1. "Before" is the commit named in its column, built the same way. Latencies are wall time from the client's send to the whole answer; RSS growth is the emulator's peak RSS (sampled every 20 ms) during the attack less its RSS before; state-file writes are counted by their temp files. Why a goal is missed: bench/NOTES.md, "Primary under abuse".
 
 ${abuseMarkdown(results)}
 ${ABUSE_END}`;
