@@ -83,6 +83,7 @@ describe("the DNS primary", () => {
       },
       log: (e) => events.push(e),
       tcpIdleTimeoutMs: 800,
+      tcpMessageTimeoutMs: 800,
       maxTcpConnections: 4,
     });
   });
