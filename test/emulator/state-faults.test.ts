@@ -296,6 +296,43 @@ describe("the state file's text", () => {
   });
 });
 
+describe("saveLater (changes no request waits for)", () => {
+  it("writes once for many calls, rides along with a request's save, and is written at close", async () => {
+    const store = await Store.open(stateFile, { a: () => undefined });
+    const saved = async () => JSON.parse(await readFile(stateFile, "utf8")).collections.a;
+    const failures: Error[] = [];
+    try {
+      for (let i = 0; i < 100; i++) {
+        store.set("a", "read", i);
+        store.saveLater((e) => failures.push(e), 200);
+      }
+      expect(store.writes).toBe(0); // nothing yet: a read costs no write
+      await new Promise((resolve) => setTimeout(resolve, 400));
+      expect(store.writes).toBe(1);
+      expect(await saved()).toEqual({ read: 99 });
+
+      // A request's save carries the pending change; no second write follows for it.
+      store.set("a", "read", 100);
+      store.saveLater((e) => failures.push(e), 200);
+      store.set("a", "request", true);
+      await store.save();
+      expect(store.writes).toBe(2);
+      await new Promise((resolve) => setTimeout(resolve, 400));
+      expect(store.writes).toBe(2);
+      expect(await saved()).toEqual({ read: 100, request: true });
+
+      // Pending at close: written then.
+      store.set("a", "read", 101);
+      store.saveLater((e) => failures.push(e), 60_000);
+    } finally {
+      await store.close();
+    }
+    expect(store.writes).toBe(3);
+    expect(await saved()).toEqual({ read: 101, request: true });
+    expect(failures).toEqual([]);
+  });
+});
+
 describe("reads of a zone (SOA queries)", () => {
   it("do not rewrite the state file each time: their times are written coalesced, and at close", async () => {
     const emulator = await startEmulator({ stateFile, seed: {}, dnsPort: 0 });
