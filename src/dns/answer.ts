@@ -12,7 +12,6 @@
  *   - a UDP answer larger than the client takes: TC set, so it asks again over TCP
  * SOA queries need no TSIG (the serial is public); a signed one is verified and answered signed.
  */
-import { recordsAt } from "./owners.js";
 import { compareSerials } from "./serial.js";
 import {
   plainAddress,
@@ -47,6 +46,7 @@ import {
   readHeader,
 } from "./wire.js";
 import { toWire, type ZoneRecord } from "./zone.js";
+import { recordsAt } from "./owners.js";
 
 const TRANSFER_TYPES = new Set(["AXFR", "IXFR"]);
 

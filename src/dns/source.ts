@@ -4,9 +4,9 @@
  * events it emits. Plus small helpers over a zone view shared by the answering
  * and NOTIFY sides.
  */
-import { firstSoa } from "./owners.js";
 import { TsigKey, type TsigKeyInput } from "./tsig.js";
 import type { ZoneRecord } from "./zone.js";
+import { firstSoa } from "./owners.js";
 
 /** A secondary that may transfer the zone and is sent NOTIFY. */
 export interface ZonePeer {

@@ -223,7 +223,9 @@ class Connection {
       below = this.socket.write(Buffer.concat([prefix, response]));
       bytes += 2 + response.length;
     }
-    if (after) this.socket.write(Buffer.alloc(0), () => after());
+    // With the error when a write before it failed (a reset peer): then it was no transfer.
+    const done = after as ((error?: Error | null) => void) | undefined;
+    if (done) this.socket.write(Buffer.alloc(0), (error) => done(error));
     if (messages.length > 0) this.lastProgress = Date.now();
     if (!below) this.#waitingDrain = true;
     return bytes;
