@@ -345,6 +345,7 @@ describe("reads of a zone (SOA queries)", () => {
         if (name?.endsWith(".tmp")) written.add(name);
       });
       const queries = 300;
+      const started = Date.now();
       for (let i = 0; i < queries; i++) {
         const answer = await querySoa({
           host: "127.0.0.1",
@@ -354,8 +355,10 @@ describe("reads of a zone (SOA queries)", () => {
         expect(answer.status).toBe("answer");
       }
       await new Promise((resolve) => setTimeout(resolve, 50)); // the last events come in
-      // About one write a second at most; 300 queries on loopback take well under 3 s.
-      expect(written.size).toBeLessThanOrEqual(4);
+      // About one write a second at most, however long a loaded machine takes for the
+      // queries (one write per query or so before; 300 take well under a second here).
+      const seconds = Math.ceil((Date.now() - started) / 1000);
+      expect(written.size).toBeLessThanOrEqual(seconds + 1);
       const checked = (await outgoing(emulator.url, "GET", ZONE)).body.result.checked_time;
       await emulator.close();
       const saved = JSON.parse(await readFile(stateFile, "utf8"));
