@@ -12,6 +12,7 @@ import { bundleByFileMarkdown, bundlesMarkdown } from "../sections/bundles.mjs";
 import { typecheckMarkdown } from "../sections/typecheck.mjs";
 import { footprintMarkdown } from "../sections/footprint.mjs";
 import { pipelineMarkdown } from "../sections/pipeline.mjs";
+import { abuseSection } from "../sections/abuse.mjs";
 
 export function report(results, { settings, seconds, load, date, commit }) {
   const c = settings.calls;
@@ -69,6 +70,10 @@ In a scratch copy of commit ${results.pipeline.commit} (\`git archive HEAD\`, no
 
 ${pipelineMarkdown(results.pipeline)}
 
+## 7. Primary under abuse
+
+${abuseSection(results.abuse, { date, commit })}
+
 ## Commands
 
 - Everything: \`npm run bench\` (\`node bench/run.mjs\`); a smoke run: \`npm run bench -- --quick\`.
@@ -79,5 +84,6 @@ ${pipelineMarkdown(results.pipeline)}
 - 4: \`node node_modules/typescript/lib/tsc.js -p bench/vendor/typecheck/consumer-<n>\` (sources in bench/sections/typecheck.mjs).
 - 5: \`npm pack --dry-run --json --ignore-scripts <folder>\`; for this package, in the scratch copy after \`npm run compile\`.
 - 6: \`git archive HEAD | tar -x -C <scratch>\` (bench/lib/scratch.mjs), then \`npm run generate\`, \`npm run docs\`, \`npm run build\` there.
+- 7: \`node bench/abuse/server.mjs <package root> <records> <state folder>\` per zone size; the attacks in bench/sections/abuse.mjs. Alone: \`npm run bench -- --abuse [--before <another built checkout>]\`.
 `;
 }

@@ -48,6 +48,11 @@ export async function setup(log) {
     mkdirSync(vendorModules, { recursive: true });
     symlinkSync(path.relative(vendorModules, root), link, "dir");
   }
+  await freshDist(log);
+}
+
+/** Compiles dist/ when it is missing or older than src/ (all section 7 needs). */
+export async function freshDist(log) {
   const entry = path.join(root, "dist", "src", "index.js");
   const sources = Math.max(
     newestMtime(path.join(root, "src")),

@@ -51,6 +51,7 @@ import {
   withQuestion,
 } from "./wire.js";
 import { toWire, type ZoneRecord } from "./zone.js";
+import { recordsAt } from "./owners.js";
 
 const TRANSFER_TYPES = new Set(["AXFR", "IXFR"]);
 
@@ -320,12 +321,7 @@ export class RequestHandler {
     key: TsigKey | undefined,
   ) {
     const apex = normalizeName(view.name);
-    const records =
-      zoneName === apex && qtype === "SOA" ? [soa] : view.records.filter((r) => r.type !== "SOA");
-    const atName =
-      zoneName === apex && qtype !== "SOA"
-        ? [soa, ...records].filter((r) => normalizeName(r.name) === zoneName)
-        : records.filter((r) => normalizeName(r.name) === zoneName);
+    const atName = recordsAt(view.records, apex, soa, zoneName, qtype);
     const answers = atName.filter((r) => r.type === qtype || qtype === "ANY");
     const rcode = atName.length === 0 && !(zoneName === apex) ? RCODE.NXDOMAIN : RCODE.NOERROR;
     const authorities = answers.length === 0 ? [soa] : [];

@@ -10,11 +10,12 @@
  * How each request is answered: answer.ts. NOTIFY: notify.ts.
  */
 import { createSocket, type Socket as UdpSocket } from "node:dgram";
-import { createServer, isIP, type Server, type Socket } from "node:net";
+import { createServer, isIP, type Server } from "node:net";
 import { RequestHandler } from "./answer.js";
 import { Notifier } from "./notify.js";
 import type { DnsEvent, NotifyResult, Remote, ZoneSource } from "./source.js";
-import { HEADER_BYTES, isLoopbackAddress, loadPacket } from "./wire.js";
+import { TcpFront, type TcpLimits } from "./tcp.js";
+import { isLoopbackAddress, loadPacket } from "./wire.js";
 
 export type {
   DnsEvent,
@@ -34,10 +35,19 @@ export interface DnsPrimaryOptions {
   port?: number;
   source: ZoneSource;
   log?: (event: DnsEvent) => void;
-  /** A TCP connection idle this long is closed. Default 10000. */
+  /**
+   * A TCP connection with no message under way and nothing left to write is
+   * closed after this long (from its connect, its last answer or drain). Default 10000.
+   */
   tcpIdleTimeoutMs?: number;
-  /** Further TCP connections are closed at once. Default 32. */
+  /** A TCP message must arrive whole within this long of its first byte. Default 2000. */
+  tcpMessageTimeoutMs?: number;
+  /** Open TCP connections at most; one more closes the idlest. Default 32. */
   maxTcpConnections?: number;
+  /** Open TCP connections from one address at most; one more closes its idlest. Default 16. */
+  maxTcpConnectionsPerAddress?: number;
+  /** Input a TCP connection may hold unanswered before it stops reading. Default 65538 (one largest message). */
+  maxTcpBufferedBytes?: number;
   /** Target size of one transfer message before TSIG. Default 16000. */
   transferMessageBytes?: number;
   /** Wait per NOTIFY attempt. Default 1000. */
@@ -61,6 +71,9 @@ export class DnsPrimaryError extends Error {
   override name = "DnsPrimaryError";
 }
 
+/** The UDP socket's receive buffer asked for; the kernel caps it at its own limit. */
+const UDP_RECEIVE_BUFFER = 1 << 20;
+
 export async function startDnsPrimary(options: DnsPrimaryOptions): Promise<DnsPrimary> {
   loadPacket(); // at start, not at the first query: a missing dns-packet is named now
   const host = options.host ?? "127.0.0.1";
@@ -71,21 +84,12 @@ export async function startDnsPrimary(options: DnsPrimaryOptions): Promise<DnsPr
   }
   const log = options.log ?? (() => {});
   const now = options.now ?? (() => Math.floor(Date.now() / 1000));
-  const idleMs = options.tcpIdleTimeoutMs ?? 10_000;
-  const maxConnections = options.maxTcpConnections ?? 32;
   const chunkBytes = Math.min(options.transferMessageBytes ?? 16_000, 60_000);
   const handler = new RequestHandler(options.source, log, now, chunkBytes);
 
-  const connections = new Set<Socket>();
-  const tcp = createServer((socket) => {
-    if (connections.size >= maxConnections) {
-      socket.destroy();
-      return;
-    }
-    connections.add(socket);
-    socket.on("close", () => connections.delete(socket));
-    serveTcp(socket, handler, idleMs, log);
-  });
+  const front = new TcpFront(handler, tcpLimits(options), log);
+  // Half-open: a client may end its side once it has asked, and still get its answers.
+  const tcp = createServer({ allowHalfOpen: true }, (socket) => front.accept(socket));
   const { udp, port } = await listenBoth(tcp, host, options.port ?? 0, log, handler);
 
   let closed = false;
@@ -104,7 +108,7 @@ export async function startDnsPrimary(options: DnsPrimaryOptions): Promise<DnsPr
     close: async () => {
       if (closed) return;
       closed = true;
-      for (const socket of connections) socket.destroy();
+      front.closeAll();
       await Promise.all([
         new Promise<void>((resolve) => tcp.close(() => resolve())),
         new Promise<void>((resolve) => udp.close(() => resolve())),
@@ -145,6 +149,13 @@ async function listenBoth(
       if (wanted !== 0 || attempt >= 4) throw error;
       continue;
     }
+    // Room for a burst of queries (about 1,000 small datagrams): the default
+    // (often 208 KB, about 250 datagrams) drops the rest, a legitimate query with them.
+    try {
+      udp.setRecvBufferSize(UDP_RECEIVE_BUFFER);
+    } catch {
+      // The system's limit stays; bursts are then cut sooner, nothing else changes.
+    }
     udp.on("error", (error) => log({ type: "error", reason: `UDP socket: ${error.message}` }));
     tcp.on("error", (error) => log({ type: "error", reason: `TCP server: ${error.message}` }));
     udp.on("message", (message, rinfo) => {
@@ -164,45 +175,18 @@ function listenError(transport: string, host: string, port: number, cause: Error
   });
 }
 
-function serveTcp(
-  socket: Socket,
-  handler: RequestHandler,
-  idleMs: number,
-  log: (event: DnsEvent) => void,
-): void {
-  const remote: Remote = {
-    address: socket.remoteAddress ?? "?",
-    port: socket.remotePort ?? 0,
-    transport: "tcp",
+function tcpLimits(options: DnsPrimaryOptions): TcpLimits {
+  const limit = (value: number | undefined, fallback: number, name: string) => {
+    const chosen = value ?? fallback;
+    if (!Number.isInteger(chosen) || chosen < 1)
+      throw new DnsPrimaryError(`${name} must be a whole number, 1 or more`);
+    return chosen;
   };
-  let buffered = Buffer.alloc(0);
-  socket.setTimeout(idleMs, () => socket.destroy());
-  socket.on("error", () => socket.destroy());
-  socket.on("data", (chunk) => {
-    buffered = Buffer.concat([buffered, chunk]);
-    while (buffered.length >= 2) {
-      const length = buffered.readUInt16BE(0);
-      if (length < HEADER_BYTES) {
-        log({
-          type: "malformed",
-          from: `${remote.address}#${remote.port}`,
-          transport: "tcp",
-          reason: `a ${length}-byte message`,
-        });
-        socket.destroy();
-        return;
-      }
-      if (buffered.length < 2 + length) return;
-      const message = Buffer.from(buffered.subarray(2, 2 + length));
-      buffered = buffered.subarray(2 + length);
-      const { messages, after } = handler.handle(message, remote);
-      for (const response of messages) {
-        const prefix = Buffer.alloc(2);
-        prefix.writeUInt16BE(response.length, 0);
-        socket.write(Buffer.concat([prefix, response]));
-      }
-      // Called with an error when any write before it failed (a reset peer): not a transfer.
-      if (after) socket.write(Buffer.alloc(0), (error) => after(error));
-    }
-  });
+  return {
+    idleMs: limit(options.tcpIdleTimeoutMs, 10_000, "tcpIdleTimeoutMs"),
+    messageMs: limit(options.tcpMessageTimeoutMs, 2000, "tcpMessageTimeoutMs"),
+    maxConnections: limit(options.maxTcpConnections, 32, "maxTcpConnections"),
+    maxPerAddress: limit(options.maxTcpConnectionsPerAddress, 16, "maxTcpConnectionsPerAddress"),
+    maxBufferedBytes: limit(options.maxTcpBufferedBytes, 2 + 65_535, "maxTcpBufferedBytes"),
+  };
 }

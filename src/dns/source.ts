@@ -6,6 +6,7 @@
  */
 import type { TsigKeyInput } from "./tsig.js";
 import type { ZoneRecord } from "./zone.js";
+import { firstSoa } from "./owners.js";
 
 /** A secondary that may transfer the zone and is sent NOTIFY. */
 export interface ZonePeer {
@@ -122,7 +123,7 @@ export function plainAddress(address: string): string {
 }
 
 export function soaOf(view: ZoneView): ZoneRecord {
-  const soa = view.records.find((r) => r.type === "SOA");
+  const soa = firstSoa(view.records);
   if (!soa || soa.type !== "SOA") {
     throw new Error(`zone ${view.name} has no SOA record`);
   }

@@ -105,6 +105,8 @@ export class ZoneData implements ZoneHooks, ZoneSource {
   readonly #texts = new Map<string, Uint8Array>();
   readonly #events: EmulatorEvent[] = [];
   #dns: DnsPrimary | undefined;
+  /** Outgoing configurations by zone name, as of a generation of the store. */
+  #byName = { generation: -1, byName: new Map<string, string[]>() };
 
   constructor(options: ZoneDataOptions) {
     this.#store = options.store;
@@ -224,8 +226,8 @@ export class ZoneData implements ZoneHooks, ZoneSource {
   // ZoneSource, read by the DNS server on every request.
 
   zone(name: string): ZoneView | undefined {
-    const matching = allEntries<OutgoingRecord>(this.#store, COLLECTIONS.outgoing).filter(
-      ([, record]) => normalizeName(record.zone.name) === name,
+    const matching = (this.#zoneIds(name) ?? []).map(
+      (id) => [id, this.#config(id)!] as [string, OutgoingRecord],
     );
     const [zoneId, record] =
       matching.find(([, record]) => record.status === "Enabled") ?? matching[0] ?? [];
@@ -273,6 +275,19 @@ export class ZoneData implements ZoneHooks, ZoneSource {
     });
   }
 
+  /** The ids of the outgoing configurations named `name`, from an index rebuilt when the store changes. */
+  #zoneIds(name: string): string[] | undefined {
+    if (this.#byName.generation !== this.#store.generation) {
+      const byName = new Map<string, string[]>();
+      for (const [id, record] of allEntries<OutgoingRecord>(this.#store, COLLECTIONS.outgoing)) {
+        const key = normalizeName(record.zone.name);
+        byName.set(key, [...(byName.get(key) ?? []), id]);
+      }
+      this.#byName = { generation: this.#store.generation, byName };
+    }
+    return this.#byName.byName.get(name);
+  }
+
   #config(zoneId: string): OutgoingRecord | undefined {
     return this.#store.get<OutgoingRecord>(COLLECTIONS.outgoing, zoneId);
   }
@@ -287,15 +302,18 @@ export class ZoneData implements ZoneHooks, ZoneSource {
   #touch(zoneId: string, field: "checked_time" | "last_transferred_time"): void {
     const record = this.#config(zoneId);
     if (!record) return;
+    const fresh = this.#byName.generation === this.#store.generation;
     this.#store.set<OutgoingRecord>(COLLECTIONS.outgoing, zoneId, {
       ...record,
       zone: { ...record.zone, [field]: timestamp() },
     });
-    this.#store
-      .save()
-      .catch((error: Error) =>
-        this.log({ type: "error", reason: `saving ${field} of zone ${zoneId}: ${error.message}` }),
-      );
+    // A time changes no name: the index of names stays good.
+    if (fresh) this.#byName.generation = this.#store.generation;
+    // A read must not cost a write of the whole state file: these times reach it
+    // at most about once a second (or with the next change, or at close).
+    this.#store.saveLater((error) =>
+      this.log({ type: "error", reason: `saving the times zones were read: ${error.message}` }),
+    );
   }
 
   /** The zone file parsed for `name`; undefined (and an event) when it does not form that zone. */

@@ -52,6 +52,10 @@ export class Store {
   /** Counts the undos: a save queued before one must not acknowledge changes it undid. */
   private undos = 0;
   private saves = 0;
+  private changes = 0;
+  /** The coalesced save that `saveLater` scheduled, with who hears of its failure. */
+  private later:
+    { timer: ReturnType<typeof setTimeout>; onError: (error: Error) => void } | undefined;
   /** Unique to this instance, so two emulators (or two stores in one process) never share a temp file. */
   private readonly tempTag = `${process.pid}.${randomBytes(6).toString("hex")}`;
 
@@ -80,6 +84,11 @@ export class Store {
     return store;
   }
 
+  /** Goes up with every change to the records in memory: what a cache built from them compares. */
+  get generation(): number {
+    return this.changes;
+  }
+
   get<T>(collection: string, key: string): T | undefined {
     return this.collections.get(collection)?.get(key) as T | undefined;
   }
@@ -89,9 +98,11 @@ export class Store {
     let records = this.collections.get(collection);
     if (!records) this.collections.set(collection, (records = new Map()));
     records.set(key, value);
+    this.changes++;
   }
 
   delete(collection: string, key: string): boolean {
+    this.changes++;
     return this.collections.get(collection)?.delete(key) ?? false;
   }
 
@@ -126,6 +137,33 @@ export class Store {
     return this.queued;
   }
 
+  /**
+   * For changes no request waits for (the times a zone was last read): saves
+   * within `delayMs`, once for every call made meanwhile, and at `close()`. A
+   * save made for a request before then carries these changes too. A failure
+   * goes to `onError`.
+   */
+  saveLater(onError: (error: Error) => void, delayMs = 1000): void {
+    if (this.file === undefined || this.later) return;
+    const timer = setTimeout(() => this.flushLater(), delayMs);
+    timer.unref();
+    this.later = { timer, onError };
+  }
+
+  /** How many times the state file was written since the store opened. */
+  get writes(): number {
+    return this.saves;
+  }
+
+  private flushLater(): Promise<void> {
+    const later = this.later;
+    if (!later) return Promise.resolve();
+    clearTimeout(later.timer);
+    this.later = undefined;
+    // A save already queued (not started) will hold these changes: no write of its own.
+    return (this.queued ?? this.save()).catch(later.onError);
+  }
+
   /** Resolves when no save is running or waiting. */
   settled(): Promise<void> {
     return this.last;
@@ -133,17 +171,21 @@ export class Store {
 
   /** Waits for the last save, then lets another emulator take the state file. */
   async close(): Promise<void> {
+    await this.flushLater();
     await this.settled();
     await this.lock?.release();
   }
 
   private async writeNow(file: string): Promise<void> {
+    // This write holds every change made so far, those saveLater waits to write too.
+    if (this.later) clearTimeout(this.later.timer);
+    this.later = undefined;
     const written = copy(this.collections);
-    const text = `${JSON.stringify(this.snapshot(), null, 2)}\n`;
+    const bytes = stateBytes(this.collections);
     // In the same folder, so the rename never crosses file systems.
     const temp = join(dirname(file), `.${basename(file)}.${this.tempTag}.${++this.saves}.tmp`);
     try {
-      await writeFile(temp, text, { encoding: "utf8", mode: 0o600 });
+      await writeFile(temp, bytes, { mode: 0o600 });
       await rename(temp, file);
       this.durable = written;
     } catch (error) {
@@ -156,6 +198,7 @@ export class Store {
   /** Back to what the file holds; the save queued meanwhile (if any) will fail its requests. */
   private undo(): void {
     this.collections = copy(this.durable);
+    this.changes++;
     this.undos++;
     this.queued = undefined;
   }
@@ -232,6 +275,58 @@ async function checkFolder(file: string): Promise<void> {
   if (!info?.isDirectory()) {
     throw new Error(`the folder of the state file ${file} does not exist: create ${folder} first`);
   }
+}
+
+/**
+ * Each large record's JSON as the state file holds it (indented for its
+ * depth, UTF-8), by the record object. Records are replaced, never changed in
+ * place, so a record that did not change since the last save is not
+ * serialised again: a save after a small change to a state holding a
+ * 200k-record zone costs a write, not a JSON.stringify of the zone that would
+ * hold up the event loop. Small records cost little to redo and are not kept.
+ */
+const recordBytes = new WeakMap<object, Buffer>();
+const CACHED_BYTES = 64 * 1024;
+
+function recordJson(value: unknown): string | Buffer {
+  const cacheable = typeof value === "object" && value !== null;
+  const known = cacheable ? recordBytes.get(value) : undefined;
+  if (known) return known;
+  // Three levels in: the document, "collections", the collection.
+  const text = (JSON.stringify(value, null, 2) ?? "null").replaceAll("\n", "\n      ");
+  if (!cacheable || text.length < CACHED_BYTES) return text;
+  const bytes = Buffer.from(text, "utf8");
+  recordBytes.set(value, bytes);
+  return bytes;
+}
+
+/** The state file's bytes: what JSON.stringify(snapshot, null, 2) gives, one newline after. */
+function stateBytes(collections: Collections): Buffer[] {
+  const parts: (string | Buffer)[] = [`{\n  "format": ${FORMAT},\n  "collections": {`];
+  let firstCollection = true;
+  for (const [name, records] of collections) {
+    parts.push(`${firstCollection ? "" : ","}\n    ${JSON.stringify(name)}: {`);
+    firstCollection = false;
+    let first = true;
+    for (const [key, value] of records) {
+      parts.push(`${first ? "" : ","}\n      ${JSON.stringify(key)}: `, recordJson(value));
+      first = false;
+    }
+    parts.push(records.size > 0 ? "\n    }" : "}");
+  }
+  parts.push(collections.size > 0 ? "\n  }\n}\n" : "}\n}\n");
+  // Runs of text become one buffer each; the cached ones are written as they are.
+  const out: Buffer[] = [];
+  let text = "";
+  for (const part of parts) {
+    if (typeof part === "string") text += part;
+    else {
+      out.push(Buffer.from(text, "utf8"), part);
+      text = "";
+    }
+  }
+  out.push(Buffer.from(text, "utf8"));
+  return out;
 }
 
 function copy(collections: Collections): Collections {
