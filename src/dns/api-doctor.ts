@@ -49,37 +49,64 @@ export interface ApiDoctorReport extends DoctorReport {
   exitCode: number;
 }
 
+/** The API's side of doctor: the zone's configuration, its status and each linked peer. */
+export interface OutgoingView<Zone> {
+  zone: Zone;
+  status: string;
+  peers: DoctorPeer[];
+}
+
+/**
+ * Reads the configuration and status, then each linked peer. `getPeer` replaces
+ * `client.peers.get` (the watcher passes one that asks once per peer and round).
+ */
+export async function readOutgoing<Client extends DoctorClient>(
+  client: Client,
+  zoneId: string,
+  options: Pick<RunDoctorOptions, "accountId" | "signal"> & {
+    getPeer?: ((id: string) => Promise<DoctorPeer>) | undefined;
+  },
+): Promise<OutgoingView<Awaited<ReturnType<Client["outgoing"]["get"]>>>> {
+  const call = { signal: options.signal };
+  const [zone, status] = await Promise.all([
+    client.outgoing.get(zoneId, call) as Promise<Awaited<ReturnType<Client["outgoing"]["get"]>>>,
+    client.outgoing.status(zoneId, call),
+  ]);
+  const getPeer =
+    options.getPeer ??
+    (async (id: string): Promise<DoctorPeer> => {
+      const peer = await client.peers.get(id, { ...call, accountId: options.accountId });
+      return { id: peer.id, name: peer.name, ip: peer.ip ?? null, port: peer.port ?? null };
+    });
+  const peers = await Promise.all(zone.peers.map(getPeer));
+  return { zone, status, peers };
+}
+
 export async function runDoctor(
   client: DoctorClient,
   zoneId: string,
   options: RunDoctorOptions,
 ): Promise<ApiDoctorReport> {
-  const call = { signal: options.signal };
-  const [zone, status] = await Promise.all([
-    client.outgoing.get(zoneId, call),
-    client.outgoing.status(zoneId, call),
-  ]);
-  const peers: DoctorPeer[] = await Promise.all(
-    zone.peers.map(async (id) => {
-      const peer = await client.peers.get(id, { ...call, accountId: options.accountId });
-      return { id: peer.id, name: peer.name, ip: peer.ip ?? null, port: peer.port ?? null };
-    }),
-  );
+  const { zone, status, peers } = await readOutgoing(client, zoneId, options);
   const report = await checkSecondaries({
     zone: zone.name,
     primary: options.primary,
     peers,
     ...(options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {}),
   });
-  const now = (options.now ?? new Date()).getTime();
-  const since = Math.max(0, Math.floor((now - Date.parse(zone.last_transferred_time)) / 1000));
   return {
     ...report,
     status,
     lastTransferredTime: zone.last_transferred_time,
-    secondsSinceLastTransfer: Number.isFinite(since) ? since : 0,
+    secondsSinceLastTransfer: secondsSince(zone.last_transferred_time, options.now ?? new Date()),
     exitCode: doctorExitCode(report, status === "Enabled"),
   };
+}
+
+/** Whole seconds from an ISO time to `now`: never negative, 0 for a time that cannot be read. */
+export function secondsSince(time: string, now: Date): number {
+  const since = Math.max(0, Math.floor((now.getTime() - Date.parse(time)) / 1000));
+  return Number.isFinite(since) ? since : 0;
 }
 
 /** "3 s", "2 min 5 s", "4 h 10 min", "3 d 2 h": how long ago, for people. */
