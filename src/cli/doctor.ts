@@ -16,7 +16,9 @@ import {
   runDoctor,
 } from "../dns/index.js";
 import type { DoctorExitName } from "../dns/doctor.js";
-import { PROGRAM } from "./help.js";
+import type { ApiDoctorReport } from "../dns/api-doctor.js";
+import { DOCTOR_MODES_HELP, PROGRAM } from "./help.js";
+import { doctorMode } from "./doctor-flags.js";
 import { UsageError, type CliIo } from "./io.js";
 import { asUsage, clientOptions } from "./outgoing.js";
 import { printResult } from "./output.js";
@@ -70,9 +72,11 @@ ${Object.entries(DOCTOR_EXIT_CODES)
   .map(([name, code]) => `  ${String(code).padEnd(7)}  ${EXIT_TEXT[name as DoctorExitName]}`)
   .join("\n")}
   When several apply, the first in this list wins.
-`;
 
-const OPTIONS = {
+${DOCTOR_MODES_HELP}`;
+
+/** The flags of one-shot doctor; --watch and --format nagios add theirs. */
+export const DOCTOR_OPTIONS = {
   account: { type: "string" },
   primary: { type: "string" },
   timeout: { type: "string" },
@@ -81,24 +85,22 @@ const OPTIONS = {
   help: { type: "boolean", short: "h" },
 } as const;
 
-export async function runDoctorCommand(argv: string[], io: CliIo): Promise<number> {
-  if (wantsHelp(argv)) {
-    io.stdout.write(DOCTOR_HELP);
-    return 0;
-  }
-  const { values, positionals } = parseOrExplain(
-    () => parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true }),
-    HELP_COMMAND,
-  );
-  const [zoneId, ...extra] = positionals;
-  if (zoneId === undefined) throw new UsageError("missing <zone_id>", HELP_COMMAND);
-  if (extra.length > 0) throw new UsageError(`unexpected argument "${extra[0]}"`, HELP_COMMAND);
+/** The account, the primary and the DNS timeout, from the flags or the environment (also for --watch and nagios). */
+export function doctorSettings(
+  values: {
+    account?: string | undefined;
+    primary?: string | undefined;
+    timeout?: string | undefined;
+  },
+  io: CliIo,
+  help: string,
+): { accountId: string; primary: { host: string; port: number }; timeoutMs: number | undefined } {
   const env = (name: string) => (io.env[name] === "" ? undefined : io.env[name]);
   const accountId = values.account ?? env("CLOUDFLARE_ACCOUNT_ID");
   if (accountId === undefined) {
     throw new UsageError(
       "doctor reads the zone's peers, which belong to an account: give --account ID or set CLOUDFLARE_ACCOUNT_ID",
-      HELP_COMMAND,
+      help,
     );
   }
   const primaryText = values.primary ?? env(PRIMARY_ENV);
@@ -108,21 +110,49 @@ export async function runDoctorCommand(argv: string[], io: CliIo): Promise<numbe
       primary = parseAddress(primaryText);
     } catch (error) {
       const from = values.primary !== undefined ? "--primary" : PRIMARY_ENV;
-      throw new UsageError(`invalid ${from}: ${(error as Error).message}`, HELP_COMMAND);
+      throw new UsageError(`invalid ${from}: ${(error as Error).message}`, help);
     }
   }
-  const timeoutMs = wholeNumber(values.timeout, "--timeout", HELP_COMMAND, {
+  const timeoutMs = wholeNumber(values.timeout, "--timeout", help, {
     min: 1,
     max: 60_000,
   });
+  return { accountId, primary, timeoutMs };
+}
+
+/** Reads the settings, then runs the one-shot check (also for --format nagios). */
+export async function doctorReport(
+  values: Parameters<typeof doctorSettings>[0] & { "base-url"?: string | undefined },
+  io: CliIo,
+  zoneId: string,
+): Promise<ApiDoctorReport> {
+  const { accountId, primary, timeoutMs } = doctorSettings(values, io, HELP_COMMAND);
   const baseUrlFrom = values["base-url"] !== undefined ? "--base-url" : "CLOUDFLARE_BASE_URL";
-  const report = await asUsage(HELP_COMMAND, baseUrlFrom, () => {
+  return asUsage(HELP_COMMAND, baseUrlFrom, () => {
     const client = createSecondaryDnsClient({
       ...clientOptions(io, HELP_COMMAND, values["base-url"], undefined, undefined),
       accountId,
     });
     return runDoctor(client, zoneId, { primary, accountId, timeoutMs, signal: io.signal });
   });
+}
+
+export async function runDoctorCommand(argv: string[], io: CliIo): Promise<number> {
+  if (wantsHelp(argv)) {
+    io.stdout.write(DOCTOR_HELP);
+    return 0;
+  }
+  const mode = doctorMode(argv);
+  if (mode === "watch") return (await import("./watch.js")).runWatchCommand(argv, io);
+  if (mode === "nagios") return (await import("./nagios.js")).runNagiosCommand(argv, io);
+  const { values, positionals } = parseOrExplain(
+    () => parseArgs({ args: argv, options: DOCTOR_OPTIONS, allowPositionals: true, strict: true }),
+    HELP_COMMAND,
+  );
+  const [zoneId, ...extra] = positionals;
+  if (zoneId === undefined) throw new UsageError("missing <zone_id>", HELP_COMMAND);
+  if (extra.length > 0) throw new UsageError(`unexpected argument "${extra[0]}"`, HELP_COMMAND);
+  const report = await doctorReport(values, io, zoneId);
   printResult(io, values.json, report, () =>
     [
       `Zone ${zoneId}: outgoing transfers ${report.status}; last transfer ${formatAge(report.secondsSinceLastTransfer)} ago (${report.lastTransferredTime})`,

@@ -6,17 +6,16 @@
  */
 import { checkSecondaries, doctorExitCode, type DoctorPeer, type DoctorReport } from "./doctor.js";
 
-/** What runDoctor reads of the client: `createSecondaryDnsClient(...)` fits. */
-export interface DoctorClient {
+/**
+ * What runDoctor reads of the client: `createSecondaryDnsClient(...)` fits.
+ * `Zone` names more fields of the configuration a caller reads (the watcher: soa_serial).
+ */
+export interface DoctorClient<Zone = unknown> {
   outgoing: {
     get(
       zoneId: string,
       options?: { signal?: AbortSignal | undefined },
-    ): Promise<{
-      name: string;
-      peers: string[];
-      last_transferred_time: string;
-    }>;
+    ): Promise<{ name: string; peers: string[]; last_transferred_time: string } & Zone>;
     status(zoneId: string, options?: { signal?: AbortSignal | undefined }): Promise<string>;
   };
   peers: {
@@ -60,7 +59,7 @@ export interface OutgoingView<Zone> {
  * Reads the configuration and status, then each linked peer. `getPeer` replaces
  * `client.peers.get` (the watcher passes one that asks once per peer and round).
  */
-export async function readOutgoing<Client extends DoctorClient>(
+export async function readOutgoing<Client extends DoctorClient<unknown>>(
   client: Client,
   zoneId: string,
   options: Pick<RunDoctorOptions, "accountId" | "signal"> & {
