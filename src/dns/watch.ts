@@ -415,3 +415,11 @@ export function countingFetch(
     }
   };
 }
+
+export {
+  nagiosCheck,
+  nagiosUnknown,
+  NAGIOS_CODES,
+  type NagiosStatus,
+  type NagiosThresholds,
+} from "./nagios.js";
