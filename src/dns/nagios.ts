@@ -52,7 +52,7 @@ function ageStatus(age: number, t: NagiosThresholds): NagiosStatus {
 
 /** A perfdata label: quoted, without the quote and `=` that would end it. */
 function label(text: string): string {
-  return `'${text.replace(/['=\p{Cc}]/gu, "_")}'`;
+  return `'${text.replace(/['=|\p{Cc}]/gu, "_")}'`;
 }
 
 /** Text of the status part: one line, no `|` (it starts the perfdata). */
