@@ -4,12 +4,11 @@
  * the emulator, whose own DNS server stands in for a peer in sync.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createSecondaryDnsClient } from "../../src/index.js";
-import { startEmulator, type Emulator } from "../../src/emulator/index.js";
 import type { ApiDoctorReport } from "../../src/dns/api-doctor.js";
 import { nagiosCheck } from "../../src/dns/nagios.js";
 import { cli } from "../cli/run.js";
 import { freePort } from "./servers.js";
+import { watchedEmulator } from "./watch-emulator.js";
 
 function report(overrides: Partial<ApiDoctorReport> = {}): ApiDoctorReport {
   return {
@@ -112,34 +111,17 @@ describe("nagiosCheck", () => {
 });
 
 describe("doctor --format nagios (CLI, in-process)", () => {
-  const ACCOUNT = "0123456789abcdef0123456789abcdef";
   const ZONE_ID = "00112233445566778899aabbccddeeff";
   const TOKEN = "nagios-token-must-never-show-0001";
-  let emulator: Emulator;
+  let setup: Awaited<ReturnType<typeof watchedEmulator>>;
   let env: Record<string, string>;
 
   beforeAll(async () => {
-    emulator = await startEmulator({ dnsPort: 0, seed: {} });
-    const admin = createSecondaryDnsClient({
-      baseUrl: emulator.url,
-      apiToken: TOKEN,
-      accountId: ACCOUNT,
-    });
-    const mirror = await admin.peers.create({
-      name: "mirror",
-      ip: "127.0.0.1",
-      port: emulator.dns!.port,
-    });
-    await admin.outgoing.create(ZONE_ID, { name: "nagios.test.", peers: [mirror.id] });
-    await admin.outgoing.enable(ZONE_ID);
-    env = {
-      CLOUDFLARE_BASE_URL: emulator.url,
-      CLOUDFLARE_API_TOKEN: TOKEN,
-      CLOUDFLARE_ACCOUNT_ID: ACCOUNT,
-      CF_SECONDARY_DNS_PRIMARY: `127.0.0.1:${emulator.dns!.port}`,
-    };
+    setup = await watchedEmulator(TOKEN);
+    await setup.addZone(ZONE_ID, "nagios.test.", [setup.mirror()]);
+    env = setup.env;
   });
-  afterAll(() => emulator?.close());
+  afterAll(() => setup?.emulator.close());
 
   it("a peer in sync: OK, exit 0, one line", async () => {
     const run = await cli(["outgoing", "doctor", ZONE_ID, "--format", "nagios"], env);
@@ -151,19 +133,9 @@ describe("doctor --format nagios (CLI, in-process)", () => {
   });
 
   it("a peer on a closed port: CRITICAL, exit 2", async () => {
-    const admin = createSecondaryDnsClient({
-      baseUrl: emulator.url,
-      apiToken: TOKEN,
-      accountId: ACCOUNT,
-    });
-    const closed = await admin.peers.create({
-      name: "closed",
-      ip: "127.0.0.1",
-      port: await freePort(),
-    });
     const other = "ffeeddccbbaa99887766554433221100";
-    await admin.outgoing.create(other, { name: "nagios.test.", peers: [closed.id] });
-    await admin.outgoing.enable(other);
+    const closed = { name: "closed", ip: "127.0.0.1", port: await freePort() };
+    await setup.addZone(other, "nagios.test.", [closed]);
     const run = await cli(
       ["outgoing", "doctor", other, "--format=nagios", "--timeout", "500"],
       env,

@@ -15,8 +15,8 @@ import {
   type WatchChange,
 } from "../../src/dns/watch.js";
 import { freePort } from "./servers.js";
+import { ACCOUNT, watchedEmulator } from "./watch-emulator.js";
 
-const ACCOUNT = "0123456789abcdef0123456789abcdef";
 const ZONE_ID = "00112233445566778899aabbccddeeff";
 const ZONE = "watched.test";
 const TOKEN = "watch-unit-token-must-never-show-0001";
@@ -28,21 +28,11 @@ afterEach(async () => {
 });
 
 async function setUp() {
-  emulator = await startEmulator({ dnsPort: 0, seed: {} });
-  const admin = createSecondaryDnsClient({
-    baseUrl: emulator.url,
-    apiToken: TOKEN,
-    accountId: ACCOUNT,
-  });
-  const closed = await freePort();
-  const peers = await Promise.all([
-    admin.peers.create({ name: "mirror", ip: "127.0.0.1", port: emulator.dns!.port }),
-    admin.peers.create({ name: "closed", ip: "127.0.0.1", port: closed }),
-    admin.peers.create({ name: "no-ip" }),
-  ]);
-  await admin.outgoing.create(ZONE_ID, { name: `${ZONE}.`, peers: peers.map((p) => p.id) });
-  await admin.outgoing.enable(ZONE_ID);
-  return { admin, peers };
+  const setup = await watchedEmulator(TOKEN);
+  emulator = setup.emulator;
+  const closed = { name: "closed", ip: "127.0.0.1", port: await freePort() };
+  await setup.addZone(ZONE_ID, `${ZONE}.`, [setup.mirror(), closed, { name: "no-ip" }]);
+  return setup;
 }
 
 function watcher(baseUrl: string, clock: { now: number }) {
