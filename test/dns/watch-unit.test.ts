@@ -163,4 +163,32 @@ describe("ZoneWatcher, tick by tick", () => {
       await limited.close();
     }
   });
+
+  it("server errors (500 and 502) and an API that is not there: counted, told once, never fatal", async () => {
+    await setUp();
+    const failing = await startEmulator({ seed: {}, serverErrorShare: 1 });
+    const gone = `http://127.0.0.1:${await freePort()}/client/v4`;
+    try {
+      for (const [url, state, statuses] of [
+        [failing.url, "server_error", ["500", "502"]],
+        [gone, "unreachable", ["error"]],
+      ] as const) {
+        const clock = { now: 0 };
+        const { watch, metrics, changes } = watcher(url, clock);
+        for (let tick = 0; tick < 12; tick++) {
+          await watch.tick();
+          clock.now += 500;
+        }
+        expect(changes.map((c) => [c.subject, c.to])).toEqual([["api", state]]);
+        const counted = await Promise.all(
+          statuses.map((status) =>
+            metricValue(metrics, "cf_secondary_dns_api_requests_total", { status }),
+          ),
+        );
+        expect(counted.reduce((sum, n) => (sum ?? 0) + (n ?? 0), 0)).toBeGreaterThan(0);
+      }
+    } finally {
+      await failing.close();
+    }
+  });
 });
