@@ -3,6 +3,7 @@
  * hand (thresholds, precedence, hostile names), then the CLI in-process against
  * the emulator, whose own DNS server stands in for a peer in sync.
  */
+import { readFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ApiDoctorReport } from "../../src/dns/api-doctor.js";
 import { nagiosCheck } from "../../src/dns/nagios.js";
@@ -106,6 +107,33 @@ describe("nagiosCheck", () => {
     expect(line.split("|")).toHaveLength(2);
     expect(line.split("|")[1]).toBe(
       " 'x_ _ evil_1_CRITICAL lag'=3;1;10;0 last_transfer_age=30s;;;0",
+    );
+  });
+});
+
+describe("the README's nagios example", () => {
+  it("is what nagiosCheck prints for that report", () => {
+    const readme = readFileSync(new URL("../../README.md", import.meta.url), "utf8");
+    const monitoring = readme.slice(readme.indexOf("\n## Monitoring"));
+    const [command, line] = (/^```text\n([\s\S]*?)^```/m.exec(monitoring)?.[1] ?? "").split("\n");
+    expect(command).toContain(
+      "--format nagios --lag-warning 1 --lag-critical 10 --age-critical 1d",
+    );
+    const shown = report({
+      zone: "example.com.",
+      primary: { ...report().primary, serial: 2026120404 },
+      peers: [
+        { ...report().peers[0]!, serial: 2026120404 },
+        {
+          ...behind(3),
+          serial: 2026120401,
+          detail: "behind by 3 (serial 2026120401, primary 2026120404)",
+        },
+      ],
+      secondsSinceLastTransfer: 312,
+    });
+    expect(nagiosCheck(shown, { lagWarning: 1, lagCritical: 10, ageCritical: 86_400 }).line).toBe(
+      line,
     );
   });
 });

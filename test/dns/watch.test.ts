@@ -6,7 +6,7 @@
  * monitoring/alerts.yml. What is asserted is what Prometheus's query API says.
  */
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -55,17 +55,19 @@ async function stopChild(child: ChildProcess | undefined): Promise<number | null
 /** A Prometheus on 127.0.0.1 with its data in a temp dir, scraping `target` every second. */
 async function startPrometheus(target: string, dir: string) {
   const port = await freePort();
+  // The README's scrape configuration, pointed at this watcher, its rules and a 1 s interval.
+  const readme = readFileSync(join(ROOT, "README.md"), "utf8");
+  const monitoring = readme.slice(readme.indexOf("\n## Monitoring"));
+  const shown = /^```yaml\n([\s\S]*?)^```/m.exec(monitoring)?.[1] ?? "";
+  expect(shown).toContain('targets: ["127.0.0.1:9810"]');
   const config = join(dir, "prometheus.yml");
   writeFileSync(
     config,
-    [
-      "global: { scrape_interval: 1s, evaluation_interval: 1s }",
-      `rule_files: ["${join(ROOT, "monitoring", "alerts.yml")}"]`,
-      "scrape_configs:",
-      "  - job_name: cf-secondary-dns",
-      `    static_configs: [{ targets: ["${target}"] }]`,
-      "",
-    ].join("\n"),
+    "global: { scrape_interval: 1s, evaluation_interval: 1s }\n" +
+      shown
+        .replace(/^ {2}- alerts\.yml.*$/m, `  - ${join(ROOT, "monitoring", "alerts.yml")}`)
+        .replace(/scrape_interval: \S+/, "scrape_interval: 1s")
+        .replace("127.0.0.1:9810", target),
   );
   let log = "";
   const child = spawn(
@@ -220,6 +222,11 @@ describe.skipIf(!present && !CI)("doctor --watch, scraped by a real Prometheus",
       true,
     );
     await until('cf_secondary_dns_api_requests_total{status="200"}', (v) => (v ?? 0) > 0);
+    // The alert rules loaded from the README's rule_files: the wrong-key peer's alert is pending.
+    await until(
+      'ALERTS{alertname="SecondaryDnsPeerNotServingZone",peer="knot-wrong-key"}',
+      (v) => v === 1,
+    );
   });
 
   it("/metrics passes promtool check metrics; /healthz is ok; neither holds the token", async () => {
