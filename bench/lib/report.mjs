@@ -12,6 +12,7 @@ import { bundleByFileMarkdown, bundlesMarkdown } from "../sections/bundles.mjs";
 import { typecheckMarkdown } from "../sections/typecheck.mjs";
 import { footprintMarkdown } from "../sections/footprint.mjs";
 import { pipelineMarkdown } from "../sections/pipeline.mjs";
+import { WATCH_TEXT, watchMarkdown } from "../sections/watch.mjs";
 
 export function report(results, { settings, seconds, load, date, commit }) {
   const c = settings.calls;
@@ -68,7 +69,7 @@ ${footprintMarkdown(results.footprint)}
 In a scratch copy of commit ${results.pipeline.commit} (\`git archive HEAD\`, node_modules linked), ${settings.pipelineRounds} run(s) each. \`build\` includes lint:spec, generate, check:generated, docs and compile.
 
 ${pipelineMarkdown(results.pipeline)}
-
+${results.watch ? `\n## 7. doctor --watch\n\n${WATCH_TEXT}\n\n${watchMarkdown(results.watch)}\n` : ""}
 ## Commands
 
 - Everything: \`npm run bench\` (\`node bench/run.mjs\`); a smoke run: \`npm run bench -- --quick\`.
@@ -79,5 +80,6 @@ ${pipelineMarkdown(results.pipeline)}
 - 4: \`node node_modules/typescript/lib/tsc.js -p bench/vendor/typecheck/consumer-<n>\` (sources in bench/sections/typecheck.mjs).
 - 5: \`npm pack --dry-run --json --ignore-scripts <folder>\`; for this package, in the scratch copy after \`npm run compile\`.
 - 6: \`git archive HEAD | tar -x -C <scratch>\` (bench/lib/scratch.mjs), then \`npm run generate\`, \`npm run docs\`, \`npm run build\` there.
+- 7: \`node bench/sections/watch.mjs\` (this section alone): the emulator in-process, then \`node --expose-gc bench/watch/ticker.mjs dist <api url> <dns port> <account> <ticks> <zone id>...\`.
 `;
 }

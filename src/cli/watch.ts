@@ -6,6 +6,7 @@
  */
 import { createServer, type Server } from "node:http";
 import { parseArgs } from "node:util";
+import { gzipSync } from "node:zlib";
 import { createSecondaryDnsClient } from "../index.js";
 import { parseAddress } from "../dns/doctor.js";
 import { identifierProblem } from "../validate.js";
@@ -130,8 +131,15 @@ function serve(
     if (req.method !== "GET" && req.method !== "HEAD") {
       res.writeHead(405, { allow: "GET, HEAD" }).end();
     } else if (path === "/metrics") {
+      const gzip = /\bgzip\b/.test(String(req.headers["accept-encoding"] ?? ""));
       metrics.registry.metrics().then(
-        (body) => res.writeHead(200, { "content-type": metrics.registry.contentType }).end(body),
+        (body) => {
+          const type = { "content-type": metrics.registry.contentType };
+          if (!gzip) return res.writeHead(200, type).end(body);
+          // Prometheus asks for gzip: a fleet's exposition shrinks about tenfold.
+          res.writeHead(200, { ...type, "content-encoding": "gzip", vary: "accept-encoding" });
+          res.end(gzipSync(body));
+        },
         () => res.writeHead(500).end(),
       );
     } else if (path === "/healthz") {

@@ -101,8 +101,10 @@ const ANSWERED: readonly WatchState[] = ["in_sync", "behind", "ahead", "not_comp
 const PROBE_ERRORS = new Set(WATCH_STATES.filter((state) => !ANSWERED.includes(state)));
 
 const MAX_BACKOFF = 16;
-/** API calls in flight at once during a round. */
+/** Zones read from the API at once during a round. */
 const API_CONCURRENCY = 8;
+/** Zones probed at once (each asks its primary and every peer): a fleet is not one burst. */
+const PROBE_CONCURRENCY = 16;
 
 export class ZoneWatcher {
   readonly metrics: WatchMetrics;
@@ -141,7 +143,7 @@ export class ZoneWatcher {
       this.#apiRound = this.#readApi().finally(() => (this.#apiRound = undefined));
     }
     if (this.#apiRound && this.#zones.some((zone) => !zone.view)) await this.#apiRound;
-    await Promise.all(this.#zones.map((zone) => this.#probe(zone)));
+    await eachLimited(this.#zones, PROBE_CONCURRENCY, (zone) => this.#probe(zone));
     this.#lastTickAt = this.#now();
   }
 
@@ -170,14 +172,11 @@ export class ZoneWatcher {
       return peer;
     };
     let throttled: number | undefined; // ms the API asked us to wait, or 0
-    const queue = [...this.#zones];
-    const worker = async () => {
-      for (let zone = queue.shift(); zone && throttled === undefined; zone = queue.shift()) {
-        const problem = await this.#readZone(zone, getPeer);
-        if (problem !== undefined) throttled = Math.max(throttled ?? 0, problem);
-      }
-    };
-    await Promise.all(Array.from({ length: API_CONCURRENCY }, worker));
+    await eachLimited(this.#zones, API_CONCURRENCY, async (zone) => {
+      if (throttled !== undefined) return; // the API said to back off: leave the rest
+      const problem = await this.#readZone(zone, getPeer);
+      if (problem !== undefined) throttled = Math.max(throttled ?? 0, problem);
+    });
     this.#backoff = throttled === undefined ? 1 : Math.min(MAX_BACKOFF, this.#backoff * 2);
     const every = this.#options.apiEvery ?? 5;
     const asked = Math.ceil((throttled ?? 0) / this.#options.intervalMs);
@@ -380,6 +379,19 @@ function apiTrouble(error: unknown): { state: string; wait: number | undefined }
 /** The error's message: the client's errors never hold the token (they redact it). */
 function describeError(error: unknown): string {
   return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+}
+
+/** Runs `work` on every item, at most `limit` at a time. */
+async function eachLimited<T>(
+  items: readonly T[],
+  limit: number,
+  work: (item: T) => Promise<void>,
+): Promise<void> {
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) await work(items[next++]!);
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
 }
 
 function sleep(ms: number, signal: AbortSignal): Promise<void> {

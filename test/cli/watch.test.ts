@@ -82,6 +82,10 @@ describe("doctor --watch: a run", () => {
       10_000,
     );
     expect(metrics).not.toContain(TOKEN);
+    // fetch asks for gzip, as Prometheus does, and reads the body through it.
+    const zipped = await fetch(`http://127.0.0.1:${port}/metrics`);
+    expect(zipped.headers.get("content-encoding")).toBe("gzip");
+    expect(await zipped.text()).toContain("# TYPE cf_secondary_dns_peer_in_sync gauge");
     expect((await fetch(`http://127.0.0.1:${port}/healthz`)).status).toBe(200);
     expect((await fetch(`http://127.0.0.1:${port}/metrics`, { method: "POST" })).status).toBe(405);
     await new Promise((resolve) => setTimeout(resolve, 600)); // a few more ticks: no new lines
