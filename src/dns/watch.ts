@@ -139,8 +139,9 @@ export class ZoneWatcher {
 
   /** One tick: starts an API round when due (waits for it while a zone has no view yet), then probes. */
   async tick(): Promise<void> {
-    if (this.#ticks++ >= this.#nextApiTick && this.#apiRound === undefined) {
-      this.#apiRound = this.#readApi().finally(() => (this.#apiRound = undefined));
+    const tick = this.#ticks++;
+    if (tick >= this.#nextApiTick && this.#apiRound === undefined) {
+      this.#apiRound = this.#readApi(tick).finally(() => (this.#apiRound = undefined));
     }
     if (this.#apiRound && this.#zones.some((zone) => !zone.view)) await this.#apiRound;
     await eachLimited(this.#zones, PROBE_CONCURRENCY, (zone) => this.#probe(zone));
@@ -159,7 +160,7 @@ export class ZoneWatcher {
   }
 
   /** One API round over every zone, a few at a time; stops early and backs off on 429, 5xx or no answer. */
-  async #readApi(): Promise<void> {
+  async #readApi(tick: number): Promise<void> {
     const peers = new Map<string, Promise<DoctorPeer>>();
     const getPeer = (id: string): Promise<DoctorPeer> => {
       let peer = peers.get(id);
@@ -180,7 +181,8 @@ export class ZoneWatcher {
     this.#backoff = throttled === undefined ? 1 : Math.min(MAX_BACKOFF, this.#backoff * 2);
     const every = this.#options.apiEvery ?? 5;
     const asked = Math.ceil((throttled ?? 0) / this.#options.intervalMs);
-    this.#nextApiTick = this.#ticks + Math.max(every * this.#backoff, asked) - 1;
+    // Counted from the tick the round began, so a slow round does not stretch the cadence.
+    this.#nextApiTick = tick + Math.max(every * this.#backoff, asked);
   }
 
   /** Reads one zone; resolves to a wait in ms when the API says to back off, else undefined. */

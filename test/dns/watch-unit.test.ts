@@ -139,6 +139,21 @@ describe("ZoneWatcher, tick by tick", () => {
     expect(JSON.stringify(changes)).not.toContain(TOKEN);
   });
 
+  it("reads the API at start and every 5 ticks, each peer once per round", async () => {
+    await setUp();
+    const clock = { now: 0 };
+    const { watch, metrics } = watcher(emulator!.url, clock);
+    for (let tick = 0; tick < 11; tick++) {
+      await watch.tick();
+      clock.now += 500;
+    }
+    // Rounds at ticks 0, 5 and 10 (the later ones in the background): get, status and 3 peers each.
+    const ok = () => metricValue(metrics, "cf_secondary_dns_api_requests_total", { status: "200" });
+    await expect.poll(ok).toBe(15);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(await ok()).toBe(15);
+  });
+
   it("a rate-limited API: every 429 counted, the API read less often, the probes go on", async () => {
     await setUp();
     const limited = await startEmulator({ seed: {}, rateLimitShare: 1, retryAfterSeconds: 1 });
