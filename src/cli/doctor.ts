@@ -17,8 +17,8 @@ import {
 } from "../dns/index.js";
 import type { DoctorExitName } from "../dns/doctor.js";
 import type { ApiDoctorReport } from "../dns/api-doctor.js";
-import { DOCTOR_MODES_HELP, PROGRAM } from "./help.js";
-import { doctorMode } from "./doctor-flags.js";
+import { PROGRAM } from "./help.js";
+import { DOCTOR_MODES_HELP, doctorMode } from "./doctor-flags.js";
 import { UsageError, type CliIo } from "./io.js";
 import { asUsage, clientOptions } from "./outgoing.js";
 import { printResult } from "./output.js";

@@ -135,24 +135,3 @@ Exit codes:
   1  could not start (e.g. the port is taken, or the state file is unreadable)
   2  bad usage
 `;
-
-/** The part of `outgoing doctor --help` on --watch and --format nagios (src/cli/watch.ts, nagios.ts). */
-export const DOCTOR_MODES_HELP = `Watching: ${PROGRAM} outgoing doctor <zone_id>... --watch [options]
-  Checks the zones every interval until SIGINT or SIGTERM (then exit 0); prints
-  one line per change of state (JSON lines with --json) and serves Prometheus
-  metrics at http://LISTEN/metrics and a health check at /healthz. The API is
-  read at start and every 5 intervals; a 429 or 5xx makes it wait longer.
-  Needs the optional dependency prom-client.
-  --watch              Watch instead of checking once
-  --interval DURATION  Time between two checks: 500ms, 30s, 5m... (default 60s)
-  --listen HOST:PORT   Where /metrics listens (default 127.0.0.1:9810)
-
-Monitoring plugin: ${PROGRAM} outgoing doctor <zone_id> --format nagios [options]
-  One status line with perfdata; exit 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN
-  (a peer unreachable, refused or not serving the zone, or transfers disabled,
-  is CRITICAL; bad usage and API errors are UNKNOWN).
-  --lag-warning N       A peer behind by N serials or more is WARNING (default 1)
-  --lag-critical N      ... or CRITICAL (default 10)
-  --age-warning DURATION   No transfer for this long is WARNING, e.g. 6h (default none)
-  --age-critical DURATION  ... or CRITICAL, e.g. 1d (default none)
-`;

@@ -12,7 +12,7 @@ import { parseAddress } from "../dns/doctor.js";
 import { identifierProblem } from "../validate.js";
 import type { WatchChange, WatchMetrics } from "../dns/watch.js";
 import { DOCTOR_OPTIONS, doctorSettings } from "./doctor.js";
-import { duration } from "./doctor-flags.js";
+import { DEFAULT_INTERVAL, DEFAULT_LISTEN, duration } from "./doctor-flags.js";
 import { PROGRAM } from "./help.js";
 import { UsageError, type CliIo } from "./io.js";
 import { asUsage, clientOptions } from "./outgoing.js";
@@ -20,10 +20,6 @@ import { visible } from "./output.js";
 import { parseOrExplain } from "./parse.js";
 
 const HELP_COMMAND = `${PROGRAM} outgoing doctor --help`;
-
-/** Where /metrics listens unless --listen says otherwise. */
-export const DEFAULT_LISTEN = "127.0.0.1:9810";
-export const DEFAULT_INTERVAL = "60s";
 
 const OPTIONS = {
   ...DOCTOR_OPTIONS,

@@ -22,6 +22,9 @@ export interface NagiosThresholds {
   ageCritical?: number | undefined;
 }
 
+/** The lag thresholds when none are given. */
+export const NAGIOS_DEFAULTS = { lagWarning: 1, lagCritical: 10 } as const;
+
 /** Which status wins when several apply: CRITICAL, then UNKNOWN, then WARNING. */
 const RANK: Record<NagiosStatus, number> = { OK: 0, WARNING: 1, UNKNOWN: 2, CRITICAL: 3 };
 
@@ -65,8 +68,8 @@ export function nagiosCheck(
   report: ApiDoctorReport,
   thresholds: NagiosThresholds = {},
 ): { code: number; status: NagiosStatus; line: string } {
-  const warn = thresholds.lagWarning ?? 1;
-  const crit = thresholds.lagCritical ?? 10;
+  const warn = thresholds.lagWarning ?? NAGIOS_DEFAULTS.lagWarning;
+  const crit = thresholds.lagCritical ?? NAGIOS_DEFAULTS.lagCritical;
   const found: { status: NagiosStatus; text: string }[] = [];
   if (report.status !== "Enabled")
     found.push({ status: "CRITICAL", text: `outgoing transfers ${report.status}` });

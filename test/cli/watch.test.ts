@@ -4,8 +4,10 @@
  * /metrics and /healthz, prints one text line per change and ends with exit 0
  * when its signal aborts, as SIGINT/SIGTERM do in main.ts.
  */
+import { spawn } from "node:child_process";
 import { createServer } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { builtFile } from "./built.js";
 import { cli } from "./run.js";
 import { freePort, waitFor } from "../dns/servers.js";
 import { watchedEmulator } from "../dns/watch-emulator.js";
@@ -107,5 +109,34 @@ describe("doctor --watch: a run", () => {
     );
     expect(run.stdout + run.stderr).not.toContain(TOKEN);
     await expect(fetch(`http://127.0.0.1:${port}/metrics`)).rejects.toThrow(); // the server is closed
+  });
+});
+
+describe("doctor --watch: the built bin", () => {
+  it("SIGINT ends it with exit 0 (SIGTERM: test/dns/watch.test.ts)", async () => {
+    const main = await builtFile("dist/src/cli/main.js");
+    const port = await freePort();
+    const child = spawn(
+      process.execPath,
+      [main, "outgoing", "doctor", ZONE_ID, "--watch", "--interval", "200ms"].concat([
+        "--listen",
+        `127.0.0.1:${port}`,
+      ]),
+      { env: { PATH: process.env.PATH, ...setup.env }, stdio: ["ignore", "pipe", "pipe"] },
+    );
+    let out = "";
+    child.stdout!.on("data", (chunk: Buffer) => (out += chunk.toString()));
+    const exited = new Promise<number | null>((resolve) => child.once("exit", resolve));
+    try {
+      await waitFor(
+        "a first line",
+        async () => (out.includes(" in_sync") ? true : undefined),
+        10_000,
+      );
+      child.kill("SIGINT");
+      expect(await exited).toBe(0);
+    } finally {
+      child.kill("SIGKILL"); // no-op once it has exited
+    }
   });
 });
