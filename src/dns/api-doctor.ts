@@ -56,14 +56,15 @@ export interface OutgoingView<Zone> {
 }
 
 /**
- * Reads the configuration and status, then each linked peer. `getPeer` replaces
- * `client.peers.get` (the watcher passes one that asks once per peer and round).
+ * Reads the configuration and status, then each linked peer. `peers`, when given,
+ * holds the peers already asked for (the watcher shares one map between the zones
+ * of a round, so a peer linked to many zones is read once).
  */
 export async function readOutgoing<Client extends DoctorClient<unknown>>(
   client: Client,
   zoneId: string,
   options: Pick<RunDoctorOptions, "accountId" | "signal"> & {
-    getPeer?: ((id: string) => Promise<DoctorPeer>) | undefined;
+    peers?: Map<string, Promise<DoctorPeer>> | undefined;
   },
 ): Promise<OutgoingView<Awaited<ReturnType<Client["outgoing"]["get"]>>>> {
   const call = { signal: options.signal };
@@ -71,12 +72,17 @@ export async function readOutgoing<Client extends DoctorClient<unknown>>(
     client.outgoing.get(zoneId, call) as Promise<Awaited<ReturnType<Client["outgoing"]["get"]>>>,
     client.outgoing.status(zoneId, call),
   ]);
-  const getPeer =
-    options.getPeer ??
-    (async (id: string): Promise<DoctorPeer> => {
-      const peer = await client.peers.get(id, { ...call, accountId: options.accountId });
-      return { id: peer.id, name: peer.name, ip: peer.ip ?? null, port: peer.port ?? null };
-    });
+  const known = options.peers ?? new Map<string, Promise<DoctorPeer>>();
+  const getPeer = (id: string): Promise<DoctorPeer> => {
+    let peer = known.get(id);
+    if (!peer) {
+      peer = client.peers
+        .get(id, { ...call, accountId: options.accountId })
+        .then((p) => ({ id: p.id, name: p.name, ip: p.ip ?? null, port: p.port ?? null }));
+      known.set(id, peer);
+    }
+    return peer;
+  };
   const peers = await Promise.all(zone.peers.map(getPeer));
   return { zone, status, peers };
 }

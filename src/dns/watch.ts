@@ -118,6 +118,8 @@ export class ZoneWatcher {
   #backoff = 1;
   #apiRound: Promise<void> | undefined;
   #lastTickAt: number | undefined;
+  /** run()'s signal: aborts the API calls in flight when the watch stops. */
+  #signal: AbortSignal | undefined;
 
   constructor(client: WatchClient, options: WatchOptions) {
     this.#client = client;
@@ -150,6 +152,7 @@ export class ZoneWatcher {
 
   /** Ticks every intervalMs until `signal` aborts; a tick that throws is reported, never fatal. */
   async run(signal: AbortSignal, onError: (error: unknown) => void = () => {}): Promise<void> {
+    this.#signal = signal;
     while (!signal.aborted) {
       const started = this.#now();
       await this.tick().catch(onError);
@@ -161,21 +164,11 @@ export class ZoneWatcher {
 
   /** One API round over every zone, a few at a time; stops early and backs off on 429, 5xx or no answer. */
   async #readApi(tick: number): Promise<void> {
-    const peers = new Map<string, Promise<DoctorPeer>>();
-    const getPeer = (id: string): Promise<DoctorPeer> => {
-      let peer = peers.get(id);
-      if (!peer) {
-        peer = this.#client.peers
-          .get(id, { accountId: this.#options.accountId })
-          .then((p) => ({ id: p.id, name: p.name, ip: p.ip ?? null, port: p.port ?? null }));
-        peers.set(id, peer);
-      }
-      return peer;
-    };
+    const peers = new Map<string, Promise<DoctorPeer>>(); // read once per round
     let throttled: number | undefined; // ms the API asked us to wait, or 0
     await eachLimited(this.#zones, API_CONCURRENCY, async (zone) => {
       if (throttled !== undefined) return; // the API said to back off: leave the rest
-      const problem = await this.#readZone(zone, getPeer);
+      const problem = await this.#readZone(zone, peers);
       if (problem !== undefined) throttled = Math.max(throttled ?? 0, problem);
     });
     this.#backoff = throttled === undefined ? 1 : Math.min(MAX_BACKOFF, this.#backoff * 2);
@@ -188,18 +181,22 @@ export class ZoneWatcher {
   /** Reads one zone; resolves to a wait in ms when the API says to back off, else undefined. */
   async #readZone(
     zone: ZoneWatch,
-    getPeer: (id: string) => Promise<DoctorPeer>,
+    peers: Map<string, Promise<DoctorPeer>>,
   ): Promise<number | undefined> {
     try {
       const read = await readOutgoing(this.#client, zone.id, {
         accountId: this.#options.accountId,
-        getPeer,
+        signal: this.#signal,
+        peers,
       });
       this.#apply(zone, read.zone, read.status === "Enabled", read.peers);
       this.#change(zone, { subject: "api", to: "ok", detail: "the API answered" });
       return undefined;
     } catch (error) {
+      if (this.#signal?.aborted) return undefined; // stopping: not the API's trouble
       const { state, wait } = apiTrouble(error);
+      // The configuration is gone: stop probing it and drop its series.
+      if (state === "error_404" && zone.view) this.#dropZone(zone);
       this.#change(zone, { subject: "api", to: state, detail: describeError(error) });
       return wait;
     }
@@ -245,6 +242,8 @@ export class ZoneWatcher {
     }
     for (const peer of zone.peers.values()) removePeerSeries(this.metrics, peer.labels);
     zone.peers.clear();
+    delete zone.view;
+    delete zone.seen;
   }
 
   async #probe(zone: ZoneWatch): Promise<void> {

@@ -31,11 +31,15 @@ async function setUp() {
   const setup = await watchedEmulator(TOKEN);
   emulator = setup.emulator;
   const closed = { name: "closed", ip: "127.0.0.1", port: await freePort() };
-  await setup.addZone(ZONE_ID, `${ZONE}.`, [setup.mirror(), closed, { name: "no-ip" }]);
-  return setup;
+  const peers = await setup.addZone(ZONE_ID, `${ZONE}.`, [
+    setup.mirror(),
+    closed,
+    { name: "no-ip" },
+  ]);
+  return { ...setup, peers };
 }
 
-function watcher(baseUrl: string, clock: { now: number }) {
+function watcher(baseUrl: string, clock: { now: number }, zoneIds = [ZONE_ID]) {
   const metrics = createWatchMetrics();
   const changes: WatchChange[] = [];
   const client = createSecondaryDnsClient({
@@ -46,7 +50,7 @@ function watcher(baseUrl: string, clock: { now: number }) {
     fetch: countingFetch(metrics),
   });
   const watch = new ZoneWatcher(client, {
-    zoneIds: [ZONE_ID],
+    zoneIds,
     primary: { host: "127.0.0.1", port: emulator!.dns!.port },
     accountId: ACCOUNT,
     intervalMs: 500,
@@ -139,19 +143,41 @@ describe("ZoneWatcher, tick by tick", () => {
     expect(JSON.stringify(changes)).not.toContain(TOKEN);
   });
 
-  it("reads the API at start and every 5 ticks, each peer once per round", async () => {
-    await setUp();
+  it("reads the API at start and every 5 ticks, each peer once per round however many zones link it", async () => {
+    const { admin, peers } = await setUp();
+    const OTHER = "ffeeddccbbaa99887766554433221100";
+    await admin.outgoing.create(OTHER, { name: "other.test.", peers: peers.map((p) => p.id) });
     const clock = { now: 0 };
-    const { watch, metrics } = watcher(emulator!.url, clock);
+    const { watch, metrics } = watcher(emulator!.url, clock, [ZONE_ID, OTHER]);
     for (let tick = 0; tick < 11; tick++) {
       await watch.tick();
       clock.now += 500;
     }
-    // Rounds at ticks 0, 5 and 10 (the later ones in the background): get, status and 3 peers each.
+    // Rounds at ticks 0, 5 and 10 (the later ones in the background): get and status of
+    // each zone, and the 3 peers once: 7 requests a round.
     const ok = () => metricValue(metrics, "cf_secondary_dns_api_requests_total", { status: "200" });
-    await expect.poll(ok).toBe(15);
+    await expect.poll(ok).toBe(21);
     await new Promise((resolve) => setTimeout(resolve, 200));
-    expect(await ok()).toBe(15);
+    expect(await ok()).toBe(21);
+  });
+
+  it("a configuration deleted: told once, its series dropped, no more probes", async () => {
+    const { admin } = await setUp();
+    const clock = { now: 0 };
+    const { watch, metrics, changes } = watcher(emulator!.url, clock);
+    await watch.tick();
+    expect(await metricValue(metrics, "cf_secondary_dns_peer_in_sync", { peer: "mirror" })).toBe(1);
+    await admin.outgoing.delete(ZONE_ID);
+    for (let tick = 1; tick < 8; tick++) {
+      clock.now += 500;
+      await watch.tick();
+    }
+    await expect
+      .poll(() => changes.filter((c) => c.subject === "api").map((c) => c.to))
+      .toEqual(["ok", "error_404"]);
+    const text = await metrics.registry.metrics();
+    expect(text).not.toMatch(/^cf_secondary_dns_peer_in_sync\{/m);
+    expect(text).not.toMatch(/^cf_secondary_dns_primary_serial\{/m);
   });
 
   it("a rate-limited API: every 429 counted, the API read less often, the probes go on", async () => {
