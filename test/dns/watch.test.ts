@@ -28,6 +28,8 @@ const KEY = {
   algo: "hmac-sha256." as const,
   secret: Buffer.from("watch-secondaries-key-0123456789").toString("base64"),
 };
+/** Each test waits on Prometheus several times; under a loaded machine that takes a while. */
+const PROMETHEUS_TIMEOUT = 45_000;
 const WRONG_SECRET = Buffer.from("a-secret-the-primary-does-not-have").toString("base64");
 
 const tools = ["/usr/bin/prometheus", "/usr/bin/promtool"];
@@ -201,33 +203,39 @@ describe.skipIf(!present && !CI)("doctor --watch, scraped by a real Prometheus",
     }
   });
 
-  it("after enable, Prometheus reads in_sync 1 for Knot and NSD; the wrong key shows as not serving the zone", async () => {
-    await until('cf_secondary_dns_peer_in_sync{peer="knot"}', (v) => v === 1, 20_000);
-    await until('cf_secondary_dns_peer_in_sync{peer="nsd"}', (v) => v === 1);
-    const serial = (await admin.outgoing.get(ZONE_ID)).soa_serial;
-    expect(await prometheus.query(`cf_secondary_dns_api_serial{zone="${ZONE}."}`)).toBe(serial);
-    await until("cf_secondary_dns_primary_serial", (v) => v === serial);
-    await until("cf_secondary_dns_outgoing_enabled", (v) => v === 1);
-    // The wrong key: the primary refuses its transfers (BADSIG), so it never has the zone.
-    await until(
-      'cf_secondary_dns_peer_state{peer="knot-wrong-key",state="not_authoritative"}',
-      (v) => v === 1,
-    );
-    await until(
-      'cf_secondary_dns_probe_errors_total{peer="knot-wrong-key",reason="not_authoritative"}',
-      (v) => (v ?? 0) > 0,
-    );
-    expect(await prometheus.query('cf_secondary_dns_peer_in_sync{peer="knot-wrong-key"}')).toBe(0);
-    expect(emulator.events().some((e) => e.type === "refused" && e.tsigError === "BADSIG")).toBe(
-      true,
-    );
-    await until('cf_secondary_dns_api_requests_total{status="200"}', (v) => (v ?? 0) > 0);
-    // The alert rules loaded from the README's rule_files: the wrong-key peer's alert is pending.
-    await until(
-      'ALERTS{alertname="SecondaryDnsPeerNotServingZone",peer="knot-wrong-key"}',
-      (v) => v === 1,
-    );
-  });
+  it(
+    "after enable, Prometheus reads in_sync 1 for Knot and NSD; the wrong key shows as not serving the zone",
+    { timeout: PROMETHEUS_TIMEOUT },
+    async () => {
+      await until('cf_secondary_dns_peer_in_sync{peer="knot"}', (v) => v === 1, 30_000);
+      await until('cf_secondary_dns_peer_in_sync{peer="nsd"}', (v) => v === 1);
+      const serial = (await admin.outgoing.get(ZONE_ID)).soa_serial;
+      expect(await prometheus.query(`cf_secondary_dns_api_serial{zone="${ZONE}."}`)).toBe(serial);
+      await until("cf_secondary_dns_primary_serial", (v) => v === serial);
+      await until("cf_secondary_dns_outgoing_enabled", (v) => v === 1);
+      // The wrong key: the primary refuses its transfers (BADSIG), so it never has the zone.
+      await until(
+        'cf_secondary_dns_peer_state{peer="knot-wrong-key",state="not_authoritative"}',
+        (v) => v === 1,
+      );
+      await until(
+        'cf_secondary_dns_probe_errors_total{peer="knot-wrong-key",reason="not_authoritative"}',
+        (v) => (v ?? 0) > 0,
+      );
+      expect(await prometheus.query('cf_secondary_dns_peer_in_sync{peer="knot-wrong-key"}')).toBe(
+        0,
+      );
+      expect(emulator.events().some((e) => e.type === "refused" && e.tsigError === "BADSIG")).toBe(
+        true,
+      );
+      await until('cf_secondary_dns_api_requests_total{status="200"}', (v) => (v ?? 0) > 0);
+      // The alert rules loaded from the README's rule_files: the wrong-key peer's alert is pending.
+      await until(
+        'ALERTS{alertname="SecondaryDnsPeerNotServingZone",peer="knot-wrong-key"}',
+        (v) => v === 1,
+      );
+    },
+  );
 
   it("/metrics passes promtool check metrics; /healthz is ok; neither holds the token", async () => {
     const response = await fetch(`${metricsUrl}/metrics`);
@@ -263,35 +271,45 @@ describe.skipIf(!present && !CI)("doctor --watch, scraped by a real Prometheus",
     expect((await fetch(`${metricsUrl}/nothing`)).status).toBe(404);
   });
 
-  it("a record change: the propagation histogram counts it and the lag is back to 0", async () => {
-    const serial = await emulator.setRecords(ZONE_ID, minimalZone(ZONE, 1));
-    for (const peer of ["knot", "nsd"]) {
-      await until(`cf_secondary_dns_peer_serial{peer="${peer}"}`, (v) => v === serial);
-      await until(
-        `cf_secondary_dns_propagation_seconds_count{peer="${peer}"}`,
-        (v) => (v ?? 0) >= 1,
+  it(
+    "a record change: the propagation histogram counts it and the lag is back to 0",
+    { timeout: PROMETHEUS_TIMEOUT },
+    async () => {
+      const serial = await emulator.setRecords(ZONE_ID, minimalZone(ZONE, 1));
+      for (const peer of ["knot", "nsd"]) {
+        await until(`cf_secondary_dns_peer_serial{peer="${peer}"}`, (v) => v === serial);
+        await until(
+          `cf_secondary_dns_propagation_seconds_count{peer="${peer}"}`,
+          (v) => (v ?? 0) >= 1,
+        );
+        await until(`cf_secondary_dns_peer_serial_lag{peer="${peer}"}`, (v) => v === 0);
+      }
+      expect(
+        await prometheus.query('cf_secondary_dns_peer_serial_lag{peer="knot-wrong-key"}'),
+      ).toBe(
+        undefined, // it has no serial to compare
       );
-      await until(`cf_secondary_dns_peer_serial_lag{peer="${peer}"}`, (v) => v === 0);
-    }
-    expect(await prometheus.query('cf_secondary_dns_peer_serial_lag{peer="knot-wrong-key"}')).toBe(
-      undefined, // it has no serial to compare
-    );
-  });
+    },
+  );
 
-  it("a stopped secondary: in_sync 0 and unreachable within a few intervals, told once on stdout", async () => {
-    await secondaries.nsd.stop();
-    await until('cf_secondary_dns_peer_in_sync{peer="nsd"}', (v) => v === 0);
-    await until('cf_secondary_dns_peer_state{peer="nsd",state="unreachable"}', (v) => v === 1);
-    await until('cf_secondary_dns_out_of_sync_seconds{peer="nsd"}', (v) => (v ?? 0) > 0);
-    const lines = out
-      .trim()
-      .split("\n")
-      .map((line) => JSON.parse(line) as Record<string, unknown>);
-    const nsd = lines.filter((line) => line.subject === "peer" && line.peer === "nsd");
-    expect(nsd.map((line) => line.to)).toContain("unreachable");
-    expect(nsd.filter((line) => line.to === "unreachable")).toHaveLength(1);
-    expect(nsd.at(-1)).toMatchObject({ from: "in_sync", to: "unreachable", zone_id: ZONE_ID });
-  });
+  it(
+    "a stopped secondary: in_sync 0 and unreachable within a few intervals, told once on stdout",
+    { timeout: PROMETHEUS_TIMEOUT },
+    async () => {
+      await secondaries.nsd.stop();
+      await until('cf_secondary_dns_peer_in_sync{peer="nsd"}', (v) => v === 0);
+      await until('cf_secondary_dns_peer_state{peer="nsd",state="unreachable"}', (v) => v === 1);
+      await until('cf_secondary_dns_out_of_sync_seconds{peer="nsd"}', (v) => (v ?? 0) > 0);
+      const lines = out
+        .trim()
+        .split("\n")
+        .map((line) => JSON.parse(line) as Record<string, unknown>);
+      const nsd = lines.filter((line) => line.subject === "peer" && line.peer === "nsd");
+      expect(nsd.map((line) => line.to)).toContain("unreachable");
+      expect(nsd.filter((line) => line.to === "unreachable")).toHaveLength(1);
+      expect(nsd.at(-1)).toMatchObject({ from: "in_sync", to: "unreachable", zone_id: ZONE_ID });
+    },
+  );
 
   it("SIGTERM: exit 0; nothing it printed holds the token", async () => {
     expect(await stopChild(watcher)).toBe(0);
