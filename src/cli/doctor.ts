@@ -12,7 +12,6 @@ import {
   DOCTOR_EXIT_CODES,
   formatAge,
   formatDoctorReport,
-  parseAddress,
   runDoctor,
 } from "../dns/index.js";
 import type { DoctorExitName } from "../dns/doctor.js";
@@ -21,6 +20,8 @@ import { PROGRAM } from "./help.js";
 import { DOCTOR_MODES_HELP, doctorMode } from "./doctor-flags.js";
 import { UsageError, type CliIo } from "./io.js";
 import { asUsage, clientOptions } from "./outgoing.js";
+import { choosePrimary } from "./primary.js";
+import { escapeText } from "../text.js";
 import { printResult } from "./output.js";
 import { parseOrExplain, wantsHelp, wholeNumber } from "./parse.js";
 
@@ -41,6 +42,7 @@ const EXIT_TEXT: Record<DoctorExitName, string> = {
   badResponse: "a peer's answer could not be used",
   behind: "a peer serves an older serial",
   ahead: "a peer serves a serial newer than the primary's",
+  notComparable: "a peer's serial is exactly 2^31 from the primary's: not comparable (RFC 1982)",
   noIp: "a peer has no ip, so it could not be checked",
   noPeers: "no peers are linked to the zone",
 };
@@ -50,14 +52,16 @@ export const DOCTOR_HELP = `Usage: ${PROGRAM} outgoing doctor <zone_id> [options
 Checks that the zone's secondaries serve the primary's SOA serial: reads the
 outgoing configuration, its status and each linked peer through the API, then
 asks the primary and each peer's ip:port for the zone's SOA serial, in
-parallel, and prints per peer: in sync, behind by N, ahead, no answer,
-refused, not authoritative, unreachable, or no ip; with the API's status and
-the time since the last transfer.
+parallel, and prints per peer: in sync, behind by N, ahead, not comparable
+(2^31 apart), no answer, refused, not authoritative, bad answer, unreachable,
+or no ip; with the API's status and the time since the last transfer.
 
 Options:
   --account ID      The account of the zone's peers (default CLOUDFLARE_ACCOUNT_ID; required)
   --primary ADDR    The primary to ask: IP, IP:port or [IPv6]:port (default
-                    ${PRIMARY_ENV}, else Cloudflare's ${CLOUDFLARE_PRIMARY.host}:${CLOUDFLARE_PRIMARY.port})
+                    ${PRIMARY_ENV}; else the emulator's DNS address, which
+                    it names in every answer; else, for Cloudflare's API,
+                    ${CLOUDFLARE_PRIMARY.host}:${CLOUDFLARE_PRIMARY.port})
   --timeout MS      Milliseconds each DNS query may take (default 3000)
   --json            Print the report as JSON
   --base-url URL    The API's base URL (overrides CLOUDFLARE_BASE_URL)
@@ -85,16 +89,12 @@ export const DOCTOR_OPTIONS = {
   help: { type: "boolean", short: "h" },
 } as const;
 
-/** The account, the primary and the DNS timeout, from the flags or the environment (also for --watch and nagios). */
+/** The account and the DNS timeout, from the flags or the environment (also for --watch and nagios). */
 export function doctorSettings(
-  values: {
-    account?: string | undefined;
-    primary?: string | undefined;
-    timeout?: string | undefined;
-  },
+  values: { account?: string | undefined; timeout?: string | undefined },
   io: CliIo,
   help: string,
-): { accountId: string; primary: { host: string; port: number }; timeoutMs: number | undefined } {
+): { accountId: string; timeoutMs: number | undefined } {
   const env = (name: string) => (io.env[name] === "" ? undefined : io.env[name]);
   const accountId = values.account ?? env("CLOUDFLARE_ACCOUNT_ID");
   if (accountId === undefined) {
@@ -103,35 +103,32 @@ export function doctorSettings(
       help,
     );
   }
-  const primaryText = values.primary ?? env(PRIMARY_ENV);
-  let primary: { host: string; port: number } = { ...CLOUDFLARE_PRIMARY };
-  if (primaryText !== undefined) {
-    try {
-      primary = parseAddress(primaryText);
-    } catch (error) {
-      const from = values.primary !== undefined ? "--primary" : PRIMARY_ENV;
-      throw new UsageError(`invalid ${from}: ${(error as Error).message}`, help);
-    }
-  }
   const timeoutMs = wholeNumber(values.timeout, "--timeout", help, {
     min: 1,
     max: 60_000,
   });
-  return { accountId, primary, timeoutMs };
+  return { accountId, timeoutMs };
 }
 
 /** Reads the settings, then runs the one-shot check (also for --format nagios). */
 export async function doctorReport(
-  values: Parameters<typeof doctorSettings>[0] & { "base-url"?: string | undefined },
+  values: Parameters<typeof doctorSettings>[0] & {
+    primary?: string | undefined;
+    "base-url"?: string | undefined;
+  },
   io: CliIo,
   zoneId: string,
 ): Promise<ApiDoctorReport> {
-  const { accountId, primary, timeoutMs } = doctorSettings(values, io, HELP_COMMAND);
+  const { accountId, timeoutMs } = doctorSettings(values, io, HELP_COMMAND);
   const baseUrlFrom = values["base-url"] !== undefined ? "--base-url" : "CLOUDFLARE_BASE_URL";
-  return asUsage(HELP_COMMAND, baseUrlFrom, () => {
-    const client = createSecondaryDnsClient({
-      ...clientOptions(io, HELP_COMMAND, values["base-url"], undefined, undefined),
-      accountId,
+  return asUsage(HELP_COMMAND, baseUrlFrom, async () => {
+    const options = clientOptions(io, HELP_COMMAND, values["base-url"], undefined, undefined);
+    const client = createSecondaryDnsClient({ ...options, accountId });
+    const primary = await choosePrimary(io, {
+      flag: values.primary,
+      envName: PRIMARY_ENV,
+      baseUrl: options.baseUrl,
+      help: HELP_COMMAND,
     });
     return runDoctor(client, zoneId, { primary, accountId, timeoutMs, signal: io.signal });
   });
@@ -155,7 +152,10 @@ export async function runDoctorCommand(argv: string[], io: CliIo): Promise<numbe
   const report = await doctorReport(values, io, zoneId);
   printResult(io, values.json, report, () =>
     [
-      `Zone ${zoneId}: outgoing transfers ${report.status}; last transfer ${formatAge(report.secondsSinceLastTransfer)} ago (${report.lastTransferredTime})`,
+      // formatDoctorReport escapes its own lines; this one quotes the API too.
+      escapeText(
+        `Zone ${zoneId}: outgoing transfers ${report.status}; last transfer ${formatAge(report.secondsSinceLastTransfer)} ago (${report.lastTransferredTime})`,
+      ),
       ...formatDoctorReport(report),
       report.exitCode === 0
         ? `OK: every peer is in sync (exit 0)`

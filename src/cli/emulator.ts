@@ -1,12 +1,12 @@
 /** `cf-secondary-dns emulator`: the local emulator in the foreground, until interrupted. */
 import { parseArgs } from "node:util";
 import { isIP } from "node:net";
+import { escapeText } from "../text.js";
 import { dnsPacketAvailable, isLoopbackAddress } from "../dns/wire.js";
 import { startEmulator, type EmulatorEvent, type EmulatorOptions } from "../emulator/index.js";
 import { PRIMARY_ENV } from "./doctor.js";
 import { EMULATOR_HELP, PROGRAM } from "./help.js";
 import { EXIT, UsageError, type CliIo } from "./io.js";
-import { visible } from "./output.js";
 import { parseOrExplain, wantsHelp, wholeNumber } from "./parse.js";
 
 const HELP_COMMAND = `${PROGRAM} emulator --help`;
@@ -53,7 +53,7 @@ export async function runEmulator(argv: string[], io: CliIo): Promise<number> {
       integer(values["dns-port"], "--dns-port", 65535) ??
       (loopback(values.host ?? "127.0.0.1") && dnsPacketAvailable() ? 0 : undefined),
     zoneFiles: zoneFiles(values["zone-file"] ?? []),
-    onEvent: (event) => io.stdout.write(`${visible(describeEvent(event))}\n`),
+    onEvent: (event) => io.stdout.write(`${describeEvent(event)}\n`),
   };
   if ((options.rateLimitShare ?? 0) + (options.serverErrorShare ?? 0) > 1) {
     throw new UsageError(
@@ -66,7 +66,9 @@ export async function runEmulator(argv: string[], io: CliIo): Promise<number> {
   try {
     emulator = await startEmulator(options);
   } catch (error) {
-    io.stderr.write(`${PROGRAM}: the emulator could not start: ${(error as Error).message}\n`);
+    // The message may quote a zone file's words.
+    const message = `${PROGRAM}: the emulator could not start: ${(error as Error).message}`;
+    io.stderr.write(`${escapeText(message)}\n`);
     return EXIT.apiError;
   }
   io.stdout.write(
@@ -116,8 +118,16 @@ function zoneFiles(entries: string[]): Record<string, string> {
   return files;
 }
 
-/** One line of the event log, for the console. */
+/**
+ * One line of the event log, for the console, escaped whole: a query name or a
+ * reason with a newline in it stays on this line (its layout has no backslash
+ * or control character of its own to be escaped).
+ */
 export function describeEvent(event: EmulatorEvent): string {
+  return escapeText(eventLine(event));
+}
+
+function eventLine(event: EmulatorEvent): string {
   const at = `[${event.time.slice(11, 19)}]`;
   switch (event.type) {
     case "query":

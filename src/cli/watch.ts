@@ -11,12 +11,13 @@ import { createSecondaryDnsClient } from "../index.js";
 import { parseAddress } from "../dns/doctor.js";
 import { identifierProblem } from "../validate.js";
 import type { WatchChange, WatchMetrics } from "../dns/watch.js";
-import { DOCTOR_OPTIONS, doctorSettings } from "./doctor.js";
+import { DOCTOR_OPTIONS, PRIMARY_ENV, doctorSettings } from "./doctor.js";
 import { DEFAULT_INTERVAL, DEFAULT_LISTEN, duration } from "./doctor-flags.js";
 import { PROGRAM } from "./help.js";
 import { UsageError, type CliIo } from "./io.js";
 import { asUsage, clientOptions } from "./outgoing.js";
-import { visible } from "./output.js";
+import { choosePrimary } from "./primary.js";
+import { escapeText } from "../text.js";
 import { parseOrExplain } from "./parse.js";
 
 const HELP_COMMAND = `${PROGRAM} outgoing doctor --help`;
@@ -38,7 +39,7 @@ export async function runWatchCommand(argv: string[], io: CliIo): Promise<number
     const problem = identifierProblem(zoneId);
     if (problem) throw new UsageError(`invalid <zone_id> "${zoneId}": ${problem}`, HELP_COMMAND);
   }
-  const { accountId, primary, timeoutMs } = doctorSettings(values, io, HELP_COMMAND);
+  const { accountId, timeoutMs } = doctorSettings(values, io, HELP_COMMAND);
   const intervalMs = duration(values.interval ?? DEFAULT_INTERVAL, "--interval", HELP_COMMAND, {
     min: 100,
     max: 86_400_000,
@@ -47,14 +48,23 @@ export async function runWatchCommand(argv: string[], io: CliIo): Promise<number
   const { ZoneWatcher, createWatchMetrics, countingFetch } = await loadWatch();
   const metrics = createWatchMetrics();
   const baseUrlFrom = values["base-url"] !== undefined ? "--base-url" : "CLOUDFLARE_BASE_URL";
-  const client = await asUsage(HELP_COMMAND, baseUrlFrom, async () =>
-    createSecondaryDnsClient({
-      // No retries inside a call: the watcher backs off itself, and each 429 shows in metrics.
-      ...clientOptions(io, HELP_COMMAND, values["base-url"], undefined, "0"),
+  const { client, primary } = await asUsage(HELP_COMMAND, baseUrlFrom, async () => {
+    // No retries inside a call: the watcher backs off itself, and each 429 shows in metrics.
+    const options = clientOptions(io, HELP_COMMAND, values["base-url"], undefined, "0");
+    const client = createSecondaryDnsClient({
+      ...options,
       accountId,
       fetch: countingFetch(metrics),
-    }),
-  );
+    });
+    // As doctor finds it (--primary, the environment, the emulator's header), once at start.
+    const found = await choosePrimary(io, {
+      flag: values.primary,
+      envName: PRIMARY_ENV,
+      baseUrl: options.baseUrl,
+      help: HELP_COMMAND,
+    }).then((say) => say());
+    return { client, primary: { host: found.host, port: found.port } };
+  });
   const print = (change: WatchChange) =>
     io.stdout.write(`${values.json ? JSON.stringify(change) : formatChange(change)}\n`);
   const watcher = new ZoneWatcher(client, {
@@ -74,7 +84,7 @@ export async function runWatchCommand(argv: string[], io: CliIo): Promise<number
     `Watching ${positionals.length} zone(s) every ${values.interval ?? DEFAULT_INTERVAL}; metrics at http://${hostPort(listen)}/metrics\n`,
   );
   await watcher.run(io.signal ?? new AbortController().signal, (error) =>
-    io.stderr.write(`${visible(`tick failed: ${(error as Error).message}`)}\n`),
+    io.stderr.write(`${escapeText(`tick failed: ${(error as Error).message}`)}\n`),
   );
   await stop(server);
   return 0;
@@ -113,7 +123,7 @@ export function formatChange(change: WatchChange): string {
       ? `peer ${change.peer} (${change.peer_id})${change.address ? ` at ${change.address}` : ""}`
       : change.subject;
   const was = change.from === null ? "" : ` (was ${change.from})`;
-  return visible(`${change.time} ${zone} ${subject}: ${change.to}${was}: ${change.detail}`);
+  return escapeText(`${change.time} ${zone} ${subject}: ${change.to}${was}: ${change.detail}`);
 }
 
 /** GET /metrics and GET /healthz; everything else 404 (or 405 for other methods). */

@@ -16,9 +16,11 @@ export const WATCH_STATES = [
   "unreachable",
   "no_ip",
   "bad_answer",
-  // Beyond the eight: a serial newer than the primary's, and a serial
-  // with nothing to compare to (the primary gave none). Neither is in sync.
+  // Beyond the eight, as doctor tells them apart: a serial newer than the
+  // primary's, one 2^31 from it (RFC 1982 gives no order), and one with nothing to
+  // compare to (the primary gave none). None is in sync.
   "ahead",
+  "not_comparable",
   "not_compared",
 ] as const;
 

@@ -87,6 +87,7 @@ const STATE_NAMES: Record<PeerCheck["state"], WatchState> = {
   "in-sync": "in_sync",
   behind: "behind",
   ahead: "ahead",
+  "not-comparable": "not_comparable",
   "not-compared": "not_compared",
   "no-answer": "no_answer",
   refused: "refused",
@@ -97,7 +98,13 @@ const STATE_NAMES: Record<PeerCheck["state"], WatchState> = {
 };
 
 /** States that mean the probe got no serial: counted in probe_errors_total. */
-const ANSWERED: readonly WatchState[] = ["in_sync", "behind", "ahead", "not_compared"];
+const ANSWERED: readonly WatchState[] = [
+  "in_sync",
+  "behind",
+  "ahead",
+  "not_comparable",
+  "not_compared",
+];
 const PROBE_ERRORS = new Set(WATCH_STATES.filter((state) => !ANSWERED.includes(state)));
 
 const MAX_BACKOFF = 16;
