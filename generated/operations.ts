@@ -14,8 +14,10 @@ export interface Operation<P extends keyof paths = keyof paths, M extends Method
   readonly path: P;
   /** Whether a repeat is harmless, so a timeout or a 5xx may be retried; see idempotentOf. */
   readonly idempotent?: boolean;
-  /** The request body's schema; the facade checks the body against it before sending. */
+  /** The request body's schema, by name. */
   readonly body?: BodySchema;
+  /** That schema itself: the facade checks the body against it before sending. */
+  readonly bodyCheck?: BodyNode;
   /** The body may be left out; the facade then sends `{}`. */
   readonly optional?: boolean;
   readonly result: ResultSchema;
@@ -24,6 +26,48 @@ export interface Operation<P extends keyof paths = keyof paths, M extends Method
 /** Whether a repeat of the operation is harmless: as the spec says, else every method but POST. */
 export const idempotentOf = (operation: Operation): boolean =>
   operation.idempotent ?? operation.method !== "POST";
+
+/** A request body's schema, as the facade checks it (src/body.ts). */
+export interface BodyNode {
+  readonly ref?: string;
+  readonly type?: string;
+  readonly required?: readonly string[];
+  readonly additionalProperties?: boolean;
+  readonly properties?: Readonly<Record<string, BodyNode>>;
+  readonly items?: BodyNode;
+  readonly enum?: readonly unknown[];
+  readonly minLength?: number;
+  readonly maxLength?: number;
+  readonly pattern?: string;
+  readonly format?: string;
+  readonly minimum?: number;
+  readonly maximum?: number;
+  readonly minItems?: number;
+  readonly maxItems?: number;
+  readonly uniqueItems?: boolean;
+  readonly minProperties?: number;
+  readonly maxProperties?: number;
+  readonly anyOf?: readonly BodyNode[];
+  readonly oneOf?: readonly BodyNode[];
+  readonly allOf?: readonly BodyNode[];
+  /** What the value must be, in words, for messages. */
+  readonly what?: string;
+}
+
+/** components.schemas.OutgoingZoneInput, as the facade checks it. */
+export const outgoingZoneInputSchema: BodyNode = {"type":"object","required":["name","peers"],"additionalProperties":false,"properties":{"name":{"ref":"DnsName","type":"string","minLength":1,"maxLength":253,"pattern":"^(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\\.)*[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\\.?$"},"peers":{"ref":"PeerIds","type":"array","items":{"ref":"Identifier","type":"string","minLength":32,"maxLength":32,"pattern":"^[0-9a-f]{32}$"},"maxItems":30,"uniqueItems":true}}};
+
+/** components.schemas.PeerInput, as the facade checks it. */
+export const peerInputSchema: BodyNode = {"type":"object","required":["name"],"additionalProperties":false,"properties":{"name":{"type":"string","minLength":1},"ip":{"type":"string","anyOf":[{"type":"string","format":"ipv4"},{"type":"string","format":"ipv6"}],"what":"the peer's IPv4 or IPv6 address"},"port":{"type":"integer","minimum":1,"maximum":65535},"ixfr_enable":{"type":"boolean"},"tsig_id":{"ref":"Identifier","type":"string","minLength":32,"maxLength":32,"pattern":"^[0-9a-f]{32}$"}}};
+
+/** components.schemas.EmptyBody, as the facade checks it. */
+export const emptyBodySchema: BodyNode = {"type":"object","maxProperties":0};
+
+/** components.schemas.TsigInput, as the facade checks it. */
+export const tsigInputSchema: BodyNode = {"type":"object","required":["name","algo","secret"],"additionalProperties":false,"properties":{"name":{"type":"string","minLength":2,"pattern":"\\.$","allOf":[{"ref":"DnsName","type":"string","minLength":1,"maxLength":253,"pattern":"^(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\\.)*[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\\.?$"}],"what":"the key's name, a DNS name with its trailing dot"},"algo":{"type":"string","enum":["hmac-md5.sig-alg.reg.int.","hmac-sha1.","hmac-sha224.","hmac-sha256.","hmac-sha384.","hmac-sha512."],"minLength":1},"secret":{"type":"string","minLength":1,"format":"password"}}};
+
+/** components.schemas.AclInput, as the facade checks it. */
+export const aclInputSchema: BodyNode = {"type":"object","required":["name","ip_range"],"additionalProperties":false,"properties":{"name":{"type":"string","minLength":1},"ip_range":{"type":"string","minLength":5,"anyOf":[{"type":"string","pattern":"^(?:(?:25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])\\.){3}(?:25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])/(?:2[4-9]|3[0-2])$"},{"type":"string","pattern":"^(?:(?:[0-9A-Fa-f]{1,4}:){7}[0-9A-Fa-f]{1,4}|(?:[0-9A-Fa-f]{1,4}:){1,7}:|(?:[0-9A-Fa-f]{1,4}:){1,6}:[0-9A-Fa-f]{1,4}|(?:[0-9A-Fa-f]{1,4}:){1,5}(?::[0-9A-Fa-f]{1,4}){1,2}|(?:[0-9A-Fa-f]{1,4}:){1,4}(?::[0-9A-Fa-f]{1,4}){1,3}|(?:[0-9A-Fa-f]{1,4}:){1,3}(?::[0-9A-Fa-f]{1,4}){1,4}|(?:[0-9A-Fa-f]{1,4}:){1,2}(?::[0-9A-Fa-f]{1,4}){1,5}|[0-9A-Fa-f]{1,4}:(?::[0-9A-Fa-f]{1,4}){1,6}|:(?:(?::[0-9A-Fa-f]{1,4}){1,7}|:))/(?:6[4-9]|[7-9][0-9]|1[01][0-9]|12[0-8])$"}],"what":"an IP range in CIDR notation, no larger than /24 for IPv4 or /64 for IPv6 (a single address is /32 or /128)"}}};
 
 /** GET /zones/{zone_id}/secondary_dns/outgoing: Primary Zone Configuration Details */
 export const primaryZoneConfigurationDetails: Operation<"/zones/{zone_id}/secondary_dns/outgoing", "GET"> = {
@@ -37,6 +81,7 @@ export const createPrimaryZoneConfiguration: Operation<"/zones/{zone_id}/seconda
   method: "POST",
   path: "/zones/{zone_id}/secondary_dns/outgoing",
   body: "OutgoingZoneInput",
+  bodyCheck: outgoingZoneInputSchema,
   result: "OutgoingZone",
 };
 
@@ -45,6 +90,7 @@ export const updatePrimaryZoneConfiguration: Operation<"/zones/{zone_id}/seconda
   method: "PUT",
   path: "/zones/{zone_id}/secondary_dns/outgoing",
   body: "OutgoingZoneInput",
+  bodyCheck: outgoingZoneInputSchema,
   result: "OutgoingZone",
 };
 
@@ -98,6 +144,7 @@ export const createPeer: Operation<"/accounts/{account_id}/secondary_dns/peers",
   method: "POST",
   path: "/accounts/{account_id}/secondary_dns/peers",
   body: "PeerInput",
+  bodyCheck: peerInputSchema,
   result: "Peer",
 };
 
@@ -113,6 +160,7 @@ export const updatePeer: Operation<"/accounts/{account_id}/secondary_dns/peers/{
   method: "PUT",
   path: "/accounts/{account_id}/secondary_dns/peers/{peer_id}",
   body: "PeerInput",
+  bodyCheck: peerInputSchema,
   result: "Peer",
 };
 
@@ -121,6 +169,7 @@ export const deletePeer: Operation<"/accounts/{account_id}/secondary_dns/peers/{
   method: "DELETE",
   path: "/accounts/{account_id}/secondary_dns/peers/{peer_id}",
   body: "EmptyBody",
+  bodyCheck: emptyBodySchema,
   optional: true,
   result: "DeleteResult",
 };
@@ -137,6 +186,7 @@ export const createTsig: Operation<"/accounts/{account_id}/secondary_dns/tsigs",
   method: "POST",
   path: "/accounts/{account_id}/secondary_dns/tsigs",
   body: "TsigInput",
+  bodyCheck: tsigInputSchema,
   result: "Tsig",
 };
 
@@ -152,6 +202,7 @@ export const updateTsig: Operation<"/accounts/{account_id}/secondary_dns/tsigs/{
   method: "PUT",
   path: "/accounts/{account_id}/secondary_dns/tsigs/{tsig_id}",
   body: "TsigInput",
+  bodyCheck: tsigInputSchema,
   result: "Tsig",
 };
 
@@ -160,6 +211,7 @@ export const deleteTsig: Operation<"/accounts/{account_id}/secondary_dns/tsigs/{
   method: "DELETE",
   path: "/accounts/{account_id}/secondary_dns/tsigs/{tsig_id}",
   body: "EmptyBody",
+  bodyCheck: emptyBodySchema,
   optional: true,
   result: "DeleteResult",
 };
@@ -176,6 +228,7 @@ export const createAcl: Operation<"/accounts/{account_id}/secondary_dns/acls", "
   method: "POST",
   path: "/accounts/{account_id}/secondary_dns/acls",
   body: "AclInput",
+  bodyCheck: aclInputSchema,
   result: "Acl",
 };
 
@@ -191,6 +244,7 @@ export const updateAcl: Operation<"/accounts/{account_id}/secondary_dns/acls/{ac
   method: "PUT",
   path: "/accounts/{account_id}/secondary_dns/acls/{acl_id}",
   body: "AclInput",
+  bodyCheck: aclInputSchema,
   result: "Acl",
 };
 
@@ -199,44 +253,18 @@ export const deleteAcl: Operation<"/accounts/{account_id}/secondary_dns/acls/{ac
   method: "DELETE",
   path: "/accounts/{account_id}/secondary_dns/acls/{acl_id}",
   body: "EmptyBody",
+  bodyCheck: emptyBodySchema,
   optional: true,
   result: "DeleteResult",
 };
 
-/** A request body's schema, as the facade checks it (src/body.ts). */
-export interface BodyNode {
-  readonly ref?: string;
-  readonly type?: string;
-  readonly required?: readonly string[];
-  readonly additionalProperties?: boolean;
-  readonly properties?: Readonly<Record<string, BodyNode>>;
-  readonly items?: BodyNode;
-  readonly enum?: readonly unknown[];
-  readonly minLength?: number;
-  readonly maxLength?: number;
-  readonly pattern?: string;
-  readonly format?: string;
-  readonly minimum?: number;
-  readonly maximum?: number;
-  readonly minItems?: number;
-  readonly maxItems?: number;
-  readonly uniqueItems?: boolean;
-  readonly minProperties?: number;
-  readonly maxProperties?: number;
-  readonly anyOf?: readonly BodyNode[];
-  readonly oneOf?: readonly BodyNode[];
-  readonly allOf?: readonly BodyNode[];
-  /** What the value must be, in words, for messages. */
-  readonly what?: string;
-}
-
 /** Each request body schema, from the spec. */
 export const BODY_SCHEMAS: Readonly<Record<BodySchema, BodyNode>> = {
-  OutgoingZoneInput: {"type":"object","required":["name","peers"],"additionalProperties":false,"properties":{"name":{"ref":"DnsName","type":"string","minLength":1,"maxLength":253,"pattern":"^(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\\.)*[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\\.?$"},"peers":{"ref":"PeerIds","type":"array","items":{"ref":"Identifier","type":"string","minLength":32,"maxLength":32,"pattern":"^[0-9a-f]{32}$"},"maxItems":30,"uniqueItems":true}}},
-  PeerInput: {"type":"object","required":["name"],"additionalProperties":false,"properties":{"name":{"type":"string","minLength":1},"ip":{"type":"string","anyOf":[{"type":"string","format":"ipv4"},{"type":"string","format":"ipv6"}],"what":"the peer's IPv4 or IPv6 address"},"port":{"type":"integer","minimum":1,"maximum":65535},"ixfr_enable":{"type":"boolean"},"tsig_id":{"ref":"Identifier","type":"string","minLength":32,"maxLength":32,"pattern":"^[0-9a-f]{32}$"}}},
-  EmptyBody: {"type":"object","maxProperties":0},
-  TsigInput: {"type":"object","required":["name","algo","secret"],"additionalProperties":false,"properties":{"name":{"type":"string","minLength":2,"pattern":"\\.$","allOf":[{"ref":"DnsName","type":"string","minLength":1,"maxLength":253,"pattern":"^(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\\.)*[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\\.?$"}],"what":"the key's name, a DNS name with its trailing dot"},"algo":{"type":"string","enum":["hmac-md5.sig-alg.reg.int.","hmac-sha1.","hmac-sha224.","hmac-sha256.","hmac-sha384.","hmac-sha512."],"minLength":1},"secret":{"type":"string","minLength":1,"format":"password"}}},
-  AclInput: {"type":"object","required":["name","ip_range"],"additionalProperties":false,"properties":{"name":{"type":"string","minLength":1},"ip_range":{"type":"string","minLength":5,"anyOf":[{"type":"string","pattern":"^(?:(?:25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])\\.){3}(?:25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])/(?:2[4-9]|3[0-2])$"},{"type":"string","pattern":"^(?:(?:[0-9A-Fa-f]{1,4}:){7}[0-9A-Fa-f]{1,4}|(?:[0-9A-Fa-f]{1,4}:){1,7}:|(?:[0-9A-Fa-f]{1,4}:){1,6}:[0-9A-Fa-f]{1,4}|(?:[0-9A-Fa-f]{1,4}:){1,5}(?::[0-9A-Fa-f]{1,4}){1,2}|(?:[0-9A-Fa-f]{1,4}:){1,4}(?::[0-9A-Fa-f]{1,4}){1,3}|(?:[0-9A-Fa-f]{1,4}:){1,3}(?::[0-9A-Fa-f]{1,4}){1,4}|(?:[0-9A-Fa-f]{1,4}:){1,2}(?::[0-9A-Fa-f]{1,4}){1,5}|[0-9A-Fa-f]{1,4}:(?::[0-9A-Fa-f]{1,4}){1,6}|:(?:(?::[0-9A-Fa-f]{1,4}){1,7}|:))/(?:6[4-9]|[7-9][0-9]|1[01][0-9]|12[0-8])$"}],"what":"an IP range in CIDR notation, no larger than /24 for IPv4 or /64 for IPv6 (a single address is /32 or /128)"}}},
+  OutgoingZoneInput: outgoingZoneInputSchema,
+  PeerInput: peerInputSchema,
+  EmptyBody: emptyBodySchema,
+  TsigInput: tsigInputSchema,
+  AclInput: aclInputSchema,
 };
 
 /** The operations of client.outgoing, by method name (the spec's x-client-method). */

@@ -1,6 +1,6 @@
 /**
- * The check of a request body against its schema from the spec
- * (generated/operations.ts `BODY_SCHEMAS`): a copy of the body, or a
+ * The check of a request body against its schema from the spec (an
+ * operation's `bodyCheck`, generated/operations.ts): a copy of the body, or a
  * ValidationError naming the field at fault (`body.peers[2]`). A new body schema
  * in the spec needs nothing here, unless it uses a keyword the check does not
  * read (the generator refuses those).

@@ -5,12 +5,7 @@
  * what each operation is comes from the table generated from the spec
  * (generated/operations.ts).
  */
-import {
-  BODY_SCHEMAS,
-  idempotentOf,
-  type Method,
-  type Operation,
-} from "../generated/operations.js";
+import { idempotentOf, type Method, type Operation } from "../generated/operations.js";
 import type { paths } from "../generated/schema.js";
 import {
   ConnectionError,
@@ -74,8 +69,8 @@ export interface CallContext {
 }
 
 /**
- * The facade's call. It sends with fetch itself, not through `client.raw`, so
- * middleware registered on `client.raw` does not apply to it.
+ * The facade's call. It sends with fetch itself, not through the raw client
+ * (src/raw.ts), so middleware registered on a raw client does not apply to it.
  */
 export function createCall(context: CallContext): Call {
   const { transport, baseUrl, headers, redact, validateResults, accountId } = context;
@@ -93,9 +88,8 @@ export function createCall(context: CallContext): Call {
       const url = baseUrl + fillPath(operation.path, params, settings.accountId ?? accountId);
       // An optional body left out goes as `{}`, as Cloudflare's schema for it asks.
       const given = body === undefined && operation.optional ? {} : body;
-      const payload = operation.body
-        ? JSON.stringify(checkBody(BODY_SCHEMAS[operation.body], given))
-        : null;
+      const check = operation.bodyCheck;
+      const payload = check ? JSON.stringify(checkBody(check, given)) : null;
       request = { method, url };
       const { response, text } = await transport.send(
         { method, url, headers: payload === null ? headers : jsonHeaders, body: payload },

@@ -3,16 +3,14 @@
  * (fetch, URL, Headers, AbortSignal), so it runs on Node, Deno, Bun, Workers
  * and browsers.
  */
-import createClient, { type Client } from "openapi-fetch";
-import type { paths } from "../generated/schema.js";
 import { createCall } from "./call.js";
-import { resolveOptions, type ClientOptions } from "./options.js";
+import { resolveOptions, type ClientOptions, type ResolvedOptions } from "./options.js";
 import { createRedactor } from "./redact.js";
 import { aclsResource, type AclsResource } from "./resources/acls.js";
 import { outgoingResource, type OutgoingResource } from "./resources/outgoing.js";
 import { peersResource, type PeersResource } from "./resources/peers.js";
 import { tsigsResource, type TsigsResource } from "./resources/tsigs.js";
-import { createTransport } from "./transport.js";
+import { createTransport, type Transport } from "./transport.js";
 
 export interface SecondaryDnsClient {
   /** Outgoing zone transfers: Cloudflare as primary, your nameservers as secondaries. */
@@ -23,14 +21,20 @@ export interface SecondaryDnsClient {
   readonly tsigs: TsigsResource;
   /** The account's ACLs: extra IP ranges allowed to transfer its primary zones. */
   readonly acls: AclsResource;
-  /**
-   * The typed openapi-fetch client, with the same credentials, timeout, retries
-   * and limits, for whoever needs the whole response. POSTs through it count as
-   * not idempotent (retried only on 429 or a refused connection). Middleware
-   * added with `raw.use()` applies to `raw` only, never to the facade's methods.
-   */
-  readonly raw: Client<paths>;
 }
+
+/** What `rawClient` (src/raw.ts) needs of a client: its settings and its transport. */
+export interface ClientParts {
+  resolved: ResolvedOptions;
+  transport: Transport;
+  redact: <E extends Error>(error: E) => E;
+}
+
+/**
+ * Each client's parts, out of sight: the client object holds only its
+ * resources, and the raw client (its own entry point) reads them from here.
+ */
+export const clientParts = new WeakMap<SecondaryDnsClient, ClientParts>();
 
 /**
  * Creates a client. Throws a ValidationError at once when the options are wrong
@@ -38,19 +42,15 @@ export interface SecondaryDnsClient {
  */
 export function createSecondaryDnsClient(options: ClientOptions = {}): SecondaryDnsClient {
   const resolved = resolveOptions(options);
-  const { redactError, scrub, remember } = createRedactor(resolved.secrets);
-  const transport = createTransport({ ...resolved, redact: redactError, scrub });
-  const raw = createClient<paths>({
-    baseUrl: resolved.baseUrl,
-    headers: resolved.headers,
-    fetch: transport.rawFetch,
-  });
-  const call = createCall({ ...resolved, transport, redact: redactError });
-  return {
+  const { redactError: redact, scrub, remember } = createRedactor(resolved.secrets);
+  const transport = createTransport({ ...resolved, redact, scrub });
+  const call = createCall({ ...resolved, transport, redact });
+  const client = {
     outgoing: outgoingResource(call),
     peers: peersResource(call),
     tsigs: tsigsResource(call, remember),
     acls: aclsResource(call),
-    raw,
   };
+  clientParts.set(client, { resolved, transport, redact });
+  return client;
 }

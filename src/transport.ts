@@ -1,5 +1,6 @@
 /**
- * Every request goes through `exchange`, the facade's and `client.raw`'s alike:
+ * Every request goes through `exchange`, the facade's and the raw client's alike
+ * (src/raw.ts):
  * one timeout per attempt (covering the body too), a cap on the body's size,
  * redirects refused, retries with backoff and Retry-After, and the rule that a
  * non-idempotent request is repeated only when it cannot have reached the server
@@ -239,43 +240,7 @@ export function createTransport(settings: TransportSettings) {
     );
   }
 
-  /**
-   * `client.raw`'s fetch, given the Request openapi-fetch built (after any
-   * middleware). Our signal goes with every attempt, so no middleware can drop
-   * the timeout; the caller's signal is the Request's.
-   */
-  async function rawFetch(request: Request): Promise<Response> {
-    const { maxRetries } = settings;
-    let attempt = 0;
-    let copy: Response | undefined;
-    const drop = () => void copy?.body?.cancel().catch(() => {});
-    const { response, text } = await exchange(
-      request,
-      request.method !== "POST",
-      { signal: request.signal },
-      async (signal) => {
-        // A body can be read once: keep the original for the next attempt.
-        const sent = attempt++ < maxRetries && request.body ? request.clone() : request;
-        const response = await (custom ?? globalThis.fetch)(sent, { signal, redirect: "manual" });
-        // openapi-fetch gets an unread twin; the transport reads (and times) this one.
-        drop();
-        copy = response.clone();
-        return response;
-      },
-    ).catch((error: unknown) => {
-      drop();
-      throw error;
-    });
-    if (response.ok && text.trim() !== "" && !isJson(text)) {
-      // openapi-fetch would throw a bare SyntaxError at client.raw's caller.
-      throw redact(
-        failureOf(request, baseUrl, response, { detail: `the body is not JSON: ${excerpt(text)}` }),
-      );
-    }
-    return copy!;
-  }
-
-  return { send, rawFetch };
+  return { send, exchange };
 }
 
 export type Transport = ReturnType<typeof createTransport>;
@@ -291,15 +256,6 @@ function concat(chunks: Uint8Array[], size: number): Uint8Array {
     at += chunk.byteLength;
   }
   return out;
-}
-
-function isJson(text: string): boolean {
-  try {
-    JSON.parse(text);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 /** A promise that rejects with the signal's reason when it aborts. */

@@ -101,6 +101,7 @@ describe("npm install git+file://<clone>", { timeout: 60_000 }, () => {
     const script = `
       import { createSecondaryDnsClient, NotFoundError } from "cf-secondary-dns";
       import { strictResults } from "cf-secondary-dns/strict";
+      import { rawClient } from "cf-secondary-dns/raw";
       import { startEmulator } from "cf-secondary-dns/emulator";
       const emulator = await startEmulator({ host: "127.0.0.1", port: 0 });
       try {
@@ -109,7 +110,8 @@ describe("npm install git+file://<clone>", { timeout: 60_000 }, () => {
         const missing = await client.outgoing.get(zone).catch((e) => e);
         const bad = await client.outgoing.create(zone, { name: "www.example.com.", peers: ["nope"] }).catch((e) => e.name);
         const made = await client.outgoing.create(zone, { name: "www.example.com.", peers: [] });
-        console.log(JSON.stringify({ missing: missing instanceof NotFoundError, bad, name: made.name }));
+        const { data } = await rawClient(client).GET("/zones/{zone_id}/secondary_dns/outgoing", { params: { path: { zone_id: zone } } });
+        console.log(JSON.stringify({ missing: missing instanceof NotFoundError, bad, name: made.name, raw: data.result.name }));
       } finally {
         await emulator.close();
       }
@@ -120,6 +122,7 @@ describe("npm install git+file://<clone>", { timeout: 60_000 }, () => {
       missing: true,
       bad: "ValidationError",
       name: "www.example.com.",
+      raw: "www.example.com.",
     });
   });
 
@@ -140,8 +143,10 @@ describe("npm install git+file://<clone>", { timeout: 60_000 }, () => {
         [
           `import { createSecondaryDnsClient, type OutgoingZone } from "cf-secondary-dns";`,
           `import { strictResults } from "cf-secondary-dns/strict";`,
+          `import { rawClient, type RawClient } from "cf-secondary-dns/raw";`,
           `import { startEmulator, type Emulator } from "cf-secondary-dns/emulator";`,
           `const client = createSecondaryDnsClient({ apiToken: "t", validateResults: strictResults });`,
+          `export const raw: RawClient = rawClient(client);`,
           `export const zone: Promise<OutgoingZone> = client.outgoing.get("023e105f4ecef8ad9ca31a8372d0c353");`,
           `export const started: Promise<Emulator> = startEmulator();`,
           `// @ts-expect-error: a zone id is a string`,

@@ -87,7 +87,7 @@ describe("the published package", () => {
       );
       expect(problems).toEqual([]);
       // Every entry point resolves to its types under node10 (typesVersions) too.
-      for (const entry of [".", "./strict", "./emulator"]) {
+      for (const entry of [".", "./strict", "./raw", "./emulator"]) {
         const resolution = report.analysis.entrypoints[entry].resolutions.node10.resolution;
         expect(resolution?.fileName, entry).toMatch(
           /^\/node_modules\/cf-secondary-dns\/dist\/src\/.*\.d\.ts$/,
@@ -116,6 +116,7 @@ describe("the published package", () => {
       "dist/src/index.js",
       "dist/src/index.d.ts",
       "dist/src/strict.js",
+      "dist/src/raw.js",
       "dist/src/emulator/index.js",
       "dist/src/cli/main.js",
       "dist/generated/validators.js",
@@ -190,12 +191,24 @@ describe("the built client", () => {
     ).toBeInstanceOf(dist.SecondaryDnsError);
   });
 
-  it("reaches only web-standard APIs: no node: module, no package but openapi-fetch", () => {
+  it("reaches only web-standard APIs: no node: module, and no package at all", () => {
     const { seen, bare } = reachable([built], (file, source) =>
       expect(source, file).not.toMatch(/\bprocess\.(?!env)|\brequire\(|\bBuffer\b/),
     );
-    expect([...bare]).toEqual(["openapi-fetch"]);
+    expect([...bare]).toEqual([]);
     expect(seen.size).toBeGreaterThan(5);
+  });
+
+  it("leaves openapi-fetch to cf-secondary-dns/raw, which reaches no other package", () => {
+    const raw = path.join(root, "dist", "src", "raw.js");
+    const { bare } = reachable([raw], (file, source) =>
+      expect(source, file).not.toMatch(/\bprocess\.(?!env)|\brequire\(|\bBuffer\b/),
+    );
+    expect([...bare]).toEqual(["openapi-fetch"]);
+    expect(pkg.exports["./raw"]).toEqual({
+      types: "./dist/src/raw.d.ts",
+      default: "./dist/src/raw.js",
+    });
   });
 });
 

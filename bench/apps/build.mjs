@@ -10,16 +10,18 @@ export const APPS = [
   "fetch-timeout",
   "openapi-fetch",
   "ours",
+  "ours-raw",
   "cloudflare-shakable",
   "cloudflare",
 ];
 
-// Our package by its own name, built from src/ so no prior `tsc` is needed.
+// Our package by its own name (and its `raw` entry point), built from src/ so no prior
+// `tsc` is needed.
 const ourPackage = {
   name: "cf-secondary-dns-from-src",
   setup(b) {
-    b.onResolve({ filter: /^cf-secondary-dns$/ }, () => ({
-      path: path.join(root, "src", "index.ts"),
+    b.onResolve({ filter: /^cf-secondary-dns(\/raw)?$/ }, ({ path: name }) => ({
+      path: path.join(root, "src", name.endsWith("/raw") ? "raw.ts" : "index.ts"),
     }));
   },
 };

@@ -2,7 +2,8 @@
 import { APPS, bundleApp } from "../apps/build.mjs";
 import { fmt, table } from "../lib/stats.mjs";
 
-export const GZIP_BUDGET = 6500;
+// Issue 18: an app calling outgoing.get, with every resource in the package (goal 4,500 B).
+export const GZIP_BUDGET = 6000;
 
 export async function runBundles() {
   const rows = [];

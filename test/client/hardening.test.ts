@@ -10,6 +10,7 @@ import {
   TimeoutError,
   type ClientOptions,
 } from "../../src/index.js";
+import { rawClient } from "../../src/raw.js";
 import { MAX_BODY_BYTES, parseRetryAfter } from "../../src/transport.js";
 import { envelope, sampleZone, serverForTests, ZONE, type Reply } from "../support/server.js";
 
@@ -31,12 +32,13 @@ async function settle<T>(work: Promise<T>): Promise<unknown> {
   );
 }
 
-describe("middleware on client.raw", () => {
+describe("middleware on the raw client", () => {
   it("a clone-and-read logger leaves facade and raw calls intact", async () => {
     api.handle(() => ({ body: envelope(sampleZone) }));
     const c = client();
+    const raw = rawClient(c);
     const logged: string[] = [];
-    c.raw.use({
+    raw.use({
       onResponse: async ({ response }) => {
         logged.push(await response.clone().text());
       },
@@ -45,7 +47,7 @@ describe("middleware on client.raw", () => {
     await expect(c.outgoing.create(ZONE, { name: "a.example.", peers: [] })).resolves.toEqual(
       sampleZone,
     );
-    const { data } = await c.raw.GET("/zones/{zone_id}/secondary_dns/outgoing", {
+    const { data } = await raw.GET("/zones/{zone_id}/secondary_dns/outgoing", {
       params: { path: { zone_id: ZONE } },
     });
     expect(data?.result).toEqual(sampleZone);
@@ -57,12 +59,13 @@ describe("middleware on client.raw", () => {
   it("an onRequest middleware that drops the signal cannot defeat the timeout", async () => {
     api.handle(() => ({ delayMs: 600, body: envelope("OK") }));
     const c = client({ timeoutMs: 100 });
-    c.raw.use({
+    const raw = rawClient(c);
+    raw.use({
       onRequest: ({ request }) =>
         new Request(request.url, { method: request.method, headers: request.headers }),
     });
     let started = Date.now();
-    const viaRaw = await settle(c.raw.GET(STATUS, { params: { path: { zone_id: ZONE } } }));
+    const viaRaw = await settle(raw.GET(STATUS, { params: { path: { zone_id: ZONE } } }));
     expect(viaRaw).toBeInstanceOf(TimeoutError);
     expect(Date.now() - started).toBeLessThan(450);
     started = Date.now();
@@ -105,11 +108,11 @@ describe("redirects are refused", () => {
     },
   );
 
-  it("through client.raw as well", async () => {
+  it("through the raw client as well", async () => {
     api.handle(() => ({ status: 302, headers: { location: `${elsewhere.baseUrl}/x` }, body: "" }));
     const seenElsewhere = elsewhere.requests.length;
     const error = await settle(
-      client().raw.POST("/zones/{zone_id}/secondary_dns/outgoing/enable", {
+      rawClient(client()).POST("/zones/{zone_id}/secondary_dns/outgoing/enable", {
         params: { path: { zone_id: ZONE } },
       }),
     );
@@ -237,7 +240,9 @@ describe("limits", () => {
         expect((error as ApiError).message).toContain(`over ${MAX_BODY_BYTES} bytes`);
       }
       const viaRaw = await settle(
-        client({ baseUrl: big.baseUrl }).raw.GET(STATUS, { params: { path: { zone_id: ZONE } } }),
+        rawClient(client({ baseUrl: big.baseUrl })).GET(STATUS, {
+          params: { path: { zone_id: ZONE } },
+        }),
       );
       expect(viaRaw).toBeInstanceOf(ApiError);
       // Three requests of 20 MB: reading stopped soon after the limit, or before it.
@@ -272,19 +277,19 @@ describe("a custom fetch that throws what is not an Error", () => {
   it.each([
     ["Object.create(null)", () => Object.create(null) as unknown],
     ["a revoked Proxy", () => proxy],
-  ])("%s: ConnectionError from the facade and from client.raw", async (_, thrown) => {
+  ])("%s: ConnectionError from the facade and from the raw client", async (_, thrown) => {
     const c = client({
       fetch: () => {
         throw thrown();
       },
     });
     expect(await settle(c.outgoing.status(ZONE))).toBeInstanceOf(ConnectionError);
-    expect(await settle(c.raw.GET(STATUS, { params: { path: { zone_id: ZONE } } }))).toBeInstanceOf(
-      ConnectionError,
-    );
+    expect(
+      await settle(rawClient(c).GET(STATUS, { params: { path: { zone_id: ZONE } } })),
+    ).toBeInstanceOf(ConnectionError);
     const rejecting = client({ fetch: () => Promise.reject(thrown()) });
     expect(
-      await settle(rejecting.raw.GET(STATUS, { params: { path: { zone_id: ZONE } } })),
+      await settle(rawClient(rejecting).GET(STATUS, { params: { path: { zone_id: ZONE } } })),
     ).toBeInstanceOf(ConnectionError);
   });
 });

@@ -1,5 +1,12 @@
 import { describe, expect, it } from "vitest";
-import { ApiError, createSecondaryDnsClient, TimeoutError, VERSION } from "../../src/index.js";
+import {
+  ApiError,
+  createSecondaryDnsClient,
+  TimeoutError,
+  ValidationError,
+  VERSION,
+} from "../../src/index.js";
+import { rawClient } from "../../src/raw.js";
 import { OPERATIONS, type BodySchema, type ResultSchema } from "../../generated/operations.js";
 import { clientCall, parameterNames } from "../contract/client-calls.js";
 import { envelope, PEER_A, PEER_B, sampleZone, ZONE, serverForTests } from "../support/server.js";
@@ -124,7 +131,7 @@ describe("authentication", () => {
   });
 });
 
-describe("client.raw", () => {
+describe("rawClient (cf-secondary-dns/raw)", () => {
   it("is the typed openapi-fetch client with the same auth, returning the whole response", async () => {
     server.handle(() => ({
       status: 404,
@@ -135,13 +142,12 @@ describe("client.raw", () => {
         result: null,
       },
     }));
-    const client = createSecondaryDnsClient({ apiToken: token, baseUrl: server.baseUrl });
-    const { data, error, response } = await client.raw.GET(
-      "/zones/{zone_id}/secondary_dns/outgoing",
-      {
-        params: { path: { zone_id: ZONE } },
-      },
+    const client = rawClient(
+      createSecondaryDnsClient({ apiToken: token, baseUrl: server.baseUrl }),
     );
+    const { data, error, response } = await client.GET("/zones/{zone_id}/secondary_dns/outgoing", {
+      params: { path: { zone_id: ZONE } },
+    });
     expect(data).toBeUndefined();
     expect(response.status).toBe(404);
     // The 5XX response may be HTML, so the error type is the envelope or a string.
@@ -151,8 +157,10 @@ describe("client.raw", () => {
 
   it("rejects an HTML page on a 200 with an ApiError, not openapi-fetch's SyntaxError", async () => {
     server.handle(() => ({ body: "<html><body><h1>Please sign in</h1></body></html>" }));
-    const client = createSecondaryDnsClient({ apiToken: token, baseUrl: server.baseUrl });
-    const error = await client.raw
+    const client = rawClient(
+      createSecondaryDnsClient({ apiToken: token, baseUrl: server.baseUrl }),
+    );
+    const error = await client
       .GET("/zones/{zone_id}/secondary_dns/outgoing/status", {
         params: { path: { zone_id: ZONE } },
       })
@@ -165,17 +173,27 @@ describe("client.raw", () => {
 
   it("times out like the facade does", async () => {
     server.handle(() => ({ delayMs: 1000, body: envelope("OK") }));
-    const client = createSecondaryDnsClient({
-      apiToken: token,
-      baseUrl: server.baseUrl,
-      timeoutMs: 100,
-      maxRetries: 0,
-    });
+    const client = rawClient(
+      createSecondaryDnsClient({
+        apiToken: token,
+        baseUrl: server.baseUrl,
+        timeoutMs: 100,
+        maxRetries: 0,
+      }),
+    );
     await expect(
-      client.raw.POST("/zones/{zone_id}/secondary_dns/outgoing/force_notify", {
+      client.POST("/zones/{zone_id}/secondary_dns/outgoing/force_notify", {
         params: { path: { zone_id: ZONE } },
       }),
     ).rejects.toBeInstanceOf(TimeoutError);
+  });
+
+  it("is made only from a client of createSecondaryDnsClient; the client has no raw of its own", () => {
+    expect(() => rawClient({} as never)).toThrow(ValidationError);
+    expect(() => rawClient({} as never)).toThrow(
+      "Invalid client: must be a client made by createSecondaryDnsClient",
+    );
+    expect("raw" in createSecondaryDnsClient({ apiToken: token })).toBe(false);
   });
 
   it("retries an idempotent GET like the facade does", async () => {
@@ -185,8 +203,10 @@ describe("client.raw", () => {
         ? { status: 503, headers: { "retry-after": "0" }, body: "" }
         : { body: envelope(sampleZone) },
     );
-    const client = createSecondaryDnsClient({ apiToken: token, baseUrl: server.baseUrl });
-    const { data } = await client.raw.GET("/zones/{zone_id}/secondary_dns/outgoing", {
+    const client = rawClient(
+      createSecondaryDnsClient({ apiToken: token, baseUrl: server.baseUrl }),
+    );
+    const { data } = await client.GET("/zones/{zone_id}/secondary_dns/outgoing", {
       params: { path: { zone_id: ZONE } },
     });
     expect(data?.result.id).toBe(sampleZone.id);

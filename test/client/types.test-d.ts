@@ -14,6 +14,7 @@ import {
   type operations,
   type paths,
 } from "../../src/index.js";
+import { rawClient } from "../../src/raw.js";
 
 const client = createSecondaryDnsClient({ apiToken: "t" });
 const zone = "023e105f4ecef8ad9ca31a8372d0c353";
@@ -174,12 +175,13 @@ describe("wrong calls do not compile", () => {
   });
 
   it("raw is typed by path and params", () => {
+    const raw = rawClient(client);
     // @ts-expect-error an unknown path
-    void client.raw.GET("/zones/{zone_id}/secondary_dns/incoming", {
+    void raw.GET("/zones/{zone_id}/secondary_dns/incoming", {
       params: { path: { zone_id: zone } },
     });
     // @ts-expect-error the path parameter is required
-    void client.raw.GET("/zones/{zone_id}/secondary_dns/outgoing/status", { params: { path: {} } });
+    void raw.GET("/zones/{zone_id}/secondary_dns/outgoing/status", { params: { path: {} } });
   });
 });
 
