@@ -30,21 +30,8 @@ const OPTIONS = {
 } as const;
 
 export async function runWatchCommand(argv: string[], io: CliIo): Promise<number> {
-  const { values, positionals } = parseOrExplain(
-    () => parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true }),
-    HELP_COMMAND,
-  );
-  if (positionals.length === 0) throw new UsageError("missing <zone_id>", HELP_COMMAND);
-  for (const zoneId of positionals) {
-    const problem = identifierProblem(zoneId);
-    if (problem) throw new UsageError(`invalid <zone_id> "${zoneId}": ${problem}`, HELP_COMMAND);
-  }
-  const { accountId, timeoutMs } = doctorSettings(values, io, HELP_COMMAND);
-  const intervalMs = duration(values.interval ?? DEFAULT_INTERVAL, "--interval", HELP_COMMAND, {
-    min: 100,
-    max: 86_400_000,
-  });
-  const listen = listenAddress(values.listen ?? DEFAULT_LISTEN);
+  const settings = watchSettings(argv, io);
+  const { values, zoneIds, accountId, timeoutMs, intervalMs, listen } = settings;
   const { ZoneWatcher, createWatchMetrics, countingFetch } = await loadWatch();
   const metrics = createWatchMetrics();
   const baseUrlFrom = values["base-url"] !== undefined ? "--base-url" : "CLOUDFLARE_BASE_URL";
@@ -68,7 +55,7 @@ export async function runWatchCommand(argv: string[], io: CliIo): Promise<number
   const print = (change: WatchChange) =>
     io.stdout.write(`${values.json ? JSON.stringify(change) : formatChange(change)}\n`);
   const watcher = new ZoneWatcher(client, {
-    zoneIds: positionals,
+    zoneIds,
     primary,
     accountId,
     intervalMs,
@@ -81,13 +68,33 @@ export async function runWatchCommand(argv: string[], io: CliIo): Promise<number
     watcher.lastTickAt !== undefined && Date.now() - watcher.lastTickAt < staleAfter;
   const server = await serve(listen, metrics, healthy);
   io.stderr.write(
-    `Watching ${positionals.length} zone(s) every ${values.interval ?? DEFAULT_INTERVAL}; metrics at http://${hostPort(listen)}/metrics\n`,
+    `Watching ${zoneIds.length} zone(s) every ${values.interval ?? DEFAULT_INTERVAL}; metrics at http://${hostPort(listen)}/metrics\n`,
   );
   await watcher.run(io.signal ?? new AbortController().signal, (error) =>
     io.stderr.write(`${escapeText(`tick failed: ${(error as Error).message}`)}\n`),
   );
   await stop(server);
   return 0;
+}
+
+/** The flags and zone ids, checked: every mistake is a UsageError before anything starts. */
+function watchSettings(argv: string[], io: CliIo) {
+  const { values, positionals } = parseOrExplain(
+    () => parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true }),
+    HELP_COMMAND,
+  );
+  if (positionals.length === 0) throw new UsageError("missing <zone_id>", HELP_COMMAND);
+  for (const zoneId of positionals) {
+    const problem = identifierProblem(zoneId);
+    if (problem) throw new UsageError(`invalid <zone_id> "${zoneId}": ${problem}`, HELP_COMMAND);
+  }
+  const { accountId, timeoutMs } = doctorSettings(values, io, HELP_COMMAND);
+  const intervalMs = duration(values.interval ?? DEFAULT_INTERVAL, "--interval", HELP_COMMAND, {
+    min: 100,
+    max: 86_400_000,
+  });
+  const listen = listenAddress(values.listen ?? DEFAULT_LISTEN);
+  return { values, zoneIds: positionals, accountId, timeoutMs, intervalMs, listen };
 }
 
 /** prom-client is an optional peer dependency: say so when it is missing. */
