@@ -1,4 +1,4 @@
-// `npm run bench`: the six measurements of issue 6, one after the other, then
+// `npm run bench`: the six measurements of issue 6 and the watcher's (issue 21), one after the other, then
 // bench/RESULTS.md. `npm run bench -- --quick` is a short smoke run whose report
 // goes to bench/vendor/RESULTS.quick.md instead, so it never replaces real numbers.
 // `--report` only renders RESULTS.md again from the last full run's numbers
@@ -19,6 +19,7 @@ import { runTypecheck } from "./sections/typecheck.mjs";
 import { runFootprint } from "./sections/footprint.mjs";
 import { runPipeline } from "./sections/pipeline.mjs";
 import { abuseSection, runAbuse, spliceAbuse } from "./sections/abuse.mjs";
+import { runWatch } from "./sections/watch.mjs";
 import { loadavg } from "node:os";
 import { check } from "./lib/proc.mjs";
 import { root } from "./lib/paths.mjs";
@@ -100,6 +101,8 @@ log("6. pipeline");
 results.pipeline = await runPipeline({ rounds: SETTINGS.pipelineRounds, log });
 log("7. primary under abuse");
 results.abuse = await runAbuse({ log, quick });
+log("8. doctor --watch");
+results.watch = await runWatch({ log });
 
 const meta = {
   settings: SETTINGS,

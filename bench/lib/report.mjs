@@ -13,6 +13,7 @@ import { typecheckMarkdown } from "../sections/typecheck.mjs";
 import { footprintMarkdown } from "../sections/footprint.mjs";
 import { pipelineMarkdown } from "../sections/pipeline.mjs";
 import { abuseSection } from "../sections/abuse.mjs";
+import { WATCH_TEXT, watchMarkdown } from "../sections/watch.mjs";
 
 export function report(results, { settings, seconds, load, date, commit }) {
   const c = settings.calls;
@@ -74,6 +75,7 @@ ${pipelineMarkdown(results.pipeline)}
 
 ${abuseSection(results.abuse, { date, commit })}
 
+${results.watch ? `\n## 8. doctor --watch\n\n${WATCH_TEXT}\n\n${watchMarkdown(results.watch)}\n` : ""}
 ## Commands
 
 - Everything: \`npm run bench\` (\`node bench/run.mjs\`); a smoke run: \`npm run bench -- --quick\`.
@@ -85,5 +87,6 @@ ${abuseSection(results.abuse, { date, commit })}
 - 5: \`npm pack --dry-run --json --ignore-scripts <folder>\`; for this package, in the scratch copy after \`npm run compile\`.
 - 6: \`git archive HEAD | tar -x -C <scratch>\` (bench/lib/scratch.mjs), then \`npm run generate\`, \`npm run docs\`, \`npm run build\` there.
 - 7: \`node bench/abuse/server.mjs <package root> <records> <state folder>\` per zone size; the attacks in bench/sections/abuse.mjs. Alone: \`npm run bench -- --abuse [--before <another built checkout>]\`.
+- 8: \`node bench/sections/watch.mjs\` (this section alone): the emulator in-process, then \`node --expose-gc bench/watch/ticker.mjs dist <api url> <dns port> <account> <ticks> <zone id>...\`.
 `;
 }

@@ -15,7 +15,9 @@ import {
   runDoctor,
 } from "../dns/index.js";
 import type { DoctorExitName } from "../dns/doctor.js";
+import type { ApiDoctorReport } from "../dns/api-doctor.js";
 import { PROGRAM } from "./help.js";
+import { DOCTOR_MODES_HELP, doctorMode } from "./doctor-flags.js";
 import { UsageError, type CliIo } from "./io.js";
 import { asUsage, clientOptions } from "./outgoing.js";
 import { choosePrimary } from "./primary.js";
@@ -74,9 +76,11 @@ ${Object.entries(DOCTOR_EXIT_CODES)
   .map(([name, code]) => `  ${String(code).padEnd(7)}  ${EXIT_TEXT[name as DoctorExitName]}`)
   .join("\n")}
   When several apply, the first in this list wins.
-`;
 
-const OPTIONS = {
+${DOCTOR_MODES_HELP}`;
+
+/** The flags of one-shot doctor; --watch and --format nagios add theirs. */
+export const DOCTOR_OPTIONS = {
   account: { type: "string" },
   primary: { type: "string" },
   timeout: { type: "string" },
@@ -85,32 +89,39 @@ const OPTIONS = {
   help: { type: "boolean", short: "h" },
 } as const;
 
-export async function runDoctorCommand(argv: string[], io: CliIo): Promise<number> {
-  if (wantsHelp(argv)) {
-    io.stdout.write(DOCTOR_HELP);
-    return 0;
-  }
-  const { values, positionals } = parseOrExplain(
-    () => parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true }),
-    HELP_COMMAND,
-  );
-  const [zoneId, ...extra] = positionals;
-  if (zoneId === undefined) throw new UsageError("missing <zone_id>", HELP_COMMAND);
-  if (extra.length > 0) throw new UsageError(`unexpected argument "${extra[0]}"`, HELP_COMMAND);
+/** The account and the DNS timeout, from the flags or the environment (also for --watch and nagios). */
+export function doctorSettings(
+  values: { account?: string | undefined; timeout?: string | undefined },
+  io: CliIo,
+  help: string,
+): { accountId: string; timeoutMs: number | undefined } {
   const env = (name: string) => (io.env[name] === "" ? undefined : io.env[name]);
   const accountId = values.account ?? env("CLOUDFLARE_ACCOUNT_ID");
   if (accountId === undefined) {
     throw new UsageError(
       "doctor reads the zone's peers, which belong to an account: give --account ID or set CLOUDFLARE_ACCOUNT_ID",
-      HELP_COMMAND,
+      help,
     );
   }
-  const timeoutMs = wholeNumber(values.timeout, "--timeout", HELP_COMMAND, {
+  const timeoutMs = wholeNumber(values.timeout, "--timeout", help, {
     min: 1,
     max: 60_000,
   });
+  return { accountId, timeoutMs };
+}
+
+/** Reads the settings, then runs the one-shot check (also for --format nagios). */
+export async function doctorReport(
+  values: Parameters<typeof doctorSettings>[0] & {
+    primary?: string | undefined;
+    "base-url"?: string | undefined;
+  },
+  io: CliIo,
+  zoneId: string,
+): Promise<ApiDoctorReport> {
+  const { accountId, timeoutMs } = doctorSettings(values, io, HELP_COMMAND);
   const baseUrlFrom = values["base-url"] !== undefined ? "--base-url" : "CLOUDFLARE_BASE_URL";
-  const report = await asUsage(HELP_COMMAND, baseUrlFrom, async () => {
+  return asUsage(HELP_COMMAND, baseUrlFrom, async () => {
     const options = clientOptions(io, HELP_COMMAND, values["base-url"], undefined, undefined);
     const client = createSecondaryDnsClient({ ...options, accountId });
     const primary = await choosePrimary(io, {
@@ -121,6 +132,24 @@ export async function runDoctorCommand(argv: string[], io: CliIo): Promise<numbe
     });
     return runDoctor(client, zoneId, { primary, accountId, timeoutMs, signal: io.signal });
   });
+}
+
+export async function runDoctorCommand(argv: string[], io: CliIo): Promise<number> {
+  if (wantsHelp(argv)) {
+    io.stdout.write(DOCTOR_HELP);
+    return 0;
+  }
+  const mode = doctorMode(argv);
+  if (mode === "watch") return (await import("./watch.js")).runWatchCommand(argv, io);
+  if (mode === "nagios") return (await import("./nagios.js")).runNagiosCommand(argv, io);
+  const { values, positionals } = parseOrExplain(
+    () => parseArgs({ args: argv, options: DOCTOR_OPTIONS, allowPositionals: true, strict: true }),
+    HELP_COMMAND,
+  );
+  const [zoneId, ...extra] = positionals;
+  if (zoneId === undefined) throw new UsageError("missing <zone_id>", HELP_COMMAND);
+  if (extra.length > 0) throw new UsageError(`unexpected argument "${extra[0]}"`, HELP_COMMAND);
+  const report = await doctorReport(values, io, zoneId);
   printResult(io, values.json, report, () =>
     [
       // formatDoctorReport escapes its own lines; this one quotes the API too.

@@ -84,7 +84,8 @@ ${Object.values(ACTION_HELP)
   .join("\n")}
   setup         Find or create the TSIG key, the peer and the configuration; enable
                 (see "${PROGRAM} outgoing setup --help")
-  doctor        Check that the peers serve the primary's serial (see "doctor --help")
+  doctor        Check that the peers serve the primary's serial; --watch for Prometheus,
+                --format nagios for a monitoring plugin (see "doctor --help")
 
 Options:
 ${BODY_OPTIONS}

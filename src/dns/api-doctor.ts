@@ -15,17 +15,16 @@ import {
 } from "./doctor.js";
 import { isLoopbackAddress } from "./wire.js";
 
-/** What runDoctor reads of the client: `createSecondaryDnsClient(...)` fits. */
-export interface DoctorClient {
+/**
+ * What runDoctor reads of the client: `createSecondaryDnsClient(...)` fits.
+ * `Zone` names more fields of the configuration a caller reads (the watcher: soa_serial).
+ */
+export interface DoctorClient<Zone = unknown> {
   outgoing: {
     get(
       zoneId: string,
       options?: { signal?: AbortSignal | undefined },
-    ): Promise<{
-      name: string;
-      peers: string[];
-      last_transferred_time: string;
-    }>;
+    ): Promise<{ name: string; peers: string[]; last_transferred_time: string } & Zone>;
     status(zoneId: string, options?: { signal?: AbortSignal | undefined }): Promise<string>;
   };
   peers: {
@@ -61,26 +60,52 @@ export interface ApiDoctorReport extends DoctorReport {
   exitCode: number;
 }
 
+/** The API's side of doctor: the zone's configuration, its status and each linked peer. */
+export interface OutgoingView<Zone> {
+  zone: Zone;
+  status: string;
+  peers: DoctorPeer[];
+}
+
+/**
+ * Reads the configuration and status, then each linked peer. `peers`, when given,
+ * holds the peers already asked for (the watcher shares one map between the zones
+ * of a round, so a peer linked to many zones is read once).
+ */
+export async function readOutgoing<Client extends DoctorClient<unknown>>(
+  client: Client,
+  zoneId: string,
+  options: Pick<RunDoctorOptions, "accountId" | "signal"> & {
+    peers?: Map<string, Promise<DoctorPeer>> | undefined;
+  },
+): Promise<OutgoingView<Awaited<ReturnType<Client["outgoing"]["get"]>>>> {
+  const call = { signal: options.signal };
+  const [zone, status] = await Promise.all([
+    client.outgoing.get(zoneId, call) as Promise<Awaited<ReturnType<Client["outgoing"]["get"]>>>,
+    client.outgoing.status(zoneId, call),
+  ]);
+  const known = options.peers ?? new Map<string, Promise<DoctorPeer>>();
+  const peersCall = sharedSignal(options.signal, zone.peers.length);
+  const getPeer = (id: string): Promise<DoctorPeer> => {
+    let peer = known.get(id);
+    if (!peer) {
+      peer = client.peers
+        .get(id, { signal: peersCall.signal, accountId: options.accountId })
+        .then((p) => ({ id: p.id, name: p.name, ip: p.ip ?? null, port: p.port ?? null }));
+      known.set(id, peer);
+    }
+    return peer;
+  };
+  const peers = await Promise.all(zone.peers.map(getPeer)).finally(peersCall.done);
+  return { zone, status, peers };
+}
+
 export async function runDoctor(
   client: DoctorClient,
   zoneId: string,
   options: RunDoctorOptions,
 ): Promise<ApiDoctorReport> {
-  const call = { signal: options.signal };
-  const [zone, status] = await Promise.all([
-    client.outgoing.get(zoneId, call),
-    client.outgoing.status(zoneId, call),
-  ]);
-  const peersCall = sharedSignal(options.signal, zone.peers.length);
-  const peers: DoctorPeer[] = await Promise.all(
-    zone.peers.map(async (id) => {
-      const peer = await client.peers.get(id, {
-        signal: peersCall.signal,
-        accountId: options.accountId,
-      });
-      return { id: peer.id, name: peer.name, ip: peer.ip ?? null, port: peer.port ?? null };
-    }),
-  ).finally(peersCall.done);
+  const { zone, status, peers } = await readOutgoing(client, zoneId, options);
   const primary = typeof options.primary === "function" ? await options.primary() : options.primary;
   const report = await checkSecondaries({
     zone: zone.name,
@@ -88,15 +113,19 @@ export async function runDoctor(
     peers,
     ...(options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {}),
   });
-  const now = (options.now ?? new Date()).getTime();
-  const since = Math.max(0, Math.floor((now - Date.parse(zone.last_transferred_time)) / 1000));
   return {
     ...report,
     status,
     lastTransferredTime: zone.last_transferred_time,
-    secondsSinceLastTransfer: Number.isFinite(since) ? since : 0,
+    secondsSinceLastTransfer: secondsSince(zone.last_transferred_time, options.now ?? new Date()),
     exitCode: doctorExitCode(report, status === "Enabled"),
   };
+}
+
+/** Whole seconds from an ISO time to `now`: never negative, 0 for a time that cannot be read. */
+export function secondsSince(time: string, now: Date): number {
+  const since = Math.max(0, Math.floor((now.getTime() - Date.parse(time)) / 1000));
+  return Number.isFinite(since) ? since : 0;
 }
 
 /**
