@@ -146,8 +146,8 @@ export interface paths {
         };
         /**
          * Get Outgoing Zone Transfer Status
-         * @description Tells whether outgoing transfers of the zone are on. The API documents no
-         *     fixed set of values; "Enabled" and "Disabled" are the ones seen.
+         * @description Tells whether outgoing transfers of the zone are on: "Enabled" or "Disabled"
+         *     (the API documents no fixed set; these are the two it answers with).
          */
         get: operations["secondary-dns-(-primary-zone)-get-outgoing-zone-transfer-status"];
         put?: never;
@@ -528,10 +528,14 @@ export interface components {
          */
         ActionResult: string;
         /**
-         * @description Whether outgoing transfers are on; seen values are "Enabled" and "Disabled", but no fixed set is documented.
+         * @description Whether outgoing transfers are on. Cloudflare's reference documents no fixed
+         *     set; "Enabled" and "Disabled" are the two values the API answers with, listed
+         *     here so the client's type says so. Any other value fails `strictResults`'
+         *     check, which is how a new one would be noticed.
          * @example Enabled
+         * @enum {string}
          */
-        TransferStatus: string;
+        TransferStatus: "Enabled" | "Disabled";
         /** @description A success envelope whose result is an outgoing configuration. */
         OutgoingZoneResponse: components["schemas"]["SuccessEnvelope"] & {
             result: components["schemas"]["OutgoingZone"];

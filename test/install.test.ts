@@ -16,6 +16,7 @@ import {
   readdirSync,
   readFileSync,
   rmSync,
+  symlinkSync,
   writeFileSync,
 } from "node:fs";
 import { tmpdir } from "node:os";
@@ -123,27 +124,34 @@ describe("npm install git+file://<clone>", { timeout: 60_000 }, () => {
     });
   });
 
-  // skipLibCheck: the declarations are tsc's own output; what is checked here is that
-  // every entry point resolves to them and that they type the consumer's calls.
+  // skipLibCheck false, and no dns-packet or @types/dns-packet in reach (the only
+  // type root holds @types/node): the published declarations must check on their own,
+  // dns-packet's types kept out of them, under every module resolution.
   it.each([
-    ["nodenext", { module: "nodenext", moduleResolution: "nodenext", skipLibCheck: true }],
-    ["bundler", { module: "esnext", moduleResolution: "bundler", skipLibCheck: true }],
-    ["node10", { module: "commonjs", moduleResolution: "node10", skipLibCheck: true }],
+    ["nodenext", { module: "nodenext", moduleResolution: "nodenext" }],
+    ["bundler", { module: "esnext", moduleResolution: "bundler" }],
+    ["node10", { module: "commonjs", moduleResolution: "node10" }],
   ])(
-    "type-checks under moduleResolution %s, subpaths included",
+    "type-checks under moduleResolution %s with skipLibCheck false, every entry point",
     { timeout: 90_000 },
     (name, options) => {
       const dir = path.join(consumer, `ts-${name}`);
-      mkdirSync(dir, { recursive: true });
+      const typeRoot = path.join(dir, "types");
+      mkdirSync(typeRoot, { recursive: true });
+      symlinkSync(path.join(root, "node_modules", "@types", "node"), path.join(typeRoot, "node"));
       writeFileSync(
         path.join(dir, "index.ts"),
         [
           `import { createSecondaryDnsClient, type OutgoingZone } from "cf-secondary-dns";`,
           `import { strictResults } from "cf-secondary-dns/strict";`,
           `import { startEmulator, type Emulator } from "cf-secondary-dns/emulator";`,
+          `import { runDoctor, parseZoneFile, type ZoneRecord } from "cf-secondary-dns/dns";`,
           `const client = createSecondaryDnsClient({ apiToken: "t", validateResults: strictResults });`,
           `export const zone: Promise<OutgoingZone> = client.outgoing.get("023e105f4ecef8ad9ca31a8372d0c353");`,
+          `export const status: Promise<"Enabled" | "Disabled"> = client.outgoing.status("023e105f4ecef8ad9ca31a8372d0c353");`,
           `export const started: Promise<Emulator> = startEmulator();`,
+          `export const records: ZoneRecord[] = parseZoneFile("", { origin: "example.com." }).records;`,
+          `export const doctor = runDoctor;`,
           `// @ts-expect-error: a zone id is a string`,
           `client.outgoing.get(42);`,
           "",
@@ -154,16 +162,19 @@ describe("npm install git+file://<clone>", { timeout: 60_000 }, () => {
         JSON.stringify({
           compilerOptions: {
             ...options,
+            skipLibCheck: false,
             target: "es2022",
             lib: ["es2022", "dom"],
             strict: true,
             noEmit: true,
-            typeRoots: [path.join(root, "node_modules", "@types")],
+            typeRoots: [typeRoot],
             types: ["node"],
           },
           files: ["index.ts"],
         }),
       );
+      expect(existsSync(path.join(consumer, "node_modules", "dns-packet"))).toBe(false);
+      expect(existsSync(path.join(consumer, "node_modules", "@types"))).toBe(false);
       const tsc = path.join(root, "node_modules", "typescript", "bin", "tsc");
       const result = run("node", [tsc, "-p", dir], { cwd: dir, timeout: 80_000 });
       expect(result.output).toBe("");

@@ -4,7 +4,13 @@
  * package's client), then asks the primary and every peer for the zone's SOA
  * serial (checkSecondaries). A program runs the same check as the CLI.
  */
-import { checkSecondaries, doctorExitCode, type DoctorPeer, type DoctorReport } from "./doctor.js";
+import {
+  checkSecondaries,
+  doctorExitCode,
+  parseAddress,
+  type DoctorPeer,
+  type DoctorReport,
+} from "./doctor.js";
 
 /** What runDoctor reads of the client: `createSecondaryDnsClient(...)` fits. */
 export interface DoctorClient {
@@ -28,8 +34,12 @@ export interface DoctorClient {
 }
 
 export interface RunDoctorOptions {
-  /** Where to ask for the primary's serial. */
-  primary: { host: string; port: number };
+  /**
+   * Where to ask for the primary's serial: `{ host, port }`, or the text
+   * `--primary` takes ("host:port", "[v6]:port", a bare IP for port 53); text
+   * that is none of these rejects with a RangeError before anything is sent.
+   */
+  primary: { host: string; port: number } | string;
   /** The account of the zone's peers (peers are account-scoped). */
   accountId?: string | undefined;
   /** Per DNS query; default 3000. */
@@ -54,6 +64,8 @@ export async function runDoctor(
   zoneId: string,
   options: RunDoctorOptions,
 ): Promise<ApiDoctorReport> {
+  const primary =
+    typeof options.primary === "string" ? parseAddress(options.primary) : options.primary;
   const call = { signal: options.signal };
   const [zone, status] = await Promise.all([
     client.outgoing.get(zoneId, call),
@@ -67,7 +79,7 @@ export async function runDoctor(
   );
   const report = await checkSecondaries({
     zone: zone.name,
-    primary: options.primary,
+    primary,
     peers,
     ...(options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {}),
   });
