@@ -1,6 +1,7 @@
 /**
- * The package as another repository installs it from git: a clone of the committed
- * HEAD, installed with `npm install git+file://…` into a scratch consumer. npm
+ * The package installed as the README's Install section says, offline: from git at a
+ * commit hash (a clone of the committed HEAD, `npm install git+file://…#<commit>`),
+ * and from the tarball `npm pack` writes, each into a scratch consumer. npm
  * installs the clone's devDependencies there, runs `prepare` (which compiles dist/),
  * packs it and installs the result. The consumer then has the client, its types under
  * each TypeScript module resolution, the CLI and a working emulator, with
@@ -58,6 +59,7 @@ beforeAll(() => {
   expect(cloned.status, cloned.output).toBe(0);
   expect(existsSync(path.join(clone, "dist")), "a clone has no build of its own").toBe(false);
 
+  const commit = run("git", ["rev-parse", "HEAD"], { cwd: clone }).stdout.trim();
   consumer = path.join(scratch, "consumer");
   mkdirSync(consumer);
   writeFileSync(
@@ -72,7 +74,7 @@ beforeAll(() => {
       "--no-audit",
       "--no-fund",
       "--loglevel=error",
-      `git+${pathToFileURL(clone).href}`,
+      `git+${pathToFileURL(clone).href}#${commit}`,
     ],
     { cwd: consumer, timeout: INSTALL_TIMEOUT_MS },
   );
@@ -82,7 +84,48 @@ afterAll(() => {
   if (scratch) rmSync(scratch, { recursive: true, force: true });
 });
 
-describe("npm install git+file://<clone>", { timeout: 60_000 }, () => {
+describe("the README's install commands", () => {
+  const block = /^## Install\n[\s\S]*?```sh\n([\s\S]*?)```/m.exec(
+    readFileSync(path.join(root, "README.md"), "utf8"),
+  )?.[1];
+
+  it("name the tarball npm pack writes for this version, a branch, and no tag that is not there", () => {
+    expect(block).toContain(`npm install ./cf-secondary-dns-${pkg.version}.tgz`);
+    expect(block).toMatch(/^npm install git\+https:\/\/\S+\.git#main /m);
+    expect(block).toMatch(/^npm install git\+https:\/\/\S+\.git#<commit> /m);
+    // The repository has no release tags yet: no command may install one.
+    expect(block).not.toMatch(/#v\d/);
+  });
+
+  it("the tarball: npm pack writes cf-secondary-dns-<version>.tgz, and it installs and runs", () => {
+    const packed = run("npm", ["pack", "--ignore-scripts", "--pack-destination", scratch], {
+      cwd: root,
+    });
+    expect(packed.status, packed.output).toBe(0);
+    const tarball = `cf-secondary-dns-${pkg.version}.tgz`;
+    expect(existsSync(path.join(scratch, tarball))).toBe(true);
+    const other = path.join(scratch, "from-tarball");
+    mkdirSync(other);
+    writeFileSync(path.join(other, "package.json"), JSON.stringify({ name: "t", private: true }));
+    const installed = run(
+      "npm",
+      [
+        "install",
+        "--prefer-offline",
+        "--no-audit",
+        "--no-fund",
+        "--loglevel=error",
+        `../${tarball}`,
+      ],
+      { cwd: other, timeout: 120_000 },
+    );
+    expect(installed.status, installed.output).toBe(0);
+    const version = run("npx", ["--no-install", "cf-secondary-dns", "--version"], { cwd: other });
+    expect(version.stdout.trim()).toBe(pkg.version);
+  }, 150_000);
+});
+
+describe("npm install git+file://<clone>#<commit>", { timeout: 60_000 }, () => {
   it("succeeds and installs the built package", () => {
     expect(install.status, install.output).toBe(0);
     const installed = path.join(consumer, "node_modules", "cf-secondary-dns");
