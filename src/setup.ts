@@ -163,7 +163,7 @@ export async function setupOutgoing(
     if (status === "Enabled")
       return [status, "unchanged", input.zoneId, "outgoing transfers already enabled"];
     const answer = await client.outgoing.enable(input.zoneId, at);
-    return [answer, "updated", input.zoneId, "enabled outgoing transfers (NOTIFY sent)"];
+    return [answer, "updated", input.zoneId, "enabled outgoing transfers (NOTIFY requested)"];
   });
   return { steps, tsig, peer, outgoing };
 }

@@ -124,7 +124,7 @@ function decoded(segment: string): string | undefined {
 }
 
 function findRoute(routes: Route[], method: string, path: string): Route {
-  if (!path.startsWith(`${API_PREFIX}/`)) throw failures.noRoute();
+  if (!path.startsWith(`${API_PREFIX}/`)) throw failures.noRouteOutsidePrefix(API_PREFIX);
   const below = path.slice(API_PREFIX.length);
   const matching = routes.filter((r) => r.pattern.test(below));
   if (matching.length === 0) throw failures.noRoute();
