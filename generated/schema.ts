@@ -560,7 +560,7 @@ export interface components {
              * @description The peer's IPv4 or IPv6 address. With Cloudflare as the primary, NOTIFY
              *     goes there; the peer must also transfer from this address, or from a
              *     range of the account's ACLs.
-             * @example 127.0.0.2
+             * @example 192.0.2.2
              */
             ip?: string;
             /**
@@ -591,7 +591,7 @@ export interface components {
              * @description The peer's IPv4 or IPv6 address. With Cloudflare as the primary, NOTIFY
              *     goes there; the peer must also transfer from this address, or from a
              *     range of the account's ACLs.
-             * @example 127.0.0.2
+             * @example 192.0.2.2
              */
             ip?: string;
             /**
@@ -687,7 +687,7 @@ export interface components {
              * @description An IP range in CIDR notation, no larger than /24 for IPv4 or /64 for IPv6
              *     (a single address is /32 or /128). Host bits may be set. IPv6 is written
              *     in hexadecimal groups, without an embedded IPv4 address.
-             * @example 127.0.0.16/28
+             * @example 192.0.2.16/28
              */
             ip_range: string;
         };
@@ -702,7 +702,7 @@ export interface components {
              * @description An IP range in CIDR notation, no larger than /24 for IPv4 or /64 for IPv6
              *     (a single address is /32 or /128). Host bits may be set. IPv6 is written
              *     in hexadecimal groups, without an embedded IPv4 address.
-             * @example 127.0.0.16/28
+             * @example 192.0.2.16/28
              */
             ip_range: string;
         };
