@@ -129,6 +129,12 @@ export interface EmulatorOptions {
    * ports are kept in the state for the next start. Default: false.
    */
   reusePorts?: boolean | undefined;
+  /**
+   * Told of each unexpected error that a request is answered 500 for (a state
+   * file that could not be written, a bug), as a line of text. Default:
+   * `process.emitWarning`, which Node prints on stderr.
+   */
+  onWarning?: ((message: string) => void) | undefined;
   /** Called with each event of the log `events()` returns (DNS queries, transfers, NOTIFY, zone changes). */
   onEvent?: ((event: EmulatorEvent) => void) | undefined;
 }
@@ -207,7 +213,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     throw error;
   }
   const server = createServer(serverOptions(timeouts), (req, res) => {
-    void handleRequest({ spec, handlers: HANDLERS, store, faults, zones }, req, res);
+    const warn = options.onWarning;
+    void handleRequest({ spec, handlers: HANDLERS, store, faults, zones, warn }, req, res);
   });
   server.on("clientError", (error: Error, socket: Socket) => answerClientError(error, socket));
   try {

@@ -38,6 +38,8 @@ export interface Pipeline {
   store: Store;
   faults: Faults;
   zones?: ZoneHooks | undefined;
+  /** Told of each unexpected error a 500 answers (a failed save, a bug). */
+  warn?: ((message: string) => void) | undefined;
 }
 
 /** A proxy's error page, as the spec's 5XX allows besides the envelope. */
@@ -56,7 +58,8 @@ export async function handleRequest(pipeline: Pipeline, req: IncomingMessage, re
     send(res, 200, ray, text);
   } catch (error) {
     const failure = error instanceof Failure ? error : failures.internal();
-    if (!(error instanceof Failure)) process.emitWarning(`emulator: ${String(error)}`);
+    if (!(error instanceof Failure))
+      (pipeline.warn ?? process.emitWarning)(`emulator: ${String(error)}`);
     send(
       res,
       failure.status,
