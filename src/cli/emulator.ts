@@ -1,6 +1,7 @@
 /** `cf-secondary-dns emulator`: the local emulator in the foreground, until interrupted. */
 import { parseArgs } from "node:util";
 import { isIP } from "node:net";
+import { escapeText } from "../text.js";
 import { dnsPacketAvailable, isLoopbackAddress } from "../dns/wire.js";
 import {
   startEmulator,
@@ -11,7 +12,6 @@ import {
 import { PRIMARY_ENV } from "./doctor.js";
 import { EMULATOR_HELP, PROGRAM } from "./help.js";
 import { EXIT, UsageError, type CliIo } from "./io.js";
-import { visible } from "./output.js";
 import { parseOrExplain, wantsHelp, wholeNumber } from "./parse.js";
 
 const HELP_COMMAND = `${PROGRAM} emulator --help`;
@@ -60,7 +60,7 @@ export async function runEmulator(argv: string[], io: CliIo): Promise<number> {
     zoneFiles: zoneFiles(values["zone-file"] ?? []),
     // The same --state listens where it did last time, when those ports are free.
     reusePorts: values.state !== undefined,
-    onEvent: (event) => io.stdout.write(`${visible(describeEvent(event))}\n`),
+    onEvent: (event) => io.stdout.write(`${describeEvent(event)}\n`),
   };
   if ((options.rateLimitShare ?? 0) + (options.serverErrorShare ?? 0) > 1) {
     throw new UsageError(
@@ -74,7 +74,9 @@ export async function runEmulator(argv: string[], io: CliIo): Promise<number> {
   try {
     emulator = await startOrStop(options, io.signal);
   } catch (error) {
-    io.stderr.write(`${PROGRAM}: the emulator could not start: ${(error as Error).message}\n`);
+    // The message may quote a zone file's words.
+    const message = `${PROGRAM}: the emulator could not start: ${(error as Error).message}`;
+    io.stderr.write(`${escapeText(message)}\n`);
     return EXIT.apiError;
   }
   if (!emulator) {
@@ -156,9 +158,9 @@ function reloadOnHangup(emulator: Emulator, options: EmulatorOptions, io: CliIo)
         );
       }
     } catch (error) {
-      io.stderr.write(
-        `${PROGRAM}: zone files not reloaded (every zone keeps its records): ${(error as Error).message}\n`,
-      );
+      // The message may quote a zone file's words.
+      const message = `${PROGRAM}: zone files not reloaded (every zone keeps its records): ${(error as Error).message}`;
+      io.stderr.write(`${escapeText(message)}\n`);
     }
   };
   const onHangup = () => {
@@ -190,8 +192,16 @@ function zoneFiles(entries: string[]): Record<string, string> {
   return files;
 }
 
-/** One line of the event log, for the console. */
+/**
+ * One line of the event log, for the console, escaped whole: a query name or a
+ * reason with a newline in it stays on this line (its layout has no backslash
+ * or control character of its own to be escaped).
+ */
 export function describeEvent(event: EmulatorEvent): string {
+  return escapeText(eventLine(event));
+}
+
+function eventLine(event: EmulatorEvent): string {
   const at = `[${event.time.slice(11, 19)}]`;
   switch (event.type) {
     case "query":

@@ -115,7 +115,7 @@ export async function runOutgoing(argv: string[], io: CliIo): Promise<number> {
     const send = client.outgoing[method] as (...args: unknown[]) => Promise<unknown>;
     return takesBody ? send(zoneId, body, options) : send(zoneId, options);
   });
-  printResult(io, values.json, result, () => action.show(result as never, zoneId));
+  printResult(io, values.json, result, (shown) => action.show(shown as never, zoneId));
   return EXIT.ok;
 }
 

@@ -5,11 +5,13 @@
 import { ApiError, ConnectionError, TimeoutError, ValidationError } from "../index.js";
 import { PROGRAM } from "./help.js";
 import { EXIT, UsageError, type CliIo } from "./io.js";
-import { ResultError, visible } from "./output.js";
+import { escapeText } from "../text.js";
+import { ResultError } from "./output.js";
 
 export function reportFailure(error: unknown, io: CliIo): number {
-  // Messages quote the server and the command line: neither may steer the terminal.
-  const say = (text: string) => io.stderr.write(`${visible(text)}\n`);
+  // Messages quote the server and the command line: neither may steer the
+  // terminal or add a line, so each line is escaped whole.
+  const say = (text: string) => io.stderr.write(`${escapeText(text)}\n`);
   if (io.signal?.aborted) {
     say(`${PROGRAM}: interrupted`);
     return EXIT.interrupted;
@@ -48,6 +50,7 @@ export function reportFailure(error: unknown, io: CliIo): number {
     return EXIT.unreachable;
   }
   say(`${PROGRAM}: unexpected error (please report it):`);
-  say(error instanceof Error ? (error.stack ?? error.message) : String(error));
+  const trace = error instanceof Error ? (error.stack ?? error.message) : String(error);
+  for (const line of trace.split("\n")) say(line);
   return EXIT.apiError;
 }

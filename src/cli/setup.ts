@@ -25,7 +25,7 @@ import {
 import { COMMON_OPTIONS, PROGRAM } from "./help.js";
 import { EXIT, UsageError, type CliIo } from "./io.js";
 import { CLIENT_FLAGS, clientOptions } from "./outgoing.js";
-import { visible } from "./output.js";
+import { escapeText } from "../text.js";
 import { parseOrExplain, wantsHelp, wholeNumber } from "./parse.js";
 import { reportFailure } from "./report.js";
 import { MASKED, readSecret } from "./secret.js";
@@ -130,7 +130,7 @@ export async function runSetup(argv: string[], io: CliIo): Promise<number> {
   const secret =
     values["tsig-secret-file"] === undefined
       ? undefined
-      : await readSecret(values["tsig-secret-file"], io, HELP_COMMAND);
+      : await readSecret(values["tsig-secret-file"], io, HELP_COMMAND, "--tsig-secret-file");
   const input: SetupInput = {
     zoneId,
     zoneName,
@@ -160,11 +160,11 @@ export async function runSetup(argv: string[], io: CliIo): Promise<number> {
     throw asUsage(error, values["base-url"] !== undefined ? "--base-url" : "CLOUDFLARE_BASE_URL");
   }
   const json = values.json === true;
-  if (!json) io.stdout.write(visible(`Setting up outgoing transfers of zone ${zoneId}:\n`));
+  if (!json) io.stdout.write(`${escapeText(`Setting up outgoing transfers of zone ${zoneId}:`)}\n`);
   let result: SetupResult;
   try {
     result = await setupOutgoing(client, input, (step) => {
-      if (!json) io.stdout.write(`${visible(stepLine(step))}\n`);
+      if (!json) io.stdout.write(`${escapeText(stepLine(step))}\n`);
     });
   } catch (error) {
     if (error instanceof ValidationError) throw asUsage(error);
@@ -179,12 +179,12 @@ export async function runSetup(argv: string[], io: CliIo): Promise<number> {
     io.stdout.write(`${summary(result.steps)}\n\n`);
     const show = values["show-secret"] === true || secretIsNew;
     if (!("error" in needs))
-      io.stdout.write(visible(describeNeeds(result, needs, primary, show, secretIsNew)));
+      io.stdout.write(describeNeeds(result, needs, primary, show, secretIsNew));
   }
   if (!("error" in needs)) return EXIT.ok;
   // The API part is done; only the text for the secondary could not be written.
   io.stderr.write(
-    visible(`${PROGRAM}: cannot write the secondary's configuration: ${needs.error}\n`),
+    `${escapeText(`${PROGRAM}: cannot write the secondary's configuration: ${needs.error}`)}\n`,
   );
   return EXIT.apiError;
 }
@@ -214,7 +214,7 @@ function summary(steps: readonly SetupStep[]): string {
 
 /** The steps done, the one that failed and why, and the ones not done; exit code as the cause's. */
 function reportSetupFailure(error: SetupFailedError, io: CliIo): number {
-  const say = (text: string) => io.stderr.write(`${visible(text)}\n`);
+  const say = (text: string) => io.stderr.write(`${escapeText(text)}\n`);
   say(`${PROGRAM}: outgoing setup stopped at step "${error.step}".`);
   say(
     error.done.length > 0
@@ -267,8 +267,11 @@ function describeNeeds(
   secretIsNew: boolean,
 ): string {
   const lines = [
-    `Configure your secondary to transfer ${result.outgoing.name} from ${primary.host} port ${primary.port}` +
-      (result.tsig ? `, signed with the key ${result.tsig.name}:` : ", unsigned:"),
+    // The API's words escaped; the configuration below only holds checked values (render.ts).
+    escapeText(
+      `Configure your secondary to transfer ${result.outgoing.name} from ${primary.host} port ${primary.port}` +
+        (result.tsig ? `, signed with the key ${result.tsig.name}:` : ", unsigned:"),
+    ),
   ];
   const secret = result.tsig?.secret;
   const hide = (text: string) =>

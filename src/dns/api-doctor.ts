@@ -4,6 +4,7 @@
  * package's client), then asks the primary and every peer for the zone's SOA
  * serial (checkSecondaries). A program runs the same check as the CLI.
  */
+import { setMaxListeners } from "node:events";
 import {
   checkSecondaries,
   doctorExitCode,
@@ -71,12 +72,16 @@ export async function runDoctor(
     client.outgoing.get(zoneId, call),
     client.outgoing.status(zoneId, call),
   ]);
+  const peersCall = sharedSignal(options.signal, zone.peers.length);
   const peers: DoctorPeer[] = await Promise.all(
     zone.peers.map(async (id) => {
-      const peer = await client.peers.get(id, { ...call, accountId: options.accountId });
+      const peer = await client.peers.get(id, {
+        signal: peersCall.signal,
+        accountId: options.accountId,
+      });
       return { id: peer.id, name: peer.name, ip: peer.ip ?? null, port: peer.port ?? null };
     }),
-  );
+  ).finally(peersCall.done);
   const report = await checkSecondaries({
     zone: zone.name,
     primary,
@@ -92,6 +97,27 @@ export async function runDoctor(
     secondsSinceLastTransfer: Number.isFinite(since) ? since : 0,
     exitCode: doctorExitCode(report, status === "Enabled"),
   };
+}
+
+/**
+ * A signal for `calls` API calls at once, that aborts with the caller's. Each
+ * call listens on its signal while it runs, so a zone with more than 10 peers
+ * would pass Node's default of 10 listeners and print MaxListenersExceededWarning
+ * (meant to catch leaks, and this is none). The caller's signal keeps its limit:
+ * the raised one is on a signal of our own, which listens to the caller's once.
+ * `done` stops that listening.
+ */
+function sharedSignal(
+  signal: AbortSignal | undefined,
+  calls: number,
+): { signal: AbortSignal | undefined; done: () => void } {
+  if (!signal) return { signal, done: () => {} };
+  const own = new AbortController();
+  setMaxListeners(calls + 10, own.signal);
+  const abort = () => own.abort(signal.reason);
+  if (signal.aborted) abort();
+  else signal.addEventListener("abort", abort, { once: true });
+  return { signal: own.signal, done: () => signal.removeEventListener("abort", abort) };
 }
 
 /** "3 s", "2 min 5 s", "4 h 10 min", "3 d 2 h": how long ago, for people. */

@@ -4,6 +4,7 @@
  * in sync. The result is plain data; `doctorExitCode` maps it to the CLI's code.
  */
 import { isIP } from "node:net";
+import { escapeText } from "../text.js";
 import { querySoa, rcodeName, type SoaAnswer } from "./query.js";
 import { compareSerials, serialDistance } from "./serial.js";
 
@@ -55,6 +56,8 @@ export type PeerState =
   | "in-sync"
   | "behind"
   | "ahead"
+  /** Exactly 2^31 from the primary's serial: RFC 1982 defines no order between the two. */
+  | "not-comparable"
   /** The primary gave no serial, so there is nothing to compare with. */
   | "not-compared"
   | "no-answer"
@@ -71,7 +74,7 @@ export interface PeerCheck {
   target: string | null;
   state: PeerState;
   serial?: number;
-  /** For "behind" and "ahead": RFC 1982 distance to the primary's serial (undefined when incomparable). */
+  /** For "behind" and "ahead": RFC 1982 distance to the primary's serial. */
   distance?: number;
   /** One sentence, for people. */
   detail: string;
@@ -111,6 +114,8 @@ export const DOCTOR_EXIT_CODES = {
   behind: 17,
   /** A peer serves a serial newer than the primary's. */
   ahead: 18,
+  /** A peer's serial is exactly 2^31 from the primary's: neither older nor newer (RFC 1982). */
+  notComparable: 21,
   /** A peer has no ip, so it could not be checked. */
   noIp: 19,
   /** The zone has no peers to check. */
@@ -123,6 +128,7 @@ const STATE_EXIT: Record<PeerState, DoctorExitName> = {
   "in-sync": "ok",
   behind: "behind",
   ahead: "ahead",
+  "not-comparable": "notComparable",
   "not-compared": "primaryFailed",
   "no-answer": "noAnswer",
   refused: "refused",
@@ -227,26 +233,38 @@ export async function checkSecondaries(input: DoctorInput): Promise<DoctorReport
         detail: `behind by ${distance} (serial ${serial}, primary ${primary.serial})`,
       };
     }
-    const distance = order === 1 ? serialDistance(primary.serial, serial) : undefined;
+    if (order === undefined)
+      return {
+        ...base,
+        target: where,
+        state: "not-comparable",
+        serial,
+        detail: `not comparable: serial ${serial} is 2^31 from the primary's ${primary.serial} (RFC 1982 gives no order)`,
+      };
     return {
       ...base,
       target: where,
       state: "ahead",
       serial,
-      ...(distance !== undefined ? { distance } : {}),
+      distance: serialDistance(primary.serial, serial)!,
       detail: `ahead of the primary (serial ${serial}, primary ${primary.serial})`,
     };
   });
   return { zone: input.zone, primary, peers };
 }
 
-/** The report as lines for people: the primary, then one line per peer. */
+/**
+ * The report as lines for people: the primary, then one line per peer. Each
+ * line is escaped whole (escapeText): names and ids come from the API and
+ * details from what servers answered, and none may forge or reorder a line.
+ */
 export function formatDoctorReport(report: DoctorReport): string[] {
   const lines = [`${report.zone}: primary ${report.primary.target}: ${report.primary.detail}`];
   for (const peer of report.peers) {
     const label = peer.name ? `${peer.name} (${peer.id})` : peer.id;
     lines.push(`  ${label}${peer.target ? ` at ${peer.target}` : ""}: ${peer.detail}`);
   }
+  lines.forEach((line, index) => (lines[index] = escapeText(line)));
   if (report.peers.length === 0) lines.push("  no peers are linked to this zone");
   return lines;
 }

@@ -89,6 +89,28 @@ export async function querySoa(query: SoaQuery): Promise<SoaAnswer> {
   return interpret(outcome.response, { id, zone, transport, key, mac });
 }
 
+/**
+ * Why the answer's question is not the one asked (SOA, IN, the zone), or
+ * undefined when it is. A server that answers another question says nothing
+ * about this zone, whatever its SOA says. Only an error may leave the question
+ * out (some servers do for FORMERR and the like).
+ */
+function questionMismatch(
+  questions: NonNullable<ReturnType<typeof packet.decode>["questions"]>,
+  zone: string,
+  rcode: number,
+): string | undefined {
+  if (questions.length === 0)
+    return rcode === RCODE.NOERROR ? "the answer does not repeat the question" : undefined;
+  if (questions.length > 1) return `the answer has ${questions.length} questions, 1 was asked`;
+  const [question] = questions;
+  const asked = `the answer is for another question than the one asked (SOA IN ${zone}.)`;
+  if (normalizeName(question!.name) !== zone) return `${asked}: name ${question!.name}`;
+  if (question!.type !== "SOA") return `${asked}: type ${question!.type}`;
+  if ((question!.class ?? "IN") !== "IN") return `${asked}: class ${question!.class}`;
+  return undefined;
+}
+
 function interpret(
   response: Buffer,
   sent: {
@@ -108,6 +130,8 @@ function interpret(
   const header = readHeader(response);
   if (header.id !== sent.id)
     return { status: "bad-response", detail: "the answer's ID does not match the query" };
+  const otherQuestion = questionMismatch(decoded.questions ?? [], sent.zone, header.rcode);
+  if (otherQuestion) return { status: "bad-response", detail: otherQuestion };
   let tsigError: string | undefined;
   let signed = false;
   if (sent.key && sent.mac) {

@@ -5,11 +5,23 @@
  * Supported: $ORIGIN, $TTL, `@`, relative and absolute names, an owner left
  * blank (the previous one), TTL and class in either order (class IN only),
  * parentheses across lines, `;` comments, quoted strings, TTLs with unit
- * suffixes (30m, 1h, 2d, 1w), and the types SOA NS A AAAA CNAME PTR MX TXT SRV.
- * Not supported (an error names the line): $INCLUDE, $GENERATE, other classes
- * and other types.
+ * suffixes (30m, 1h, 2d, 1w), RFC 1035 escapes (`\X` is X, `\DDD` the octet
+ * DDD) in names and strings, and the types SOA NS A AAAA CNAME PTR MX TXT SRV.
+ * Names come out in the form src/dns/names.ts describes (`\.` and `\DDD` kept
+ * for a dot inside a label and for octets that are not UTF-8 text).
+ * Refused (an error names the line): $INCLUDE, $GENERATE, other classes and
+ * other types; a file that is not UTF-8; a raw control character in a name or
+ * string (write it as \DDD). Errors quote at most 80 characters of a word.
  */
 import { isIPv4, isIPv6 } from "node:net";
+import {
+  NameSyntaxError,
+  checkNameLength,
+  formatName,
+  nameLabels,
+  parseName,
+  unescapeText,
+} from "./names.js";
 import { assertSerial } from "./serial.js";
 import { canonicalName, normalizeName, packet } from "./wire.js";
 
@@ -54,6 +66,56 @@ export class ZoneFileError extends Error {
     this.line = line;
     this.reason = reason;
   }
+}
+
+/** How much of a word an error quotes: a 1 MB token must not make a 1 MB message. */
+const QUOTED_MAX = 80;
+
+/** `text` cut to QUOTED_MAX characters for an error message, saying how long it was. */
+function clipWord(text: string, quote = ""): string {
+  if (text.length <= QUOTED_MAX) return `${quote}${text}${quote}`;
+  return `${quote}${text.slice(0, QUOTED_MAX)}...${quote} (${text.length} characters)`;
+}
+
+/** `text` in quotes for an error message, cut as clipWord cuts it. */
+function quoteWord(text: string): string {
+  return clipWord(text, '"');
+}
+
+/** UTF-8 decoders that throw where a byte sequence is not UTF-8; the file's drops a BOM first. */
+const fileUtf8 = new TextDecoder("utf-8", { fatal: true });
+const exactUtf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
+
+/**
+ * The file's text: UTF-8, strictly. A byte sequence that is not UTF-8 is
+ * refused with its line (decoding it would put U+FFFD in its place, silently).
+ */
+function decodeFile(bytes: Uint8Array, fail: (line: number, reason: string) => never): string {
+  try {
+    return fileUtf8.decode(bytes);
+  } catch {
+    let start = 0;
+    for (let line = 1; ; line++) {
+      const newline = bytes.indexOf(0x0a, start);
+      const end = newline === -1 ? bytes.length : newline;
+      try {
+        exactUtf8.decode(bytes.subarray(start, end));
+      } catch {
+        return fail(line, "the line is not UTF-8 text (write such octets as \\DDD)");
+      }
+      start = end + 1;
+    }
+  }
+}
+
+/** A character a zone file may not hold raw in a word: C0 but tab, DEL, C1. */
+const RAW_CONTROL = /[\x00-\x08\x0a-\x1f\x7f-\x9f]/;
+
+function controlIn(text: string): string | undefined {
+  const found = RAW_CONTROL.exec(text)?.[0];
+  if (found === undefined) return undefined;
+  const code = found.charCodeAt(0).toString(16).padStart(4, "0").toUpperCase();
+  return `a raw control character (U+${code}) is not allowed in a name or string: write it as \\${String(found.charCodeAt(0)).padStart(3, "0")}`;
 }
 
 export interface ParsedZone {
@@ -113,7 +175,7 @@ function entries(text: string, fail: (line: number, reason: string) => never): E
           if (i >= raw.length) fail(lineNo, "a quoted string is not closed on its line");
           const d = raw[i]!;
           if (d === "\\" && i + 1 < raw.length) {
-            value += raw[i + 1];
+            value += d + raw[i + 1]!; // escapes are read where the word is used
             i += 2;
           } else if (d === '"') {
             i++;
@@ -123,6 +185,8 @@ function entries(text: string, fail: (line: number, reason: string) => never): E
             i++;
           }
         }
+        const control = controlIn(value);
+        if (control) fail(lineNo, control);
         current!.tokens.push({ text: value, quoted: true });
       } else {
         let value = "";
@@ -132,6 +196,8 @@ function entries(text: string, fail: (line: number, reason: string) => never): E
             i += 2;
           } else value += raw[i++];
         }
+        const control = controlIn(value);
+        if (control) fail(lineNo, control);
         current!.tokens.push({ text: value, quoted: false });
       }
     }
@@ -170,10 +236,11 @@ const TYPES = new Set<ZoneRecordType>([
 ]);
 
 /** Parses a zone file. Throws ZoneFileError naming the line of the first problem. */
-export function parseZoneFile(text: string, options: ParseOptions = {}): ParsedZone {
+export function parseZoneFile(file: string | Uint8Array, options: ParseOptions = {}): ParsedZone {
   const fail = (line: number, reason: string): never => {
     throw new ZoneFileError(line, reason, options.source);
   };
+  const text = typeof file === "string" ? file : decodeFile(file, fail);
   let origin = options.origin === undefined ? undefined : normalizeName(options.origin);
   let defaultTtl: number | undefined;
   let lastTtl: number | undefined;
@@ -184,22 +251,24 @@ export function parseZoneFile(text: string, options: ParseOptions = {}): ParsedZ
   let lastLine = 1;
 
   const absolute = (name: string, line: number): string => {
-    let out: string;
     if (name === "@") {
       if (origin === undefined) fail(line, "'@' used before any $ORIGIN");
-      out = origin!;
-    } else if (name.endsWith(".")) {
-      out = normalizeName(name);
-    } else {
-      if (origin === undefined) fail(line, `relative name "${name}" used before any $ORIGIN`);
-      out = origin === "" ? normalizeName(name) : `${normalizeName(name)}.${origin!}`;
+      return origin!;
     }
     try {
-      canonicalName(out);
+      const { labels, absolute: isAbsolute } = parseName(name);
+      // Lower case as normalizeName does, which cannot be used here: it would
+      // take the dot of a last label's "\." for the trailing one.
+      if (isAbsolute) return formatName(labels).toLowerCase();
+      if (origin === undefined)
+        fail(line, `relative name ${quoteWord(name)} used before any $ORIGIN`);
+      const full = [...labels, ...nameLabels(origin!)];
+      checkNameLength(full);
+      return formatName(full).toLowerCase();
     } catch (error) {
-      fail(line, `"${name}" is not a valid name: ${(error as Error).message}`);
+      if (!(error instanceof NameSyntaxError)) throw error;
+      return fail(line, `${quoteWord(name)} is not a valid name: ${error.message}`);
     }
-    return out;
   };
 
   for (const entry of entries(text, fail)) {
@@ -212,14 +281,15 @@ export function parseZoneFile(text: string, options: ParseOptions = {}): ParsedZ
       const arg = words[1]?.text;
       if (directive === "$ORIGIN") {
         if (!arg) fail(line, "$ORIGIN needs a name");
-        origin = arg!.endsWith(".") ? normalizeName(arg!) : absolute(arg!, line);
+        origin = absolute(arg!, line);
         zoneOrigin ??= origin;
       } else if (directive === "$TTL") {
         const ttl = arg === undefined ? undefined : parseTtl(arg);
-        if (ttl === undefined) fail(line, `$TTL needs a time in seconds, got "${arg ?? ""}"`);
+        if (ttl === undefined)
+          fail(line, `$TTL needs a time in seconds, got ${quoteWord(arg ?? "")}`);
         defaultTtl = ttl;
       } else {
-        fail(line, `${first.text} is not supported (supported: $ORIGIN, $TTL)`);
+        fail(line, `${clipWord(first.text)} is not supported (supported: $ORIGIN, $TTL)`);
       }
       continue;
     }
@@ -248,7 +318,10 @@ export function parseZoneFile(text: string, options: ParseOptions = {}): ParsedZ
     }
     if (type === undefined) fail(line, "a record needs a type");
     if (!TYPES.has(type as ZoneRecordType)) {
-      fail(line, `record type ${type} is not supported (supported: ${[...TYPES].join(" ")})`);
+      fail(
+        line,
+        `record type ${clipWord(type!)} is not supported (supported: ${[...TYPES].join(" ")})`,
+      );
     }
     if (ttl !== undefined) lastTtl = ttl;
     const effectiveTtl = ttl ?? defaultTtl ?? lastTtl;
@@ -371,22 +444,23 @@ function recordFrom(
   };
   const int = (text: string, what: string, max: number): number => {
     if (!/^\d+$/.test(text) || Number(text) > max)
-      fail(line, `${type} ${what} must be a number from 0 to ${max}, got "${text}"`);
+      fail(line, `${type} ${what} must be a number from 0 to ${max}, got ${quoteWord(text)}`);
     return Number(text);
   };
   const time = (text: string, what: string): number => {
     const value = parseTtl(text);
-    if (value === undefined) fail(line, `SOA ${what} must be a time in seconds, got "${text}"`);
+    if (value === undefined)
+      fail(line, `SOA ${what} must be a time in seconds, got ${quoteWord(text)}`);
     return value!;
   };
   switch (type) {
     case "A":
       arity(1);
-      if (!isIPv4(words[0]!)) fail(line, `A needs an IPv4 address, got "${words[0]}"`);
+      if (!isIPv4(words[0]!)) fail(line, `A needs an IPv4 address, got ${quoteWord(words[0]!)}`);
       return { name, ttl, type, data: words[0]! };
     case "AAAA":
       arity(1);
-      if (!isIPv6(words[0]!)) fail(line, `AAAA needs an IPv6 address, got "${words[0]}"`);
+      if (!isIPv6(words[0]!)) fail(line, `AAAA needs an IPv6 address, got ${quoteWord(words[0]!)}`);
       return { name, ttl, type, data: words[0]! };
     case "NS":
     case "CNAME":
@@ -406,9 +480,7 @@ function recordFrom(
       };
     case "TXT":
       if (words.length === 0) fail(line, "TXT needs at least one string");
-      for (const w of words)
-        if (Buffer.byteLength(w) > 255) fail(line, "a TXT string is longer than 255 bytes");
-      return { name, ttl, type, data: words };
+      return { name, ttl, type, data: words.map((word) => txtString(word, line, fail)) };
     case "SRV":
       arity(4);
       return {
@@ -441,6 +513,31 @@ function recordFrom(
         },
       };
     }
+  }
+}
+
+/**
+ * A TXT string with its escapes decoded. Held as a JS string (what the state
+ * file and dns-packet take), so its octets must be UTF-8: `\DDD` octets that
+ * are not are refused rather than altered.
+ */
+function txtString(word: string, line: number, fail: (line: number, reason: string) => never) {
+  let octets: Uint8Array;
+  try {
+    octets = unescapeText(word);
+  } catch (error) {
+    if (!(error instanceof NameSyntaxError)) throw error;
+    return fail(line, `the TXT string ${quoteWord(word)} cannot be read: ${error.message}`);
+  }
+  if (octets.length > 255)
+    fail(line, `the TXT string ${quoteWord(word)} is ${octets.length} bytes long (at most 255)`);
+  try {
+    return exactUtf8.decode(octets);
+  } catch {
+    return fail(
+      line,
+      `the TXT string ${quoteWord(word)} is not UTF-8 once its escapes are read (not supported)`,
+    );
   }
 }
 

@@ -101,8 +101,8 @@ export class ZoneData implements ZoneHooks, ZoneSource {
   readonly #store: Store;
   readonly #files: Readonly<Record<string, string>>;
   readonly #onEvent: ((event: EmulatorEvent) => void) | undefined;
-  /** Each file's text as last read: a create parses it synchronously. */
-  readonly #texts = new Map<string, string>();
+  /** Each file as last read, as bytes (parseZoneFile refuses what is not UTF-8): a create parses it synchronously. */
+  readonly #texts = new Map<string, Uint8Array>();
   readonly #events: EmulatorEvent[] = [];
   #dns: DnsPrimary | undefined;
 
@@ -141,7 +141,7 @@ export class ZoneData implements ZoneHooks, ZoneSource {
   async #read(zoneId: string): Promise<void> {
     const file = this.#files[zoneId]!;
     try {
-      this.#texts.set(zoneId, await readFile(file, "utf8"));
+      this.#texts.set(zoneId, await readFile(file));
     } catch (error) {
       const code = (error as { code?: string }).code ?? (error as Error).message;
       throw new Error(`zone file ${file} (zone ${zoneId}) could not be read (${code})`);

@@ -59,7 +59,7 @@ function ok(outcome: Outcome): string {
 
 function secretFile(name: string, content: string): string {
   const file = path.join(folder, name);
-  writeFileSync(file, content);
+  writeFileSync(file, content, { mode: 0o600 }); // others reading it: a warning
   return file;
 }
 

@@ -160,7 +160,7 @@ describe("outgoing setup, as text", () => {
     const [zone, ip] = [newZone(), newPeerIp()];
     const file = path.join(folder, "setup.secret");
     const secret = Buffer.alloc(64, 7).toString("base64");
-    writeFileSync(file, `${secret}\n`);
+    writeFileSync(file, `${secret}\n`, { mode: 0o600 }); // others reading it: a warning
     const name = `file${zone.slice(-4)}.example.com.`;
     const args = setupArgs(
       zone,
@@ -303,15 +303,19 @@ describe("outgoing setup with bad input: usage error, exit 2, nothing sent", () 
     const proxy = await startProxy(emulator.url);
     proxies.push(proxy);
     const empty = path.join(folder, "empty.secret");
-    writeFileSync(empty, "\n");
+    writeFileSync(empty, "\n", { mode: 0o600 });
     const base = setupArgs(newZone(), "127.0.2.1");
     const env = envFor(proxy.url);
     const runs = [
-      [[...base, "--tsig-secret-file", empty], env, /no secret in --secret-file .*: it is empty/],
+      [
+        [...base, "--tsig-secret-file", empty],
+        env,
+        /no secret in --tsig-secret-file .*: it is empty/,
+      ],
       [
         [...base, "--tsig-secret-file", path.join(folder, "none")],
         env,
-        /cannot read --secret-file .*ENOENT/,
+        /cannot read --tsig-secret-file .*ENOENT/,
       ],
       [
         base,

@@ -10,25 +10,16 @@ import {
   type DoctorReport,
   type PeerState,
 } from "../../src/dns/doctor.js";
-import { startDnsPrimary, type DnsPrimary, type ZoneView } from "../../src/dns/primary.js";
+import { startDnsPrimary, type DnsPrimary } from "../../src/dns/primary.js";
 import { FLAG, packet } from "../../src/dns/wire.js";
 import { minimalZone } from "../../src/dns/zone.js";
+import { servingSoa } from "./soa-server.js";
 import { freePort } from "./servers.js";
 
 const ZONE = "example.test";
 
-/** A server that answers the zone's SOA at a fixed serial: a stand-in secondary. */
-function serving(serial: number): Promise<DnsPrimary> {
-  const view: ZoneView = {
-    zoneId: "z",
-    name: ZONE,
-    records: minimalZone(ZONE),
-    serial,
-    transfersEnabled: true,
-    peers: [],
-  };
-  return startDnsPrimary({ source: { zone: (name) => (name === ZONE ? view : undefined) } });
-}
+/** A stand-in secondary that answers the zone's SOA at a fixed serial. */
+const serving = (serial: number) => servingSoa(ZONE, serial);
 
 /** A UDP server that answers every query with what `reply` builds, or never answers. */
 async function fake(

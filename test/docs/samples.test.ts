@@ -143,7 +143,7 @@ describe("CLI samples", () => {
     return words.map((word, i) => {
       if (words[i - 1] !== "--secret-file") return word;
       const file = path.join(files, path.basename(word));
-      writeFileSync(file, "c2FtcGxlLXNlY3JldC1mcm9tLWEtZmlsZS0wMTIzNDU=\n");
+      writeFileSync(file, "c2FtcGxlLXNlY3JldC1mcm9tLWEtZmlsZS0wMTIzNDU=\n", { mode: 0o600 });
       return file;
     });
   }
