@@ -12,13 +12,13 @@ import {
   DOCTOR_EXIT_CODES,
   formatAge,
   formatDoctorReport,
-  parseAddress,
   runDoctor,
 } from "../dns/index.js";
 import type { DoctorExitName } from "../dns/doctor.js";
 import { PROGRAM } from "./help.js";
 import { UsageError, type CliIo } from "./io.js";
 import { asUsage, clientOptions } from "./outgoing.js";
+import { choosePrimary } from "./primary.js";
 import { escapeText } from "../text.js";
 import { printResult } from "./output.js";
 import { parseOrExplain, wantsHelp, wholeNumber } from "./parse.js";
@@ -57,7 +57,9 @@ or no ip; with the API's status and the time since the last transfer.
 Options:
   --account ID      The account of the zone's peers (default CLOUDFLARE_ACCOUNT_ID; required)
   --primary ADDR    The primary to ask: IP, IP:port or [IPv6]:port (default
-                    ${PRIMARY_ENV}, else Cloudflare's ${CLOUDFLARE_PRIMARY.host}:${CLOUDFLARE_PRIMARY.port})
+                    ${PRIMARY_ENV}; else the emulator's DNS address, which
+                    it names in every answer; else, for Cloudflare's API,
+                    ${CLOUDFLARE_PRIMARY.host}:${CLOUDFLARE_PRIMARY.port})
   --timeout MS      Milliseconds each DNS query may take (default 3000)
   --json            Print the report as JSON
   --base-url URL    The API's base URL (overrides CLOUDFLARE_BASE_URL)
@@ -103,25 +105,19 @@ export async function runDoctorCommand(argv: string[], io: CliIo): Promise<numbe
       HELP_COMMAND,
     );
   }
-  const primaryText = values.primary ?? env(PRIMARY_ENV);
-  let primary: { host: string; port: number } = { ...CLOUDFLARE_PRIMARY };
-  if (primaryText !== undefined) {
-    try {
-      primary = parseAddress(primaryText);
-    } catch (error) {
-      const from = values.primary !== undefined ? "--primary" : PRIMARY_ENV;
-      throw new UsageError(`invalid ${from}: ${(error as Error).message}`, HELP_COMMAND);
-    }
-  }
   const timeoutMs = wholeNumber(values.timeout, "--timeout", HELP_COMMAND, {
     min: 1,
     max: 60_000,
   });
   const baseUrlFrom = values["base-url"] !== undefined ? "--base-url" : "CLOUDFLARE_BASE_URL";
-  const report = await asUsage(HELP_COMMAND, baseUrlFrom, () => {
-    const client = createSecondaryDnsClient({
-      ...clientOptions(io, HELP_COMMAND, values["base-url"], undefined, undefined),
-      accountId,
+  const report = await asUsage(HELP_COMMAND, baseUrlFrom, async () => {
+    const options = clientOptions(io, HELP_COMMAND, values["base-url"], undefined, undefined);
+    const client = createSecondaryDnsClient({ ...options, accountId });
+    const primary = await choosePrimary(io, {
+      flag: values.primary,
+      envName: PRIMARY_ENV,
+      baseUrl: options.baseUrl,
+      help: HELP_COMMAND,
     });
     return runDoctor(client, zoneId, { primary, accountId, timeoutMs, signal: io.signal });
   });

@@ -8,8 +8,8 @@
  * mask it unless --show-secret; --json always holds it, as `tsigs --json` does.
  */
 import { parseArgs } from "node:util";
-import { CLOUDFLARE_PRIMARY, parseAddress } from "../dns/doctor.js";
-import { renderKeyStanza, renderKnotConfig, renderNsdConfig } from "../dns/render.js";
+import type { FoundPrimary } from "../dns/api-doctor.js";
+import { CLOUDFLARE_PRIMARY } from "../dns/cloudflare.js";
 import { createSecondaryDnsClient, ValidationError } from "../index.js";
 import {
   DEFAULT_PEER_PORT,
@@ -18,22 +18,23 @@ import {
   SetupFailedError,
   setupOutgoing,
   type SetupInput,
+  type SetupObject,
+  zoneNameOf,
   type SetupResult,
   type SetupStep,
   type TsigAlgorithm,
 } from "../setup.js";
 import { COMMON_OPTIONS, PROGRAM } from "./help.js";
+import { choosePrimary } from "./primary.js";
 import { EXIT, UsageError, type CliIo } from "./io.js";
 import { CLIENT_FLAGS, clientOptions } from "./outgoing.js";
 import { escapeText } from "../text.js";
 import { parseOrExplain, wantsHelp, wholeNumber } from "./parse.js";
 import { reportFailure } from "./report.js";
-import { MASKED, readSecret } from "./secret.js";
+import { readSecret } from "./secret.js";
+import { describeNeeds, secondaryNeeds } from "./setup-secondary.js";
 
 const HELP_COMMAND = `${PROGRAM} outgoing setup --help`;
-
-/** Where Cloudflare sends NOTIFY from (FACTS: since 2026-04-15), besides the transfer address. */
-const CLOUDFLARE_NOTIFY_SOURCES = ["104.30.167.163", "104.30.167.173"];
 
 export const SETUP_HELP = `Usage: ${PROGRAM} outgoing setup <zone_id> --name ZONE --peer-ip IP [options]
 
@@ -42,7 +43,8 @@ the TSIG key (by name), find or create the peer (by IP and port) signed with it,
 create the zone's outgoing configuration listing the peer (or add the peer to
 it), and enable outgoing transfers. Each step prints created, updated or
 unchanged. Then it prints what the secondary needs: the address to transfer
-from, the key, and Knot and NSD configuration to paste.
+from, the key, and Knot, NSD and BIND 9 configuration to paste, with a
+NOTIFY ACL that requires the key and allows Cloudflare's ranges.
 
 The key's secret is printed once, by the run that creates or replaces the key;
 later runs mask it unless --show-secret. Keep that output private.
@@ -52,15 +54,23 @@ Options:
   --peer-ip IP            Your secondary's address, where NOTIFY goes (required)
   --peer-port N           Its DNS port (default ${DEFAULT_PEER_PORT})
   --peer-name NAME        The peer's name when it is created (default "secondary IP port N")
-  --tsig-name NAME.       The key's name, as on the secondary (default cloudflare-transfer.ZONE)
-  --tsig-algo ALGO.       The key's algorithm, with its trailing dot (default ${DEFAULT_TSIG_ALGO})
+  --tsig-name NAME.       The key's name, as on the secondary (default: the key the zone's
+                          peers already share, else cloudflare-transfer.ZONE)
+  --tsig-algo ALGO        The key's algorithm, e.g. hmac-sha512 (the trailing dot is
+                          optional; default ${DEFAULT_TSIG_ALGO})
   --tsig-secret-file F    Use the secret in F ("-": standard input) when the key is
                           created or replaced (default: a new random one)
   --no-tsig               Use no key (transfers unsigned; not recommended)
+  --replace-peers         The zone lists exactly this peer afterwards (others are
+                          unlinked, not deleted): for replacing an example or old peer
   --account ID            The account of the peer and key (default CLOUDFLARE_ACCOUNT_ID)
   --primary HOST[:PORT]   The address the secondary transfers from, as printed
-                          (default ${CLOUDFLARE_PRIMARY.host}:${CLOUDFLARE_PRIMARY.port}, Cloudflare's)
+                          (default: the emulator's DNS address, which it names in
+                          every answer; for Cloudflare's API ${CLOUDFLARE_PRIMARY.host}:${CLOUDFLARE_PRIMARY.port})
   --show-secret           Print the key's secret even when this run did not create it
+  --write-config DIR      Also write whole configurations for Knot, NSD and BIND 9 under
+                          DIR (knot/knot.conf, nsd/nsd.conf, bind/named.conf), each
+                          listening at the peer's address and port, runnable as written
 ${COMMON_OPTIONS}
 
 Exit codes:
@@ -79,9 +89,11 @@ const OPTIONS = {
   "tsig-algo": { type: "string" },
   "tsig-secret-file": { type: "string" },
   "no-tsig": { type: "boolean" },
+  "replace-peers": { type: "boolean" },
   account: { type: "string" },
   primary: { type: "string" },
   "show-secret": { type: "boolean" },
+  "write-config": { type: "string" },
   ...CLIENT_FLAGS,
 } as const;
 
@@ -107,6 +119,71 @@ export async function runSetup(argv: string[], io: CliIo): Promise<number> {
     () => parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true }),
     HELP_COMMAND,
   );
+  const input = await readInput(values, positionals, io);
+  const { zoneId } = input;
+
+  let client;
+  let options;
+  try {
+    checkSetupInput(input); // bad input: a usage error before anything is printed or sent
+    options = clientOptions(io, HELP_COMMAND, values["base-url"], values.timeout, values.retries);
+    client = createSecondaryDnsClient(options);
+  } catch (error) {
+    throw asUsage(error, values["base-url"] !== undefined ? "--base-url" : "CLOUDFLARE_BASE_URL");
+  }
+  // Known before anything changes: an API on loopback that names no DNS address stops here.
+  const primaryOf = await choosePrimary(io, {
+    flag: values.primary,
+    baseUrl: options.baseUrl,
+    help: HELP_COMMAND,
+  });
+  const json = values.json === true;
+  if (!json) io.stdout.write(`${escapeText(`Setting up outgoing transfers of zone ${zoneId}:`)}\n`);
+  let result: SetupResult;
+  try {
+    result = await setupOutgoing(client, input, (step) => {
+      if (!json) io.stdout.write(`${escapeText(stepLine(step))}\n`);
+    });
+  } catch (error) {
+    if (error instanceof ValidationError) throw asUsage(error);
+    if (!(error instanceof SetupFailedError)) throw error;
+    return reportSetupFailure(error, io);
+  }
+  return printOutcome(result, await primaryOf(), values, io);
+}
+
+/** The outcome for people or as JSON, with what the secondary needs; written files with --write-config. */
+function printOutcome(result: SetupResult, found: FoundPrimary, values: Values, io: CliIo): number {
+  const json = values.json === true;
+  const primary = { host: found.host, port: found.port };
+  const needs = secondaryNeeds(
+    result,
+    zoneNameOf(result.outgoing.name),
+    found,
+    values["write-config"],
+  );
+  const secretIsNew = result.steps.some((s) => s.step === "tsig" && s.outcome !== "unchanged");
+  if (json) {
+    io.stdout.write(`${JSON.stringify({ ...result, primary, secondary: needs }, null, 2)}\n`);
+  } else {
+    for (const line of duplicateLines(result)) io.stdout.write(`${escapeText(line)}\n`);
+    io.stdout.write(`${summary(result)}\n\n`);
+    const show = values["show-secret"] === true || secretIsNew;
+    if (!("error" in needs))
+      io.stdout.write(describeNeeds(result, needs, found, show, secretIsNew));
+  }
+  if (!("error" in needs)) return EXIT.ok;
+  // The API part is done; only the text for the secondary could not be written.
+  io.stderr.write(
+    `${escapeText(`${PROGRAM}: cannot write the secondary's configuration: ${needs.error}`)}\n`,
+  );
+  return EXIT.apiError;
+}
+
+type Values = ReturnType<typeof parseArgs<{ options: typeof OPTIONS }>>["values"];
+
+/** The setup's input from the command line, the environment and the secret file. */
+async function readInput(values: Values, positionals: string[], io: CliIo): Promise<SetupInput> {
   const [zoneId, ...extra] = positionals;
   const usage = (message: string) => new UsageError(message, HELP_COMMAND);
   if (zoneId === undefined) throw usage("missing <zone_id>");
@@ -118,14 +195,6 @@ export async function runSetup(argv: string[], io: CliIo): Promise<number> {
     throw usage("--no-tsig and --tsig-name, --tsig-algo or --tsig-secret-file exclude each other");
   const accountId = values.account ?? (io.env.CLOUDFLARE_ACCOUNT_ID || undefined);
   if (accountId === undefined) throw usage("missing --account ID (or CLOUDFLARE_ACCOUNT_ID)");
-  let primary: { host: string; port: number } = CLOUDFLARE_PRIMARY;
-  if (values.primary !== undefined) {
-    try {
-      primary = parseAddress(values.primary);
-    } catch (error) {
-      throw usage(`invalid --primary: ${(error as Error).message}`);
-    }
-  }
   const zoneName = values.name;
   const secret =
     values["tsig-secret-file"] === undefined
@@ -142,51 +211,15 @@ export async function runSetup(argv: string[], io: CliIo): Promise<number> {
     tsig: noTsig
       ? null
       : {
-          name: values["tsig-name"] ?? `cloudflare-transfer.${zoneName.replace(/\.?$/, ".")}`,
+          name: values["tsig-name"],
           algo: (values["tsig-algo"] ?? DEFAULT_TSIG_ALGO) as TsigAlgorithm,
           secret,
         },
+    replacePeers: values["replace-peers"] === true,
     accountId,
     signal: io.signal,
   };
-
-  let client;
-  try {
-    checkSetupInput(input); // bad input: a usage error before anything is printed or sent
-    client = createSecondaryDnsClient(
-      clientOptions(io, HELP_COMMAND, values["base-url"], values.timeout, values.retries),
-    );
-  } catch (error) {
-    throw asUsage(error, values["base-url"] !== undefined ? "--base-url" : "CLOUDFLARE_BASE_URL");
-  }
-  const json = values.json === true;
-  if (!json) io.stdout.write(`${escapeText(`Setting up outgoing transfers of zone ${zoneId}:`)}\n`);
-  let result: SetupResult;
-  try {
-    result = await setupOutgoing(client, input, (step) => {
-      if (!json) io.stdout.write(`${escapeText(stepLine(step))}\n`);
-    });
-  } catch (error) {
-    if (error instanceof ValidationError) throw asUsage(error);
-    if (!(error instanceof SetupFailedError)) throw error;
-    return reportSetupFailure(error, io);
-  }
-  const needs = secondaryNeeds(result, zoneName, primary);
-  const secretIsNew = result.steps.some((s) => s.step === "tsig" && s.outcome !== "unchanged");
-  if (json) {
-    io.stdout.write(`${JSON.stringify({ ...result, primary, secondary: needs }, null, 2)}\n`);
-  } else {
-    io.stdout.write(`${summary(result.steps)}\n\n`);
-    const show = values["show-secret"] === true || secretIsNew;
-    if (!("error" in needs))
-      io.stdout.write(describeNeeds(result, needs, primary, show, secretIsNew));
-  }
-  if (!("error" in needs)) return EXIT.ok;
-  // The API part is done; only the text for the secondary could not be written.
-  io.stderr.write(
-    `${escapeText(`${PROGRAM}: cannot write the secondary's configuration: ${needs.error}`)}\n`,
-  );
-  return EXIT.apiError;
+  return input;
 }
 
 function asUsage(error: unknown, baseUrlFrom = "CLOUDFLARE_BASE_URL"): unknown {
@@ -202,8 +235,8 @@ function stepLine(step: SetupStep): string {
   return `  ${step.step.padEnd(10)} ${step.outcome.padEnd(10)} ${step.detail} (${step.id})`;
 }
 
-function summary(steps: readonly SetupStep[]): string {
-  if (steps.every((s) => s.outcome === "unchanged"))
+function summary({ steps, removed }: SetupResult): string {
+  if (steps.every((s) => s.outcome === "unchanged") && removed.length === 0)
     return "Nothing to change: everything was already set up.";
   const counts = (["created", "updated", "unchanged"] as const)
     .map((outcome) => [outcome, steps.filter((s) => s.outcome === outcome).length] as const)
@@ -213,6 +246,19 @@ function summary(steps: readonly SetupStep[]): string {
 }
 
 /** The steps done, the one that failed and why, and the ones not done; exit code as the cause's. */
+function describeObject(object: SetupObject): string {
+  const what = object.kind === "tsig" ? "TSIG key" : "peer";
+  return `${what} ${JSON.stringify(object.name)} (${object.id})`;
+}
+
+/** Duplicates removed or kept: by this run (a concurrent run's copy) or left from earlier runs. */
+function duplicateLines(result: SetupResult): string[] {
+  return [
+    ...result.removed.map((o) => `  removed duplicate ${describeObject(o)}: ${o.why ?? ""}`),
+    ...result.kept.map((o) => `  duplicate ${describeObject(o)} ${o.why ?? "kept"}`),
+  ];
+}
+
 function reportSetupFailure(error: SetupFailedError, io: CliIo): number {
   const say = (text: string) => io.stderr.write(`${escapeText(text)}\n`);
   say(`${PROGRAM}: outgoing setup stopped at step "${error.step}".`);
@@ -222,70 +268,11 @@ function reportSetupFailure(error: SetupFailedError, io: CliIo): number {
       : "  done: nothing",
   );
   say(`  not done: ${error.notDone.join(", ")}`);
-  say("  Running the same command again continues from where it stopped. The cause:");
+  say(
+    error.created.length > 0
+      ? `  this run created, and left in place: ${error.created.map(describeObject).join(", ")}`
+      : "  this run created nothing",
+  );
+  say("  Running the same command again reuses what exists and continues. The cause:");
   return reportFailure(error.cause, io);
-}
-
-interface Needs {
-  primary: string;
-  keyStanza: string | null;
-  knot: string;
-  nsd: string;
-}
-
-/** The secondary's configuration, rendered; a key the renderer cannot write is named, not thrown. */
-function secondaryNeeds(
-  result: SetupResult,
-  zoneName: string,
-  primary: { host: string; port: number },
-): Needs | { primary: string; error: string } {
-  const at = `${primary.host}:${primary.port}`;
-  const tsig = result.tsig
-    ? { name: result.tsig.name, algorithm: result.tsig.algo, secret: result.tsig.secret }
-    : null;
-  const notifyFrom =
-    primary === CLOUDFLARE_PRIMARY ? [primary.host, ...CLOUDFLARE_NOTIFY_SOURCES] : undefined;
-  const setup = { zone: zoneName, primary, tsig, ...(notifyFrom ? { notifyFrom } : {}) };
-  try {
-    return {
-      primary: at,
-      keyStanza: tsig ? renderKeyStanza(tsig) : null,
-      knot: renderKnotConfig(setup),
-      nsd: renderNsdConfig(setup),
-    };
-  } catch (error) {
-    // SetupError and TsigKeyError never hold the secret.
-    return { primary: at, error: (error as Error).message };
-  }
-}
-
-function describeNeeds(
-  result: SetupResult,
-  needs: Needs,
-  primary: { host: string; port: number },
-  showSecret: boolean,
-  secretIsNew: boolean,
-): string {
-  const lines = [
-    // The API's words escaped; the configuration below only holds checked values (render.ts).
-    escapeText(
-      `Configure your secondary to transfer ${result.outgoing.name} from ${primary.host} port ${primary.port}` +
-        (result.tsig ? `, signed with the key ${result.tsig.name}:` : ", unsigned:"),
-    ),
-  ];
-  const secret = result.tsig?.secret;
-  const hide = (text: string) =>
-    secret === undefined || showSecret ? text : text.split(secret).join(MASKED);
-  if (secret !== undefined) {
-    lines.push(
-      showSecret
-        ? secretIsNew
-          ? "The key's secret is below, printed this once (later runs mask it): keep it private."
-          : "The key's secret is below (--show-secret): keep it private."
-        : "The key's secret is masked: run again with --show-secret to print it.",
-    );
-  }
-  if (needs.keyStanza) lines.push("", "# Key (BIND, dig -k, kdig -k)", hide(needs.keyStanza));
-  lines.push("", hide(needs.knot), "", hide(needs.nsd));
-  return `${lines.join("\n")}\n`;
 }

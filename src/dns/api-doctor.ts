@@ -6,12 +6,14 @@
  */
 import { setMaxListeners } from "node:events";
 import {
+  CLOUDFLARE_PRIMARY,
   checkSecondaries,
   doctorExitCode,
   parseAddress,
   type DoctorPeer,
   type DoctorReport,
 } from "./doctor.js";
+import { isLoopbackAddress } from "./wire.js";
 
 /** What runDoctor reads of the client: `createSecondaryDnsClient(...)` fits. */
 export interface DoctorClient {
@@ -36,11 +38,13 @@ export interface DoctorClient {
 
 export interface RunDoctorOptions {
   /**
-   * Where to ask for the primary's serial: `{ host, port }`, or the text
-   * `--primary` takes ("host:port", "[v6]:port", a bare IP for port 53); text
-   * that is none of these rejects with a RangeError before anything is sent.
+   * Where to ask for the primary's serial: `{ host, port }`; the text `--primary`
+   * takes ("host:port", "[v6]:port", a bare IP for port 53), where text that is none
+   * of these rejects with a RangeError before anything is sent; or a function,
+   * called after the API reads, that says it (findPrimary's answer, learnt from the API).
    */
-  primary: { host: string; port: number } | string;
+  primary:
+    { host: string; port: number } | string | (() => Promise<{ host: string; port: number }>);
   /** The account of the zone's peers (peers are account-scoped). */
   accountId?: string | undefined;
   /** Per DNS query; default 3000. */
@@ -65,7 +69,7 @@ export async function runDoctor(
   zoneId: string,
   options: RunDoctorOptions,
 ): Promise<ApiDoctorReport> {
-  const primary =
+  const given =
     typeof options.primary === "string" ? parseAddress(options.primary) : options.primary;
   const call = { signal: options.signal };
   const [zone, status] = await Promise.all([
@@ -82,6 +86,7 @@ export async function runDoctor(
       return { id: peer.id, name: peer.name, ip: peer.ip ?? null, port: peer.port ?? null };
     }),
   ).finally(peersCall.done);
+  const primary = typeof given === "function" ? await given() : given;
   const report = await checkSecondaries({
     zone: zone.name,
     primary,
@@ -128,4 +133,79 @@ export function formatAge(seconds: number): string {
   const hours = Math.floor(minutes / 60);
   if (hours < 24) return `${hours} h ${minutes % 60} min`;
   return `${Math.floor(hours / 24)} d ${hours % 24} h`;
+}
+
+/**
+ * The response header the emulator sends on every API answer: the address of its
+ * DNS primary ("127.0.0.1:5353", "[::1]:5353"), or "none" when it serves no DNS.
+ * Cloudflare's API never sends it.
+ */
+export const EMULATOR_DNS_HEADER = "cf-secondary-dns-emulator-dns";
+
+/** Where the primary is, and how that was found. */
+export interface FoundPrimary {
+  host: string;
+  port: number;
+  /** "given" (--primary or the caller), "emulator" (its header), "cloudflare" (the default). */
+  from: "given" | "emulator" | "cloudflare";
+}
+
+/** The primary cannot be known without being told: the message names what to give. */
+export class PrimaryUnknownError extends Error {
+  override name = "PrimaryUnknownError";
+}
+
+export interface FindPrimaryOptions {
+  /** The API's base URL, as the client uses it (default Cloudflare's). */
+  baseUrl: string;
+  /** Milliseconds the question to the API may take; default 5000. */
+  timeoutMs?: number | undefined;
+  signal?: AbortSignal | undefined;
+  fetch?: typeof globalThis.fetch | undefined;
+}
+
+/**
+ * Where the zone's primary answers DNS, for an API at `baseUrl`: Cloudflare's
+ * transfer address for Cloudflare's API (nothing is asked); otherwise one GET of
+ * the base URL, without credentials, whose EMULATOR_DNS_HEADER names the
+ * emulator's DNS address. An API on loopback that does not name one throws a
+ * PrimaryUnknownError: a loopback API is never Cloudflare, so its primary is
+ * never Cloudflare's. Resolves to undefined when the API did not answer (the
+ * caller's own requests will say so); another host without the header is taken
+ * for a gateway in front of Cloudflare.
+ */
+export async function findPrimary(options: FindPrimaryOptions): Promise<FoundPrimary | undefined> {
+  const url = new URL(options.baseUrl);
+  if (url.origin === "https://api.cloudflare.com")
+    return { ...CLOUDFLARE_PRIMARY, from: "cloudflare" };
+  const host = url.hostname.replace(/^\[|\]$/g, "");
+  const loopback = host === "localhost" || isLoopbackAddress(host);
+  const timeout = AbortSignal.timeout(options.timeoutMs ?? 5000);
+  const signal = options.signal ? AbortSignal.any([options.signal, timeout]) : timeout;
+  let advertised: string | null;
+  try {
+    const answer = await (options.fetch ?? globalThis.fetch)(options.baseUrl, { signal });
+    advertised = answer.headers.get(EMULATOR_DNS_HEADER);
+    await answer.body?.cancel();
+  } catch {
+    if (options.signal?.aborted) throw options.signal.reason;
+    return undefined;
+  }
+  if (advertised === null) {
+    if (!loopback) return { ...CLOUDFLARE_PRIMARY, from: "cloudflare" };
+    throw new PrimaryUnknownError(
+      `the API at ${url.host} is on loopback, so it is not Cloudflare's, and it does not say where its DNS primary is: give --primary HOST:PORT`,
+    );
+  }
+  if (advertised === "none")
+    throw new PrimaryUnknownError(
+      `the emulator at ${url.host} serves no DNS (start it with a DNS port), or give --primary HOST:PORT`,
+    );
+  try {
+    return { ...parseAddress(advertised), from: "emulator" };
+  } catch {
+    throw new PrimaryUnknownError(
+      `the emulator at ${url.host} names its DNS primary as ${JSON.stringify(advertised.slice(0, 80))}, not an address: give --primary HOST:PORT`,
+    );
+  }
 }

@@ -8,8 +8,10 @@ import { escapeText } from "../text.js";
 import { querySoa, rcodeName, type SoaAnswer } from "./query.js";
 import { compareSerials, serialDistance } from "./serial.js";
 
-/** Where Cloudflare's secondaries transfer from (FACTS.md): the default primary for doctor and setup. */
-export const CLOUDFLARE_PRIMARY = { host: "172.65.64.6", port: 53 } as const;
+import { CLOUDFLARE_PRIMARY } from "./cloudflare.js";
+
+/** Where Cloudflare's secondaries transfer from: the default primary for doctor and setup. */
+export { CLOUDFLARE_PRIMARY };
 
 /**
  * Reads `host:port`, `[v6]:port`, or a bare IP (port 53), as `--primary` takes it.

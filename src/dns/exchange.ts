@@ -52,7 +52,9 @@ export function udpExchange(request: ExchangeRequest): Promise<ExchangeOutcome> 
     });
     // connect() makes the kernel drop datagrams from other addresses and report
     // ICMP port-unreachable as ECONNREFUSED.
-    socket.connect(request.port, request.host, () => {
+    // A connect that fails (ENETUNREACH: no route) calls back with the error, emitting none.
+    socket.connect(request.port, request.host, (error?: Error) => {
+      if (error) return finish({ ok: false, failure: "unreachable", detail: failureDetail(error) });
       socket.send(request.message, (error) => {
         if (error) finish({ ok: false, failure: "unreachable", detail: failureDetail(error) });
       });

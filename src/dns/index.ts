@@ -53,8 +53,12 @@ export {
   type PeerState,
 } from "./doctor.js";
 export {
+  EMULATOR_DNS_HEADER,
+  PrimaryUnknownError,
+  findPrimary,
   formatAge,
   runDoctor,
+  type FoundPrimary,
   type ApiDoctorReport,
   type DoctorClient,
   type RunDoctorOptions,

@@ -13,7 +13,7 @@ export interface SecondarySetup {
   zone: string;
   /** Where the secondary transfers from (an IP address and port). */
   primary: { host: string; port: number };
-  /** Addresses the NOTIFY messages come from; default the primary's host. */
+  /** Addresses or CIDR ranges the NOTIFY messages come from; default the primary's host. */
   notifyFrom?: readonly string[];
   /** The key transfers are signed with; algorithm as the API writes it (`hmac-sha256.`). */
   tsig?: TsigKeyInput | null;
@@ -24,14 +24,15 @@ export class SetupError extends Error {
   override name = "SetupError";
 }
 
-interface Checked {
+export interface Checked {
   zone: string;
   primary: string;
   notifyFrom: string[];
   key?: { name: string; algorithm: string; secret: string };
 }
 
-function check(setup: SecondarySetup): Checked {
+/** The setup checked and in the form configuration files write it (zone without its dot). */
+export function check(setup: SecondarySetup): Checked {
   const zone = normalizeName(setup.zone);
   try {
     canonicalName(zone);
@@ -40,9 +41,10 @@ function check(setup: SecondarySetup): Checked {
   }
   if (zone === "" || !/^[a-z0-9._-]+$/.test(zone))
     throw new SetupError(`zone name "${setup.zone}" cannot be written in a configuration file`);
-  const addresses = [setup.primary.host, ...(setup.notifyFrom ?? [])];
-  for (const address of addresses) {
-    if (!isIP(address)) throw new SetupError(`"${address}" is not an IP address`);
+  if (!isIP(setup.primary.host))
+    throw new SetupError(`"${setup.primary.host}" is not an IP address`);
+  for (const range of setup.notifyFrom ?? []) {
+    if (!isRange(range)) throw new SetupError(`"${range}" is not an IP address or CIDR range`);
   }
   const port = setup.primary.port;
   if (!Number.isInteger(port) || port < 1 || port > 65535)
@@ -63,6 +65,15 @@ function check(setup: SecondarySetup): Checked {
     };
   }
   return checked;
+}
+
+/** An IP address, or one with a prefix length that fits it ("192.0.2.0/24", "2001:db8::/32"). */
+function isRange(text: string): boolean {
+  const [address = "", prefix, extra] = text.split("/");
+  const family = isIP(address);
+  if (family === 0 || extra !== undefined) return false;
+  if (prefix === undefined) return true;
+  return /^\d{1,3}$/.test(prefix) && Number(prefix) <= (family === 4 ? 32 : 128);
 }
 
 /** Knot DNS 3.x: key, remote, acl and zone sections (add your own server/database/template). */

@@ -111,7 +111,9 @@ export interface EmulatorOptions {
   /**
    * Also serve the zones over DNS, UDP and TCP, on this port of the emulator's
    * host (which must then be loopback); 0 picks a free port (read it from `dns`).
-   * Default: no DNS server.
+   * Every API answer names it in the `cf-secondary-dns-emulator-dns` header
+   * ("127.0.0.1:5353", or "none"), which `outgoing doctor` and `outgoing setup`
+   * read. Default: no DNS server.
    */
   dnsPort?: number | undefined;
   /**
@@ -212,9 +214,10 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     await store.close();
     throw error;
   }
+  const dnsAddress = dns ? formatAddress(dns.host, dns.port) : "none";
   const server = createServer(serverOptions(timeouts), (req, res) => {
-    const warn = options.onWarning;
-    void handleRequest({ spec, handlers: HANDLERS, store, faults, zones, warn }, req, res);
+    const pipeline = { spec, handlers: HANDLERS, store, faults, zones, dnsAddress };
+    void handleRequest({ ...pipeline, warn: options.onWarning }, req, res);
   });
   server.on("clientError", (error: Error, socket: Socket) => answerClientError(error, socket));
   try {
@@ -337,6 +340,11 @@ function accountIds(store: Store): string[] {
     Object.keys(collections[name] ?? {}),
   );
   return [...new Set(ids)].sort();
+}
+
+/** "127.0.0.1:5353", "[::1]:5353": as `--primary` reads it. */
+function formatAddress(host: string, port: number): string {
+  return `${host.includes(":") ? `[${host}]` : host}:${port}`;
 }
 
 function listen(server: Server, port: number, host: string): Promise<void> {

@@ -7,6 +7,7 @@
 import { randomBytes } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Socket } from "node:net";
+import { EMULATOR_DNS_HEADER } from "../dns/api-doctor.js";
 import { Failure, failureEnvelope, failures, successEnvelope } from "./failures.js";
 import type { ResourceHandlers, ZoneHooks } from "./resource.js";
 import { describeError, mainError, pointerOfError, type LoadedSpec, type Route } from "./spec.js";
@@ -40,6 +41,12 @@ export interface Pipeline {
   zones?: ZoneHooks | undefined;
   /** Told of each unexpected error a 500 answers (a failed save, a bug). */
   warn?: ((message: string) => void) | undefined;
+  /**
+   * Where the emulator serves DNS ("127.0.0.1:5353", "[::1]:5353"), or "none":
+   * sent on every answer in the EMULATOR_DNS_HEADER header, so doctor and setup
+   * ask the emulator's primary and never Cloudflare's.
+   */
+  dnsAddress?: string | undefined;
 }
 
 /** A proxy's error page, as the spec's 5XX allows besides the envelope. */
@@ -48,6 +55,7 @@ const BAD_GATEWAY_PAGE =
 
 export async function handleRequest(pipeline: Pipeline, req: IncomingMessage, res: ServerResponse) {
   const ray = `${randomBytes(8).toString("hex")}-EMU`;
+  res.setHeader(EMULATOR_DNS_HEADER, pipeline.dnsAddress ?? "none");
   try {
     const raw = await readBody(req);
     if (raw === undefined) return; // the client went away mid-request

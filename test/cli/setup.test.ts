@@ -10,6 +10,7 @@ import path from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { startEmulator, type Emulator } from "../../src/emulator/index.js";
 import { createSecondaryDnsClient } from "../../src/index.js";
+import { findPrimary, PrimaryUnknownError } from "../../src/dns/index.js";
 import { SetupFailedError, setupOutgoing } from "../../src/setup.js";
 import { apiError, startProxy, type Proxy } from "./proxy.js";
 import { cli } from "./run.js";
@@ -22,7 +23,7 @@ const newZone = () => (++zones).toString(16).padStart(32, "c");
 let emulator: Emulator;
 let folder: string;
 beforeAll(async () => {
-  emulator = await startEmulator({ seed: {} });
+  emulator = await startEmulator({ seed: {}, dnsPort: 0 });
   folder = mkdtempSync(path.join(tmpdir(), "cli-setup-"));
 });
 afterAll(async () => {
@@ -112,18 +113,18 @@ describe("outgoing setup, as text", () => {
     expect(shown.stdout).toContain("(--show-secret): keep it private");
   });
 
-  it("defaults: Cloudflare's transfer address and NOTIFY sources, key cloudflare-transfer.ZONE", async () => {
+  it("defaults: the emulator's DNS address, learnt from the API, and key cloudflare-transfer.ZONE", async () => {
     const [zone, ip] = [newZone(), newPeerIp()];
     const args = ["outgoing", "setup", zone, "--name", "default.example.", "--peer-ip", ip];
     const { code, stdout, stderr } = await cli(args, envFor(emulator.url));
     expect({ code, stderr }).toEqual({ code: 0, stderr: "" });
+    const dns = `127.0.0.1@${emulator.dns!.port}`;
     expect(stdout).toContain(
-      "from 172.65.64.6 port 53, signed with the key cloudflare-transfer.default.example.:",
+      `from 127.0.0.1 port ${emulator.dns!.port}, signed with the key cloudflare-transfer.default.example.:`,
     );
-    expect(stdout).toContain("    address: [172.65.64.6, 104.30.167.163, 104.30.167.173]");
-    expect(stdout).toContain(
-      "    allow-notify: 104.30.167.173 cloudflare-transfer.default.example.",
-    );
+    expect(stdout).toContain(`    address: ${dns}\n`);
+    expect(stdout).toContain("    allow-notify: 127.0.0.1 cloudflare-transfer.default.example.");
+    expect(stdout).not.toContain("172.65.64.6");
   });
 
   it("adds the peer to a configuration that lists another, with the same key", async () => {
@@ -150,7 +151,8 @@ describe("outgoing setup, as text", () => {
     expect(code).toBe(0);
     expect(stdout).not.toMatch(/^ {2}tsig /m);
     expect(stdout).toContain(", unsigned:");
-    expect(stdout).toContain("request-xfr: AXFR 172.65.64.6@53 NOKEY");
+    expect(stdout).toContain("the addresses in the NOTIFY ACLs below are all that decides");
+    expect(stdout).toContain(`request-xfr: AXFR 127.0.0.1@${emulator.dns!.port} NOKEY`);
     const peer = (await checker().peers.list()).find((p) => p.ip === ip)!;
     expect(peer).toMatchObject({ name: "ns9", port: 5353 });
     expect(peer.tsig_id ?? undefined).toBeUndefined();
@@ -180,6 +182,84 @@ describe("outgoing setup, as text", () => {
   });
 });
 
+describe("the primary's address: learnt from the emulator, never Cloudflare's for a loopback API", () => {
+  it("an emulator without DNS, and a loopback API that names no address: exit 2 naming --primary, nothing changed", async () => {
+    const plain = await startEmulator({ seed: {} });
+    try {
+      const quiet = await startProxy(emulator.url, (method, url) =>
+        method === "GET" && url === "/client/v4"
+          ? { status: 404, body: apiError(7000, "No route") }
+          : undefined,
+      );
+      proxies.push(quiet);
+      for (const url of [plain.url, quiet.url]) {
+        const zone = newZone();
+        const { code, stdout, stderr } = await cli(setupArgs(zone, newPeerIp()), envFor(url));
+        expect({ code, stdout }).toEqual({ code: 2, stdout: "" });
+        expect(stderr).toMatch(/give --primary HOST:PORT/);
+      }
+      expect(quiet.seen).toEqual(["GET /client/v4"]);
+      const names = (await checker().tsigs.list()).map((t) => t.name);
+      expect(names.filter((n) => n.startsWith("cloudflare-transfer.example.com"))).toEqual([]);
+      // --primary needs no question to the API.
+      const given = await cli(
+        setupArgs(newZone(), newPeerIp(), "--primary", "127.0.0.1:5399"),
+        envFor(plain.url),
+      );
+      expect(given.code).toBe(0);
+      expect(given.stdout).toContain("from 127.0.0.1 port 5399");
+    } finally {
+      await plain.close();
+    }
+  });
+
+  it("findPrimary: Cloudflare's API is not asked; another host without the header is a gateway to Cloudflare", async () => {
+    const asked: string[] = [];
+    const fetch = (async (url: string) => {
+      asked.push(String(url));
+      return new Response("{}", { status: 404 });
+    }) as unknown as typeof globalThis.fetch;
+    const cloudflare = await findPrimary({
+      baseUrl: "https://api.cloudflare.com/client/v4",
+      fetch,
+    });
+    expect(cloudflare).toEqual({ host: "172.65.64.6", port: 53, from: "cloudflare" });
+    expect(asked).toEqual([]);
+    const gateway = await findPrimary({ baseUrl: "https://gateway.example/client/v4", fetch });
+    expect(gateway?.from).toBe("cloudflare");
+    expect(asked).toEqual(["https://gateway.example/client/v4"]);
+    await expect(findPrimary({ baseUrl: "http://[::1]:9/client/v4", fetch })).rejects.toThrow(
+      PrimaryUnknownError,
+    );
+    const learnt = await findPrimary({ baseUrl: emulator.url });
+    expect(learnt).toEqual({ host: "127.0.0.1", port: emulator.dns!.port, from: "emulator" });
+  });
+
+  it("doctor asks the emulator's primary by itself, and refuses a loopback API that names none", async () => {
+    const zone = newZone();
+    expect((await cli(setupArgs(zone, newPeerIp()), envFor(emulator.url))).code).toBe(0);
+    const args = ["outgoing", "doctor", zone, "--json", "--timeout", "300"];
+    const found = await cli(args, envFor(emulator.url));
+    const report = JSON.parse(found.stdout);
+    expect(report.primary).toMatchObject({
+      target: `127.0.0.1:${emulator.dns!.port}`,
+      state: "answered",
+    });
+    const events = emulator.events().filter((e) => e.type === "query" && e.qtype === "SOA");
+    expect(events.length).toBeGreaterThan(0);
+
+    const plain = await startEmulator({ seed: {} });
+    try {
+      const refused = await cli(args, envFor(plain.url));
+      expect(refused.code).toBe(2);
+      expect(refused.stderr).toMatch(/serves no DNS .*give --primary HOST:PORT/);
+      expect(refused.stdout).toBe("");
+    } finally {
+      await plain.close();
+    }
+  });
+});
+
 describe("outgoing setup --json", () => {
   it("prints the steps, the key with its secret, the peer, the configuration and the text for the secondary", async () => {
     const [zone, ip] = [newZone(), newPeerIp()];
@@ -193,10 +273,10 @@ describe("outgoing setup --json", () => {
       "created",
       "updated",
     ]);
-    expect(data.primary).toEqual({ host: "172.65.64.6", port: 53 });
+    expect(data.primary).toEqual({ host: "127.0.0.1", port: emulator.dns!.port });
     expect(data.peer.tsig_id).toBe(data.tsig.id);
     expect(data.outgoing.peers).toEqual([data.peer.id]);
-    expect(data.secondary.primary).toBe("172.65.64.6:53");
+    expect(data.secondary.primary).toBe(`127.0.0.1:${emulator.dns!.port}`);
     expect(data.secondary.keyStanza).toContain(data.tsig.secret);
     expect(data.secondary.knot).toContain(`secret: ${data.tsig.secret}`);
     expect(data.secondary.nsd).toContain(`secret: "${data.tsig.secret}"`);
@@ -268,11 +348,7 @@ describe("outgoing setup with bad input: usage error, exit 2, nothing sent", () 
     ],
     ["port 0", ["--peer-port", "0"], /invalid --peer-port: must be a whole number from 1 to 65535/],
     ["port 70000", ["--peer-port", "70000"], /invalid --peer-port/],
-    [
-      "an algorithm without its dot",
-      ["--tsig-algo", "hmac-sha256"],
-      /invalid --tsig-algo: .*add the trailing dot/,
-    ],
+    ["an unknown algorithm", ["--tsig-algo", "hmac-sha999"], /invalid --tsig-algo: must be one of/],
     [
       "a key name without its dot",
       ["--tsig-name", "k.example.com"],
