@@ -146,8 +146,8 @@ export interface paths {
         };
         /**
          * Get Outgoing Zone Transfer Status
-         * @description Tells whether outgoing transfers of the zone are on. The API documents no
-         *     fixed set of values; "Enabled" and "Disabled" are the ones seen.
+         * @description Tells whether outgoing transfers of the zone are on: "Enabled" or "Disabled"
+         *     (the API documents no fixed set; these are the two it answers with).
          */
         get: operations["secondary-dns-(-primary-zone)-get-outgoing-zone-transfer-status"];
         put?: never;
@@ -528,10 +528,14 @@ export interface components {
          */
         ActionResult: string;
         /**
-         * @description Whether outgoing transfers are on; seen values are "Enabled" and "Disabled", but no fixed set is documented.
+         * @description Whether outgoing transfers are on. Cloudflare's reference documents no fixed
+         *     set; "Enabled" and "Disabled" are the two values the API answers with, listed
+         *     here so the client's type says so. Any other value fails `strictResults`'
+         *     check, which is how a new one would be noticed.
          * @example Enabled
+         * @enum {string}
          */
-        TransferStatus: string;
+        TransferStatus: "Enabled" | "Disabled";
         /** @description A success envelope whose result is an outgoing configuration. */
         OutgoingZoneResponse: components["schemas"]["SuccessEnvelope"] & {
             result: components["schemas"]["OutgoingZone"];
@@ -556,7 +560,7 @@ export interface components {
              * @description The peer's IPv4 or IPv6 address. With Cloudflare as the primary, NOTIFY
              *     goes there; the peer must also transfer from this address, or from a
              *     range of the account's ACLs.
-             * @example 127.0.0.2
+             * @example 192.0.2.2
              */
             ip?: string;
             /**
@@ -587,7 +591,7 @@ export interface components {
              * @description The peer's IPv4 or IPv6 address. With Cloudflare as the primary, NOTIFY
              *     goes there; the peer must also transfer from this address, or from a
              *     range of the account's ACLs.
-             * @example 127.0.0.2
+             * @example 192.0.2.2
              */
             ip?: string;
             /**
@@ -683,7 +687,7 @@ export interface components {
              * @description An IP range in CIDR notation, no larger than /24 for IPv4 or /64 for IPv6
              *     (a single address is /32 or /128). Host bits may be set. IPv6 is written
              *     in hexadecimal groups, without an embedded IPv4 address.
-             * @example 127.0.0.16/28
+             * @example 192.0.2.16/28
              */
             ip_range: string;
         };
@@ -698,7 +702,7 @@ export interface components {
              * @description An IP range in CIDR notation, no larger than /24 for IPv4 or /64 for IPv6
              *     (a single address is /32 or /128). Host bits may be set. IPv6 is written
              *     in hexadecimal groups, without an embedded IPv4 address.
-             * @example 127.0.0.16/28
+             * @example 192.0.2.16/28
              */
             ip_range: string;
         };

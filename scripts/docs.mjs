@@ -1,13 +1,50 @@
 // `npm run docs`: the API reference as one self-contained page, dist/docs/index.html.
 // Redoc is inlined (no CDN), telemetry is off, and the template's
 // Content-Security-Policy stops the page from reaching any host.
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import path from "node:path";
 import { root, runTool } from "./run-tool.mjs";
 
 const output = path.join(root, "dist", "docs", "index.html");
 const pkg = JSON.parse(readFileSync(path.join(root, "package.json"), "utf8"));
 const spec = JSON.parse(readFileSync(path.join(root, "generated", "openapi.json"), "utf8"));
+
+// The guides are the README's own sections (one source for each), appended to the
+// spec's description for the page only: Redoc lists each top-level heading of the
+// description in its menu, so "## X" becomes "# X" and "### Y" becomes "## Y".
+const GUIDES = ["Cloudflare as primary", "Doctor", "Emulator", "The emulator as a DNS primary"];
+const repository = pkg.repository.url.replace(/^git\+/, "").replace(/\.git$/, "");
+
+/** A README section, from its "## " heading to the next one, shaped for the page. */
+function guide(readme, title) {
+  const start = readme.indexOf(`\n## ${title}\n`);
+  if (start < 0) throw new Error(`README.md has no "## ${title}" section for the docs page`);
+  const end = readme.indexOf("\n## ", start + 1);
+  const text = readme.slice(start + 1, end < 0 ? undefined : end);
+  let fenced = false;
+  return text
+    .split("\n")
+    .map((line) => {
+      if (line.startsWith("```")) fenced = !fenced;
+      if (fenced) return line;
+      return line
+        .replace(/^(#{2,3}) /, (hashes) => `${"#".repeat(hashes.length - 2)} `)
+        .replace(/^# /, "# Guide: ")
+        .replace(/\]\((?!https?:|#)([^)]+)\)/g, `](${repository}/blob/main/$1)`);
+    })
+    .join("\n");
+}
+
+const readme = readFileSync(path.join(root, "README.md"), "utf8");
+const pageSpec = structuredClone(spec);
+pageSpec.info.description = [
+  spec.info.description.trimEnd(),
+  ...GUIDES.map((title) => guide(readme, title).trimEnd()),
+].join("\n\n");
+const scratch = mkdtempSync(path.join(tmpdir(), "cf-secondary-dns-docs-"));
+const pageSpecFile = path.join(scratch, "openapi.json");
+writeFileSync(pageSpecFile, JSON.stringify(pageSpec));
 
 // Redoc 3 shows only the x-codeSamples whose label is in codeSamples.languages, and
 // its default list (curl, JavaScript, Python, ...) has no TypeScript or CLI. List
@@ -26,18 +63,22 @@ const redocOptions = {
 };
 
 mkdirSync(path.dirname(output), { recursive: true });
-runTool("redocly", [
-  "build-docs",
-  "main",
-  "--inlineBundle",
-  "--output",
-  output,
-  `--openapi=${JSON.stringify(redocOptions)}`,
-  "--template",
-  "scripts/docs-template.hbs",
-  `--templateOptions.packageVersion=${pkg.version}`,
-  `--templateOptions.specVersion=${spec.info.version}`,
-]);
+try {
+  runTool("redocly", [
+    "build-docs",
+    pageSpecFile,
+    "--inlineBundle",
+    "--output",
+    output,
+    `--openapi=${JSON.stringify(redocOptions)}`,
+    "--template",
+    "scripts/docs-template.hbs",
+    `--templateOptions.packageVersion=${pkg.version}`,
+    `--templateOptions.specVersion=${spec.info.version}`,
+  ]);
+} finally {
+  rmSync(scratch, { recursive: true, force: true });
+}
 
 // Redoc draws its "API docs by Redocly" logo from cdn.redoc.ly once the page is
 // up. The CSP blocks it, but the browser still tries; an inline image keeps the

@@ -91,6 +91,16 @@ async function waitForSerial(port: number, wanted?: number): Promise<number | un
   return undefined;
 }
 
+/** Waits (up to 10 s) until something answers DNS on the port, whatever it says. */
+async function knotListening(port: number): Promise<void> {
+  const end = Date.now() + 10_000;
+  while (Date.now() < end) {
+    const answer = await querySoa({ host: "127.0.0.1", port, zone: DEMO_NAME, timeoutMs: 300 });
+    if (answer.status !== "unreachable" && answer.status !== "timeout") return;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
 /**
  * Knot as a real secondary of the emulator, on loopback: a TSIG, a peer and a
  * configuration through the client, Knot set up from the text `outgoing setup`
@@ -144,10 +154,13 @@ async function realTransfer(emulator: Emulator, env: NodeJS.ProcessEnv): Promise
     tsig_id: tsig.id,
   });
   await client.outgoing.create(DEMO_ZONE, { name: `${DEMO_NAME}.`, peers: [peer.id] });
-  await client.outgoing.enable(DEMO_ZONE);
   const knot = spawn(KNOTD, ["-c", config], { stdio: ["ignore", "ignore", "pipe"] });
   let knotLog = "";
   knot.stderr.on("data", (chunk: Buffer) => (knotLog += chunk.toString("utf8")));
+  // Enabled once Knot listens, so the NOTIFY of `enable` reaches it (sent earlier, it
+  // would find nothing on the port and fail with ECONNREFUSED).
+  await knotListening(port);
+  await client.outgoing.enable(DEMO_ZONE);
   let failed = 0;
   const check = (ok: boolean, text: string) => {
     if (!ok) failed++;
@@ -213,7 +226,8 @@ async function realTransfer(emulator: Emulator, env: NodeJS.ProcessEnv): Promise
 async function main(): Promise<number> {
   const emulator = await startEmulator({
     dnsPort: 0,
-    // NOTIFY outcomes: the example peers have addresses off loopback, so theirs are skipped.
+    // NOTIFY outcomes: the example account's peers have documentation addresses
+    // (192.0.2.0/24), off loopback, so the emulator skips them and says why.
     onEvent: (event) => {
       if (event.type === "notify")
         console.log(

@@ -1,7 +1,13 @@
 export { createSecondaryDnsClient, type SecondaryDnsClient } from "./client.js";
 export type { ClientOptions, CallOptions } from "./options.js";
 export type { Logger } from "./transport.js";
-export type { OutgoingZone, OutgoingZoneInput, OutgoingResource } from "./resources/outgoing.js";
+export type {
+  OutgoingZone,
+  OutgoingZoneInput,
+  OutgoingZoneDeleted,
+  OutgoingResource,
+  TransferStatus,
+} from "./resources/outgoing.js";
 export type { Peer, PeerInput, PeersResource, Deleted } from "./resources/peers.js";
 export type { Tsig, TsigInput, TsigsResource } from "./resources/tsigs.js";
 export type { Acl, AclInput, AclsResource } from "./resources/acls.js";

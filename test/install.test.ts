@@ -1,6 +1,7 @@
 /**
- * The package as another repository installs it from git: a clone of the committed
- * HEAD, installed with `npm install git+file://…` into a scratch consumer. npm
+ * The package installed as the README's Install section says, offline: from git at a
+ * commit hash (a clone of the committed HEAD, `npm install git+file://…#<commit>`),
+ * and from the tarball `npm pack` writes, each into a scratch consumer. npm
  * installs the clone's devDependencies there, runs `prepare` (which compiles dist/),
  * packs it and installs the result. The consumer then has the client, its types under
  * each TypeScript module resolution, the CLI and a working emulator, with
@@ -16,6 +17,7 @@ import {
   readdirSync,
   readFileSync,
   rmSync,
+  symlinkSync,
   writeFileSync,
 } from "node:fs";
 import { tmpdir } from "node:os";
@@ -57,6 +59,7 @@ beforeAll(() => {
   expect(cloned.status, cloned.output).toBe(0);
   expect(existsSync(path.join(clone, "dist")), "a clone has no build of its own").toBe(false);
 
+  const commit = run("git", ["rev-parse", "HEAD"], { cwd: clone }).stdout.trim();
   consumer = path.join(scratch, "consumer");
   mkdirSync(consumer);
   writeFileSync(
@@ -71,7 +74,7 @@ beforeAll(() => {
       "--no-audit",
       "--no-fund",
       "--loglevel=error",
-      `git+${pathToFileURL(clone).href}`,
+      `git+${pathToFileURL(clone).href}#${commit}`,
     ],
     { cwd: consumer, timeout: INSTALL_TIMEOUT_MS },
   );
@@ -81,7 +84,48 @@ afterAll(() => {
   if (scratch) rmSync(scratch, { recursive: true, force: true });
 });
 
-describe("npm install git+file://<clone>", { timeout: 60_000 }, () => {
+describe("the README's install commands", () => {
+  const block = /^## Install\n[\s\S]*?```sh\n([\s\S]*?)```/m.exec(
+    readFileSync(path.join(root, "README.md"), "utf8"),
+  )?.[1];
+
+  it("name the tarball npm pack writes for this version, a branch, and no tag that is not there", () => {
+    expect(block).toContain(`npm install ./cf-secondary-dns-${pkg.version}.tgz`);
+    expect(block).toMatch(/^npm install git\+https:\/\/\S+\.git#main /m);
+    expect(block).toMatch(/^npm install git\+https:\/\/\S+\.git#<commit> /m);
+    // The repository has no release tags yet: no command may install one.
+    expect(block).not.toMatch(/#v\d/);
+  });
+
+  it("the tarball: npm pack writes cf-secondary-dns-<version>.tgz, and it installs and runs", () => {
+    const packed = run("npm", ["pack", "--ignore-scripts", "--pack-destination", scratch], {
+      cwd: root,
+    });
+    expect(packed.status, packed.output).toBe(0);
+    const tarball = `cf-secondary-dns-${pkg.version}.tgz`;
+    expect(existsSync(path.join(scratch, tarball))).toBe(true);
+    const other = path.join(scratch, "from-tarball");
+    mkdirSync(other);
+    writeFileSync(path.join(other, "package.json"), JSON.stringify({ name: "t", private: true }));
+    const installed = run(
+      "npm",
+      [
+        "install",
+        "--prefer-offline",
+        "--no-audit",
+        "--no-fund",
+        "--loglevel=error",
+        `../${tarball}`,
+      ],
+      { cwd: other, timeout: 120_000 },
+    );
+    expect(installed.status, installed.output).toBe(0);
+    const version = run("npx", ["--no-install", "cf-secondary-dns", "--version"], { cwd: other });
+    expect(version.stdout.trim()).toBe(pkg.version);
+  }, 150_000);
+});
+
+describe("npm install git+file://<clone>#<commit>", { timeout: 60_000 }, () => {
   it("succeeds and installs the built package", () => {
     expect(install.status, install.output).toBe(0);
     const installed = path.join(consumer, "node_modules", "cf-secondary-dns");
@@ -126,18 +170,21 @@ describe("npm install git+file://<clone>", { timeout: 60_000 }, () => {
     });
   });
 
-  // skipLibCheck: the declarations are tsc's own output; what is checked here is that
-  // every entry point resolves to them and that they type the consumer's calls.
+  // skipLibCheck false, and no dns-packet or @types/dns-packet in reach (the only
+  // type root holds @types/node): the published declarations must check on their own,
+  // dns-packet's types kept out of them, under every module resolution.
   it.each([
-    ["nodenext", { module: "nodenext", moduleResolution: "nodenext", skipLibCheck: true }],
-    ["bundler", { module: "esnext", moduleResolution: "bundler", skipLibCheck: true }],
-    ["node10", { module: "commonjs", moduleResolution: "node10", skipLibCheck: true }],
+    ["nodenext", { module: "nodenext", moduleResolution: "nodenext" }],
+    ["bundler", { module: "esnext", moduleResolution: "bundler" }],
+    ["node10", { module: "commonjs", moduleResolution: "node10" }],
   ])(
-    "type-checks under moduleResolution %s, subpaths included",
+    "type-checks under moduleResolution %s with skipLibCheck false, every entry point",
     { timeout: 90_000 },
     (name, options) => {
       const dir = path.join(consumer, `ts-${name}`);
-      mkdirSync(dir, { recursive: true });
+      const typeRoot = path.join(dir, "types");
+      mkdirSync(typeRoot, { recursive: true });
+      symlinkSync(path.join(root, "node_modules", "@types", "node"), path.join(typeRoot, "node"));
       writeFileSync(
         path.join(dir, "index.ts"),
         [
@@ -145,10 +192,14 @@ describe("npm install git+file://<clone>", { timeout: 60_000 }, () => {
           `import { strictResults } from "cf-secondary-dns/strict";`,
           `import { rawClient, type RawClient } from "cf-secondary-dns/raw";`,
           `import { startEmulator, type Emulator } from "cf-secondary-dns/emulator";`,
+          `import { runDoctor, parseZoneFile, type ZoneRecord } from "cf-secondary-dns/dns";`,
           `const client = createSecondaryDnsClient({ apiToken: "t", validateResults: strictResults });`,
           `export const raw: RawClient = rawClient(client);`,
           `export const zone: Promise<OutgoingZone> = client.outgoing.get("023e105f4ecef8ad9ca31a8372d0c353");`,
+          `export const status: Promise<"Enabled" | "Disabled"> = client.outgoing.status("023e105f4ecef8ad9ca31a8372d0c353");`,
           `export const started: Promise<Emulator> = startEmulator();`,
+          `export const records: ZoneRecord[] = parseZoneFile("", { origin: "example.com." }).records;`,
+          `export const doctor = runDoctor;`,
           `// @ts-expect-error: a zone id is a string`,
           `client.outgoing.get(42);`,
           "",
@@ -159,16 +210,19 @@ describe("npm install git+file://<clone>", { timeout: 60_000 }, () => {
         JSON.stringify({
           compilerOptions: {
             ...options,
+            skipLibCheck: false,
             target: "es2022",
             lib: ["es2022", "dom"],
             strict: true,
             noEmit: true,
-            typeRoots: [path.join(root, "node_modules", "@types")],
+            typeRoots: [typeRoot],
             types: ["node"],
           },
           files: ["index.ts"],
         }),
       );
+      expect(existsSync(path.join(consumer, "node_modules", "dns-packet"))).toBe(false);
+      expect(existsSync(path.join(consumer, "node_modules", "@types"))).toBe(false);
       const tsc = path.join(root, "node_modules", "typescript", "bin", "tsc");
       const result = run("node", [tsc, "-p", dir], { cwd: dir, timeout: 80_000 });
       expect(result.output).toBe("");

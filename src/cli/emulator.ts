@@ -3,7 +3,12 @@ import { parseArgs } from "node:util";
 import { isIP } from "node:net";
 import { escapeText } from "../text.js";
 import { dnsPacketAvailable, isLoopbackAddress } from "../dns/wire.js";
-import { startEmulator, type EmulatorEvent, type EmulatorOptions } from "../emulator/index.js";
+import {
+  startEmulator,
+  type Emulator,
+  type EmulatorEvent,
+  type EmulatorOptions,
+} from "../emulator/index.js";
 import { PRIMARY_ENV } from "./doctor.js";
 import { EMULATOR_HELP, PROGRAM } from "./help.js";
 import { EXIT, UsageError, type CliIo } from "./io.js";
@@ -53,6 +58,8 @@ export async function runEmulator(argv: string[], io: CliIo): Promise<number> {
       integer(values["dns-port"], "--dns-port", 65535) ??
       (loopback(values.host ?? "127.0.0.1") && dnsPacketAvailable() ? 0 : undefined),
     zoneFiles: zoneFiles(values["zone-file"] ?? []),
+    // The same --state listens where it did last time, when those ports are free.
+    reusePorts: values.state !== undefined,
     onEvent: (event) => io.stdout.write(`${describeEvent(event)}\n`),
   };
   if ((options.rateLimitShare ?? 0) + (options.serverErrorShare ?? 0) > 1) {
@@ -62,38 +69,105 @@ export async function runEmulator(argv: string[], io: CliIo): Promise<number> {
     );
   }
 
+  io.stdout.write("Starting the emulator (Ctrl+C stops it)…\n");
   let emulator;
   try {
-    emulator = await startEmulator(options);
+    emulator = await startOrStop(options, io.signal);
   } catch (error) {
     // The message may quote a zone file's words.
     const message = `${PROGRAM}: the emulator could not start: ${(error as Error).message}`;
     io.stderr.write(`${escapeText(message)}\n`);
     return EXIT.apiError;
   }
-  io.stdout.write(
-    [
-      `Emulator listening on ${emulator.url}`,
-      options.stateFile
-        ? `State file: ${options.stateFile}`
-        : "State: in memory only (use --state FILE to keep it)",
-      emulator.dns
-        ? `DNS primary (SOA, AXFR, NOTIFY) on ${emulator.dns.host}:${emulator.dns.port}, UDP and TCP`
-        : "DNS primary: off (the host is not loopback)",
-      `Try: CLOUDFLARE_BASE_URL=${emulator.url} CLOUDFLARE_API_TOKEN=any-token ${PROGRAM} outgoing status <zone_id>`,
-      ...(emulator.dns
-        ? [
-            `Doctor: ${PRIMARY_ENV}=${address(emulator.dns)} ${PROGRAM} outgoing doctor <zone_id> --account <account_id>`,
-          ]
-        : []),
-      "Press Ctrl+C to stop.",
-      "",
-    ].join("\n"),
-  );
+  if (!emulator) {
+    io.stderr.write(`${PROGRAM}: interrupted while the emulator was starting\n`);
+    return EXIT.interrupted;
+  }
+  io.stdout.write(banner(emulator, options));
+  const stopReloading = reloadOnHangup(emulator, options, io);
   await untilAborted(io.signal);
+  stopReloading();
   await emulator.close();
   io.stdout.write("Emulator stopped.\n");
   return EXIT.ok;
+}
+
+/**
+ * The started emulator, or undefined when the signal came first: a start held up
+ * (a state file on a stuck mount) must not swallow Ctrl+C. An emulator that starts
+ * after that is closed at once; the bin exits without waiting for it.
+ */
+async function startOrStop(
+  options: EmulatorOptions,
+  signal: AbortSignal | undefined,
+): Promise<Emulator | undefined> {
+  const starting = startEmulator(options);
+  if (!signal) return starting;
+  const first = await Promise.race([starting, untilAborted(signal).then(() => undefined)]);
+  if (first && !signal.aborted) return first;
+  void starting.then(
+    (late) => late.close(),
+    () => {},
+  );
+  return undefined;
+}
+
+function banner(emulator: Emulator, options: EmulatorOptions): string {
+  const accounts = emulator.accountIds;
+  return [
+    `Emulator listening on ${emulator.url}`,
+    options.stateFile
+      ? `State file: ${options.stateFile}`
+      : "State: in memory only (use --state FILE to keep it)",
+    accounts.length > 0
+      ? `Account${accounts.length > 1 ? "s" : ""} with peers, TSIGs or ACLs: ${accounts.join(", ")} (CLOUDFLARE_ACCOUNT_ID=${accounts[0]})`
+      : "Accounts: none with peers, TSIGs or ACLs yet (any 32-hex account id works)",
+    emulator.dns
+      ? `DNS primary (SOA, AXFR, NOTIFY) on ${emulator.dns.host}:${emulator.dns.port}, UDP and TCP`
+      : "DNS primary: off (the host is not loopback)",
+    `Try: CLOUDFLARE_BASE_URL=${emulator.url} CLOUDFLARE_API_TOKEN=any-token ${PROGRAM} outgoing status <zone_id>`,
+    ...(emulator.dns
+      ? [
+          `Doctor: ${PRIMARY_ENV}=${address(emulator.dns)} ${PROGRAM} outgoing doctor <zone_id> --account <account_id>`,
+        ]
+      : []),
+    ...(Object.keys(options.zoneFiles ?? {}).length > 0
+      ? [`Zone files: edit them, then send SIGHUP (kill -HUP ${process.pid}) to reload`]
+      : []),
+    "Press Ctrl+C to stop.",
+    "",
+  ].join("\n");
+}
+
+/**
+ * SIGHUP re-reads the zone files: a changed zone gets a new serial and NOTIFY; a
+ * file that cannot be used is reported and every zone keeps its records.
+ * Returns the function that stops listening for SIGHUP.
+ */
+function reloadOnHangup(emulator: Emulator, options: EmulatorOptions, io: CliIo): () => void {
+  if (Object.keys(options.zoneFiles ?? {}).length === 0) return () => {};
+  let reloading = Promise.resolve();
+  const reload = async () => {
+    try {
+      const results = await emulator.reloadZoneFiles();
+      if (results.length === 0)
+        io.stdout.write("Reloaded: no zone with a file is configured yet\n");
+      for (const { zoneId, serial, changed } of results) {
+        io.stdout.write(
+          `Reloaded zone ${zoneId}: ${changed ? `changed, serial ${serial}, NOTIFY requested` : `unchanged, serial ${serial}`}\n`,
+        );
+      }
+    } catch (error) {
+      // The message may quote a zone file's words.
+      const message = `${PROGRAM}: zone files not reloaded (every zone keeps its records): ${(error as Error).message}`;
+      io.stderr.write(`${escapeText(message)}\n`);
+    }
+  };
+  const onHangup = () => {
+    reloading = reloading.then(reload);
+  };
+  process.on("SIGHUP", onHangup);
+  return () => process.off("SIGHUP", onHangup);
 }
 
 function loopback(host: string): boolean {

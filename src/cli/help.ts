@@ -22,6 +22,7 @@ secondaries) from the command line, or run a local emulator of the API.
 Commands:
   outgoing <action> <zone_id>  Read or change a zone's outgoing transfer configuration
   outgoing setup <zone_id>     Set up a zone's transfers to a secondary, from nothing to enabled
+  outgoing doctor <zone_id>    Check that every secondary serves the primary's serial
   peers|tsigs|acls <action>    The account's peers, TSIG keys and ACLs (list, get, create, update, delete)
   emulator                     Run a local emulator of the API in the foreground
 
@@ -30,6 +31,7 @@ Options:
   -v, --version  Print the version
 
 ${ENVIRONMENT}
+  CLOUDFLARE_ACCOUNT_ID                 The account of peers, TSIG keys and ACLs (setup, doctor, peers, tsigs, acls)
 
 ${EXIT_CODES}
 `;
@@ -130,8 +132,14 @@ Options:
   --zone-file ID=FILE      The records of zone ID from an RFC 1035 zone file; repeat per zone (default: SOA + NS)
   -h, --help               Show this help
 
+With --state, a restart listens on the ports the last run used when they are free.
+SIGHUP re-reads the zone files: a changed zone gets a new serial and NOTIFY.
+
 Exit codes:
-  0  stopped by Ctrl+C (SIGINT) or SIGTERM
-  1  could not start (e.g. the port is taken, or the state file is unreadable)
-  2  bad usage
+  0    stopped by Ctrl+C (SIGINT) or SIGTERM
+  1    could not start (e.g. the port is taken, the state file is unreadable, or a
+       zone file cannot be read or parsed: the message names the file and line)
+  2    bad usage
+  130  stopped by Ctrl+C or SIGTERM while starting (a start stuck on a file is
+       ended by the signal itself)
 `;

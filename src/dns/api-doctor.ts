@@ -37,10 +37,13 @@ export interface DoctorClient<Zone = unknown> {
 
 export interface RunDoctorOptions {
   /**
-   * Where to ask for the primary's serial; or a function, called after the API
-   * reads, that says it (findPrimary's answer, learnt from the API).
+   * Where to ask for the primary's serial: `{ host, port }`; the text `--primary`
+   * takes ("host:port", "[v6]:port", a bare IP for port 53), where text that is none
+   * of these rejects with a RangeError before anything is sent; or a function,
+   * called after the API reads, that says it (findPrimary's answer, learnt from the API).
    */
-  primary: { host: string; port: number } | (() => Promise<{ host: string; port: number }>);
+  primary:
+    { host: string; port: number } | string | (() => Promise<{ host: string; port: number }>);
   /** The account of the zone's peers (peers are account-scoped). */
   accountId?: string | undefined;
   /** Per DNS query; default 3000. */
@@ -105,8 +108,10 @@ export async function runDoctor(
   zoneId: string,
   options: RunDoctorOptions,
 ): Promise<ApiDoctorReport> {
+  const given =
+    typeof options.primary === "string" ? parseAddress(options.primary) : options.primary;
   const { zone, status, peers } = await readOutgoing(client, zoneId, options);
-  const primary = typeof options.primary === "function" ? await options.primary() : options.primary;
+  const primary = typeof given === "function" ? await given() : given;
   const report = await checkSecondaries({
     zone: zone.name,
     primary,

@@ -17,7 +17,11 @@ type DnsPacket = typeof import("dns-packet");
  * that says what to install.
  */
 let loaded: DnsPacket | undefined;
-/** dns-packet itself; throws an error naming the package when it is not installed. */
+/**
+ * dns-packet itself; throws an error naming the package when it is not installed.
+ * @internal dns-packet's types stay out of the published declarations (stripInternal),
+ * so a consumer type-checks without dns-packet or @types/dns-packet.
+ */
 export function loadPacket(): DnsPacket {
   if (loaded) return loaded;
   try {
@@ -106,6 +110,7 @@ function shortQuote(text: string): string {
 }
 
 // The types of dns-packet under the same name, for `packet.Answer` and the like.
+/** @internal */
 // eslint-disable-next-line @typescript-eslint/no-namespace
 export declare namespace packet {
   type Answer = import("dns-packet").Answer;
@@ -121,6 +126,7 @@ export function dnsPacketAvailable(): boolean {
   }
 }
 
+/** @internal dns-packet, loaded at first use. */
 export const packet: DnsPacket = new Proxy({} as DnsPacket, {
   get: (_target, key) => loadPacket()[key as keyof DnsPacket],
 });

@@ -351,6 +351,7 @@ export function parseZoneFile(file: string | Uint8Array, options: ParseOptions =
 /**
  * Records as dns-packet encodes them. The encoder turns TXT strings into Buffers
  * in place, so each record is copied: the caller's records are never changed.
+ * @internal (dns-packet's types stay out of the published declarations)
  */
 export function toWire(records: readonly ZoneRecord[]): packet.Answer[] {
   return records.map(

@@ -32,6 +32,13 @@ const one = (status: number, code: number, message: string, pointer?: string) =>
 export const failures = {
   authentication: () => one(401, 10000, "Authentication error"),
   noRoute: () => one(404, 7000, "No route for that URI"),
+  /** A path outside the API's prefix: most likely a base URL without /client/v4. */
+  noRouteOutsidePrefix: (prefix: string) =>
+    one(
+      404,
+      7000,
+      `No route for that URI (every path of this API starts with ${prefix}: does the base URL end with ${prefix}?)`,
+    ),
   methodNotAllowed: (allowed: string[]) =>
     new Failure(405, [{ code: 7001, message: "Method not allowed for this route" }], {
       allow: allowed.join(", "),

@@ -16,6 +16,8 @@ import { applySeed, exampleSeed, stateEntryProblem, type EmulatorSeed } from "./
 import { tsigHandlers } from "./resources/tsigs.js";
 import { loadSpec } from "./spec.js";
 import { Store, type RecordChecks } from "./store.js";
+import { checkZoneFiles } from "./zone-files.js";
+import { COLLECTIONS } from "./resources/links.js";
 
 /** Every resource's handlers; a new resource adds its file here. */
 const HANDLERS: ResourceHandlers = {
@@ -28,10 +30,27 @@ export type { EmulatorSeed, EmulatorEvent };
 export type { ZoneEvent } from "./primary.js";
 export type { DnsEvent, ZoneRecord } from "../dns/index.js";
 
+/** Where the last run listened, kept in the state so a restart can listen there again. */
+const LISTENERS = { collection: "emulator", key: "listeners" } as const;
+interface Listeners {
+  port: number;
+  dnsPort?: number;
+}
+
+function listenersProblem(record: unknown): string | undefined {
+  const port = (value: unknown) =>
+    Number.isInteger(value) && Number(value) > 0 && Number(value) < 65536;
+  const { port: http, dnsPort } = (record ?? {}) as Partial<Listeners>;
+  if (!port(http) || (dnsPort !== undefined && !port(dnsPort)))
+    return "must be { port, dnsPort? } with ports from 1 to 65535";
+  return undefined;
+}
+
 /** Every collection of the state, with the check of its records; a new resource adds its own. */
 const RECORDS: RecordChecks = {
   ...outgoingRecords,
   ...zoneRecords,
+  [LISTENERS.collection]: (record: unknown) => listenersProblem(record),
   ...Object.fromEntries(
     (["peers", "tsigs", "acls"] as const).map((name) => [
       name,
@@ -100,9 +119,24 @@ export interface EmulatorOptions {
   /**
    * RFC 1035 zone files, by zone id: the records of each zone's outgoing
    * configuration (otherwise a minimal SOA + NS zone). Read at start; a file
-   * that cannot be read or parsed stops the start with its name and line.
+   * that cannot be read or parsed stops the start with its name and line, and
+   * so does one that is not a regular file (a FIFO, a device). A file that
+   * changed since the state was saved raises the serial and sends NOTIFY.
    */
   zoneFiles?: Readonly<Record<string, string>> | undefined;
+  /**
+   * With a state file: listen on the ports (HTTP, and DNS when `dnsPort` is 0)
+   * the state file's last run used, when `port`/`dnsPort` ask for any free port
+   * and those are free again, so configurations printed then stay true; the
+   * ports are kept in the state for the next start. Default: false.
+   */
+  reusePorts?: boolean | undefined;
+  /**
+   * Told of each unexpected error that a request is answered 500 for (a state
+   * file that could not be written, a bug), as a line of text. Default:
+   * `process.emitWarning`, which Node prints on stderr.
+   */
+  onWarning?: ((message: string) => void) | undefined;
   /** Called with each event of the log `events()` returns (DNS queries, transfers, NOTIFY, zone changes). */
   onEvent?: ((event: EmulatorEvent) => void) | undefined;
 }
@@ -113,6 +147,8 @@ export interface Emulator {
   readonly port: number;
   /** Where the DNS primary listens (UDP and TCP), when `dnsPort` was given. */
   readonly dns: { host: string; port: number } | undefined;
+  /** The accounts whose peers, TSIGs or ACLs the state held at start (on a fresh start, the seed's). */
+  readonly accountIds: readonly string[];
   /**
    * Replaces the records of a zone that has an outgoing configuration (one SOA
    * and an NS at the apex, names inside the zone; a ZoneDataError says which
@@ -121,7 +157,11 @@ export interface Emulator {
    * enabled. Resolves to the new serial.
    */
   setRecords(zoneId: string, records: readonly ZoneRecord[]): Promise<number>;
-  /** Re-reads the zone files; a zone whose records changed gets a new serial and NOTIFY. */
+  /**
+   * Re-reads the zone files (each checked as at start: a bad one rejects naming
+   * its file and line, and every zone keeps its records); a zone whose records
+   * changed gets a new serial and NOTIFY.
+   */
   reloadZoneFiles(): Promise<{ zoneId: string; serial: number; changed: boolean }[]>;
   /**
    * The last events (at most 1000, oldest first): DNS queries, transfers,
@@ -157,50 +197,64 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     zoneFiles: options.zoneFiles ?? {},
     onEvent: options.onEvent,
   });
+  const previous = options.reusePorts
+    ? store.get<Listeners>(LISTENERS.collection, LISTENERS.key)
+    : undefined;
   let dns: Awaited<ReturnType<ZoneData["startDns"]>> | undefined;
+  let changed: string[] = [];
   try {
     applySeed(store, options.seed ?? exampleSeed());
-    await zones.readFiles();
-    if (options.dnsPort !== undefined) dns = await zones.startDns(dnsHost, options.dnsPort);
+    changed = await readZoneFiles(store, zones, options.zoneFiles ?? {});
+    if (options.dnsPort !== undefined) {
+      dns = await preferring(previous?.dnsPort, options.dnsPort, (port) =>
+        zones.startDns(dnsHost, port),
+      );
+    }
   } catch (error) {
     await store.close();
     throw error;
   }
   const dnsAddress = dns ? formatAddress(dns.host, dns.port) : "none";
-  const server = createServer(
-    {
-      requestTimeout: timeouts.requestTimeoutMs,
-      headersTimeout: Math.min(timeouts.headersTimeoutMs, timeouts.requestTimeoutMs),
-      keepAliveTimeout: timeouts.keepAliveTimeoutMs,
-      // How often Node looks for requests past their timeouts (its default is 30 s).
-      connectionsCheckingInterval: Math.max(
-        10,
-        Math.min(
-          1000,
-          Math.floor(Math.min(timeouts.headersTimeoutMs, timeouts.requestTimeoutMs) / 4),
-        ),
-      ),
-    },
-    (req, res) => {
-      void handleRequest({ spec, handlers: HANDLERS, store, faults, zones, dnsAddress }, req, res);
-    },
-  );
+  const server = createServer(serverOptions(timeouts), (req, res) => {
+    const pipeline = { spec, handlers: HANDLERS, store, faults, zones, dnsAddress };
+    void handleRequest({ ...pipeline, warn: options.onWarning }, req, res);
+  });
   server.on("clientError", (error: Error, socket: Socket) => answerClientError(error, socket));
   try {
-    await listen(server, options.port ?? 0, host);
+    await preferring(previous?.port, options.port ?? 0, (port) => listen(server, port, host));
+    if (options.reusePorts) await rememberPorts(store, server, dns);
   } catch (error) {
+    server.close();
     await zones.close();
     await store.close();
     throw error;
   }
+  // A zone file that changed while the emulator was stopped: its secondaries learn it now.
+  for (const zoneId of changed) zones.notify(zoneId);
+  return emulatorHandle({ server, host, dns, zones, store, files: options.zoneFiles ?? {} });
+}
+
+function emulatorHandle(parts: {
+  server: Server;
+  host: string;
+  dns: { host: string; port: number } | undefined;
+  zones: ZoneData;
+  store: Store;
+  files: Readonly<Record<string, string>>;
+}): Emulator {
+  const { server, host, dns, zones, store, files } = parts;
   const { port } = server.address() as AddressInfo;
   const shownHost = host.includes(":") ? `[${host}]` : host;
   return {
     url: `http://${shownHost}:${port}${API_PREFIX}`,
     port,
     dns: dns ? { host: dns.host, port: dns.port } : undefined,
+    accountIds: accountIds(store),
     setRecords: (zoneId, records) => zones.setRecords(zoneId, records),
-    reloadZoneFiles: () => zones.reloadZoneFiles(),
+    async reloadZoneFiles() {
+      await checkZoneFiles(files, (zoneId) => configOf(store, zoneId)?.name);
+      return zones.reloadZoneFiles();
+    },
     events: () => zones.events(),
     async close() {
       await zones.close();
@@ -211,6 +265,81 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       await store.close();
     },
   };
+}
+
+function serverOptions(timeouts: ReturnType<typeof checkTimeouts>) {
+  return {
+    requestTimeout: timeouts.requestTimeoutMs,
+    headersTimeout: Math.min(timeouts.headersTimeoutMs, timeouts.requestTimeoutMs),
+    keepAliveTimeout: timeouts.keepAliveTimeoutMs,
+    // How often Node looks for requests past their timeouts (its default is 30 s).
+    connectionsCheckingInterval: Math.max(
+      10,
+      Math.min(
+        1000,
+        Math.floor(Math.min(timeouts.headersTimeoutMs, timeouts.requestTimeoutMs) / 4),
+      ),
+    ),
+  };
+}
+
+/**
+ * Checks the zone files (regular files, parsed: see zone-files.ts), then loads
+ * them; resolves to the zones whose records changed since the state was saved.
+ */
+async function readZoneFiles(
+  store: Store,
+  zones: ZoneData,
+  files: Readonly<Record<string, string>>,
+): Promise<string[]> {
+  const config = (zoneId: string) => configOf(store, zoneId);
+  await checkZoneFiles(files, (zoneId) => config(zoneId)?.name);
+  const before = new Map(Object.keys(files).map((id) => [id, config(id)?.soa_serial]));
+  await zones.readFiles();
+  return [...before].filter(([id, serial]) => config(id)?.soa_serial !== serial).map(([id]) => id);
+}
+
+function configOf(store: Store, zoneId: string) {
+  return store.get<{ zone: { name: string; soa_serial: number } }>(COLLECTIONS.outgoing, zoneId)
+    ?.zone;
+}
+
+/** Starts on the port the last run used when there is one and it is still free, else on `wanted`. */
+async function preferring<T>(
+  previous: number | undefined,
+  wanted: number,
+  start: (port: number) => Promise<T>,
+): Promise<T> {
+  if (previous !== undefined && wanted === 0) {
+    try {
+      return await start(previous);
+    } catch {
+      // taken by now: any free port will do
+    }
+  }
+  return start(wanted);
+}
+
+async function rememberPorts(
+  store: Store,
+  server: Server,
+  dns: { port: number } | undefined,
+): Promise<void> {
+  const { port } = server.address() as AddressInfo;
+  const listeners: Listeners = dns ? { port, dnsPort: dns.port } : { port };
+  const kept = store.get<Listeners>(LISTENERS.collection, LISTENERS.key);
+  if (JSON.stringify(kept) === JSON.stringify(listeners)) return;
+  store.set(LISTENERS.collection, LISTENERS.key, listeners);
+  await store.save();
+}
+
+/** The accounts that hold peers, TSIGs or ACLs (the seeded one, on a fresh start). */
+function accountIds(store: Store): string[] {
+  const { collections } = store.snapshot();
+  const ids = [COLLECTIONS.peers, COLLECTIONS.tsigs, COLLECTIONS.acls].flatMap((name) =>
+    Object.keys(collections[name] ?? {}),
+  );
+  return [...new Set(ids)].sort();
 }
 
 /** "127.0.0.1:5353", "[::1]:5353": as `--primary` reads it. */

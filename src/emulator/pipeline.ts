@@ -39,6 +39,8 @@ export interface Pipeline {
   store: Store;
   faults: Faults;
   zones?: ZoneHooks | undefined;
+  /** Told of each unexpected error a 500 answers (a failed save, a bug). */
+  warn?: ((message: string) => void) | undefined;
   /**
    * Where the emulator serves DNS ("127.0.0.1:5353", "[::1]:5353"), or "none":
    * sent on every answer in the EMULATOR_DNS_HEADER header, so doctor and setup
@@ -64,7 +66,8 @@ export async function handleRequest(pipeline: Pipeline, req: IncomingMessage, re
     send(res, 200, ray, text);
   } catch (error) {
     const failure = error instanceof Failure ? error : failures.internal();
-    if (!(error instanceof Failure)) process.emitWarning(`emulator: ${String(error)}`);
+    if (!(error instanceof Failure))
+      (pipeline.warn ?? process.emitWarning)(`emulator: ${String(error)}`);
     send(
       res,
       failure.status,
@@ -132,7 +135,7 @@ function decoded(segment: string): string | undefined {
 }
 
 function findRoute(routes: Route[], method: string, path: string): Route {
-  if (!path.startsWith(`${API_PREFIX}/`)) throw failures.noRoute();
+  if (!path.startsWith(`${API_PREFIX}/`)) throw failures.noRouteOutsidePrefix(API_PREFIX);
   const below = path.slice(API_PREFIX.length);
   const matching = routes.filter((r) => r.pattern.test(below));
   if (matching.length === 0) throw failures.noRoute();

@@ -19,18 +19,24 @@
  *   a new result schema needs its check in src/results.ts (the compiler says so).
  */
 import { outgoingOperations as o } from "../../generated/operations.js";
-import type { paths } from "../../generated/schema.js";
+import type { components, paths } from "../../generated/schema.js";
 import type { Call } from "../call.js";
 import type { CallOptions } from "../options.js";
 import type { Result } from "../types.js";
 
 type Config = paths["/zones/{zone_id}/secondary_dns/outgoing"];
-export type OutgoingZone = Result<Config["get"]>;
-export type OutgoingZoneInput = NonNullable<
+type OutgoingZoneSchema = Result<Config["get"]>;
+type OutgoingZoneInputSchema = NonNullable<
   Config["post"]["requestBody"]
 >["content"]["application/json"];
+type OutgoingZoneDeletedSchema = Result<Config["delete"]>;
+// Interfaces, not aliases: an editor's hover and the .d.ts then show these names.
+export interface OutgoingZone extends OutgoingZoneSchema {}
+export interface OutgoingZoneInput extends OutgoingZoneInputSchema {}
 /** What `delete` resolves to: the removed configuration's id. */
-export type OutgoingZoneDeleted = Result<Config["delete"]>;
+export interface OutgoingZoneDeleted extends OutgoingZoneDeletedSchema {}
+/** Whether outgoing transfers are on: what `status` resolves to. */
+export type TransferStatus = components["schemas"]["TransferStatus"];
 
 export function outgoingResource(call: Call) {
   return {
@@ -61,8 +67,8 @@ export function outgoingResource(call: Call) {
     /** Sends NOTIFY to the peers now and drops the IXFR backlog; resolves to e.g. "OK". */
     forceNotify: (zoneId: string, options?: CallOptions): Promise<string> =>
       call(o.forceNotify, { zoneId }, undefined, options),
-    /** Whether outgoing transfers are on, e.g. "Enabled" or "Disabled" (an open set). */
-    status: (zoneId: string, options?: CallOptions): Promise<string> =>
+    /** Whether outgoing transfers are on: "Enabled" or "Disabled". */
+    status: (zoneId: string, options?: CallOptions): Promise<TransferStatus> =>
       call(o.status, { zoneId }, undefined, options),
   };
 }

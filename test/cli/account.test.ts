@@ -239,7 +239,7 @@ describe("tsigs", () => {
 
 describe("acls", () => {
   it("list, get, create, update, delete, as text and --json", async () => {
-    expect(ok(await run(["acls", "get", ACL]))).toContain("  ip_range     127.0.0.16/28\n");
+    expect(ok(await run(["acls", "get", ACL]))).toContain("  ip_range     192.0.2.16/28\n");
     const created = ok(
       await run(["acls", "create", "--name", "v6", "--ip-range", "2001:db8::/64", "--json"]),
     );

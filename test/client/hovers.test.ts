@@ -1,4 +1,4 @@
-// The account resources' types are named where a user meets them: an editor's
+// The resources' types are named where a user meets them: an editor's
 // hover over a result shows `Peer`, not the schema's expanded object, and the
 // published .d.ts says `Promise<Peer>`. Asked of TypeScript's language service,
 // as an editor asks it.
@@ -21,7 +21,12 @@ export async function probe() {
   const acl = await client.acls.update(id, { name: "a", ip_range: "127.0.0.1/32" });
   const acls = await client.acls.list();
   const gone = await client.peers.delete(id);
-  return [peer, peers, tsig, tsigs, acl, acls, gone];
+  const zone = await client.outgoing.get(id);
+  const made = await client.outgoing.create(id, { name: "example.com.", peers: [] });
+  const updated = await client.outgoing.update(id, { name: "example.com.", peers: [] });
+  const removed = await client.outgoing.delete(id);
+  const status = await client.outgoing.status(id);
+  return [peer, peers, tsig, tsigs, acl, acls, gone, zone, made, updated, removed, status];
 }
 `;
 
@@ -52,7 +57,7 @@ function hovers(): (name: string) => string {
   };
 }
 
-describe("hovers name the account resources' types", () => {
+describe("hovers name the resources' types", () => {
   it("as an editor shows them", () => {
     const hover = hovers();
     expect(hover("peer")).toBe("const peer: Peer");
@@ -62,6 +67,11 @@ describe("hovers name the account resources' types", () => {
     expect(hover("acl")).toBe("const acl: Acl");
     expect(hover("acls")).toBe("const acls: Acl[]");
     expect(hover("gone")).toBe("const gone: Deleted");
+    expect(hover("zone")).toBe("const zone: OutgoingZone");
+    expect(hover("made")).toBe("const made: OutgoingZone");
+    expect(hover("updated")).toBe("const updated: OutgoingZone");
+    expect(hover("removed")).toBe("const removed: OutgoingZoneDeleted");
+    expect(hover("status")).toBe('const status: "Enabled" | "Disabled"');
   }, 60_000);
 
   it("in the published .d.ts", () => {
@@ -75,6 +85,14 @@ describe("hovers name the account resources' types", () => {
     const tsigs = readFileSync(dts("tsigs"), "utf8");
     expect(tsigs).toMatch(
       /update: \(tsigId: string, body: TsigInput, options\?: CallOptions\) => Promise<Tsig>/,
+    );
+    const outgoing = readFileSync(dts("outgoing"), "utf8");
+    expect(outgoing).toMatch(
+      /get: \(zoneId: string, options\?: CallOptions\) => Promise<OutgoingZone>/,
+    );
+    expect(outgoing).toMatch(/export interface OutgoingZone extends OutgoingZoneSchema/);
+    expect(outgoing).toMatch(
+      /status: \(zoneId: string, options\?: CallOptions\) => Promise<TransferStatus>/,
     );
     const acls = readFileSync(dts("acls"), "utf8");
     expect(acls).toMatch(/delete: \(aclId: string, options\?: CallOptions\) => Promise<Deleted>/);

@@ -36,12 +36,12 @@ describe("result types come from the generated spec", () => {
     expectTypeOf<OutgoingZone["checked_time"]>().toEqualTypeOf<string>();
   });
 
-  it("delete resolves to { id }, the actions and status to strings", () => {
+  it("delete resolves to { id }, the actions to strings, status to Enabled or Disabled", () => {
     expectTypeOf(client.outgoing.delete(zone)).resolves.toEqualTypeOf<{ id: string }>();
     expectTypeOf(client.outgoing.enable(zone)).resolves.toEqualTypeOf<string>();
     expectTypeOf(client.outgoing.disable(zone)).resolves.toEqualTypeOf<string>();
     expectTypeOf(client.outgoing.forceNotify(zone)).resolves.toEqualTypeOf<string>();
-    expectTypeOf(client.outgoing.status(zone)).resolves.toEqualTypeOf<string>();
+    expectTypeOf(client.outgoing.status(zone)).resolves.toEqualTypeOf<"Enabled" | "Disabled">();
   });
 
   it("the input is name and peers, without id", () => {
@@ -190,7 +190,7 @@ describe("the call's types come from (path, method)", () => {
       "GET"
     >;
     expectTypeOf<Get>().toEqualTypeOf<OutgoingZone>();
-    expectTypeOf<Status>().toEqualTypeOf<string>();
+    expectTypeOf<Status>().toEqualTypeOf<"Enabled" | "Disabled">();
   });
 
   it("asks for every path parameter by camelCase name; accountId may come from elsewhere", () => {

@@ -178,6 +178,58 @@ describe.skipIf(!chromiumInstalled)(
       expect(shown).toBe(69);
     }, 400_000);
 
+    it("has an Authentication section and the README's guides in the menu, each with its content", async () => {
+      docs = await openDocs(browser, server.url);
+      const labels = (await docs.page.getByTestId("menu-item-label").allInnerTexts()).map((l) =>
+        l.trim(),
+      );
+      const sections = {
+        Authentication: ["Authorization: Bearer", "X-Auth-Email", "X-Auth-Key", "Global API Key"],
+        "Guide: Cloudflare as primary": ["tsigs.create", "outgoing setup", "--peer-ip"],
+        "Guide: Doctor": ["outgoing doctor", "runDoctor", "in sync"],
+        "Guide: Emulator": ["startEmulator", "stateFile"],
+        "Guide: The emulator as a DNS primary": ["dnsPort", "kill -HUP", "NOTIFY"],
+      };
+      for (const [title, words] of Object.entries(sections)) {
+        expect(labels, title).toContain(title);
+        const before = docs.page.url();
+        await docs.page
+          .getByTestId("menu-item-label")
+          .filter({ has: docs.page.getByText(title, { exact: true }) })
+          .first()
+          .click();
+        await expect.poll(() => docs!.page.url()).not.toBe(before);
+        // The guide's own section and its subsections ("<id>/with-the-cli", …).
+        const id = decodeURIComponent(new URL(docs.page.url()).hash.slice(1));
+        const parts = docs.page.locator(`[data-section-id="${id}"], [data-section-id^="${id}/"]`);
+        await expect.poll(() => parts.count()).toBeGreaterThan(0);
+        const text = (await parts.allInnerTexts()).join("\n");
+        for (const word of words) expect(text, `${title}: ${word}`).toContain(word);
+      }
+    });
+
+    it("wraps a long code sample at the panel's edge instead of cutting it off", async () => {
+      docs = await openDocs(browser, server.url);
+      const section = await openOperation(docs.page, "Create Peer");
+      const code = await showSample(docs.page, section, "curl");
+      const sample = codeSamples(
+        operations().find((o) => o.operation.summary === "Create Peer")!,
+      ).find((s) => s.label === "curl")!;
+      expect(Math.max(...sample.source.split("\n").map((line) => line.length))).toBeGreaterThan(90);
+      const boxes = await code.evaluate((element) =>
+        [element, ...element.querySelectorAll("pre, code")].map((node) => ({
+          whiteSpace: getComputedStyle(node).whiteSpace,
+          cut: node.scrollWidth > node.clientWidth + 1,
+        })),
+      );
+      const pre = await code.evaluate(
+        (element) => element.closest("pre") ?? element.querySelector("pre"),
+      );
+      expect(pre).not.toBeNull();
+      expect(boxes.filter((box) => box.cut)).toEqual([]);
+      expect(boxes.some((box) => box.whiteSpace === "pre-wrap")).toBe(true);
+    });
+
     it('finds "Create TSIG" when searching for "tsig"', async () => {
       docs = await openDocs(browser, server.url);
       await docs.page.getByTestId("search-trigger").click();

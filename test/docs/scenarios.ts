@@ -113,7 +113,7 @@ export const scenarios: Record<string, Scenario> = {
   "peers.get": {
     before: "none",
     async after(_client, stdout) {
-      expect(stdout).toContain("127.0.0.2");
+      expect(stdout).toContain("192.0.2.2");
     },
   },
   "peers.update": {
@@ -176,13 +176,13 @@ export const scenarios: Record<string, Scenario> = {
   "acls.get": {
     before: "none",
     async after(_client, stdout) {
-      expect(stdout).toContain("127.0.0.16/28");
+      expect(stdout).toContain("192.0.2.16/28");
     },
   },
   "acls.update": {
     before: "none",
     async after(client) {
-      expect((await client.acls.get(ACL, at)).ip_range).toBe("127.0.0.0/24");
+      expect((await client.acls.get(ACL, at)).ip_range).toBe("192.0.2.0/24");
     },
   },
   "acls.delete": {

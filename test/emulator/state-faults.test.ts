@@ -38,7 +38,8 @@ describe("a state file in a folder that does not exist", () => {
 
 describe("a save that fails", () => {
   it("answers 500 and leaves memory as the file holds it; saves work again once it can", async () => {
-    const emulator = await startEmulator({ stateFile });
+    const warnings: string[] = []; // expected here: captured, not printed
+    const emulator = await startEmulator({ stateFile, onWarning: (w) => warnings.push(w) });
     try {
       const created = await outgoing(emulator.url, "POST", ZONE, "", zoneBody("example.com."));
       expect(created.status).toBe(200);
@@ -53,6 +54,7 @@ describe("a save that fails", () => {
         outgoing(emulator.url, "DELETE", ZONE),
       ]);
       expect(answers.map((a) => a.status)).toEqual([500, 500, 500, 500]);
+      expect(warnings.join("\n")).toContain("EISDIR");
       expect((await outgoing(emulator.url, "GET", ZONE)).body.result).toEqual(created.body.result);
       expect((await outgoing(emulator.url, "GET", ZONE, "/status")).body.result).toBe("Disabled");
       expect((await outgoing(emulator.url, "GET", OTHER_ZONE)).status).toBe(404);
