@@ -9,15 +9,15 @@ import { isLoopbackAddress } from "../dns/wire.js";
 import { handleRequest, answerClientError, API_PREFIX, type Faults } from "./pipeline.js";
 import { ZoneData, zoneRecords, type EmulatorEvent } from "./primary.js";
 import type { ResourceHandlers } from "./resource.js";
-import { aclHandlers } from "./resources/acls.js";
-import { outgoingHandlers, outgoingRecords } from "./resources/outgoing.js";
-import { peerHandlers } from "./resources/peers.js";
-import { applySeed, exampleSeed, stateEntryProblem, type EmulatorSeed } from "./resources/state.js";
-import { tsigHandlers } from "./resources/tsigs.js";
+import { aclHandlers } from "./handlers/acls.js";
+import { outgoingHandlers, outgoingRecords } from "./handlers/outgoing.js";
+import { peerHandlers } from "./handlers/peers.js";
+import { applySeed, exampleSeed, stateEntryProblem, type EmulatorSeed } from "./handlers/state.js";
+import { tsigHandlers } from "./handlers/tsigs.js";
 import { loadSpec } from "./spec.js";
 import { Store, type RecordChecks } from "./store.js";
 import { checkZoneFiles } from "./zone-files.js";
-import { COLLECTIONS } from "./resources/links.js";
+import { COLLECTIONS } from "./handlers/links.js";
 
 /** Every resource's handlers; a new resource adds its file here. */
 const HANDLERS: ResourceHandlers = {

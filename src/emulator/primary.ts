@@ -33,8 +33,8 @@ import {
 import { normalizeName } from "../dns/wire.js";
 import type { components } from "../../generated/schema.js";
 import type { ZoneHooks } from "./resource.js";
-import { allEntries, recordsOf } from "./resources/account.js";
-import { COLLECTIONS, peersById } from "./resources/links.js";
+import { allEntries, recordsOf } from "./handlers/account.js";
+import { COLLECTIONS, peersById } from "./handlers/links.js";
 import type { RecordChecks, Store } from "./store.js";
 import { timestamp } from "./time.js";
 
