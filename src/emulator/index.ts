@@ -17,7 +17,7 @@ import { tsigHandlers } from "./handlers/tsigs.js";
 import { loadSpec } from "./spec.js";
 import { Store, type RecordChecks } from "./store.js";
 import { checkZoneFiles } from "./zone-files.js";
-import { COLLECTIONS } from "./handlers/links.js";
+import { ACCOUNT_COLLECTIONS, COLLECTIONS, type CollectionName } from "./collections.js";
 
 /** Every resource's handlers; a new resource adds its file here. */
 const HANDLERS: ResourceHandlers = {
@@ -31,7 +31,7 @@ export type { ZoneEvent } from "./primary.js";
 export type { DnsEvent, ZoneRecord } from "../dns/index.js";
 
 /** Where the last run listened, kept in the state so a restart can listen there again. */
-const LISTENERS = { collection: "emulator", key: "listeners" } as const;
+const LISTENERS = { collection: COLLECTIONS.emulator, key: "listeners" } as const;
 interface Listeners {
   port: number;
   dnsPort?: number;
@@ -46,18 +46,31 @@ function listenersProblem(record: unknown): string | undefined {
   return undefined;
 }
 
-/** Every collection of the state, with the check of its records; a new resource adds its own. */
-const RECORDS: RecordChecks = {
+/** Every collection of the state, with the check of its records. */
+const RECORDS: RecordChecks = everyCollection({
   ...outgoingRecords,
   ...zoneRecords,
   [LISTENERS.collection]: (record: unknown) => listenersProblem(record),
   ...Object.fromEntries(
-    (["peers", "tsigs", "acls"] as const).map((name) => [
+    ACCOUNT_COLLECTIONS.map((name) => [
       name,
       (record: unknown, key: string) => stateEntryProblem(name, key, record),
     ]),
   ),
-};
+});
+
+/** The checks, once each of COLLECTIONS has one and nothing else does (a new collection adds its check above). */
+function everyCollection(checks: RecordChecks): RecordChecks {
+  const names: readonly string[] = Object.values(COLLECTIONS) satisfies CollectionName[];
+  const missing = names.filter((name) => !Object.hasOwn(checks, name));
+  const unknown = Object.keys(checks).filter((name) => !names.includes(name));
+  if (missing.length > 0 || unknown.length > 0) {
+    throw new Error(
+      `emulator collections without a check of their records: ${missing.join(", ") || "none"}; checks of collections COLLECTIONS lacks: ${unknown.join(", ") || "none"}`,
+    );
+  }
+  return checks;
+}
 
 /** The timeouts' defaults: a local emulator's clients are near, so seconds are plenty. */
 export const TIMEOUT_DEFAULTS = {
@@ -336,9 +349,7 @@ async function rememberPorts(
 /** The accounts that hold peers, TSIGs or ACLs (the seeded one, on a fresh start). */
 function accountIds(store: Store): string[] {
   const { collections } = store.snapshot();
-  const ids = [COLLECTIONS.peers, COLLECTIONS.tsigs, COLLECTIONS.acls].flatMap((name) =>
-    Object.keys(collections[name] ?? {}),
-  );
+  const ids = ACCOUNT_COLLECTIONS.flatMap((name) => Object.keys(collections[name] ?? {}));
   return [...new Set(ids)].sort();
 }
 

@@ -1,8 +1,8 @@
 /** The account's ACLs: a name and an IP range each, with no rules beyond the spec's. */
 import type { components } from "../../../generated/schema.js";
+import { COLLECTIONS } from "../collections.js";
 import { Failure } from "../failures.js";
 import { accountCollectionProblem, accountHandlers, type AccountResource } from "./account.js";
-import { COLLECTIONS } from "./links.js";
 
 type Acl = components["schemas"]["Acl"];
 type AclInput = components["schemas"]["AclInput"];

@@ -11,15 +11,13 @@
  * - A peer linked to a zone, or a TSIG a peer uses, cannot be deleted.
  */
 import type { components } from "../../../generated/schema.js";
+import { COLLECTIONS } from "../collections.js";
 import { Failure } from "../failures.js";
 import type { Store } from "../store.js";
 import { allEntries, fieldFailure, recordsOf } from "./account.js";
 
 type Peer = components["schemas"]["Peer"];
 type Tsig = components["schemas"]["Tsig"];
-
-/** The store collections the rules read; each resource file uses the same names. */
-export const COLLECTIONS = { outgoing: "outgoing", peers: "peers", tsigs: "tsigs", acls: "acls" };
 
 export const CODES = {
   unknownTsig: 1007,

@@ -20,6 +20,7 @@ import type { outgoingOperations } from "../../../generated/operations.js";
 import type { components } from "../../../generated/schema.js";
 import { nextSerial } from "../../dns/serial.js";
 import { outgoingZoneProblem } from "../../results.js";
+import { COLLECTIONS } from "../collections.js";
 import { Failure } from "../failures.js";
 import {
   byOperationId,
@@ -27,7 +28,7 @@ import {
   type OperationHandler,
   type ResourceHandlers,
 } from "../resource.js";
-import { checkZonePeers, COLLECTIONS } from "./links.js";
+import { checkZonePeers } from "./links.js";
 import type { RecordChecks } from "../store.js";
 
 type OutgoingZone = components["schemas"]["OutgoingZone"];

@@ -4,9 +4,10 @@
  * rules with TSIGs and outgoing configurations are in links.ts.
  */
 import type { components } from "../../../generated/schema.js";
+import { COLLECTIONS } from "../collections.js";
 import { Failure } from "../failures.js";
 import { accountCollectionProblem, accountHandlers, type AccountResource } from "./account.js";
-import { checkPeer, checkPeerUnused, COLLECTIONS } from "./links.js";
+import { checkPeer, checkPeerUnused } from "./links.js";
 
 type Peer = components["schemas"]["Peer"];
 type PeerInput = components["schemas"]["PeerInput"];

@@ -3,9 +3,10 @@
  * does. A TSIG that a peer uses cannot be deleted (links.ts).
  */
 import type { components } from "../../../generated/schema.js";
+import { COLLECTIONS } from "../collections.js";
 import { Failure } from "../failures.js";
 import { accountCollectionProblem, accountHandlers, type AccountResource } from "./account.js";
-import { checkTsigUnused, COLLECTIONS } from "./links.js";
+import { checkTsigUnused } from "./links.js";
 
 type Tsig = components["schemas"]["Tsig"];
 type TsigInput = components["schemas"]["TsigInput"];
