@@ -65,11 +65,6 @@ export function onePage(count: number) {
   return { count, page: 1, per_page: count, total_count: count, total_pages: 1 };
 }
 
-/** A failure about one field of the request body, in the emulator's envelope shape. */
-export function fieldFailure(status: number, code: number, message: string, pointer: string) {
-  return new Failure(status, [{ code, message, source: { pointer } }]);
-}
-
 export function accountHandlers<T extends AccountRecord, I>(
   resource: AccountResource<T, I>,
 ): ResourceHandlers {

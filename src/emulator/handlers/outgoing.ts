@@ -1,8 +1,9 @@
 /**
  * The outgoing zone transfer configuration of a zone, one record per zone:
  *
- * - GET, PUT, DELETE and the actions answer 404 (code 1003) until a
- *   configuration is created; POST answers 400 (code 1005) while one exists.
+ * - GET, PUT, DELETE and the actions answer 404 (notConfigured in failures.ts)
+ *   until a configuration is created; POST answers 400 (alreadyConfigured)
+ *   while one exists.
  * - A new configuration starts with transfers disabled and a date-based SOA
  *   serial (YYYYMMDD00), or its zone file's serial when that is later; every
  *   update adds one to the serial, wrapping at 2^32 as RFC 1982 serial
@@ -21,7 +22,7 @@ import type { components } from "../../../generated/schema.js";
 import { nextSerial } from "../../dns/serial.js";
 import { outgoingZoneProblem } from "../../results.js";
 import { COLLECTIONS } from "../collections.js";
-import { Failure } from "../failures.js";
+import { failure } from "../failures.js";
 import {
   byOperationId,
   type HandlerContext,
@@ -42,16 +43,9 @@ interface OutgoingRecord {
 
 const COLLECTION = COLLECTIONS.outgoing;
 
-const notConfigured = () =>
-  new Failure(404, [{ code: 1003, message: "Primary zone configuration not found" }]);
-const alreadyConfigured = () =>
-  new Failure(400, [
-    { code: 1005, message: "Primary zone configuration already exists; update it instead" },
-  ]);
-
 function existing({ store, params }: HandlerContext): OutgoingRecord {
   const record = store.get<OutgoingRecord>(COLLECTION, zoneOf(params));
-  if (!record) throw notConfigured();
+  if (!record) throw failure("notConfigured");
   return record;
 }
 
@@ -106,7 +100,7 @@ const handlers: Record<keyof typeof outgoingOperations, OperationHandler> = {
   }),
 
   create: (context) => {
-    if (context.store.get(COLLECTION, zoneOf(context.params))) throw alreadyConfigured();
+    if (context.store.get(COLLECTION, zoneOf(context.params))) throw failure("alreadyConfigured");
     const { name, peers } = context.body as OutgoingZoneInput;
     checkZonePeers(context.store, peers);
     const zoneId = zoneOf(context.params);

@@ -4,7 +4,7 @@
  */
 import type { components } from "../../../generated/schema.js";
 import { COLLECTIONS } from "../collections.js";
-import { Failure } from "../failures.js";
+import { failure } from "../failures.js";
 import { accountCollectionProblem, accountHandlers, type AccountResource } from "./account.js";
 import { checkTsigUnused } from "./links.js";
 
@@ -24,7 +24,7 @@ export const tsigResource: AccountResource<Tsig, TsigInput> = {
     update: `${PREFIX}update-tsig`,
     delete: `${PREFIX}delete-tsig`,
   },
-  notFound: () => new Failure(404, [{ code: 1003, message: "TSIG not found" }]),
+  notFound: () => failure("notFound", { what: "TSIG" }),
   build: (id, { name, algo, secret }) => ({ id, name, algo, secret }),
   checkDelete: (context, account, tsig) => checkTsigUnused(context.store, account, tsig),
 };
