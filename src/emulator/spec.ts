@@ -204,6 +204,27 @@ export function pointerOfError(error: ErrorObject): string {
   return child === undefined ? error.instancePath : `${error.instancePath}/${escapePointer(child)}`;
 }
 
+/**
+ * What a compiled schema finds wrong with `value`, as "<root>.<field> <reason>"
+ * ("zone.peers[0] must match pattern ..."), or undefined when it is valid.
+ */
+export function schemaProblem(
+  validate: ValidateFunction,
+  value: unknown,
+  root: string,
+): string | undefined {
+  if (validate(value)) return undefined;
+  const error = mainError(validate.errors ?? []);
+  if (!error) return `${root} is invalid`;
+  const path = pointerOfError(error)
+    .split("/")
+    .slice(1)
+    .map((key) => key.replace(/~1/g, "/").replace(/~0/g, "~"))
+    .map((key) => (/^\d+$/.test(key) ? `[${key}]` : `.${key}`))
+    .join("");
+  return `${root}${path} ${describeError(error)}`;
+}
+
 /** A sentence saying what an ajv error found wrong. */
 export function describeError(error: ErrorObject): string {
   const params = error.params as { additionalProperty?: string; missingProperty?: string };

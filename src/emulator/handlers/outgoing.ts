@@ -20,7 +20,6 @@ import { randomBytes } from "node:crypto";
 import type { outgoingOperations } from "../../../generated/operations.js";
 import type { components } from "../../../generated/schema.js";
 import { nextSerial } from "../../dns/serial.js";
-import { outgoingZoneProblem } from "../../results.js";
 import { COLLECTIONS } from "../collections.js";
 import { failure } from "../failures.js";
 import {
@@ -30,6 +29,7 @@ import {
   type ResourceHandlers,
 } from "../resource.js";
 import { checkZonePeers } from "./links.js";
+import { loadSpec, schemaProblem } from "../spec.js";
 import type { RecordChecks } from "../store.js";
 
 type OutgoingZone = components["schemas"]["OutgoingZone"];
@@ -81,7 +81,7 @@ function transition(context: HandlerContext, status: TransferStatus) {
   };
 }
 
-/** The shape of this resource's records in a state file, checked when one is loaded. */
+/** The shape of this resource's records in a state file, checked when one is loaded: the zone by the spec's OutgoingZone. */
 export const outgoingRecords: RecordChecks = {
   [COLLECTION]: (record) => {
     if (typeof record !== "object" || record === null) return "must be an object";
@@ -89,7 +89,7 @@ export const outgoingRecords: RecordChecks = {
     if (status !== "Enabled" && status !== "Disabled") {
       return `status must be "Enabled" or "Disabled"`;
     }
-    return outgoingZoneProblem(zone)?.replace(/^result/, "zone");
+    return schemaProblem(loadSpec().schema("OutgoingZone"), zone, "zone");
   },
 };
 
