@@ -14,7 +14,7 @@ import { outgoingHandlers, outgoingRecords } from "./handlers/outgoing.js";
 import { peerHandlers } from "./handlers/peers.js";
 import { applySeed, exampleSeed, stateEntryProblem, type EmulatorSeed } from "./handlers/state.js";
 import { tsigHandlers } from "./handlers/tsigs.js";
-import { loadSpec } from "./spec.js";
+import { loadSpec, type LoadedSpec } from "./spec.js";
 import { Store, type RecordChecks } from "./store.js";
 import { checkZoneFiles } from "./zone-files.js";
 import { ACCOUNT_COLLECTIONS, COLLECTIONS, type CollectionName } from "./collections.js";
@@ -188,22 +188,10 @@ export interface Emulator {
 
 export async function startEmulator(options: EmulatorOptions = {}): Promise<Emulator> {
   const faults = checkFaults(options);
-  const spec = loadSpec();
-  const missing = spec.routes.filter((route) => !HANDLERS[route.operationId]);
-  if (missing.length > 0) {
-    throw new Error(`no emulator handler for ${missing.map((r) => r.operationId).join(", ")}`);
-  }
+  const spec = withHandlers(loadSpec());
   const timeouts = checkTimeouts(options);
   const host = options.host ?? "127.0.0.1";
-  const dnsHost = host === "localhost" ? "127.0.0.1" : host;
-  if (options.dnsPort !== undefined) {
-    if (!Number.isInteger(options.dnsPort) || options.dnsPort < 0 || options.dnsPort > 65535)
-      throw new RangeError("dnsPort must be a whole number from 0 to 65535");
-    if (!isIP(dnsHost) || !isLoopbackAddress(dnsHost))
-      throw new RangeError(
-        `dnsPort needs a loopback host (127.0.0.0/8 or ::1): the emulator never serves DNS off this machine, and "${host}" is not loopback`,
-      );
-  }
+  const dnsHost = checkDnsHost(options, host);
   const store = await Store.open(options.stateFile, RECORDS);
   const zones = new ZoneData({
     store,
@@ -245,6 +233,29 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   // A zone file that changed while the emulator was stopped: its secondaries learn it now.
   for (const zoneId of changed) zones.notify(zoneId);
   return emulatorHandle({ server, host, dns, zones, store, files: options.zoneFiles ?? {} });
+}
+
+/** The spec, once every operation of it has a handler. */
+function withHandlers(spec: LoadedSpec): LoadedSpec {
+  const missing = spec.routes.filter((route) => !HANDLERS[route.operationId]);
+  if (missing.length > 0) {
+    throw new Error(`no emulator handler for ${missing.map((r) => r.operationId).join(", ")}`);
+  }
+  return spec;
+}
+
+/** The address the DNS primary listens on (the HTTP host, "localhost" as 127.0.0.1), once `dnsPort` and the host are fit for it. */
+function checkDnsHost(options: EmulatorOptions, host: string): string {
+  const dnsHost = host === "localhost" ? "127.0.0.1" : host;
+  if (options.dnsPort !== undefined) {
+    if (!Number.isInteger(options.dnsPort) || options.dnsPort < 0 || options.dnsPort > 65535)
+      throw new RangeError("dnsPort must be a whole number from 0 to 65535");
+    if (!isIP(dnsHost) || !isLoopbackAddress(dnsHost))
+      throw new RangeError(
+        `dnsPort needs a loopback host (127.0.0.0/8 or ::1): the emulator never serves DNS off this machine, and "${host}" is not loopback`,
+      );
+  }
+  return dnsHost;
 }
 
 function emulatorHandle(parts: {
