@@ -9,15 +9,15 @@ import { isLoopbackAddress } from "../dns/wire.js";
 import { handleRequest, answerClientError, API_PREFIX, type Faults } from "./pipeline.js";
 import { ZoneData, zoneRecords, type EmulatorEvent } from "./primary.js";
 import type { ResourceHandlers } from "./resource.js";
-import { aclHandlers } from "./resources/acls.js";
-import { outgoingHandlers, outgoingRecords } from "./resources/outgoing.js";
-import { peerHandlers } from "./resources/peers.js";
-import { applySeed, exampleSeed, stateEntryProblem, type EmulatorSeed } from "./resources/state.js";
-import { tsigHandlers } from "./resources/tsigs.js";
-import { loadSpec } from "./spec.js";
+import { aclHandlers } from "./handlers/acls.js";
+import { outgoingHandlers, outgoingRecords } from "./handlers/outgoing.js";
+import { peerHandlers } from "./handlers/peers.js";
+import { applySeed, exampleSeed, stateEntryProblem, type EmulatorSeed } from "./handlers/state.js";
+import { tsigHandlers } from "./handlers/tsigs.js";
+import { loadSpec, type LoadedSpec } from "./spec.js";
 import { Store, type RecordChecks } from "./store.js";
 import { checkZoneFiles } from "./zone-files.js";
-import { COLLECTIONS } from "./resources/links.js";
+import { ACCOUNT_COLLECTIONS, COLLECTIONS, type CollectionName } from "./collections.js";
 
 /** Every resource's handlers; a new resource adds its file here. */
 const HANDLERS: ResourceHandlers = {
@@ -31,7 +31,7 @@ export type { ZoneEvent } from "./primary.js";
 export type { DnsEvent, ZoneRecord } from "../dns/index.js";
 
 /** Where the last run listened, kept in the state so a restart can listen there again. */
-const LISTENERS = { collection: "emulator", key: "listeners" } as const;
+const LISTENERS = { collection: COLLECTIONS.emulator, key: "listeners" } as const;
 interface Listeners {
   port: number;
   dnsPort?: number;
@@ -46,18 +46,31 @@ function listenersProblem(record: unknown): string | undefined {
   return undefined;
 }
 
-/** Every collection of the state, with the check of its records; a new resource adds its own. */
-const RECORDS: RecordChecks = {
+/** Every collection of the state, with the check of its records. */
+const RECORDS: RecordChecks = everyCollection({
   ...outgoingRecords,
   ...zoneRecords,
   [LISTENERS.collection]: (record: unknown) => listenersProblem(record),
   ...Object.fromEntries(
-    (["peers", "tsigs", "acls"] as const).map((name) => [
+    ACCOUNT_COLLECTIONS.map((name) => [
       name,
       (record: unknown, key: string) => stateEntryProblem(name, key, record),
     ]),
   ),
-};
+});
+
+/** The checks, once each of COLLECTIONS has one and nothing else does (a new collection adds its check above). */
+function everyCollection(checks: RecordChecks): RecordChecks {
+  const names: readonly string[] = Object.values(COLLECTIONS) satisfies CollectionName[];
+  const missing = names.filter((name) => !Object.hasOwn(checks, name));
+  const unknown = Object.keys(checks).filter((name) => !names.includes(name));
+  if (missing.length > 0 || unknown.length > 0) {
+    throw new Error(
+      `emulator collections without a check of their records: ${missing.join(", ") || "none"}; checks of collections COLLECTIONS lacks: ${unknown.join(", ") || "none"}`,
+    );
+  }
+  return checks;
+}
 
 /** The timeouts' defaults: a local emulator's clients are near, so seconds are plenty. */
 export const TIMEOUT_DEFAULTS = {
@@ -175,22 +188,10 @@ export interface Emulator {
 
 export async function startEmulator(options: EmulatorOptions = {}): Promise<Emulator> {
   const faults = checkFaults(options);
-  const spec = loadSpec();
-  const missing = spec.routes.filter((route) => !HANDLERS[route.operationId]);
-  if (missing.length > 0) {
-    throw new Error(`no emulator handler for ${missing.map((r) => r.operationId).join(", ")}`);
-  }
+  const spec = withHandlers(loadSpec());
   const timeouts = checkTimeouts(options);
   const host = options.host ?? "127.0.0.1";
-  const dnsHost = host === "localhost" ? "127.0.0.1" : host;
-  if (options.dnsPort !== undefined) {
-    if (!Number.isInteger(options.dnsPort) || options.dnsPort < 0 || options.dnsPort > 65535)
-      throw new RangeError("dnsPort must be a whole number from 0 to 65535");
-    if (!isIP(dnsHost) || !isLoopbackAddress(dnsHost))
-      throw new RangeError(
-        `dnsPort needs a loopback host (127.0.0.0/8 or ::1): the emulator never serves DNS off this machine, and "${host}" is not loopback`,
-      );
-  }
+  const dnsHost = checkDnsHost(options, host);
   const store = await Store.open(options.stateFile, RECORDS);
   const zones = new ZoneData({
     store,
@@ -232,6 +233,29 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   // A zone file that changed while the emulator was stopped: its secondaries learn it now.
   for (const zoneId of changed) zones.notify(zoneId);
   return emulatorHandle({ server, host, dns, zones, store, files: options.zoneFiles ?? {} });
+}
+
+/** The spec, once every operation of it has a handler. */
+function withHandlers(spec: LoadedSpec): LoadedSpec {
+  const missing = spec.routes.filter((route) => !HANDLERS[route.operationId]);
+  if (missing.length > 0) {
+    throw new Error(`no emulator handler for ${missing.map((r) => r.operationId).join(", ")}`);
+  }
+  return spec;
+}
+
+/** The address the DNS primary listens on (the HTTP host, "localhost" as 127.0.0.1), once `dnsPort` and the host are fit for it. */
+function checkDnsHost(options: EmulatorOptions, host: string): string {
+  const dnsHost = host === "localhost" ? "127.0.0.1" : host;
+  if (options.dnsPort !== undefined) {
+    if (!Number.isInteger(options.dnsPort) || options.dnsPort < 0 || options.dnsPort > 65535)
+      throw new RangeError("dnsPort must be a whole number from 0 to 65535");
+    if (!isIP(dnsHost) || !isLoopbackAddress(dnsHost))
+      throw new RangeError(
+        `dnsPort needs a loopback host (127.0.0.0/8 or ::1): the emulator never serves DNS off this machine, and "${host}" is not loopback`,
+      );
+  }
+  return dnsHost;
 }
 
 function emulatorHandle(parts: {
@@ -336,9 +360,7 @@ async function rememberPorts(
 /** The accounts that hold peers, TSIGs or ACLs (the seeded one, on a fresh start). */
 function accountIds(store: Store): string[] {
   const { collections } = store.snapshot();
-  const ids = [COLLECTIONS.peers, COLLECTIONS.tsigs, COLLECTIONS.acls].flatMap((name) =>
-    Object.keys(collections[name] ?? {}),
-  );
+  const ids = ACCOUNT_COLLECTIONS.flatMap((name) => Object.keys(collections[name] ?? {}));
   return [...new Set(ids)].sort();
 }
 

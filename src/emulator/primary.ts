@@ -4,7 +4,7 @@
  * loopback and sends NOTIFY.
  *
  * Records: from the zone file given for the zone (`zoneFiles`), or set by a
- * program (`setRecords`), kept in the state's `zones` collection so a restart
+ * program (`setRecords`), kept in the state's `records` collection so a restart
  * serves what was served; with neither, a minimal zone (SOA, NS) derived from
  * the configuration's name, not stored. A change of records raises the API's
  * soa_serial by RFC 1982 arithmetic (to the records' own SOA serial when that is
@@ -33,8 +33,9 @@ import {
 import { normalizeName } from "../dns/wire.js";
 import type { components } from "../../generated/schema.js";
 import type { ZoneHooks } from "./resource.js";
-import { allEntries, recordsOf } from "./resources/account.js";
-import { COLLECTIONS, peersById } from "./resources/links.js";
+import { allEntries, recordsOf } from "./handlers/account.js";
+import { COLLECTIONS } from "./collections.js";
+import { peersById } from "./handlers/links.js";
 import type { RecordChecks, Store } from "./store.js";
 import { timestamp } from "./time.js";
 
@@ -46,7 +47,7 @@ interface OutgoingRecord {
 }
 
 /** The state collection of zone records, by zone id. */
-const ZONES = "records";
+const ZONES = COLLECTIONS.records;
 
 /** A zone's stored records: for the zone named `origin` (a rename drops them). */
 interface StoredZone {
@@ -74,7 +75,7 @@ export type EmulatorEvent = (DnsEvent | ZoneEvent) & { time: string };
 /** How many events the log keeps (the oldest go first). */
 export const EVENT_LOG_SIZE = 1000;
 
-/** The check of the `zones` collection in a state file. */
+/** The check of the `records` collection in a state file. */
 export const zoneRecords: RecordChecks = {
   [ZONES]: (value) => {
     if (typeof value !== "object" || value === null) return "must be an object";

@@ -95,6 +95,23 @@ export function loadSpec(file: string = findSpecFile()): LoadedSpec {
 
 function compileSpec(file: string): LoadedSpec {
   const spec = JSON.parse(readFileSync(file, "utf8")) as Json;
+  checkCompiledFrom(file, spec);
+  const routes: Route[] = [];
+  for (const [template, item] of Object.entries<Json>(spec.paths ?? {})) {
+    for (const method of METHODS) {
+      if (item[method]) routes.push(routeOf(spec, template, item, method));
+    }
+  }
+  return {
+    routes,
+    securitySchemes: spec.components?.securitySchemes ?? {},
+    schema: schemaLookup(spec),
+    document: spec,
+  };
+}
+
+/** Refuses a spec other than the one generated/validators.ts was compiled from, or one naming a format the runtime lacks. */
+function checkCompiledFrom(file: string, spec: Json): void {
   // Hashed as parsed, so line endings or indentation do not matter.
   if (createHash("sha256").update(JSON.stringify(spec)).digest("hex") !== SPEC_SHA256) {
     throw new Error(
@@ -105,84 +122,92 @@ function compileSpec(file: string): LoadedSpec {
   if (missingFormat !== undefined) {
     throw new Error(`the spec names the format "${missingFormat}", which schema-runtime.ts lacks`);
   }
-  const compileAt = (pointer: string): ValidateFunction => {
-    const validate = validators[pointer];
-    if (!validate) throw new Error(`generated/validators.ts has no validator for ${pointer}`);
-    return validate;
+}
+
+/** The compiled validator of the schema at a JSON pointer into the spec. */
+function compiledAt(pointer: string): ValidateFunction {
+  const validate = validators[pointer];
+  if (!validate) throw new Error(`generated/validators.ts has no validator for ${pointer}`);
+  return validate;
+}
+
+/** The node a $ref names (followed until it is no $ref), or the node itself. */
+function resolveRef(spec: Json, node: Json): Json {
+  if (typeof node?.$ref !== "string") return node;
+  const keys = node.$ref.replace(/^#\//, "").split("/");
+  return resolveRef(
+    spec,
+    keys.reduce((n: Json, k: string) => n[k.replace(/~1/g, "/").replace(/~0/g, "~")], spec),
+  );
+}
+
+/** Where a node's validator is keyed: the pointer its $ref names, or its own place. */
+const pointerOf = (node: Json, fallback: string) =>
+  typeof node.$ref === "string" ? node.$ref.replace(/^#/, "") : fallback;
+
+/** One operation of the spec as a Route: its pattern, path parameters, body and security. */
+function routeOf(
+  spec: Json,
+  template: string,
+  item: Json,
+  method: (typeof METHODS)[number],
+): Route {
+  const operation = item[method] as Json;
+  const itemPointer = `/paths/${escapePointer(template)}`;
+  const opPointer = `${itemPointer}/${method}`;
+  const route: Route = {
+    operationId: operation.operationId,
+    method: method.toUpperCase(),
+    template,
+    pattern: new RegExp(
+      `^${template
+        .split(/(\{[^}]+\})/)
+        .map((part) => (part.startsWith("{") ? "([^/]*)" : escapeRegExp(part)))
+        .join("")}$`,
+    ),
+    parameters: pathParameters(spec, item, operation, itemPointer, opPointer),
+    security: (operation.security ?? spec.security ?? []).map((alt: Json) => Object.keys(alt)),
   };
-
-  const resolve = (node: Json): Json => {
-    if (typeof node?.$ref !== "string") return node;
-    const keys = node.$ref.replace(/^#\//, "").split("/");
-    return resolve(
-      keys.reduce((n: Json, k: string) => n[k.replace(/~1/g, "/").replace(/~0/g, "~")], spec),
-    );
-  };
-  const pointerOf = (node: Json, fallback: string) =>
-    typeof node.$ref === "string" ? node.$ref.replace(/^#/, "") : fallback;
-
-  const routes: Route[] = [];
-  for (const [template, item] of Object.entries<Json>(spec.paths ?? {})) {
-    const itemPointer = `/paths/${escapePointer(template)}`;
-    for (const method of METHODS) {
-      const operation = item[method] as Json | undefined;
-      if (!operation) continue;
-      const opPointer = `${itemPointer}/${method}`;
-      const parameters = [
-        ...(item.parameters ?? []).map((p: Json, i: number) => [
-          p,
-          `${itemPointer}/parameters/${i}`,
-        ]),
-        ...(operation.parameters ?? []).map((p: Json, i: number) => [
-          p,
-          `${opPointer}/parameters/${i}`,
-        ]),
-      ]
-        .map(([p, at]: [Json, string]) => ({ param: resolve(p), at: pointerOf(p, at) }))
-        .filter(({ param }) => param.in === "path")
-        .map(({ param, at }) => ({
-          name: param.name as string,
-          validate: compileAt(`${at}/schema`),
-        }));
-
-      const route: Route = {
-        operationId: operation.operationId,
-        method: method.toUpperCase(),
-        template,
-        pattern: new RegExp(
-          `^${template
-            .split(/(\{[^}]+\})/)
-            .map((part) => (part.startsWith("{") ? "([^/]*)" : escapeRegExp(part)))
-            .join("")}$`,
-        ),
-        parameters,
-        security: (operation.security ?? spec.security ?? []).map((alt: Json) => Object.keys(alt)),
-      };
-      const requestBody = operation.requestBody && resolve(operation.requestBody);
-      if (requestBody?.content?.["application/json"]) {
-        const bodyPointer = pointerOf(operation.requestBody, `${opPointer}/requestBody`);
-        route.body = {
-          required: requestBody.required === true,
-          validate: compileAt(`${bodyPointer}/content/application~1json/schema`),
-        };
-      }
-      routes.push(route);
-    }
+  const requestBody = operation.requestBody && resolveRef(spec, operation.requestBody);
+  if (requestBody?.content?.["application/json"]) {
+    const bodyPointer = pointerOf(operation.requestBody, `${opPointer}/requestBody`);
+    route.body = {
+      required: requestBody.required === true,
+      validate: compiledAt(`${bodyPointer}/content/application~1json/schema`),
+    };
   }
+  return route;
+}
+
+/** The path parameters of an operation, those of its path item first, each with its validator. */
+function pathParameters(
+  spec: Json,
+  item: Json,
+  operation: Json,
+  itemPointer: string,
+  opPointer: string,
+): PathParameter[] {
+  const listed = (owner: Json, at: string): [Json, string][] =>
+    (owner.parameters ?? []).map((p: Json, i: number) => [p, `${at}/parameters/${i}`]);
+  return [...listed(item, itemPointer), ...listed(operation, opPointer)]
+    .map(([p, at]) => ({ param: resolveRef(spec, p), at: pointerOf(p, at) }))
+    .filter(({ param }) => param.in === "path")
+    .map(({ param, at }) => ({
+      name: param.name as string,
+      validate: compiledAt(`${at}/schema`),
+    }));
+}
+
+/** The validator of a named schema (components/schemas), looked up once per name. */
+function schemaLookup(spec: Json): (name: string) => ValidateFunction {
   const schemas = new Map<string, ValidateFunction>();
-  const schema = (name: string) => {
+  return (name) => {
     let validate = schemas.get(name);
     if (!validate) {
       if (!spec.components?.schemas?.[name]) throw new Error(`the spec has no schema ${name}`);
-      schemas.set(name, (validate = compileAt(`/components/schemas/${escapePointer(name)}`)));
+      schemas.set(name, (validate = compiledAt(`/components/schemas/${escapePointer(name)}`)));
     }
     return validate;
-  };
-  return {
-    routes,
-    securitySchemes: spec.components?.securitySchemes ?? {},
-    schema,
-    document: spec,
   };
 }
 
@@ -202,6 +227,27 @@ export function pointerOfError(error: ErrorObject): string {
   const params = error.params as { missingProperty?: string; additionalProperty?: string };
   const child = params.missingProperty ?? params.additionalProperty;
   return child === undefined ? error.instancePath : `${error.instancePath}/${escapePointer(child)}`;
+}
+
+/**
+ * What a compiled schema finds wrong with `value`, as "<root>.<field> <reason>"
+ * ("zone.peers[0] must match pattern ..."), or undefined when it is valid.
+ */
+export function schemaProblem(
+  validate: ValidateFunction,
+  value: unknown,
+  root: string,
+): string | undefined {
+  if (validate(value)) return undefined;
+  const error = mainError(validate.errors ?? []);
+  if (!error) return `${root} is invalid`;
+  const path = pointerOfError(error)
+    .split("/")
+    .slice(1)
+    .map((key) => key.replace(/~1/g, "/").replace(/~0/g, "~"))
+    .map((key) => (/^\d+$/.test(key) ? `[${key}]` : `.${key}`))
+    .join("");
+  return `${root}${path} ${describeError(error)}`;
 }
 
 /** A sentence saying what an ajv error found wrong. */

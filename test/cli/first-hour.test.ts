@@ -6,7 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startEmulator, type Emulator } from "../../src/emulator/index.js";
-import { exampleSeed } from "../../src/emulator/resources/state.js";
+import { exampleSeed } from "../../src/emulator/handlers/state.js";
 import { runCli } from "../../src/cli/run.js";
 import { cli, collector } from "./run.js";
 

@@ -112,7 +112,8 @@ async function doctor(emulator: Emulator, json = true) {
       "--account",
       ACCOUNT,
       "--timeout",
-      "1000",
+      // Generous: a loaded 2-core CI machine answers late; no answer in time is a state of its own.
+      "5000",
       ...(json ? ["--json"] : []),
     ],
     {

@@ -104,7 +104,7 @@ for (const kind of [KNOT, NSD]) {
         zone: ZONE,
         primary: { host: "127.0.0.1", port: primary.port },
         peers: [{ id: "peer-1", ip: "127.0.0.1", port: secondary.port }],
-        timeoutMs: 1000,
+        timeoutMs: 3000,
       });
 
     beforeAll(async () => {
@@ -165,7 +165,14 @@ for (const kind of [KNOT, NSD]) {
     });
 
     it("doctor: in sync, then unreachable and behind across a stop during a change, then in sync", async () => {
-      const inSync = await doctor();
+      // NSD forks a new server on a reload and the old one may answer a moment longer:
+      // wait (bounded) for the report to settle before asserting it.
+      let inSync = await doctor();
+      for (const deadline = Date.now() + 5000; Date.now() < deadline;) {
+        if (inSync.peers[0]?.state === "in-sync") break;
+        await new Promise((resolve) => setTimeout(resolve, 200));
+        inSync = await doctor();
+      }
       expect(inSync.primary).toMatchObject({ state: "answered", serial: 2 });
       expect(inSync.peers[0]).toMatchObject({ state: "in-sync", serial: 2 });
       expect(doctorExitCode(inSync, true)).toBe(DOCTOR_EXIT_CODES.ok);

@@ -8,7 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { startEmulator } from "../../src/emulator/index.js";
-import { exampleSeed } from "../../src/emulator/resources/state.js";
+import { exampleSeed } from "../../src/emulator/handlers/state.js";
 import { spec } from "../support/spec.js";
 import { exchange } from "./exchange.js";
 

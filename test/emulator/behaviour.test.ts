@@ -157,10 +157,10 @@ describe("with a configuration", () => {
 describe("the serial", () => {
   it("wraps at 2^32 as RFC 1982 serial arithmetic does", async () => {
     // Reach the top through the store itself: thousands of updates would be slow.
-    const { outgoingHandlers } = await import("../../src/emulator/resources/outgoing.js");
+    const { outgoingHandlers } = await import("../../src/emulator/handlers/outgoing.js");
     const store = (await import("../../src/emulator/store.js")).Store;
     const memory = await store.open();
-    const { applySeed, exampleSeed } = await import("../../src/emulator/resources/state.js");
+    const { applySeed, exampleSeed } = await import("../../src/emulator/handlers/state.js");
     applySeed(memory, exampleSeed()); // the peers the input lists
     const context = {
       params: { zone_id: ZONE },

@@ -8,9 +8,9 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startEmulator, type Emulator } from "../../src/emulator/index.js";
-import { exampleSeed } from "../../src/emulator/resources/state.js";
+import { exampleSeed } from "../../src/emulator/handlers/state.js";
 import { MAX_BODY_BYTES } from "../../src/emulator/pipeline.js";
-import { CODES } from "../../src/emulator/resources/links.js";
+import { ERRORS } from "../../src/emulator/failures.js";
 import { findSpecFile } from "../../src/emulator/spec.js";
 import { operationById, requestValidator } from "../support/spec.js";
 import { exchange, onlyError, outgoing, PEER_A, PEER_B, TOKEN, ZONE } from "./exchange.js";
@@ -212,7 +212,7 @@ describe("create and update bodies", () => {
     const answer = await outgoing(emulator.url, "POST", ZONE, "", { rawBody });
     // Read and judged in full: its made-up peers are refused as unknown, not as too large.
     expect(answer.status).toBe(400);
-    expect(onlyError(answer).code).toBe(CODES.unknownPeer);
+    expect(onlyError(answer).code).toBe(ERRORS.unknownPeer.code);
   });
 });
 

@@ -202,7 +202,7 @@ describe("timeouts", () => {
     expect(head).toMatch(/cf-ray: [0-9a-f]{16}-EMU/);
     expect(JSON.parse(body ?? "")).toMatchObject({
       success: false,
-      errors: [{ code: 1007 }],
+      errors: [{ code: 1013 }],
       result: null,
     });
   });
@@ -258,7 +258,7 @@ describe("timeouts", () => {
     await client.closed;
     const [head, body] = client.received().split("\r\n\r\n");
     expect(head).toMatch(/^HTTP\/1\.1 431 /);
-    expect(JSON.parse(body ?? "")).toMatchObject({ success: false, errors: [{ code: 1008 }] });
+    expect(JSON.parse(body ?? "")).toMatchObject({ success: false, errors: [{ code: 1014 }] });
   });
 
   it("a malformed request is answered 400 with an envelope", async () => {

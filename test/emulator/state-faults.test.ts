@@ -217,7 +217,7 @@ describe("a state file of the wrong shape", () => {
     [
       "a zone whose serial is a string",
       state({ outgoing: { [ZONE]: { status: "Enabled", zone: { ...zone, soa_serial: "1" } } } }),
-      `record "${ZONE}" of collection "outgoing": zone.soa_serial must be an integer`,
+      `record "${ZONE}" of collection "outgoing": zone.soa_serial must be integer`,
     ],
     [
       "a zone with a peer that is no id",

@@ -6,6 +6,7 @@
  * those ids) run against a fresh emulator as written.
  */
 import type { components } from "../../../generated/schema.js";
+import { ACCOUNT_COLLECTIONS, COLLECTIONS, type AccountCollection } from "../collections.js";
 import { loadSpec, type Route } from "../spec.js";
 import type { Store } from "../store.js";
 import { accountCollectionProblem, type AccountRecord, type AccountResource } from "./account.js";
@@ -15,24 +16,29 @@ import { tsigResource } from "./tsigs.js";
 
 type Schemas = components["schemas"];
 
-/** Records by account id, for each account resource. */
+/** Records by account id, for each account resource (a key per ACCOUNT_COLLECTIONS: checked below). */
 export interface EmulatorSeed {
   peers?: Record<string, Schemas["Peer"][]> | undefined;
   tsigs?: Record<string, Schemas["Tsig"][]> | undefined;
   acls?: Record<string, Schemas["Acl"][]> | undefined;
 }
 
+// The seed's keys are the account collections, no more and no fewer (a compile error otherwise).
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+const seedKeysMatch: Same<keyof EmulatorSeed, AccountCollection> = true;
+void seedKeysMatch;
+
 type AnyResource = AccountResource<AccountRecord, never>;
+/** Each account resource by its collection; the compiler asks for every one of ACCOUNT_COLLECTIONS. */
 const RESOURCES = {
-  peers: peerResource,
-  tsigs: tsigResource,
-  acls: aclResource,
-} as unknown as Record<keyof EmulatorSeed, AnyResource>;
+  [COLLECTIONS.peers]: peerResource,
+  [COLLECTIONS.tsigs]: tsigResource,
+  [COLLECTIONS.acls]: aclResource,
+} satisfies Record<AccountCollection, unknown> as unknown as Record<AccountCollection, AnyResource>;
 
 /** What is wrong with one entry of a state file's collection, if anything (only the account resources are checked here). */
-export function stateEntryProblem(collection: string, key: string, value: unknown) {
-  const resource = (RESOURCES as Record<string, AnyResource | undefined>)[collection];
-  return resource ? accountCollectionProblem(resource, key, value) : undefined;
+export function stateEntryProblem(collection: AccountCollection, key: string, value: unknown) {
+  return accountCollectionProblem(RESOURCES[collection], key, value);
 }
 
 /** The spec's example account: the first example of each list operation's 200. */
@@ -48,11 +54,9 @@ export function exampleSeed(): EmulatorSeed {
     const first = Object.values<{ value?: { result?: unknown } }>(examples)[0];
     return { [account]: structuredClone(first?.value?.result ?? []) };
   };
-  return {
-    peers: listed(RESOURCES.peers) as EmulatorSeed["peers"],
-    tsigs: listed(RESOURCES.tsigs) as EmulatorSeed["tsigs"],
-    acls: listed(RESOURCES.acls) as EmulatorSeed["acls"],
-  };
+  return Object.fromEntries(
+    ACCOUNT_COLLECTIONS.map((name) => [name, listed(RESOURCES[name])]),
+  ) as EmulatorSeed;
 }
 
 /**
@@ -61,7 +65,7 @@ export function exampleSeed(): EmulatorSeed {
  */
 export function applySeed(store: Store, seed: EmulatorSeed): void {
   if (Object.keys(store.snapshot().collections).length > 0) return;
-  for (const name of Object.keys(RESOURCES) as (keyof EmulatorSeed)[]) {
+  for (const name of ACCOUNT_COLLECTIONS) {
     for (const [account, records] of Object.entries(seed[name] ?? {})) {
       const problem = accountCollectionProblem(RESOURCES[name], account, records);
       if (problem) throw new RangeError(`seed: ${problem}`);

@@ -3,9 +3,10 @@
  * does. A TSIG that a peer uses cannot be deleted (links.ts).
  */
 import type { components } from "../../../generated/schema.js";
-import { Failure } from "../failures.js";
+import { COLLECTIONS } from "../collections.js";
+import { failure } from "../failures.js";
 import { accountCollectionProblem, accountHandlers, type AccountResource } from "./account.js";
-import { checkTsigUnused, COLLECTIONS } from "./links.js";
+import { checkTsigUnused } from "./links.js";
 
 type Tsig = components["schemas"]["Tsig"];
 type TsigInput = components["schemas"]["TsigInput"];
@@ -23,7 +24,7 @@ export const tsigResource: AccountResource<Tsig, TsigInput> = {
     update: `${PREFIX}update-tsig`,
     delete: `${PREFIX}delete-tsig`,
   },
-  notFound: () => new Failure(404, [{ code: 1003, message: "TSIG not found" }]),
+  notFound: () => failure("notFound", { what: "TSIG" }),
   build: (id, { name, algo, secret }) => ({ id, name, algo, secret }),
   checkDelete: (context, account, tsig) => checkTsigUnused(context.store, account, tsig),
 };

@@ -65,23 +65,23 @@ export function onePage(count: number) {
   return { count, page: 1, per_page: count, total_count: count, total_pages: 1 };
 }
 
-/** A failure about one field of the request body, in the emulator's envelope shape. */
-export function fieldFailure(status: number, code: number, message: string, pointer: string) {
-  return new Failure(status, [{ code, message, source: { pointer } }]);
+/** The record the path names, with its account and its place among the account's records; 404 when there is none. */
+function findRecord<T extends AccountRecord>(
+  resource: AccountResource<T, never>,
+  context: HandlerContext,
+) {
+  const account = accountOf(context.params);
+  const records = recordsOf<T>(context.store, resource.collection, account);
+  const index = records.findIndex((r) => r.id === context.params[resource.idParam]);
+  if (index < 0) throw resource.notFound();
+  return { account, records, index, record: records[index] as T };
 }
 
 export function accountHandlers<T extends AccountRecord, I>(
   resource: AccountResource<T, I>,
 ): ResourceHandlers {
-  const { collection, idParam, operations: ops } = resource;
-
-  const find = (context: HandlerContext) => {
-    const account = accountOf(context.params);
-    const records = recordsOf<T>(context.store, collection, account);
-    const index = records.findIndex((r) => r.id === context.params[idParam]);
-    if (index < 0) throw resource.notFound();
-    return { account, records, index, record: records[index] as T };
-  };
+  const { collection, operations: ops } = resource;
+  const find = (context: HandlerContext) => findRecord(resource, context);
 
   const list: OperationHandler = (context) => {
     const records = recordsOf<T>(context.store, collection, accountOf(context.params));

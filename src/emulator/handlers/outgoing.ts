@@ -1,8 +1,9 @@
 /**
  * The outgoing zone transfer configuration of a zone, one record per zone:
  *
- * - GET, PUT, DELETE and the actions answer 404 (code 1003) until a
- *   configuration is created; POST answers 400 (code 1005) while one exists.
+ * - GET, PUT, DELETE and the actions answer 404 (notConfigured in failures.ts)
+ *   until a configuration is created; POST answers 400 (alreadyConfigured)
+ *   while one exists.
  * - A new configuration starts with transfers disabled and a date-based SOA
  *   serial (YYYYMMDD00), or its zone file's serial when that is later; every
  *   update adds one to the serial, wrapping at 2^32 as RFC 1982 serial
@@ -19,15 +20,16 @@ import { randomBytes } from "node:crypto";
 import type { outgoingOperations } from "../../../generated/operations.js";
 import type { components } from "../../../generated/schema.js";
 import { nextSerial } from "../../dns/serial.js";
-import { outgoingZoneProblem } from "../../results.js";
-import { Failure } from "../failures.js";
+import { COLLECTIONS } from "../collections.js";
+import { failure } from "../failures.js";
 import {
   byOperationId,
   type HandlerContext,
   type OperationHandler,
   type ResourceHandlers,
 } from "../resource.js";
-import { checkZonePeers, COLLECTIONS } from "./links.js";
+import { checkZonePeers } from "./links.js";
+import { loadSpec, schemaProblem } from "../spec.js";
 import type { RecordChecks } from "../store.js";
 
 type OutgoingZone = components["schemas"]["OutgoingZone"];
@@ -41,16 +43,9 @@ interface OutgoingRecord {
 
 const COLLECTION = COLLECTIONS.outgoing;
 
-const notConfigured = () =>
-  new Failure(404, [{ code: 1003, message: "Primary zone configuration not found" }]);
-const alreadyConfigured = () =>
-  new Failure(400, [
-    { code: 1005, message: "Primary zone configuration already exists; update it instead" },
-  ]);
-
 function existing({ store, params }: HandlerContext): OutgoingRecord {
   const record = store.get<OutgoingRecord>(COLLECTION, zoneOf(params));
-  if (!record) throw notConfigured();
+  if (!record) throw failure("notConfigured");
   return record;
 }
 
@@ -86,7 +81,7 @@ function transition(context: HandlerContext, status: TransferStatus) {
   };
 }
 
-/** The shape of this resource's records in a state file, checked when one is loaded. */
+/** The shape of this resource's records in a state file, checked when one is loaded: the zone by the spec's OutgoingZone. */
 export const outgoingRecords: RecordChecks = {
   [COLLECTION]: (record) => {
     if (typeof record !== "object" || record === null) return "must be an object";
@@ -94,7 +89,7 @@ export const outgoingRecords: RecordChecks = {
     if (status !== "Enabled" && status !== "Disabled") {
       return `status must be "Enabled" or "Disabled"`;
     }
-    return outgoingZoneProblem(zone)?.replace(/^result/, "zone");
+    return schemaProblem(loadSpec().schema("OutgoingZone"), zone, "zone");
   },
 };
 
@@ -105,7 +100,7 @@ const handlers: Record<keyof typeof outgoingOperations, OperationHandler> = {
   }),
 
   create: (context) => {
-    if (context.store.get(COLLECTION, zoneOf(context.params))) throw alreadyConfigured();
+    if (context.store.get(COLLECTION, zoneOf(context.params))) throw failure("alreadyConfigured");
     const { name, peers } = context.body as OutgoingZoneInput;
     checkZonePeers(context.store, peers);
     const zoneId = zoneOf(context.params);

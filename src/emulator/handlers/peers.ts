@@ -4,9 +4,10 @@
  * rules with TSIGs and outgoing configurations are in links.ts.
  */
 import type { components } from "../../../generated/schema.js";
-import { Failure } from "../failures.js";
+import { COLLECTIONS } from "../collections.js";
+import { failure } from "../failures.js";
 import { accountCollectionProblem, accountHandlers, type AccountResource } from "./account.js";
-import { checkPeer, checkPeerUnused, COLLECTIONS } from "./links.js";
+import { checkPeer, checkPeerUnused } from "./links.js";
 
 type Peer = components["schemas"]["Peer"];
 type PeerInput = components["schemas"]["PeerInput"];
@@ -24,7 +25,7 @@ export const peerResource: AccountResource<Peer, PeerInput> = {
     update: `${PREFIX}update-peer`,
     delete: `${PREFIX}delete-peer`,
   },
-  notFound: () => new Failure(404, [{ code: 1003, message: "Peer not found" }]),
+  notFound: () => failure("notFound", { what: "Peer" }),
   build: (id, input) => ({ id, ...input, ixfr_enable: input.ixfr_enable ?? false }),
   checkSave: (context, account, peer, previous) =>
     checkPeer(context.store, account, peer, previous),

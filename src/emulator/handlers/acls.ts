@@ -1,8 +1,8 @@
 /** The account's ACLs: a name and an IP range each, with no rules beyond the spec's. */
 import type { components } from "../../../generated/schema.js";
-import { Failure } from "../failures.js";
+import { COLLECTIONS } from "../collections.js";
+import { failure } from "../failures.js";
 import { accountCollectionProblem, accountHandlers, type AccountResource } from "./account.js";
-import { COLLECTIONS } from "./links.js";
 
 type Acl = components["schemas"]["Acl"];
 type AclInput = components["schemas"]["AclInput"];
@@ -20,7 +20,7 @@ export const aclResource: AccountResource<Acl, AclInput> = {
     update: `${PREFIX}update-acl`,
     delete: `${PREFIX}delete-acl`,
   },
-  notFound: () => new Failure(404, [{ code: 1003, message: "ACL not found" }]),
+  notFound: () => failure("notFound", { what: "ACL" }),
   build: (id, { name, ip_range }) => ({ id, name, ip_range }),
 };
 

@@ -1,7 +1,7 @@
 /**
  * The rules between resources, from Cloudflare's setup guide. What the real API
  * answers when one is broken is not published: these statuses and codes are the
- * emulator's own (the README lists them).
+ * emulator's own (ERRORS in failures.ts; the README lists them).
  *
  * - An outgoing configuration lists only peers that exist (at most 30: the spec's
  *   maxItems). A zone belongs to no account in the emulator's state; it takes the
@@ -11,24 +11,13 @@
  * - A peer linked to a zone, or a TSIG a peer uses, cannot be deleted.
  */
 import type { components } from "../../../generated/schema.js";
-import { Failure } from "../failures.js";
+import { COLLECTIONS } from "../collections.js";
+import { failure } from "../failures.js";
 import type { Store } from "../store.js";
-import { allEntries, fieldFailure, recordsOf } from "./account.js";
+import { allEntries, recordsOf } from "./account.js";
 
 type Peer = components["schemas"]["Peer"];
 type Tsig = components["schemas"]["Tsig"];
-
-/** The store collections the rules read; each resource file uses the same names. */
-export const COLLECTIONS = { outgoing: "outgoing", peers: "peers", tsigs: "tsigs", acls: "acls" };
-
-export const CODES = {
-  unknownTsig: 1007,
-  unknownPeer: 1008,
-  peersOfManyAccounts: 1009,
-  tsigNotShared: 1010,
-  peerInUse: 1011,
-  tsigInUse: 1012,
-} as const;
 
 /** Every peer by id, with its account. */
 export function peersById(store: Store): Map<string, { account: string; peer: Peer }> {
@@ -58,27 +47,18 @@ export function checkZonePeers(store: Store, peerIds: readonly string[]): void {
   const linked = peerIds.map((id, i) => {
     const found = known.get(id);
     if (!found) {
-      throw fieldFailure(400, CODES.unknownPeer, `Peer ${id} does not exist`, `/peers/${i}`);
+      throw failure("unknownPeer", { peer: id }, `/peers/${i}`);
     }
     return found;
   });
   const other = linked.findIndex((l) => l.account !== linked[0]?.account);
   if (other >= 0) {
-    throw fieldFailure(
-      400,
-      CODES.peersOfManyAccounts,
-      `The peers of a zone must belong to one account; peer ${peerIds[other]} is in another`,
-      `/peers/${other}`,
-    );
+    throw failure("peersOfManyAccounts", { peer: String(peerIds[other]) }, `/peers/${other}`);
   }
   const different = firstDifferentTsig(linked.map((l) => l.peer.tsig_id));
   if (different >= 0) {
-    throw fieldFailure(
-      400,
-      CODES.tsigNotShared,
-      `The peers of a zone must share one TSIG, or have none; peer ${peerIds[different]} differs from peer ${peerIds[0]}`,
-      `/peers/${different}`,
-    );
+    const values = { peer: String(peerIds[different]), first: String(peerIds[0]) };
+    throw failure("tsigNotShared", values, `/peers/${different}`);
   }
 }
 
@@ -88,12 +68,7 @@ export function checkPeer(store: Store, account: string, peer: Peer, previous?: 
   if (tsig_id !== undefined) {
     const tsigs = recordsOf<Tsig>(store, COLLECTIONS.tsigs, account);
     if (!tsigs.some((t) => t.id === tsig_id)) {
-      throw fieldFailure(
-        400,
-        CODES.unknownTsig,
-        `TSIG ${tsig_id} does not exist in this account`,
-        "/tsig_id",
-      );
+      throw failure("unknownTsig", { tsig: tsig_id }, "/tsig_id");
     }
   }
   if (!previous || previous.tsig_id === tsig_id) return;
@@ -101,13 +76,7 @@ export function checkPeer(store: Store, account: string, peer: Peer, previous?: 
   for (const { zone, peers } of zonesLinking(store, peer.id)) {
     const tsigs = peers.map((id) => (id === peer.id ? tsig_id : known.get(id)?.peer.tsig_id));
     if (firstDifferentTsig(tsigs) >= 0) {
-      throw new Failure(409, [
-        {
-          code: CODES.tsigNotShared,
-          message: `Peer ${peer.id} is linked to zone ${zone}, whose peers must share one TSIG; change them together`,
-          source: { pointer: "/tsig_id" },
-        },
-      ]);
+      throw failure("tsigChangeNotShared", { peer: peer.id, zone }, "/tsig_id");
     }
   }
 }
@@ -116,12 +85,7 @@ export function checkPeer(store: Store, account: string, peer: Peer, previous?: 
 export function checkPeerUnused(store: Store, peer: Peer): void {
   const [first] = zonesLinking(store, peer.id);
   if (first) {
-    throw new Failure(409, [
-      {
-        code: CODES.peerInUse,
-        message: `Peer ${peer.id} is linked to the outgoing configuration of zone ${first.zone}; unlink it first`,
-      },
-    ]);
+    throw failure("peerInUse", { peer: peer.id, zone: first.zone });
   }
 }
 
@@ -131,11 +95,6 @@ export function checkTsigUnused(store: Store, account: string, tsig: Tsig): void
     (p) => p.tsig_id === tsig.id,
   );
   if (user) {
-    throw new Failure(409, [
-      {
-        code: CODES.tsigInUse,
-        message: `TSIG ${tsig.id} is used by peer ${user.id}; take it off the peer first`,
-      },
-    ]);
+    throw failure("tsigInUse", { tsig: tsig.id, peer: user.id });
   }
 }
