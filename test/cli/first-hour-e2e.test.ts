@@ -1,11 +1,14 @@
 /**
- * The README's first hour, end to end, with the built CLI as child processes
- * only: `cf-secondary-dns emulator` with a zone file and --state (its banner says
- * where the API and the DNS primary are), `outgoing setup … --write-config DIR`
- * once per secondary, Knot, NSD and BIND 9 started with the command lines setup
- * printed (so with exactly the files it wrote), `outgoing doctor` until it exits
- * 0, then a record changed as the README says (edit the zone file, SIGHUP the
- * emulator) and doctor again until every secondary is in sync at the new serial.
+ * The README's first hour ("On one machine, from nothing to three secondaries in
+ * sync"), end to end, with the built CLI as child processes only, and the README's
+ * own zone file and command lines: `cf-secondary-dns emulator` with the zone file
+ * and --state (its banner says where the API and the DNS primary are), `outgoing
+ * setup … --write-config DIR` once per secondary (a free port in place of each of
+ * the README's), Knot, NSD and BIND 9 started with the README's lines, which must
+ * be the ones setup printed (so with exactly the files it wrote), `outgoing
+ * doctor` until it exits 0, then a record changed as the README says (edit the
+ * zone file, SIGHUP the emulator) and doctor again until every secondary is in
+ * sync at the new serial.
  *
  * Everything listens on 127.0.0.1; every address the emulator sends to, and
  * every primary the written files name, is checked to be loopback. Each wait
@@ -18,13 +21,20 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { builtFile } from "./built.js";
 import { freePort } from "../dns/servers.js";
+import { shellWords } from "../docs/shell-words.js";
 
 const CI = process.env.CI === "true";
-const ZONE_ID = "0f1e2d3c4b5a69788796a5b4c3d2e1f0";
-const ZONE = "first-hour.example";
-// The zone file a user writes: names relative to the zone (no $ORIGIN needed).
-const zoneText = (address: string) =>
-  `$TTL 300\n@ SOA ns1 hostmaster 1 3600 600 86400 300\n@ NS ns1\nns1 A 192.0.2.1\nwww A ${address}\n`;
+const README = await readFile(new URL("../../README.md", import.meta.url), "utf8");
+const SECTION = README.slice(
+  README.indexOf("### On one machine"),
+  README.indexOf("### Troubleshooting"),
+);
+const blocks = (lang: string) =>
+  [...SECTION.matchAll(new RegExp(`^\`\`\`${lang}\n([\\s\\S]*?)^\`\`\``, "gm"))].map((m) => m[1]!);
+const [ZONE_TEXT = ""] = blocks("text");
+const [EMULATOR_LINE = "", STEPS = ""] = blocks("sh");
+const STEP_LINES = STEPS.trim().split("\n");
+const ZONE_FILE = "example.com.zone";
 
 /** The three secondaries: the binary setup's printed command starts, and how to tell it is here. */
 const SERVERS = [
@@ -120,15 +130,17 @@ interface DoctorReport {
 describe.skipIf(!present && !CI)("the README's first hour, with the built CLI", () => {
   it("emulator, setup --write-config for Knot, NSD and BIND, doctor in sync, a record changed by SIGHUP, in sync again", async () => {
     expect(present, "knotd, nsd and named must be installed when CI=true").toBe(true);
-    const zoneFile = join(dir, "zone.db");
-    await writeFile(zoneFile, zoneText("192.0.2.10"));
+    // The README's zone file, in the folder the README's commands run in (cwd: dir).
+    expect(ZONE_TEXT).toContain("www  A   192.0.2.10");
+    const zoneFile = join(dir, ZONE_FILE);
+    await writeFile(zoneFile, ZONE_TEXT);
 
-    // 1. The emulator, as the README starts it; the banner says where everything is.
-    const state = join(dir, "state.json");
-    const emulator = start(process.execPath, [
-      ...[main, "emulator", "--state", state],
-      ...["--zone-file", `${ZONE_ID}=${zoneFile}`],
-    ]);
+    // 1. The emulator, with the README's line; the banner says where everything is.
+    const emulatorWords = shellWords(EMULATOR_LINE);
+    expect(emulatorWords.slice(0, 2)).toEqual(["cf-secondary-dns", "emulator"]);
+    expect(emulatorWords.at(-1)).toMatch(new RegExp(`^[0-9a-f]{32}=${ZONE_FILE}$`));
+    const zoneId = emulatorWords.at(-1)!.slice(0, 32);
+    const emulator = start(process.execPath, [main, ...emulatorWords.slice(1)]);
     const banner = await until(
       "the emulator's banner",
       () => (emulator.output().includes("Press Ctrl+C") ? emulator.output() : undefined),
@@ -142,34 +154,41 @@ describe.skipIf(!present && !CI)("the README's first hour, with the built CLI", 
     const dns = /DNS primary \(SOA, AXFR, NOTIFY\) on 127\.0\.0\.1:(\d+)/.exec(banner)?.[1];
     expect(baseUrl && account && dns, banner).toBeTruthy();
     expect(banner).toContain(`kill -HUP ${emulator.process.pid}`);
-    const env = {
-      CLOUDFLARE_BASE_URL: baseUrl!,
-      CLOUDFLARE_API_TOKEN: "any-token",
-      CLOUDFLARE_ACCOUNT_ID: account!,
-    };
 
-    // 2. setup, once per secondary, each on its own free port; its files, its command line.
+    // The README's export line: the banner's URL in place of PORT, the banner's account.
+    const [exported, ...steps] = STEP_LINES;
+    const env: Record<string, string> = {};
+    for (const [, name, value] of exported!.matchAll(/(\w+)=(\S+)/g)) env[name!] = value!;
+    expect(Object.keys(env).sort()).toEqual([
+      "CLOUDFLARE_ACCOUNT_ID",
+      "CLOUDFLARE_API_TOKEN",
+      "CLOUDFLARE_BASE_URL",
+    ]);
+    expect(env.CLOUDFLARE_BASE_URL).toBe(baseUrl!.replace(/:\d+\//, ":PORT/"));
+    expect(env.CLOUDFLARE_ACCOUNT_ID).toBe(account);
+    env.CLOUDFLARE_BASE_URL = baseUrl!;
+
+    // 2. The README's setup lines, each with a free port in place of its own.
+    const setups = steps.filter((line) => line.startsWith("cf-secondary-dns outgoing setup "));
+    const launches = steps.filter((line) => / &$/.test(line));
+    expect(setups).toHaveLength(3);
+    expect(launches.map((line) => line.split(" ")[0])).toEqual(SERVERS.map((s) => s.binary));
     const commands: { kind: string; argv: string[]; port: number }[] = [];
-    for (const server of SERVERS) {
+    for (const [i, server] of SERVERS.entries()) {
       const port = await freePort();
-      const out = join(dir, server.kind);
-      const setup = await cli(
-        [
-          ...["outgoing", "setup", ZONE_ID, "--name", `${ZONE}.`],
-          ...["--peer-ip", "127.0.0.1", "--peer-port", String(port), "--write-config", out],
-        ],
-        env,
-      );
+      const words = shellWords(setups[i]!).map((w) => (/^530\d$/.test(w) ? String(port) : w));
+      expect(words).toContain(String(port));
+      expect(words.slice(2, 4)).toEqual(["setup", zoneId]);
+      const setup = await cli(words.slice(1), env);
       expect(setup.code, setup.output).toBe(0);
       expect(setup.output).toContain(`from 127.0.0.1 port ${dns}`);
-      const line = setup.output
-        .split("\n")
-        .find((l) => l.startsWith(`  ${server.binary} `) && l.includes(out));
-      expect(line, setup.output).toBeDefined();
-      const argv = line!.trim().split(" ");
-      const file = argv[argv.length - 1]!;
-      const written = await readFile(file, "utf8");
+      // The README's command line for this server is the one setup printed, its path made absolute.
+      const argv = shellWords(launches[i]!.replace(/ &$/, ""));
+      const file = argv.at(-1)!;
+      expect(setup.output).toContain(`\n  ${[...argv.slice(0, -1), join(dir, file)].join(" ")}\n`);
+      const written = await readFile(join(dir, file), "utf8");
       // The written file transfers from the emulator's loopback DNS address, and nowhere else.
+      expect(written).toContain(`127.0.0.1`);
       expect(written).toContain(String(dns));
       expect(written).not.toMatch(/172\.65\.64\.6/);
       commands.push({ kind: server.kind, argv, port });
@@ -180,9 +199,11 @@ describe.skipIf(!present && !CI)("the README's first hour, with the built CLI", 
     const logs = () =>
       [emulator.output(), ...servers.map((s) => `--- ${s.kind}\n${s.child.output()}`)].join("\n");
 
-    // 4. doctor, until every secondary is in sync (exit 0).
+    // 4. The README's doctor line, until every secondary is in sync (exit 0).
+    const doctorWords = shellWords(steps.at(-1)!);
+    expect(doctorWords).toEqual(["cf-secondary-dns", "outgoing", "doctor", zoneId]);
     const doctor = async () => {
-      const run = await cli(["outgoing", "doctor", ZONE_ID, "--json", "--timeout", "1000"], env);
+      const run = await cli([...doctorWords.slice(1), "--json", "--timeout", "1000"], env);
       const report =
         run.code === 0 || (run.code ?? 0) >= 10
           ? (JSON.parse(run.output) as DoctorReport)
@@ -208,12 +229,12 @@ describe.skipIf(!present && !CI)("the README's first hour, with the built CLI", 
     const before = first!.primary.serial!;
 
     // 5. A record changes from the CLI: edit the zone file, SIGHUP the emulator.
-    await writeFile(zoneFile, zoneText("192.0.2.20"));
+    await writeFile(zoneFile, ZONE_TEXT.replace("192.0.2.10", "192.0.2.20"));
     emulator.process.kill("SIGHUP");
     const reloaded = await until(
       "the emulator to reload the zone file",
       () => {
-        const match = new RegExp(`Reloaded zone ${ZONE_ID}: changed, serial (\\d+)`).exec(
+        const match = new RegExp(`Reloaded zone ${zoneId}: changed, serial (\\d+)`).exec(
           emulator.output(),
         );
         return match ? Number(match[1]) : undefined;
