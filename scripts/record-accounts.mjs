@@ -31,13 +31,13 @@ const IDS = {
 const MISSING = "0123456789abcdef0123456789abcdef";
 const ZONE = "023e105f4ecef8ad9ca31a8372d0c353";
 const BODIES = {
-  peers: { name: "ns3-backup", ip: "127.0.0.4", port: 53, ixfr_enable: false, tsig_id: IDS.tsigs },
+  peers: { name: "ns3-backup", ip: "192.0.2.4", port: 53, ixfr_enable: false, tsig_id: IDS.tsigs },
   tsigs: {
     name: "tsig2.example.com.",
     algo: "hmac-sha256.",
     secret: "pQ8nS3rX0vY2mF6tJ9wL4kB7cD1eG5hA0zU3iO6qR2s=",
   },
-  acls: { name: "local-transfers-2", ip_range: "127.0.0.32/28" },
+  acls: { name: "local-transfers-2", ip_range: "192.0.2.32/28" },
 };
 const OPERATION_IDS = {
   peers: {
@@ -68,9 +68,15 @@ const SOURCE = "Recorded from the emulator (src/emulator) by scripts/record-acco
 const HAND =
   "Hand-written by scripts/record-accounts.mjs: the emulator never answers this operation with this status.";
 
-/** The emulator, bundled from src/ into node_modules/.cache so its packages resolve. */
+/**
+ * The emulator, bundled from this checkout's src/ into its own dist/ (ignored by
+ * git). Not node_modules/.cache: where node_modules is a link to another checkout's
+ * (a git worktree), Node loads the bundle from the link's target, and the emulator,
+ * which looks for generated/openapi.json in the folders above itself, would read
+ * that checkout's spec. Its packages resolve through this checkout's node_modules.
+ */
 async function loadEmulator() {
-  const outfile = join(root, "node_modules", ".cache", "cf-secondary-dns", "emulator.mjs");
+  const outfile = join(root, "dist", "record-accounts", "emulator.mjs");
   await build({
     entryPoints: [join(root, "src", "emulator", "index.ts")],
     bundle: true,

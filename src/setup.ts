@@ -29,14 +29,11 @@ import {
   tsigNameProblem,
 } from "./results.js";
 import { dnsNameProblem, identifierProblem } from "./validate.js";
-import {
-  TSIG_ALGORITHMS,
-  TSIG_DIGESTS,
-  tsigAlgorithm,
-  type TsigAlgorithm,
-} from "./dns/algorithms.js";
+import { TSIG_ALGORITHMS, TSIG_DIGESTS, type TsigAlgorithm } from "./dns/algorithms.js";
+import { tsigAlgoOf, tsigNameOf, zoneNameOf } from "./names.js";
 
 export type { TsigAlgorithm };
+export { tsigAlgoOf, tsigNameOf, zoneNameOf };
 
 /** A key's secret is as long as its HMAC's output (RFC 8945 section 6.2 advises no shorter). */
 export const SECRET_BYTES: Readonly<Record<TsigAlgorithm, number>> = Object.fromEntries(
@@ -60,8 +57,9 @@ export interface SetupInput {
   /** The secondary: where NOTIFY goes. Found by ip and port (default 53). */
   peer: { ip: string; port?: number | undefined; name?: string | undefined };
   /**
-   * The key transfers are signed with, found by name; no name: the key the
-   * zone's peers already share, else `cloudflare-transfer.<zone>`. `algo` may be
+   * The key transfers are signed with, found by name (`k.example.com` is taken
+   * as `k.example.com.`); no name: the key the zone's peers already share, else
+   * `cloudflare-transfer.<zone>`. `algo` may be
    * written as nameservers do (`hmac-sha256`). `secret` is used only when the
    * key is created or must be replaced; default a new random one. `null`: no key
    * (transfers unsigned, not recommended).
@@ -141,20 +139,6 @@ export class SetupFailedError extends Error {
   }
 }
 
-/** `example.com`, `Example.COM.`: `example.com.`, the one spelling setup sends and compares. */
-export function zoneNameOf(name: string): string {
-  const lower = name.toLowerCase();
-  return lower.endsWith(".") ? lower : `${lower}.`;
-}
-
-/** `hmac-sha256` (nameservers' spelling), `HMAC-SHA256.`: `hmac-sha256.`; `hmac-md5`: its long name. */
-export function tsigAlgoOf(algo: string): string {
-  const lower = algo.toLowerCase();
-  const bare = lower.endsWith(".") ? lower.slice(0, -1) : lower;
-  const spelled = TSIG_ALGORITHMS.find((name) => TSIG_DIGESTS[name].configName === bare);
-  return spelled ?? tsigAlgorithm(lower) ?? `${bare}.`;
-}
-
 /** The key's name when none is given and the zone's peers share none. */
 export const defaultTsigName = (zoneName: string) => `cloudflare-transfer.${zoneNameOf(zoneName)}`;
 
@@ -164,9 +148,10 @@ function normalized(input: SetupInput): SetupInput {
     typeof input.zoneName === "string" && input.zoneName !== ""
       ? zoneNameOf(input.zoneName)
       : input.zoneName;
-  const algo = input.tsig?.algo;
+  const { name, algo } = input.tsig ?? {};
   const tsig = input.tsig && {
     ...input.tsig,
+    ...(typeof name === "string" ? { name: tsigNameOf(name) } : {}),
     ...(typeof algo === "string" ? { algo: tsigAlgoOf(algo) as TsigAlgorithm } : {}),
   };
   return { ...input, zoneName, tsig };

@@ -16,6 +16,7 @@ import {
 } from "../../generated/operations.js";
 import { createSecondaryDnsClient, ValidationError, type Tsig } from "../index.js";
 import { newTsigSecret, SECRET_BYTES, type TsigAlgorithm } from "../setup.js";
+import { tsigAlgoOf, tsigNameOf } from "../names.js";
 import { algoProblem, TSIG_ALGORITHMS } from "../results.js";
 import { COMMON_OPTIONS, PROGRAM } from "./help.js";
 import { EXIT, UsageError, type CliIo } from "./io.js";
@@ -37,6 +38,8 @@ interface Resource {
   about: string;
   /** Which fields a row shows, in order. */
   shown: readonly string[];
+  /** Fields whose text is spelled one way before it is sent (src/names.ts). */
+  spelling?: Readonly<Record<string, (text: string) => string>>;
 }
 
 const RESOURCES: Record<string, Resource> = {
@@ -53,6 +56,8 @@ const RESOURCES: Record<string, Resource> = {
     one: "TSIG key",
     about: "The account's TSIG keys, which sign NOTIFY and transfers",
     shown: ["id", "name", "algo", "secret"],
+    // `k.example.com` and `K.Example.COM.` are one key; `hmac-sha256` is `hmac-sha256.`.
+    spelling: { name: tsigNameOf, algo: tsigAlgoOf },
   },
   acls: {
     operations: aclsOperations,
@@ -68,7 +73,7 @@ const FIELD_FLAGS: Record<string, { flag: string; value: string; help: string }>
   name: {
     flag: "name",
     value: "NAME",
-    help: "The name (TSIG: the key name with its trailing dot)",
+    help: "The name (TSIG: the key's name, sent lower case with its trailing dot)",
   },
   ip: { flag: "ip", value: "IP", help: "The peer's IPv4 or IPv6 address, where NOTIFY goes" },
   port: { flag: "port", value: "N", help: "The peer's DNS port, 1 to 65535" },
@@ -76,8 +81,8 @@ const FIELD_FLAGS: Record<string, { flag: string; value: string; help: string }>
   tsig_id: { flag: "tsig", value: "ID", help: "The id of the TSIG key that signs with the peer" },
   algo: {
     flag: "algo",
-    value: "ALGO.",
-    help: `The algorithm, with its trailing dot: ${TSIG_ALGORITHMS.join(", ")}`,
+    value: "ALGO",
+    help: `The algorithm, the trailing dot optional: ${TSIG_ALGORITHMS.join(", ")}`,
   },
   secret: {
     flag: "secret-file",
@@ -206,7 +211,7 @@ export async function runAccount(resourceName: string, argv: string[], io: CliIo
     (flags.account as string | undefined) ?? (io.env.CLOUDFLARE_ACCOUNT_ID || undefined);
   if (accountId === undefined) throw usage("missing --account ID (or CLOUDFLARE_ACCOUNT_ID)");
 
-  const body = takesBody ? await bodyOf(resource, flags, io, help) : undefined;
+  const body = takesBody ? await bodyOf(resource, spelled(resource, flags), io, help) : undefined;
   const baseUrlFrom = flags["base-url"] !== undefined ? "--base-url" : "CLOUDFLARE_BASE_URL";
   let result: unknown;
   try {
@@ -235,6 +240,20 @@ export async function runAccount(resourceName: string, argv: string[], io: CliIo
     describe(resource, action, shown, showSecret, body?.generated === true),
   );
   return EXIT.ok;
+}
+
+/** The flags with the fields the resource spells one way so spelled (a TSIG's name and algo). */
+function spelled(
+  resource: Resource,
+  flags: Record<string, string | boolean | undefined>,
+): Record<string, string | boolean | undefined> {
+  const out = { ...flags };
+  for (const [field, spell] of Object.entries(resource.spelling ?? {})) {
+    const flag = FIELD_FLAGS[field]!.flag;
+    const text = out[flag];
+    if (typeof text === "string") out[flag] = spell(text);
+  }
+  return out;
 }
 
 /** The body from the field flags; a TSIG's secret from --secret-file, else a new one. */

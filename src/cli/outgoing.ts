@@ -10,6 +10,7 @@ import {
   type ClientOptions,
   type OutgoingZone,
 } from "../index.js";
+import { zoneNameOf } from "../names.js";
 import { strictResults } from "../results.js";
 import { ACTION_HELP, actionHelp, OUTGOING_HELP, PROGRAM } from "./help.js";
 import { EXIT, UsageError, type CliIo } from "./io.js";
@@ -109,7 +110,9 @@ export async function runOutgoing(argv: string[], io: CliIo): Promise<number> {
     const client = createSecondaryDnsClient(
       clientOptions(io, helpCommand, values["base-url"], values.timeout, values.retries),
     );
-    const body = { name: values.name ?? "", peers: values.peer ?? [] };
+    // `www.example.com` and `WWW.example.com.` name one zone: sent as `www.example.com.`, so
+    // an update does not rename the zone by its spelling.
+    const body = { name: zoneNameOf(values.name ?? ""), peers: values.peer ?? [] };
     const options: CallOptions = { signal: io.signal };
     // Each method takes (zoneId, [body,] options), as the operations table says.
     const send = client.outgoing[method] as (...args: unknown[]) => Promise<unknown>;

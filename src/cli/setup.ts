@@ -54,8 +54,9 @@ Options:
   --peer-ip IP            Your secondary's address, where NOTIFY goes (required)
   --peer-port N           Its DNS port (default ${DEFAULT_PEER_PORT})
   --peer-name NAME        The peer's name when it is created (default "secondary IP port N")
-  --tsig-name NAME.       The key's name, as on the secondary (default: the key the zone's
-                          peers already share, else cloudflare-transfer.ZONE)
+  --tsig-name NAME        The key's name, as on the secondary, the trailing dot optional
+                          (default: the key the zone's peers already share, else
+                          cloudflare-transfer.ZONE)
   --tsig-algo ALGO        The key's algorithm, e.g. hmac-sha512 (the trailing dot is
                           optional; default ${DEFAULT_TSIG_ALGO})
   --tsig-secret-file F    Use the secret in F ("-": standard input) when the key is

@@ -235,6 +235,35 @@ describe("tsigs", () => {
     expect(outcome.stderr).not.toContain(secret);
     expect(outcome.stdout).toBe("");
   });
+
+  it("names one way: --name and --algo as nameservers write them are sent as the API spells them", async () => {
+    const account = OTHER.replace("abcd", "0009");
+    const created = JSON.parse(
+      ok(
+        await run(
+          ["tsigs", "create", "--name", "Spelled.Example.COM", "--algo", "HMAC-SHA256", "--json"],
+          account,
+        ),
+      ),
+    ) as { id: string; name: string; algo: string; secret: string };
+    expect({ name: created.name, algo: created.algo }).toEqual({
+      name: "spelled.example.com.",
+      algo: "hmac-sha256.",
+    });
+    expect(Buffer.from(created.secret, "base64")).toHaveLength(32); // generated for sha256
+    // hmac-md5 is the API's long name; update with the other spelling of the same name.
+    const file = secretFile("md5.secret", Buffer.alloc(16, 7).toString("base64"));
+    const update = ["tsigs", "update", created.id, "--name", "spelled.example.com"];
+    ok(await run([...update, "--algo", "hmac-md5", "--secret-file", file], account));
+    const [tsig] = await checker(account).tsigs.list();
+    expect({ name: tsig!.name, algo: tsig!.algo }).toEqual({
+      name: "spelled.example.com.",
+      algo: "hmac-md5.sig-alg.reg.int.",
+    });
+    // A peer's name is free text, not a DNS name: kept as given.
+    const peer = ok(await run(["peers", "create", "--name", "NS1-Backup"], account));
+    expect(peer).toContain("  name         NS1-Backup\n");
+  });
 });
 
 describe("acls", () => {
@@ -299,14 +328,14 @@ describe("bad input: a usage error naming the flag, exit 2, nothing sent", () =>
       /invalid --name: is required/,
     ],
     [
-      "an algorithm without its dot",
-      () => ["tsigs", "create", "--name", "k.", "--algo", "hmac-sha256"],
-      /invalid --algo: .*add the trailing dot: "hmac-sha256\."/,
+      "an algorithm the API does not have (named as given)",
+      () => ["tsigs", "create", "--name", "k.", "--algo", "hmac-sha999"],
+      /invalid --algo: must be one of .*got "hmac-sha999"/,
     ],
     [
-      "a key name without its dot",
-      () => ["tsigs", "create", "--name", "k", "--algo", "hmac-sha1."],
-      /invalid --name: must be the key's name, a DNS name with its trailing dot, got "k"/,
+      "a key name that is not a DNS name (named as given)",
+      () => ["tsigs", "create", "--name", "k ey", "--algo", "hmac-sha1."],
+      /invalid --name: .*got "k ey"/,
     ],
     [
       "an empty secret file",

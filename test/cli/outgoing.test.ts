@@ -4,6 +4,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startEmulator, type Emulator } from "../../src/emulator/index.js";
+import { querySoa } from "../../src/dns/index.js";
 import { validatorAt } from "../support/spec.js";
 import { cli, type Outcome } from "./run.js";
 
@@ -99,6 +100,32 @@ describe("the lifecycle, as text", () => {
     expect(succeeded(await outgoing("update", zone, "--name", "example.com."))).toMatch(
       /peers\s+\(none\)/,
     );
+  });
+});
+
+describe("names one way", () => {
+  it("--name without its dot, in any case, is the same zone: no rename, the serial moves by the update alone", async () => {
+    const dns = await startEmulator({ dnsPort: 0 });
+    try {
+      const zone = newZone();
+      const at = { ...env, CLOUDFLARE_BASE_URL: dns.url };
+      const run = async (...args: string[]) =>
+        JSON.parse(succeeded(await cli(["outgoing", ...args, "--json"], at))) as {
+          name: string;
+          soa_serial: number;
+        };
+      const created = await run("create", zone, "--name", "WWW.Example.COM", "--peer", PEER_A);
+      expect(created.name).toBe("www.example.com.");
+      const updated = await run("update", zone, "--name", "www.example.com", "--peer", PEER_A);
+      expect(updated.name).toBe("www.example.com.");
+      expect(updated.soa_serial).toBe(created.soa_serial + 1);
+      // The primary serves the zone under the one name, at the API's serial.
+      await run("enable", zone);
+      const soa = await querySoa({ ...dns.dns!, zone: "www.example.com", timeoutMs: 2000 });
+      expect(soa).toMatchObject({ status: "answer", serial: updated.soa_serial });
+    } finally {
+      await dns.close();
+    }
   });
 });
 

@@ -168,6 +168,15 @@ describe("a rerun", () => {
       serial: before.soa_serial,
     });
     expect((await stateOf(zone, ip, key)).keys.map((t) => t.algo)).toEqual(["hmac-sha256."]);
+    // The key's name too: upper case and without its dot, it is the same key.
+    const spelled = ["--tsig-name", key.slice(0, -1).toUpperCase(), "--tsig-algo", "HMAC-SHA256"];
+    const again = await cli(
+      ["outgoing", "setup", zone, "--name", "converge.example.", "--peer-ip", ip, ...spelled],
+      env(),
+    );
+    expect(again.code, again.stderr).toBe(0);
+    expect(again.stdout).toContain("Nothing to change");
+    expect((await stateOf(zone, ip, key)).keys.map((t) => t.name)).toEqual([key]);
   });
 });
 

@@ -94,6 +94,12 @@ describe("outgoing setup, as text", () => {
     expect(out).toContain("# NSD: secondary for example.com, transferring from 127.0.0.1@5300");
     expect(out).toContain(`    request-xfr: AXFR 127.0.0.1@5300 ${tsigName}`);
     expect(out).not.toContain("hmac-sha256.;");
+    // Pasting into a server already running: which parts to take, for each (issue 19 item 4).
+    const paste = out.slice(out.indexOf("To add this zone to a server you already run"));
+    expect(paste.length).toBeLessThan(out.length);
+    expect(paste).toMatch(/for Knot the key,\s+remote, acl and zone sections/);
+    expect(paste).toMatch(/for\s+NSD the key and zone clauses/);
+    expect(paste).toMatch(/for BIND the key\s+and zone statements/);
 
     const second = await cli(args, envFor(emulator.url));
     expect(second.code).toBe(0);
@@ -350,9 +356,9 @@ describe("outgoing setup with bad input: usage error, exit 2, nothing sent", () 
     ["port 70000", ["--peer-port", "70000"], /invalid --peer-port/],
     ["an unknown algorithm", ["--tsig-algo", "hmac-sha999"], /invalid --tsig-algo: must be one of/],
     [
-      "a key name without its dot",
-      ["--tsig-name", "k.example.com"],
-      /invalid --tsig-name: must end with a dot/,
+      "a key name that is not a DNS name (named as given)",
+      ["--tsig-name", "k ey.example.com"],
+      /invalid --tsig-name: .*got "k ey\.example\.com"/,
     ],
     ["a bad zone name", ["--name", "exa mple.com."], /invalid --name: must be a DNS name/],
     ["a bad account", ["--account", "XYZ"], /invalid --account: must be 32 lowercase hex/],

@@ -109,7 +109,7 @@ describe("the README's TypeScript", () => {
           algo: "hmac-sha256.",
         });
         expect(Buffer.from(tsig.secret, "base64")).toHaveLength(32);
-        expect(peer).toMatchObject({ ip: "127.0.0.53", port: 53, tsig_id: tsig.id });
+        expect(peer).toMatchObject({ ip: "192.0.2.53", port: 53, tsig_id: tsig.id });
         const zone = await client.outgoing.get(ZONE);
         expect(zone.peers).toEqual([peer.id]);
         await expect(client.outgoing.status(ZONE)).resolves.toBe("Enabled");
@@ -172,7 +172,7 @@ describe("the README's CLI workflow", () => {
         name: "cloudflare-transfer.example.com.",
         algo: "hmac-sha256.",
       });
-      expect(peer).toMatchObject({ ip: "127.0.0.53", port: 53, tsig_id: tsig?.id });
+      expect(peer).toMatchObject({ ip: "192.0.2.53", port: 53, tsig_id: tsig?.id });
       expect((await client.outgoing.get(ZONE)).peers).toEqual([peer?.id]);
       await expect(client.outgoing.status(ZONE)).resolves.toBe("Enabled");
       expect(first.stdout).toContain(`secret "${tsig?.secret}";`);
