@@ -290,6 +290,8 @@ export function operationsSource(spec) {
     'export type Method = "GET" | "PUT" | "POST" | "DELETE" | "PATCH";',
     "/** The schemas of request bodies, by name. */",
     `export type BodySchema = ${union(ops.flatMap((o) => o.body ?? []))};`,
+    "/** Every operationId of the spec: a `Record<OperationId, ...>` makes the compiler ask for a new one. */",
+    `export type OperationId = ${union(ops.map((o) => o.operationId))};`,
     "/** The schemas of a 200's `result`, by name (`Name[]`: a list of them). */",
     `export type ResultSchema = ${union(ops.map((o) => o.result))};`,
     "",

@@ -5,6 +5,7 @@
  */
 import fc from "fast-check";
 import { TSIG_ALGORITHMS } from "../../generated/constants.js";
+import type { ResultSchema } from "../../generated/operations.js";
 
 export const identifier = fc.stringMatching(/^[0-9a-f]{32}$/);
 
@@ -78,6 +79,29 @@ export const acl = fc.record({
     .map(([a, b, c, d, bits]) => `${a}.${b}.${c}.${d}/${bits}`),
 });
 
+/**
+ * A valid result of each of the spec's result schemas (generated/operations.ts's
+ * ResultSchema). A new schema in the spec fails type-checking here until it has one.
+ */
+export const VALID_RESULTS = {
+  OutgoingZone: outgoingZone,
+  DeleteResult: fc.record({ id: identifier }),
+  ActionResult: fc.constantFrom("Enabled", "Disabled", "OK"),
+  TransferStatus: fc.constantFrom("Enabled", "Disabled"),
+  Peer: peer,
+  "Peer[]": fc.array(peer, { maxLength: 3 }),
+  Tsig: tsig,
+  "Tsig[]": fc.array(tsig, { maxLength: 3 }),
+  Acl: acl,
+  "Acl[]": fc.array(acl, { maxLength: 3 }),
+} satisfies Record<ResultSchema, fc.Arbitrary<unknown>>;
+type WithoutArbitrary = Exclude<ResultSchema, keyof typeof VALID_RESULTS>;
+// Fails to compile, in these words, when the spec has a result schema VALID_RESULTS lacks.
+export const everyResultHasAnArbitrary: [WithoutArbitrary] extends [never]
+  ? true
+  : `test/contract/arbitraries.ts: add an arbitrary of the result schema ${WithoutArbitrary} to VALID_RESULTS` =
+  true;
+
 /** An account resource with one field changed to a near miss the spec refuses. */
 const nearMissResource = fc.oneof(
   fc
@@ -130,15 +154,10 @@ export const failureEnvelope = fc.record({
 
 /** A valid result of any operation, or something close to one. */
 export const anyResult = fc.oneof(
-  outgoingZone,
-  peer,
-  tsig,
-  acl,
+  ...Object.values(VALID_RESULTS),
   fc.array(fc.oneof(peer, tsig, acl), { maxLength: 3 }),
   nearMissResource,
   fc.array(nearMissResource, { minLength: 1, maxLength: 2 }),
-  fc.record({ id: identifier }),
-  fc.constantFrom("Enabled", "Disabled", "OK"),
   fc.string(),
   // One field of a configuration changed to a near miss or to any JSON.
   fc
