@@ -4,7 +4,13 @@
  * proxy might send instead.
  */
 import fc from "fast-check";
-import { TSIG_ALGORITHMS } from "../../generated/constants.js";
+import {
+  MAX_PEERS,
+  PORT_MAX,
+  PORT_MIN,
+  SOA_SERIAL_MAX,
+  TSIG_ALGORITHMS,
+} from "../../generated/constants.js";
 import type { ResultSchema } from "../../generated/operations.js";
 
 export const identifier = fc.stringMatching(/^[0-9a-f]{32}$/);
@@ -15,10 +21,10 @@ export const dnsName = fc
   .tuple(fc.array(label, { minLength: 1, maxLength: 5 }), fc.boolean())
   .map(([labels, dot]) => `${labels.join(".")}${dot ? "." : ""}`);
 
-/** What create and update take: a name and up to 30 distinct peers. */
+/** What create and update take: a name and up to MAX_PEERS distinct peers. */
 export const zoneInput = fc.record({
   name: dnsName,
-  peers: fc.uniqueArray(identifier, { maxLength: 30 }),
+  peers: fc.uniqueArray(identifier, { maxLength: MAX_PEERS }),
 });
 
 const timestamp = fc
@@ -42,8 +48,8 @@ const timestamp = fc
 export const outgoingZone = fc.record({
   id: identifier,
   name: dnsName,
-  peers: fc.uniqueArray(identifier, { maxLength: 30 }),
-  soa_serial: fc.integer({ min: 0, max: 4294967295 }),
+  peers: fc.uniqueArray(identifier, { maxLength: MAX_PEERS }),
+  soa_serial: fc.integer({ min: 0, max: SOA_SERIAL_MAX }),
   checked_time: timestamp,
   created_time: timestamp,
   last_transferred_time: timestamp,
@@ -57,7 +63,7 @@ export const peer = fc.record(
     id: identifier,
     name,
     ip: fc.oneof(fc.ipV4(), fc.ipV6()),
-    port: fc.integer({ min: 1, max: 65535 }),
+    port: fc.integer({ min: PORT_MIN, max: PORT_MAX }),
     ixfr_enable: fc.boolean(),
     tsig_id: identifier,
   },
