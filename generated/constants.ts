@@ -12,3 +12,24 @@ export const TSIG_ALGORITHMS = [
   "hmac-sha512.",
 ] as const satisfies readonly components["schemas"]["Tsig"]["algo"][];
 export type TsigAlgorithm = (typeof TSIG_ALGORITHMS)[number];
+
+/** A Cloudflare identifier's pattern (components.schemas.Identifier.pattern). */
+export const IDENTIFIER_PATTERN = "^[0-9a-f]{32}$";
+
+/** A DNS name's pattern (components.schemas.DnsName.pattern). */
+export const DNS_NAME_PATTERN = "^(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\\.)*[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\\.?$";
+
+/** The longest DNS name, in characters (components.schemas.DnsName.maxLength). */
+export const DNS_NAME_MAX_LENGTH = 253;
+
+/** The most peers a zone lists (components.schemas.PeerIds.maxItems). */
+export const MAX_PEERS = 30;
+
+/** The largest SOA serial, an unsigned 32-bit integer (components.schemas.OutgoingZone.properties.soa_serial.maximum). */
+export const SOA_SERIAL_MAX = 4294967295;
+
+/** The lowest port a peer may have (components.schemas.Peer.properties.port.minimum). */
+export const PORT_MIN = 1;
+
+/** The highest port a peer may have (components.schemas.Peer.properties.port.maximum). */
+export const PORT_MAX = 65535;

@@ -5,6 +5,8 @@ import type { paths } from "./schema.js";
 export type Method = "GET" | "PUT" | "POST" | "DELETE" | "PATCH";
 /** The schemas of request bodies, by name. */
 export type BodySchema = "OutgoingZoneInput" | "PeerInput" | "EmptyBody" | "TsigInput" | "AclInput";
+/** Every operationId of the spec: a `Record<OperationId, ...>` makes the compiler ask for a new one. */
+export type OperationId = "secondary-dns-(-primary-zone)-primary-zone-configuration-details" | "secondary-dns-(-primary-zone)-create-primary-zone-configuration" | "secondary-dns-(-primary-zone)-update-primary-zone-configuration" | "secondary-dns-(-primary-zone)-delete-primary-zone-configuration" | "secondary-dns-(-primary-zone)-disable-outgoing-zone-transfers" | "secondary-dns-(-primary-zone)-enable-outgoing-zone-transfers" | "secondary-dns-(-primary-zone)-force-dns-notify" | "secondary-dns-(-primary-zone)-get-outgoing-zone-transfer-status" | "secondary-dns-(-peer)-list-peers" | "secondary-dns-(-peer)-create-peer" | "secondary-dns-(-peer)-peer-details" | "secondary-dns-(-peer)-update-peer" | "secondary-dns-(-peer)-delete-peer" | "secondary-dns-(-tsig)-list-tsi-gs" | "secondary-dns-(-tsig)-create-tsig" | "secondary-dns-(-tsig)-tsig-details" | "secondary-dns-(-tsig)-update-tsig" | "secondary-dns-(-tsig)-delete-tsig" | "secondary-dns-(-acl)-list-ac-ls" | "secondary-dns-(-acl)-create-acl" | "secondary-dns-(-acl)-acl-details" | "secondary-dns-(-acl)-update-acl" | "secondary-dns-(-acl)-delete-acl";
 /** The schemas of a 200's `result`, by name (`Name[]`: a list of them). */
 export type ResultSchema = "OutgoingZone" | "DeleteResult" | "ActionResult" | "TransferStatus" | "Peer[]" | "Peer" | "Tsig[]" | "Tsig" | "Acl[]" | "Acl";
 

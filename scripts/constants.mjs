@@ -1,6 +1,7 @@
-// Writes generated/constants.ts: lists of values the spec states that the code
-// needs at run time (today the TSIG algorithms of Tsig.algo's enum), so that no
-// source file restates them. Called by scripts/generate.mjs; `--check` compares
+// Writes generated/constants.ts: the values the spec states that hand-written
+// code needs at run time (the TSIG algorithms of Tsig.algo's enum, the limits and
+// patterns of the named schemas), so that no source file restates them. Each is
+// read by schema name and keyword, never written here as a number. Called by scripts/generate.mjs; `--check` compares
 // its output with the committed file.
 
 /** Where each list is read in the bundled spec, and its name in the output. */
@@ -14,6 +15,67 @@ const LISTS = [
     property: "algo",
   },
 ];
+
+/**
+ * Single values, each read at `at` (a schema name, then keywords), and held equal
+ * wherever `same` says the spec repeats it.
+ */
+const VALUES = [
+  {
+    name: "IDENTIFIER_PATTERN",
+    about: "A Cloudflare identifier's pattern",
+    at: ["Identifier", "pattern"],
+  },
+  { name: "DNS_NAME_PATTERN", about: "A DNS name's pattern", at: ["DnsName", "pattern"] },
+  {
+    name: "DNS_NAME_MAX_LENGTH",
+    about: "The longest DNS name, in characters",
+    at: ["DnsName", "maxLength"],
+  },
+  { name: "MAX_PEERS", about: "The most peers a zone lists", at: ["PeerIds", "maxItems"] },
+  {
+    name: "SOA_SERIAL_MAX",
+    about: "The largest SOA serial, an unsigned 32-bit integer",
+    at: ["OutgoingZone", "properties", "soa_serial", "maximum"],
+  },
+  {
+    name: "PORT_MIN",
+    about: "The lowest port a peer may have",
+    at: ["Peer", "properties", "port", "minimum"],
+    same: [["PeerInput", "properties", "port", "minimum"]],
+  },
+  {
+    name: "PORT_MAX",
+    about: "The highest port a peer may have",
+    at: ["Peer", "properties", "port", "maximum"],
+    same: [["PeerInput", "properties", "port", "maximum"]],
+  },
+];
+
+function valueAt(spec, at) {
+  let node = spec.components?.schemas;
+  for (const key of at) node = node?.[key];
+  if (node === undefined) throw new Error(`components.schemas.${at.join(".")} is not in the spec`);
+  return node;
+}
+
+function valueLines(spec) {
+  const out = [];
+  for (const value of VALUES) {
+    const found = valueAt(spec, value.at);
+    for (const other of value.same ?? []) {
+      if (valueAt(spec, other) !== found) {
+        throw new Error(`${value.name}: ${value.at.join(".")} and ${other.join(".")} differ`);
+      }
+    }
+    out.push(
+      "",
+      `/** ${value.about} (components.schemas.${value.at.join(".")}). */`,
+      `export const ${value.name} = ${JSON.stringify(found)};`,
+    );
+  }
+  return out;
+}
 
 function enumOf(spec, schema, property) {
   const values = spec.components?.schemas?.[schema]?.properties?.[property]?.enum;
@@ -53,5 +115,6 @@ export function constantsSource(spec) {
       `export type ${list.type} = (typeof ${list.name})[number];`,
     );
   }
+  out.push(...valueLines(spec));
   return `${out.join("\n")}\n`;
 }

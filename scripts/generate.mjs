@@ -1,7 +1,8 @@
 // `npm run generate`: spec/openapi.yaml -> generated/schema.ts (openapi-typescript),
 // generated/openapi.json (the bundled spec, for runtime validation and tests) and,
 // from that bundle, generated/operations.ts (the table of operations, see
-// scripts/operations.mjs), and generated/constants.ts (lists the spec states, such
+// scripts/operations.mjs), generated/results.ts (the result schemas strictResults
+// checks, from the same script), and generated/constants.ts (lists the spec states, such
 // as the TSIG algorithms, see scripts/constants.mjs).
 // `npm run check:generated` (--check): exits non-zero when the committed files differ
 // from what the spec would produce now, and writes nothing.
@@ -10,7 +11,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { constantsSource } from "./constants.mjs";
-import { operationsSource } from "./operations.mjs";
+import { operationsSource, resultsSource } from "./operations.mjs";
 import { root, runTool } from "./run-tool.mjs";
 import { validatorsSource } from "./validators.mjs";
 
@@ -18,6 +19,8 @@ const check = process.argv.includes("--check");
 const bundled = path.join(root, "generated", "openapi.json");
 const table = path.join(root, "generated", "operations.ts");
 const tableOf = (file) => operationsSource(JSON.parse(readFileSync(file, "utf8")));
+const results = path.join(root, "generated", "results.ts");
+const resultsOf = (file) => resultsSource(JSON.parse(readFileSync(file, "utf8")));
 const constants = path.join(root, "generated", "constants.ts");
 const constantsOf = (file) => constantsSource(JSON.parse(readFileSync(file, "utf8")));
 const validators = path.join(root, "generated", "validators.ts");
@@ -37,6 +40,7 @@ if (check) {
     if (!sameFile(fresh, bundled)) stale.push("generated/openapi.json");
     if (readOr(table) !== tableOf(fresh)) stale.push("generated/operations.ts");
     if (readOr(constants) !== constantsOf(fresh)) stale.push("generated/constants.ts");
+    if (readOr(results) !== resultsOf(fresh)) stale.push("generated/results.ts");
     const compiled = validatorsSource(readFileSync(fresh, "utf8"));
     if (readOr(validators) !== compiled) stale.push("generated/validators.ts");
   } finally {
@@ -53,7 +57,10 @@ if (check) {
   writeFileSync(validators, validatorsSource(readFileSync(bundled, "utf8")));
   writeFileSync(table, tableOf(bundled));
   writeFileSync(constants, constantsOf(bundled));
-  console.log(`generated/operations.ts and constants.ts written from generated/openapi.json`);
+  writeFileSync(results, resultsOf(bundled));
+  console.log(
+    `generated/operations.ts, results.ts and constants.ts written from generated/openapi.json`,
+  );
 }
 
 function readOr(file) {

@@ -27,7 +27,7 @@ import {
   portProblem,
   secretProblem,
   tsigNameProblem,
-} from "./results.js";
+} from "./fields.js";
 import { dnsNameProblem, identifierProblem } from "./validate.js";
 import { TSIG_ALGORITHMS, TSIG_DIGESTS, type TsigAlgorithm } from "./dns/algorithms.js";
 import { tsigAlgoOf, tsigNameOf, zoneNameOf } from "./names.js";

@@ -1,18 +1,15 @@
 /**
  * Checks of what goes out: arguments get a ValidationError before anything is
- * sent. The patterns are the spec's own; a test holds them equal to
- * generated/openapi.json so the two cannot drift apart.
+ * sent. The patterns and limits are the spec's own, generated into
+ * generated/constants.ts.
  */
+import {
+  DNS_NAME_MAX_LENGTH,
+  DNS_NAME_PATTERN,
+  IDENTIFIER_PATTERN,
+} from "../generated/constants.js";
 import { ValidationError } from "./errors.js";
 
-/** components.schemas.Identifier.pattern */
-export const IDENTIFIER_PATTERN = "^[0-9a-f]{32}$";
-/** components.schemas.DnsName.pattern */
-export const DNS_NAME_PATTERN =
-  "^(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\\.)*[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\\.?$";
-export const DNS_NAME_MAX_LENGTH = 253;
-export const MAX_PEERS = 30;
-export const SOA_SERIAL_MAX = 4294967295;
 const identifier = new RegExp(IDENTIFIER_PATTERN);
 const dnsName = new RegExp(DNS_NAME_PATTERN);
 /** Shows a bad value in an error message, short and on one line. */

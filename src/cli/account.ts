@@ -17,7 +17,8 @@ import {
 import { createSecondaryDnsClient, ValidationError, type Tsig } from "../index.js";
 import { newTsigSecret, SECRET_BYTES, type TsigAlgorithm } from "../setup.js";
 import { tsigAlgoOf, tsigNameOf } from "../names.js";
-import { algoProblem, TSIG_ALGORITHMS } from "../results.js";
+import { TSIG_ALGORITHMS } from "../../generated/constants.js";
+import { algoProblem } from "../fields.js";
 import { COMMON_OPTIONS, PROGRAM } from "./help.js";
 import { EXIT, UsageError, type CliIo } from "./io.js";
 import { CLIENT_FLAGS, clientArgumentNames, clientOptions } from "./outgoing.js";

@@ -1,12 +1,13 @@
 /** The help texts, one per command. */
 import { outgoingOperations } from "../../generated/operations.js";
+import { DEFAULT_BASE_URL, DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT_MS } from "../options.js";
 
 export const PROGRAM = "cf-secondary-dns";
 
 const ENVIRONMENT = `Environment:
   CLOUDFLARE_API_TOKEN                  An API token (recommended)
   CLOUDFLARE_EMAIL, CLOUDFLARE_API_KEY  A Global API Key and its account email, instead of a token
-  CLOUDFLARE_BASE_URL                   The API's base URL (default https://api.cloudflare.com/client/v4)`;
+  CLOUDFLARE_BASE_URL                   The API's base URL (default ${DEFAULT_BASE_URL})`;
 
 const EXIT_CODES = `Exit codes:
   0  success
@@ -36,11 +37,28 @@ ${ENVIRONMENT}
 ${EXIT_CODES}
 `;
 
-export const COMMON_OPTIONS = `  --json            Print the API's \`result\` as JSON instead of text
-  --base-url URL    The API's base URL (overrides CLOUDFLARE_BASE_URL)
-  --timeout MS      Milliseconds one attempt may take (default 60000)
-  --retries N       Retries after a retryable failure (default 2)
-  -h, --help        Show this help`;
+/** The flags of every command that calls the API through the client (read by clientOptions). */
+export const CLIENT_FLAGS = {
+  json: { type: "boolean" },
+  "base-url": { type: "string" },
+  timeout: { type: "string" },
+  retries: { type: "string" },
+  help: { type: "boolean", short: "h" },
+} as const;
+
+/** Each client flag's help line, with the client's own defaults; the compiler wants one per flag. */
+const CLIENT_FLAG_HELP: Record<keyof typeof CLIENT_FLAGS, readonly [usage: string, text: string]> =
+  {
+    json: ["--json", "Print the API's `result` as JSON instead of text"],
+    "base-url": ["--base-url URL", "The API's base URL (overrides CLOUDFLARE_BASE_URL)"],
+    timeout: ["--timeout MS", `Milliseconds one attempt may take (default ${DEFAULT_TIMEOUT_MS})`],
+    retries: ["--retries N", `Retries after a retryable failure (default ${DEFAULT_MAX_RETRIES})`],
+    help: ["-h, --help", "Show this help"],
+  };
+
+export const COMMON_OPTIONS = Object.values(CLIENT_FLAG_HELP)
+  .map(([usage, text]) => `  ${usage.padEnd(18)}${text}`)
+  .join("\n");
 
 export interface ActionHelp {
   usage: string;

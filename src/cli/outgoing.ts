@@ -12,7 +12,7 @@ import {
 } from "../index.js";
 import { zoneNameOf } from "../names.js";
 import { strictResults } from "../results.js";
-import { ACTION_HELP, actionHelp, OUTGOING_HELP, PROGRAM } from "./help.js";
+import { ACTION_HELP, actionHelp, CLIENT_FLAGS, OUTGOING_HELP, PROGRAM } from "./help.js";
 import { EXIT, UsageError, type CliIo } from "./io.js";
 import { printResult } from "./output.js";
 import { parseOrExplain, wantsHelp, wholeNumber } from "./parse.js";
@@ -53,14 +53,8 @@ const ACTIONS: Record<string, Action> = {
   },
 };
 
-/** The flags of every command that calls the API through the client (read by clientOptions). */
-export const CLIENT_FLAGS = {
-  json: { type: "boolean" },
-  "base-url": { type: "string" },
-  timeout: { type: "string" },
-  retries: { type: "string" },
-  help: { type: "boolean", short: "h" },
-} as const;
+/** The client's flags, listed with their help in help.ts; setup and the account commands take them too. */
+export { CLIENT_FLAGS };
 
 const OPTIONS = {
   name: { type: "string" },

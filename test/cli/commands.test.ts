@@ -4,7 +4,8 @@ import { connect } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { ACTION_HELP } from "../../src/cli/help.js";
+import { ACTION_HELP, CLIENT_FLAGS } from "../../src/cli/help.js";
+import { DEFAULT_BASE_URL, DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT_MS } from "../../src/options.js";
 import { startEmulator } from "../../src/emulator/index.js";
 import { VERSION } from "../../src/index.js";
 import { runCli } from "../../src/cli/run.js";
@@ -74,6 +75,15 @@ describe("--help for every command", () => {
     expect(code).toBe(0);
     for (const action of Object.keys(ACTION_HELP))
       expect(stdout).toMatch(new RegExp(`^  ${action} `, "m"));
+  });
+
+  it("outgoing --help lists each client flag once, with the client's own defaults", async () => {
+    const { stdout } = await cli(["outgoing", "--help"], {});
+    for (const flag of Object.keys(CLIENT_FLAGS))
+      expect(stdout.match(new RegExp(`^  (?:-h, )?--${flag}\\b`, "gm"))).toHaveLength(1);
+    expect(stdout).toContain(`(default ${DEFAULT_TIMEOUT_MS})`);
+    expect(stdout).toContain(`(default ${DEFAULT_MAX_RETRIES})`);
+    expect(stdout).toContain(`(default ${DEFAULT_BASE_URL})`);
   });
 
   it("outgoing with no action: its help on stderr, exit 2", async () => {

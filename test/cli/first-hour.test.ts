@@ -57,7 +57,9 @@ describe("the first hour", () => {
   });
 
   it("a path under /client/v4 that matches nothing gets no such hint", async () => {
-    const response = await fetch(`${emulator.url}/zones/${ZONE}/secondary_dns/incoming`, {
+    // Not /incoming: Cloudflare has that operation, and the emulator will serve it.
+    const unknown = `${emulator.url}/zones/${ZONE}/secondary_dns/not_an_operation`;
+    const response = await fetch(unknown, {
       headers: { authorization: "Bearer t" },
     });
     expect(response.status).toBe(404);

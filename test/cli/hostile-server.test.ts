@@ -37,11 +37,12 @@ describe("control characters from the server", () => {
   });
 
   it("in a result: shown escaped as text, exact in --json", async () => {
+    // An action's result is any non-empty string (a status is one of the spec's enum).
     server.handle(() => ({ body: envelope(`Enabled${HOSTILE}`) }));
-    const text = await run("status", ZONE);
+    const text = await run("enable", ZONE);
     expect(text.code).toBe(0);
     expect(text.stdout).toBe(`Outgoing transfers of zone ${ZONE}: Enabled${SHOWN}\n`);
-    const json = await run("status", ZONE, "--json");
+    const json = await run("enable", ZONE, "--json");
     expect(json.code).toBe(0);
     expect(JSON.parse(json.stdout)).toBe(`Enabled${HOSTILE}`);
     // JSON escapes C0 itself; DEL and C1 are legal in a JSON string and kept as they came.
@@ -51,8 +52,14 @@ describe("control characters from the server", () => {
 
 describe("results that break the spec", () => {
   it.each<[string, string[], unknown, string]>([
-    ["get answering a string", ["get", ZONE], "x", 'result is "x", not an object'],
-    ["get answering {id: 5}", ["get", ZONE], { id: 5 }, "result.id must be a string"],
+    ["get answering a string", ["get", ZONE], "x", 'result must be an object, got "x"'],
+    [
+      "get answering a zone whose id is 5",
+      ["get", ZONE],
+      { ...sampleZone, id: 5 },
+      "result.id must be a string",
+    ],
+    ["get answering {id}", ["get", ZONE], { id: sampleZone.id }, "result.name is required"],
     [
       "get answering a zone without peers",
       ["get", ZONE],
@@ -71,7 +78,18 @@ describe("results that break the spec", () => {
       null,
       "result must be a non-empty string, got null",
     ],
-    ["delete answering an array", ["delete", ZONE], [], "result is an array of 0, not an object"],
+    [
+      "status answering a word the spec does not list",
+      ["status", ZONE],
+      "Paused",
+      'result must be one of "Enabled", "Disabled", got "Paused"',
+    ],
+    [
+      "delete answering an array",
+      ["delete", ZONE],
+      [],
+      "result must be an object, got an array of 0",
+    ],
   ])("%s: exit 1 naming what is wrong", async (_case, args, result, problem) => {
     server.handle(() => ({ body: envelope(result) }));
     for (const json of [[], ["--json"]]) {
@@ -95,7 +113,7 @@ describe("results that break the spec", () => {
     for (const json of [[], ["--json"]]) {
       const outcome = await run("get", ZONE, ...json);
       expect(outcome.code).toBe(1);
-      expect(outcome.stderr).toContain("result is an array of 1, not an object");
+      expect(outcome.stderr).toContain("result must be an object, got an array of 1");
       expect(outcome.stderr).not.toMatch(STACK_LINE);
     }
     // A delete result with its id right passes the checks; printing it as JSON cannot.

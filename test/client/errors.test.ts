@@ -31,6 +31,7 @@ const client = (strict = false) =>
     ...(strict ? { validateResults: strictResults } : {}),
   });
 const path = `/zones/${ZONE}/secondary_dns/outgoing`;
+type C = ReturnType<typeof client>;
 
 async function rejection(
   reply: Reply,
@@ -174,6 +175,59 @@ describe("bodies that are not a failure envelope", () => {
     );
     expect(error.message).toContain("result must be a non-empty string");
   });
+
+  // The checks are the spec's result schemas (generated/results.ts), walked like request bodies.
+  it.each([
+    [
+      "status answering a word the spec does not list",
+      (c: C) => c.outgoing.status(ZONE),
+      "Paused",
+      'result must be one of "Enabled", "Disabled", got "Paused"',
+    ],
+    [
+      "get answering no real day",
+      (c: C) => c.outgoing.get(ZONE),
+      { ...sampleZone, created_time: "2019-02-30T10:00:00Z" },
+      'result.created_time must be an RFC 3339 date-time, got "2019-02-30T10:00:00Z"',
+    ],
+    [
+      "get answering 31 peers",
+      (c: C) => c.outgoing.get(ZONE),
+      {
+        ...sampleZone,
+        peers: Array.from({ length: 31 }, (_, i) => i.toString(16).padStart(32, "0")),
+      },
+      "result.peers must hold at most 30 items, got 31",
+    ],
+    [
+      "peers.list answering a port out of range",
+      (c: C) => c.peers.list({ accountId: ZONE }),
+      [
+        { id: ZONE, name: "a" },
+        { id: ZONE, name: "b", port: 0 },
+      ],
+      "result[1].port must be from 1 to 65535, got 0",
+    ],
+    [
+      "tsigs.get answering no secret",
+      (c: C) => c.tsigs.get(ZONE, { accountId: ZONE }),
+      { id: ZONE, name: "k.", algo: "hmac-sha256." },
+      "result.secret is required",
+    ],
+    [
+      "acls.get answering a /16",
+      (c: C) => c.acls.get(ZONE, { accountId: ZONE }),
+      { id: ZONE, name: "a", ip_range: "10.0.0.0/16" },
+      "result.ip_range must be an IP range in CIDR notation, no larger than /24 for IPv4",
+    ],
+  ] as const)(
+    "with strict results, %s: ApiError naming the field",
+    async (_case, call, result, problem) => {
+      const error = await rejection({ body: envelope(result) }, call, true);
+      expect(error.constructor).toBe(ApiError);
+      expect(error.message).toContain(problem);
+    },
+  );
 
   it("with strict results, delete answering an id that is not one: ApiError", async () => {
     const error = await rejection(

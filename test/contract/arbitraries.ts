@@ -4,7 +4,14 @@
  * proxy might send instead.
  */
 import fc from "fast-check";
-import { TSIG_ALGORITHMS } from "../../generated/constants.js";
+import {
+  MAX_PEERS,
+  PORT_MAX,
+  PORT_MIN,
+  SOA_SERIAL_MAX,
+  TSIG_ALGORITHMS,
+} from "../../generated/constants.js";
+import type { ResultSchema } from "../../generated/operations.js";
 
 export const identifier = fc.stringMatching(/^[0-9a-f]{32}$/);
 
@@ -14,10 +21,10 @@ export const dnsName = fc
   .tuple(fc.array(label, { minLength: 1, maxLength: 5 }), fc.boolean())
   .map(([labels, dot]) => `${labels.join(".")}${dot ? "." : ""}`);
 
-/** What create and update take: a name and up to 30 distinct peers. */
+/** What create and update take: a name and up to MAX_PEERS distinct peers. */
 export const zoneInput = fc.record({
   name: dnsName,
-  peers: fc.uniqueArray(identifier, { maxLength: 30 }),
+  peers: fc.uniqueArray(identifier, { maxLength: MAX_PEERS }),
 });
 
 const timestamp = fc
@@ -41,8 +48,8 @@ const timestamp = fc
 export const outgoingZone = fc.record({
   id: identifier,
   name: dnsName,
-  peers: fc.uniqueArray(identifier, { maxLength: 30 }),
-  soa_serial: fc.integer({ min: 0, max: 4294967295 }),
+  peers: fc.uniqueArray(identifier, { maxLength: MAX_PEERS }),
+  soa_serial: fc.integer({ min: 0, max: SOA_SERIAL_MAX }),
   checked_time: timestamp,
   created_time: timestamp,
   last_transferred_time: timestamp,
@@ -56,7 +63,7 @@ export const peer = fc.record(
     id: identifier,
     name,
     ip: fc.oneof(fc.ipV4(), fc.ipV6()),
-    port: fc.integer({ min: 1, max: 65535 }),
+    port: fc.integer({ min: PORT_MIN, max: PORT_MAX }),
     ixfr_enable: fc.boolean(),
     tsig_id: identifier,
   },
@@ -77,6 +84,29 @@ export const acl = fc.record({
     .tuple(octet, octet, octet, octet, fc.integer({ min: 24, max: 32 }))
     .map(([a, b, c, d, bits]) => `${a}.${b}.${c}.${d}/${bits}`),
 });
+
+/**
+ * A valid result of each of the spec's result schemas (generated/operations.ts's
+ * ResultSchema). A new schema in the spec fails type-checking here until it has one.
+ */
+export const VALID_RESULTS = {
+  OutgoingZone: outgoingZone,
+  DeleteResult: fc.record({ id: identifier }),
+  ActionResult: fc.constantFrom("Enabled", "Disabled", "OK"),
+  TransferStatus: fc.constantFrom("Enabled", "Disabled"),
+  Peer: peer,
+  "Peer[]": fc.array(peer, { maxLength: 3 }),
+  Tsig: tsig,
+  "Tsig[]": fc.array(tsig, { maxLength: 3 }),
+  Acl: acl,
+  "Acl[]": fc.array(acl, { maxLength: 3 }),
+} satisfies Record<ResultSchema, fc.Arbitrary<unknown>>;
+type WithoutArbitrary = Exclude<ResultSchema, keyof typeof VALID_RESULTS>;
+// Fails to compile, in these words, when the spec has a result schema VALID_RESULTS lacks.
+export const everyResultHasAnArbitrary: [WithoutArbitrary] extends [never]
+  ? true
+  : `test/contract/arbitraries.ts: add an arbitrary of the result schema ${WithoutArbitrary} to VALID_RESULTS` =
+  true;
 
 /** An account resource with one field changed to a near miss the spec refuses. */
 const nearMissResource = fc.oneof(
@@ -130,15 +160,10 @@ export const failureEnvelope = fc.record({
 
 /** A valid result of any operation, or something close to one. */
 export const anyResult = fc.oneof(
-  outgoingZone,
-  peer,
-  tsig,
-  acl,
+  ...Object.values(VALID_RESULTS),
   fc.array(fc.oneof(peer, tsig, acl), { maxLength: 3 }),
   nearMissResource,
   fc.array(nearMissResource, { minLength: 1, maxLength: 2 }),
-  fc.record({ id: identifier }),
-  fc.constantFrom("Enabled", "Disabled", "OK"),
   fc.string(),
   // One field of a configuration changed to a near miss or to any JSON.
   fc

@@ -203,7 +203,8 @@ describe("drift from the spec is caught", () => {
   it("a request to the wrong path or with the wrong method", () => {
     const fixture = byFile(CREATE_CREATED);
     fixture.request.method = "PATCH";
-    fixture.request.path = fixture.request.path.replace("/outgoing", "/incoming");
+    // A path Cloudflare has no operation at (incoming is a real one, and the spec will gain it).
+    fixture.request.path = fixture.request.path.replace("/outgoing", "/not_an_operation");
     expect(requestProblems(fixture)).toHaveLength(2);
   });
 });
