@@ -76,8 +76,13 @@ if (process.argv.includes("--abuse")) {
     roots.unshift({ label: `before (${commit})`, root: before });
   }
   await freshDist(log);
+  const loadStart = loadavg();
   const abuse = await runAbuse({ log, roots, quick });
-  const meta = { date: new Date().toISOString(), commit: await commitNow() };
+  const meta = {
+    date: new Date().toISOString(),
+    commit: await commitNow(),
+    load: [loadStart, loadavg()],
+  };
   writeFileSync(path.join(vendorDir, "abuse.json"), JSON.stringify({ abuse, meta }, null, 2));
   writeFileSync(out, spliceAbuse(readFileSync(out, "utf8"), abuseSection(abuse, meta)));
   log(`wrote section 7 of ${path.relative(process.cwd(), out)}`);

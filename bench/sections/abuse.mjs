@@ -10,7 +10,7 @@ import { watch } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import { createRequire } from "node:module";
 import { Socket } from "node:net";
-import { tmpdir } from "node:os";
+import { cpus, tmpdir } from "node:os";
 import path from "node:path";
 import { createInterface } from "node:readline";
 import { benchDir, root as packageRoot } from "../lib/paths.mjs";
@@ -373,15 +373,22 @@ export const ABUSE_START = "<!-- abuse: written by npm run bench -- --abuse -->"
 export const ABUSE_END = "<!-- /abuse -->";
 
 /** Section 7 of RESULTS.md, between markers so `--abuse` can replace it alone. */
-export function abuseSection(results, { date, commit }) {
+export function abuseSection(results, { date, commit, load }) {
   if (!results)
     return `${ABUSE_START}\nNot measured in this run: \`npm run bench -- --abuse\`.\n${ABUSE_END}`;
   const { scale } = results[0];
   return `${ABUSE_START}
-Measured on ${date.slice(0, 16).replace("T", " ")} UTC at commit ${commit}. The emulator (\`bench/abuse/server.mjs\`: one zone of ${fmt.int(scale.zone)} A records, then one of ${fmt.int(scale.big)}, a state file, transfers open to 127.0.0.1) runs in a process of its own; the attackers and the legitimate client run in the bench's process, all on 127.0.0.1. "Before" is the commit named in its column, built the same way. Latencies are wall time from the client's send to the whole answer; RSS growth is the emulator's peak RSS (sampled every 20 ms) during the attack less its RSS before; state-file writes are counted by their temp files. Why a goal is missed: bench/NOTES.md, "Primary under abuse".
+Measured on ${date.slice(0, 16).replace("T", " ")} UTC at commit ${commit}${loadText(load)}. The emulator (\`bench/abuse/server.mjs\`: one zone of ${fmt.int(scale.zone)} A records, then one of ${fmt.int(scale.big)}, a state file, transfers open to 127.0.0.1) runs in a process of its own; the attackers and the legitimate client run in the bench's process, all on 127.0.0.1. "Before" is the commit named in its column, built the same way. Latencies are wall time from the client's send to the whole answer; RSS growth is the emulator's peak RSS (sampled every 20 ms) during the attack less its RSS before; state-file writes are counted by their temp files. Why a goal is missed: bench/NOTES.md, "Primary under abuse".
 
 ${abuseMarkdown(results)}
 ${ABUSE_END}`;
+}
+
+/** ", load average …" (1, 5 and 15 min, at the start and at the end), when it was recorded. */
+function loadText(load) {
+  if (!load) return "";
+  const [start, end] = load.map((l) => l.map((x) => x.toFixed(2)).join(" "));
+  return `, load average (1, 5, 15 min) ${start} at the start and ${end} at the end, on ${cpus().length} cores`;
 }
 
 /** Replaces section 7 in `text` (RESULTS.md), or adds it before "## Commands". */

@@ -23,6 +23,7 @@ import {
   plainAddress,
   soaOf,
   type DnsEvent,
+  type ZonePeer,
   type Remote,
   type ZoneSource,
   type ZoneView,
@@ -56,7 +57,12 @@ import { recordsAt } from "./owners.js";
 const TRANSFER_TYPES = new Set(["AXFR", "IXFR"]);
 
 export interface Handled {
-  messages: Buffer[];
+  /**
+   * The answer's messages: none or one; for a transfer, its messages, each made
+   * only when it is taken (so one transfer never holds the event loop for long:
+   * the TCP side takes a few per turn, and none while the socket's output is full).
+   */
+  messages: Iterable<Buffer>;
   /**
    * Run once the messages are written, with the error when they could not all be
    * (the peer reset the connection): then the transfer does not count.
@@ -76,6 +82,25 @@ interface Request {
   remote: Remote;
 }
 
+/** A request whose question was read and whose zone was looked for. */
+interface Asked {
+  request: Request;
+  zoneName: string;
+  qtype: string;
+  qclass: string | undefined;
+  transfer: boolean;
+  /** address#port, for events. */
+  from: string;
+  /** The source address without a v4-mapped prefix. */
+  address: string;
+  view: ZoneView | undefined;
+  /** The zone's peers at the request's address (whose keys a transfer may be signed with). */
+  atAddress: ZonePeer[];
+}
+
+/** One message in, nothing or one message out. */
+const single = (message: Buffer): Handled => ({ messages: [message] });
+
 export class RequestHandler {
   constructor(
     private readonly source: ZoneSource,
@@ -84,210 +109,231 @@ export class RequestHandler {
     private readonly chunkBytes: number,
   ) {}
 
+  /** Answers one message (of either transport). */
   handle(raw: Buffer, remote: Remote): Handled {
-    const from = `${remote.address}#${remote.port}`;
-    if (raw.length < HEADER_BYTES || raw.length > MAX_MESSAGE_BYTES) {
+    const request = this.parse(raw, remote);
+    if (!("remote" in request)) return request;
+    try {
+      const asked = this.ask(request);
+      if (request.edns && request.edns.version > 0) return this.badVersion(asked);
+      return this.answer(asked);
+    } catch (error) {
+      // A source that throws or holds a bad zone: SERVFAIL for this request, the server lives on.
       this.log({
-        type: "malformed",
-        from,
-        transport: remote.transport,
-        reason: `a ${raw.length}-byte message`,
+        type: "error",
+        reason: `answering ${fromOf(remote)}: ${(error as Error).message}`,
       });
+      return single(bareResponse(request.header, RCODE.SERVFAIL));
+    }
+  }
+
+  /** The request read from its octets, or the answer to one that cannot be read (or must not be answered). */
+  private parse(raw: Buffer, remote: Remote): Request | Handled {
+    if (raw.length < HEADER_BYTES || raw.length > MAX_MESSAGE_BYTES) {
+      this.malformed(remote, `a ${raw.length}-byte message`);
       return { messages: [] };
     }
     const header = readHeader(raw);
     if (header.flags & FLAG.QR) return { messages: [] }; // a response: never answer one
-    let decoded: ReturnType<typeof packet.decode>;
-    let tsig: TsigRecord | undefined;
-    let questionBytes: Buffer;
-    let edns: Edns | undefined;
+    let request: Request;
     try {
-      decoded = packet.decode(raw);
-      tsig = findTsig(raw);
-      questionBytes = header.qdcount === 1 ? questionSection(raw) : Buffer.alloc(0);
-      edns = requestEdns(decoded.additionals);
+      request = {
+        header,
+        decoded: packet.decode(raw),
+        tsig: findTsig(raw),
+        raw,
+        question: header.qdcount === 1 ? questionSection(raw) : Buffer.alloc(0),
+        edns: undefined,
+        remote,
+      };
+      request.edns = requestEdns(request.decoded.additionals);
     } catch (error) {
-      this.log({
-        type: "malformed",
-        from,
-        transport: remote.transport,
-        reason: (error as Error).message,
-      });
-      return { messages: [bareResponse(header, RCODE.FORMERR)] };
+      this.malformed(remote, (error as Error).message);
+      return single(bareResponse(header, RCODE.FORMERR));
     }
-    if (header.opcode !== OPCODE.QUERY) return { messages: [bareResponse(header, RCODE.NOTIMP)] };
-    const question = decoded.questions?.[0];
-    if (header.qdcount !== 1 || !question)
-      return { messages: [bareResponse(header, RCODE.FORMERR)] };
-    try {
-      const request = { header, decoded, tsig, raw, question: questionBytes, edns, remote };
-      if (edns && edns.version > 0) return this.badVersion(request, question);
-      return this.answer(request, question);
-    } catch (error) {
-      // A source that throws or holds a bad zone: SERVFAIL for this request, the server lives on.
-      this.log({ type: "error", reason: `answering ${from}: ${(error as Error).message}` });
-      return { messages: [bareResponse(header, RCODE.SERVFAIL)] };
-    }
+    if (header.opcode !== OPCODE.QUERY) return single(bareResponse(header, RCODE.NOTIMP));
+    if (header.qdcount !== 1 || !request.decoded.questions?.[0])
+      return single(bareResponse(header, RCODE.FORMERR));
+    return request;
   }
 
-  private answer(
-    request: Request,
-    question: { name: string; type: string; class?: string | undefined },
-  ): Handled {
+  private malformed(remote: Remote, reason: string): void {
+    this.log({ type: "malformed", from: fromOf(remote), transport: remote.transport, reason });
+  }
+
+  /** What the request asks and of which zone. */
+  private ask(request: Request): Asked {
+    const question = request.decoded.questions![0]!;
     const zoneName = normalizeName(question.name);
     const qtype = question.type;
-    const transfer = TRANSFER_TYPES.has(qtype);
-    const from = `${request.remote.address}#${request.remote.port}`;
     const view = this.findZone(zoneName, qtype);
-    const refuse = (rcode: number, reason: string, key?: TsigKey): Handled => {
-      this.log({ type: "refused", zone: zoneName, qtype, from, rcode, reason });
-      return { messages: [this.respond(request, { rcode }, key)] };
-    };
-
-    // TSIG first (RFC 8945 5.2): a bad signature is answered NOTAUTH whatever was asked.
     const address = plainAddress(request.remote.address);
-    const atAddress = peersAt(view?.peers ?? [], address);
-    let signed: Extract<SignatureCheck, { ok: true }> | undefined;
-    if (request.tsig) {
-      // A transfer may be signed only with the key of a peer at its address; a query with any peer's.
-      const check = transfer
-        ? checkSignature(request.raw, request.tsig, atAddress, "at this address", this.now())
-        : checkSignature(request.raw, request.tsig, view?.peers ?? [], "of the zone", this.now());
-      if (!check.ok) return this.refuseTsig(request, zoneName, qtype, check);
-      signed = check;
-    }
-    const key = signed?.key;
-
-    if (qtype === "AXFR" && request.remote.transport === "udp")
-      return refuse(RCODE.REFUSED, "AXFR over UDP", key);
-    if (!view)
-      return refuse(transfer ? RCODE.NOTAUTH : RCODE.REFUSED, "not a zone of this primary", key);
-    if (!view.transfersEnabled)
-      return refuse(RCODE.REFUSED, "outgoing transfers are disabled", key);
-    if (question.class !== undefined && question.class !== "IN")
-      return refuse(RCODE.REFUSED, `class ${question.class}`, key);
-
-    const soa = soaOf(view);
-    if (!transfer) {
-      const handled = this.query(request, view, soa, zoneName, qtype, key);
-      this.log({
-        type: "query",
-        zone: zoneName,
-        qtype,
-        from,
-        transport: request.remote.transport,
-        rcode: handled.rcode,
-        ...(key ? { tsig: key.name } : {}),
-      });
-      if (qtype === "SOA" && handled.rcode === RCODE.NOERROR) {
-        this.notice(() =>
-          this.source.onSoaQuery?.({
-            zoneId: view.zoneId,
-            address,
-            port: request.remote.port,
-            transport: request.remote.transport,
-            serial: view.serial,
-          }),
-        );
-      }
-      return { messages: [handled.message] };
-    }
-
-    const access = transferAccess(atAddress, signed);
-    if (!access.ok) return refuse(access.rcode, access.reason, key);
-    const peer = access.peer;
-
-    // IXFR from a secondary that is up to date: the current SOA alone (RFC 1995 section 2).
-    const theirs = request.decoded.authorities?.find((r) => r.type === "SOA") as
-      { data?: { serial?: number } } | undefined;
-    const theirSerial = theirs?.data?.serial;
-    if (
-      qtype === "IXFR" &&
-      typeof theirSerial === "number" &&
-      theirSerial >= 0 &&
-      theirSerial <= 0xffffffff
-    ) {
-      const order = compareSerials(theirSerial, view.serial);
-      if (order === 0 || order === 1)
-        return {
-          messages: [
-            this.respond(request, { rcode: RCODE.NOERROR, answers: [soa], aa: true }, key),
-          ],
-        };
-    }
-    if (qtype === "IXFR" && request.remote.transport === "udp") {
-      return {
-        messages: [this.respond(request, { rcode: RCODE.NOERROR, answers: [soa], aa: true }, key)],
-      };
-    }
-
-    const body = view.records.filter((r) => r.type !== "SOA");
-    const messages = this.transferMessages(request, [soa, ...body, soa], key);
-    const kind = qtype as "AXFR" | "IXFR";
     return {
+      request,
+      zoneName,
+      qtype,
+      qclass: question.class,
+      transfer: TRANSFER_TYPES.has(qtype),
+      from: fromOf(request.remote),
+      address,
+      view,
+      atAddress: peersAt(view?.peers ?? [], address),
+    };
+  }
+
+  private answer(asked: Asked): Handled {
+    // TSIG first (RFC 8945 5.2): a bad signature is answered NOTAUTH whatever was asked.
+    const signed = this.checkTsig(asked);
+    if (signed && !signed.ok) return this.refuseTsig(asked, signed);
+    const key = signed?.key;
+    const refusal = this.zoneRefusal(asked);
+    if (refusal) return this.refuse(asked, refusal.rcode, refusal.reason, key);
+    const view = asked.view!;
+    if (!asked.transfer) return this.answerQuery(asked, view, key);
+    const access = transferAccess(asked.atAddress, signed);
+    if (!access.ok) return this.refuse(asked, access.rcode, access.reason, key);
+    return this.transfer(asked, view, access.peer, key);
+  }
+
+  /** The check of a signed request; undefined when it is unsigned. */
+  private checkTsig(asked: Asked): SignatureCheck | undefined {
+    const { request } = asked;
+    if (!request.tsig) return undefined;
+    // A transfer may be signed only with the key of a peer at its address; a query with any peer's.
+    return asked.transfer
+      ? checkSignature(request.raw, request.tsig, asked.atAddress, "at this address", this.now())
+      : checkSignature(
+          request.raw,
+          request.tsig,
+          asked.view?.peers ?? [],
+          "of the zone",
+          this.now(),
+        );
+  }
+
+  /** Why no zone answers this request (whoever signed it), if so. */
+  private zoneRefusal({ qtype, request, view, transfer, qclass }: Asked) {
+    const refusal = (rcode: number, reason: string) => ({ rcode, reason });
+    if (qtype === "AXFR" && request.remote.transport === "udp")
+      return refusal(RCODE.REFUSED, "AXFR over UDP");
+    if (!view)
+      return refusal(transfer ? RCODE.NOTAUTH : RCODE.REFUSED, "not a zone of this primary");
+    if (!view.transfersEnabled) return refusal(RCODE.REFUSED, "outgoing transfers are disabled");
+    if (qclass !== undefined && qclass !== "IN") return refusal(RCODE.REFUSED, `class ${qclass}`);
+    return undefined;
+  }
+
+  private refuse(asked: Asked, rcode: number, reason: string, key?: TsigKey): Handled {
+    const { zoneName: zone, qtype, from } = asked;
+    this.log({ type: "refused", zone, qtype, from, rcode, reason });
+    return single(this.respond(asked.request, { rcode }, key));
+  }
+
+  /** A query (not a transfer): the records at the name, or NXDOMAIN / NODATA with the SOA. */
+  private answerQuery(asked: Asked, view: ZoneView, key: TsigKey | undefined): Handled {
+    const { request, zoneName, qtype } = asked;
+    const soa = soaOf(view);
+    const apex = normalizeName(view.name);
+    const atName = recordsAt(view.records, apex, soa, zoneName, qtype);
+    const answers = atName.filter((r) => r.type === qtype || qtype === "ANY");
+    const rcode = atName.length === 0 && zoneName !== apex ? RCODE.NXDOMAIN : RCODE.NOERROR;
+    const authorities = answers.length === 0 ? [soa] : [];
+    const message = this.respond(request, { rcode, answers, authorities, aa: true }, key);
+    const { transport, port } = request.remote;
+    this.log({
+      type: "query",
+      zone: zoneName,
+      qtype,
+      from: asked.from,
+      transport,
+      rcode,
+      ...(key ? { tsig: key.name } : {}),
+    });
+    if (qtype === "SOA" && rcode === RCODE.NOERROR) {
+      const info = { zoneId: view.zoneId, address: asked.address, port, transport };
+      this.notice(() => this.source.onSoaQuery?.({ ...info, serial: view.serial }));
+    }
+    return single(message);
+  }
+
+  /** An AXFR, or an IXFR: the SOA alone when the secondary is up to date, else in AXFR form. */
+  private transfer(asked: Asked, view: ZoneView, peer: ZonePeer, key: TsigKey | undefined) {
+    const { request, qtype } = asked;
+    const soa = soaOf(view);
+    if (qtype === "IXFR" && (request.remote.transport === "udp" || this.upToDate(request, view)))
+      return single(this.respond(request, { rcode: RCODE.NOERROR, answers: [soa], aa: true }, key));
+    const kind = qtype as "AXFR" | "IXFR";
+    const made = { messages: 0, records: 0 };
+    const messages = this.transferMessages(request, view.records, soa, key, made);
+    const handled: Handled = {
       messages,
       // A transfer counts (event, onTransfer) only once every message was written.
       after: (error) => {
-        if (error) {
-          const reason = `${kind} of zone ${view.zoneId} to ${from} not completed: ${error.message}`;
-          this.log({ type: "error", reason });
-          return;
+        if (error || made.messages === 0) {
+          const why = error?.message ?? "no message was made";
+          const reason = `${kind} of zone ${view.zoneId} to ${asked.from} not completed: ${why}`;
+          return this.log({ type: "error", reason });
         }
-        this.log({
-          type: "transfer",
-          zoneId: view.zoneId,
-          kind,
-          from,
-          messages: messages.length,
-          records: body.length + 2,
-          ...(key ? { tsig: key.name } : {}),
-        });
-        this.notice(() =>
-          this.source.onTransfer?.({
-            zoneId: view.zoneId,
-            kind,
-            address,
-            port: request.remote.port,
-            peerId: peer.id,
-            serial: view.serial,
-          }),
-        );
+        this.transferred(asked, view, peer, key, { kind, ...made });
       },
     };
+    return handled;
+  }
+
+  /** Whether an IXFR's SOA (its authority) is as recent as ours (RFC 1995 section 2). */
+  private upToDate(request: Request, view: ZoneView): boolean {
+    const theirs = request.decoded.authorities?.find((r) => r.type === "SOA") as
+      { data?: { serial?: number } } | undefined;
+    const serial = theirs?.data?.serial;
+    if (typeof serial !== "number" || serial < 0 || serial > 0xffffffff) return false;
+    const order = compareSerials(serial, view.serial);
+    return order === 0 || order === 1;
+  }
+
+  /** The event and the source's notice of a transfer written in full. */
+  private transferred(
+    asked: Asked,
+    view: ZoneView,
+    peer: ZonePeer,
+    key: TsigKey | undefined,
+    made: { kind: "AXFR" | "IXFR"; messages: number; records: number },
+  ): void {
+    const { kind } = made;
+    this.log({
+      type: "transfer",
+      zoneId: view.zoneId,
+      from: asked.from,
+      ...made,
+      ...(key ? { tsig: key.name } : {}),
+    });
+    const { zoneId, serial } = view;
+    const { address } = asked;
+    const { port } = asked.request.remote;
+    this.notice(() =>
+      this.source.onTransfer?.({ zoneId, kind, address, port, peerId: peer.id, serial }),
+    );
   }
 
   /** BADVERS for an EDNS version other than 0 (RFC 6891 6.1.3), with an OPT of version 0. */
-  private badVersion(request: Request, question: { name: string; type: string }): Handled {
-    this.log({
-      type: "refused",
-      zone: normalizeName(question.name),
-      qtype: question.type,
-      from: `${request.remote.address}#${request.remote.port}`,
-      rcode: BADVERS,
-      reason: `EDNS version ${request.edns!.version} (only 0 is spoken)`,
-    });
-    return { messages: [this.respond(request, { rcode: BADVERS }, undefined)] };
+  private badVersion(asked: Asked): Handled {
+    const { zoneName: zone, qtype, from, request } = asked;
+    const reason = `EDNS version ${request.edns!.version} (only 0 is spoken)`;
+    this.log({ type: "refused", zone, qtype, from, rcode: BADVERS, reason });
+    return single(this.respond(request, { rcode: BADVERS }, undefined));
   }
 
   /** NOTAUTH with the TSIG error of a signed request that failed its check, and the event that says why. */
-  private refuseTsig(
-    request: Request,
-    zone: string,
-    qtype: string,
-    check: Extract<SignatureCheck, { ok: false }>,
-  ): Handled {
-    const from = `${request.remote.address}#${request.remote.port}`;
-    const tsigError = tsigErrorName(check.error);
+  private refuseTsig(asked: Asked, check: Extract<SignatureCheck, { ok: false }>): Handled {
     this.log({
       type: "refused",
-      zone,
-      qtype,
-      from,
+      zone: asked.zoneName,
+      qtype: asked.qtype,
+      from: asked.from,
       rcode: RCODE.NOTAUTH,
       reason: check.reason,
-      tsigError,
+      tsigError: tsigErrorName(check.error),
     });
-    return { messages: [this.tsigErrorResponse(request, check.error, check.key)] };
+    return single(this.tsigErrorResponse(asked.request, check.error, check.key));
   }
 
   /** Runs a source callback; one that throws is logged and does not disturb the answer. */
@@ -310,25 +356,6 @@ export class RequestHandler {
       if (view && normalizeName(view.name) === candidate) return view;
     }
     return undefined;
-  }
-
-  private query(
-    request: Request,
-    view: ZoneView,
-    soa: ZoneRecord,
-    zoneName: string,
-    qtype: string,
-    key: TsigKey | undefined,
-  ) {
-    const apex = normalizeName(view.name);
-    const atName = recordsAt(view.records, apex, soa, zoneName, qtype);
-    const answers = atName.filter((r) => r.type === qtype || qtype === "ANY");
-    const rcode = atName.length === 0 && !(zoneName === apex) ? RCODE.NXDOMAIN : RCODE.NOERROR;
-    const authorities = answers.length === 0 ? [soa] : [];
-    return {
-      rcode,
-      message: this.respond(request, { rcode, answers, authorities, aa: true }, key),
-    };
   }
 
   private respond(
@@ -378,71 +405,108 @@ export class RequestHandler {
 
   private tsigErrorResponse(request: Request, error: number, key: TsigKey | undefined): Buffer {
     const tsig = request.tsig!;
-    if (error === TSIG_ERROR.BADTIME && key) {
-      // Signed, with the server's time as other data (RFC 8945 5.2.3).
-      const time = Buffer.alloc(6);
-      time.writeUIntBE(this.now(), 0, 6);
-      const unsigned = this.respond(
-        { ...request, tsig: undefined },
-        { rcode: RCODE.NOTAUTH },
-        undefined,
-      );
-      return signMessage(
-        unsigned,
-        key,
-        { kind: "response", requestMac: tsig.mac },
-        { timeSigned: tsig.timeSigned, fudge: DEFAULT_FUDGE, error, other: time },
-      ).message;
-    }
-    return appendTsigError(
-      this.respond({ ...request, tsig: undefined }, { rcode: RCODE.NOTAUTH }, undefined),
-      tsig,
-      error,
+    const unsigned = this.respond(
+      { ...request, tsig: undefined },
+      { rcode: RCODE.NOTAUTH },
+      undefined,
     );
+    if (error !== TSIG_ERROR.BADTIME || !key) return appendTsigError(unsigned, tsig, error);
+    // Signed, with the server's time as other data (RFC 8945 5.2.3).
+    const time = Buffer.alloc(6);
+    time.writeUIntBE(this.now(), 0, 6);
+    return signMessage(
+      unsigned,
+      key,
+      { kind: "response", requestMac: tsig.mac },
+      { timeSigned: tsig.timeSigned, fudge: DEFAULT_FUDGE, error, other: time },
+    ).message;
   }
 
-  /** The transfer, cut into messages of about chunkBytes, each signed when the request was (RFC 8945 5.3.1). */
-  private transferMessages(
+  /**
+   * The transfer (SOA, every other record, SOA), cut into messages of about
+   * chunkBytes, each made when it is taken and signed when the request was, each
+   * MAC chained to the one before (RFC 8945 5.3.1). `made` counts what was made.
+   */
+  private *transferMessages(
     request: Request,
-    records: ZoneRecord[],
+    records: readonly ZoneRecord[],
+    soa: ZoneRecord,
     key: TsigKey | undefined,
-  ): Buffer[] {
-    const chunks: ZoneRecord[][] = [[]];
-    let size = 0;
-    for (const record of records) {
-      const bytes = packet.encodingLength({ answers: toWire([record]) }) - HEADER_BYTES;
-      if (size + bytes > this.chunkBytes && chunks[chunks.length - 1]!.length > 0) {
-        chunks.push([]);
-        size = 0;
-      }
-      chunks[chunks.length - 1]!.push(record);
-      size += bytes;
-    }
-    const { header } = request;
-    const out: Buffer[] = [];
+    made: { messages: number; records: number },
+  ): Generator<Buffer, void, undefined> {
     let priorMac: Buffer | undefined;
-    chunks.forEach((answers, index) => {
-      const encoded = packet.encode({
-        id: header.id,
-        type: "response",
-        flags: FLAG.AA | (header.flags & FLAG.RD),
-        answers: toWire(answers),
-        // EDNS: an OPT in the first message, as the question (RFC 6891 6.1.1).
-        additionals: index === 0 && request.edns ? [responseOpt(RCODE.NOERROR)] : [],
-      });
-      // The question goes in the first message only (RFC 5936 2.2.1).
-      const message = index === 0 ? withQuestion(encoded, request.question) : encoded;
-      if (key && request.tsig) {
-        const context: TsigContext = priorMac
-          ? { kind: "continuation", priorMac }
-          : { kind: "response", requestMac: request.tsig.mac };
-        const signed = signMessage(message, key, context, { timeSigned: this.now() });
-        priorMac = signed.mac;
-        out.push(signed.message);
-      } else out.push(message);
-    });
-    return out;
+    for (const answers of chunks(records, soa, this.chunkBytes)) {
+      const first = made.messages === 0;
+      const message = this.transferMessage(request, answers, first);
+      made.messages++;
+      made.records += answers.length;
+      if (!key || !request.tsig) {
+        yield message;
+        continue;
+      }
+      const context: TsigContext = priorMac
+        ? { kind: "continuation", priorMac }
+        : { kind: "response", requestMac: request.tsig.mac };
+      const signed = signMessage(message, key, context, { timeSigned: this.now() });
+      priorMac = signed.mac;
+      yield signed.message;
+    }
   }
+
+  /** One message of a transfer, unsigned; the first has the question and, for EDNS, an OPT. */
+  private transferMessage(request: Request, answers: packet.Answer[], first: boolean): Buffer {
+    const { header } = request;
+    const encoded = packet.encode({
+      id: header.id,
+      type: "response",
+      flags: FLAG.AA | (header.flags & FLAG.RD),
+      answers,
+      // EDNS: an OPT in the first message, as the question (RFC 6891 6.1.1).
+      additionals: first && request.edns ? [responseOpt(RCODE.NOERROR)] : [],
+    });
+    // The question goes in the first message only (RFC 5936 2.2.1).
+    return first ? withQuestion(encoded, request.question) : encoded;
+  }
+}
+
+/**
+ * A transfer's records (the SOA, the others, the SOA again) in runs of about
+ * `bytes` on the wire (at least one record a run), measured as they are taken.
+ */
+function* chunks(
+  records: readonly ZoneRecord[],
+  soa: ZoneRecord,
+  bytes: number,
+): Generator<packet.Answer[], void, undefined> {
+  let run: packet.Answer[] = [];
+  let size = 0;
+  const add = (record: ZoneRecord): packet.Answer[] | undefined => {
+    const [wire] = toWire([record]);
+    const length = packet.encodingLength({ answers: [wire!] }) - HEADER_BYTES;
+    let full: packet.Answer[] | undefined;
+    if (size + length > bytes && run.length > 0) {
+      full = run;
+      run = [];
+      size = 0;
+    }
+    run.push(wire!);
+    size += length;
+    return full;
+  };
+  const full = add(soa);
+  if (full) yield full;
+  for (const record of records) {
+    if (record.type === "SOA") continue;
+    const ready = add(record);
+    if (ready) yield ready;
+  }
+  const last = add(soa);
+  if (last) yield last;
+  yield run;
+}
+
+function fromOf(remote: Remote): string {
+  return `${remote.address}#${remote.port}`;
 }
 
 function bareResponse(header: ReturnType<typeof readHeader>, rcode: number): Buffer {

@@ -14,11 +14,14 @@
  *     most is queued beyond the mark, and input is read only while less than
  *     `maxBufferedBytes` of it waits (a client that never reads its answers
  *     holds a bounded amount of memory, then the idle limit closes it);
- *   - at most PER_TURN messages (or one transfer) are answered per event-loop
- *     turn, so UDP queries and other connections are served between them.
+ *   - at most PER_TURN messages, or BYTES_PER_TURN of output, are answered or
+ *     written per connection per event-loop turn, so UDP queries and other
+ *     connections are served between them. A transfer's messages are made one at
+ *     a time as they are written (answer.ts), so a large transfer is spread over
+ *     many turns, and no more of it is made while the output is full.
  */
 import type { Socket } from "node:net";
-import type { RequestHandler } from "./answer.js";
+import type { Handled, RequestHandler } from "./answer.js";
 import { plainAddress, type DnsEvent, type Remote } from "./source.js";
 import { HEADER_BYTES } from "./wire.js";
 
@@ -103,6 +106,8 @@ class Connection {
   /** The last connect, whole message, answer written or drain: what "idlest" compares. */
   lastProgress = Date.now();
   #waitingDrain = false;
+  /** The answer being written (a transfer's messages not yet made), while one is. */
+  #writing: { messages: Iterator<Buffer>; after: Handled["after"] } | undefined;
   #scheduled = false;
   #ended = false;
 
@@ -123,6 +128,8 @@ class Connection {
   start(): void {
     const { socket } = this;
     socket.on("error", () => socket.destroy());
+    // A transfer cut short by the close: it did not happen.
+    socket.on("close", () => this.#finish(new Error("the connection closed")));
     socket.on("data", (chunk: Buffer) => this.#receive(chunk));
     socket.on("end", () => {
       this.#ended = true;
@@ -147,7 +154,7 @@ class Connection {
   }
 
   checkDeadline(now: number): void {
-    if (this.#messageStarted !== undefined && !this.#waitingDrain) {
+    if (this.#messageStarted !== undefined && !this.#waitingDrain && !this.#writing) {
       if (now - this.#messageStarted > this.limits.messageMs)
         this.close(`a message took more than ${this.limits.messageMs} ms to arrive`);
     } else if (now - this.lastProgress > this.limits.idleMs) {
@@ -161,17 +168,26 @@ class Connection {
     this.#pump();
   }
 
-  /** Answers the whole messages buffered, PER_TURN at a time, while the output is below its mark. */
+  /**
+   * Writes the answer under way, then answers the whole messages buffered, up to
+   * PER_TURN messages or BYTES_PER_TURN a turn, while the output is below its mark.
+   */
   #pump(): void {
     let written = 0;
-    for (let handled = 0; ; handled++) {
+    for (let handled = 0; ;) {
       if (this.socket.destroyed) return;
       if (this.#waitingDrain) return this.#flow();
       if (handled >= PER_TURN || written >= BYTES_PER_TURN) return this.#later();
+      if (this.#writing) {
+        written += this.#writeNext();
+        continue;
+      }
       const message = this.#nextMessage();
       if (message === "malformed") return;
       if (!message) break;
-      written += this.#answer(message);
+      const { messages, after } = this.handler.handle(Buffer.from(message), this.remote);
+      this.#writing = { messages: messages[Symbol.iterator](), after };
+      handled++;
     }
     this.#flow();
     // The client has ended its side: what is left can never become a whole message.
@@ -212,23 +228,39 @@ class Connection {
     return message;
   }
 
-  /** Answers one message; returns the bytes written. */
-  #answer(message: Buffer): number {
-    const { messages, after } = this.handler.handle(Buffer.from(message), this.remote);
-    let below = true;
-    let bytes = 0;
-    for (const response of messages) {
-      const prefix = Buffer.alloc(2);
-      prefix.writeUInt16BE(response.length, 0);
-      below = this.socket.write(Buffer.concat([prefix, response]));
-      bytes += 2 + response.length;
+  /** Makes and writes the next message of the answer under way; returns the bytes written. */
+  #writeNext(): number {
+    let next: IteratorResult<Buffer>;
+    try {
+      next = this.#writing!.messages.next();
+    } catch (error) {
+      // A message that cannot be made (a bad record): the answer stops, so does the connection.
+      this.#finish(error as Error);
+      this.close(`answering failed: ${(error as Error).message}`);
+      return 0;
     }
-    // With the error when a write before it failed (a reset peer): then it was no transfer.
-    const done = after as ((error?: Error | null) => void) | undefined;
-    if (done) this.socket.write(Buffer.alloc(0), (error) => done(error));
-    if (messages.length > 0) this.lastProgress = Date.now();
-    if (!below) this.#waitingDrain = true;
-    return bytes;
+    if (next.done) {
+      const { after } = this.#writing!;
+      this.#writing = undefined;
+      // With the error when a write before it failed (a reset peer): then it was no transfer.
+      if (after) this.socket.write(Buffer.alloc(0), (error) => after(error));
+      // A message that waited behind this answer gets its full time from now.
+      if (this.#buffered.length > 0) this.#messageStarted = Date.now();
+      return 0;
+    }
+    const response = next.value;
+    const prefix = Buffer.alloc(2);
+    prefix.writeUInt16BE(response.length, 0);
+    if (!this.socket.write(Buffer.concat([prefix, response]))) this.#waitingDrain = true;
+    this.lastProgress = Date.now();
+    return 2 + response.length;
+  }
+
+  /** Ends the answer under way, if any, as not written (`error` says why). */
+  #finish(error: Error): void {
+    const writing = this.#writing;
+    this.#writing = undefined;
+    writing?.after?.(error);
   }
 
   /** Reads only while no drain is awaited and little input waits. */

@@ -55,6 +55,12 @@ export interface TsigKeyInput {
   name: string;
   algorithm: string;
   secret: string;
+  /**
+   * Why this key cannot be used, when whoever holds it knows (a peer naming a
+   * TSIG that no longer exists): the key is then refused with this reason, so
+   * the peer's transfers stay closed instead of being served unsigned.
+   */
+  unusable?: string;
 }
 
 /** Thrown for an unusable key definition. The message never contains the secret. */
@@ -70,6 +76,7 @@ export class TsigKey {
   readonly #secret: Buffer;
 
   constructor(input: TsigKeyInput) {
+    if (input.unusable !== undefined) throw new TsigKeyError(input.unusable);
     const algorithm =
       typeof input.algorithm === "string" ? tsigAlgorithm(input.algorithm) : undefined;
     if (!algorithm) {

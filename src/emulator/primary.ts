@@ -270,7 +270,11 @@ export class ZoneData implements ZoneHooks, ZoneSource {
           name: peer.name,
           ip: peer.ip ?? null,
           port: peer.port ?? null,
-          tsig: tsig ? { name: tsig.name, algorithm: tsig.algo, secret: tsig.secret } : null,
+          tsig: tsig
+            ? { name: tsig.name, algorithm: tsig.algo, secret: tsig.secret }
+            : peer.tsig_id
+              ? danglingKey(peer.tsig_id)
+              : null,
         },
       ];
     });
@@ -348,6 +352,15 @@ export class ZoneData implements ZoneHooks, ZoneSource {
     this.log({ type: "zone", zoneId, name, serial, source: "file" });
     return true;
   }
+}
+
+/**
+ * The key of a peer whose tsig_id names a TSIG that does not exist (a state file
+ * edited by hand): one that cannot be used, so the peer is refused (fails closed).
+ */
+function danglingKey(tsigId: string): NonNullable<ZonePeer["tsig"]> {
+  const unusable = `its TSIG ${tsigId} does not exist`;
+  return { name: `missing-${tsigId}`, algorithm: "hmac-sha256", secret: "", unusable };
 }
 
 /** The serial after a change: the next one (RFC 1982), or the records' own when that is later. */
