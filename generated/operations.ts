@@ -6,7 +6,7 @@ export type Method = "GET" | "PUT" | "POST" | "DELETE" | "PATCH";
 /** The schemas of request bodies, by name. */
 export type BodySchema = "OutgoingZoneInput" | "PeerInput" | "EmptyBody" | "TsigInput" | "AclInput";
 /** The schemas of a 200's `result`, by name (`Name[]`: a list of them). */
-export type ResultSchema = "OutgoingZone" | "DeleteResult" | "ActionResult" | "TransferStatus" | "Peer[]" | "Peer" | "Tsig[]" | "Tsig" | "Acl[]" | "Acl";
+export type ResultSchema = "OutgoingZone" | "DeleteResult" | "ActionResult" | "TransferStatus" | "Peer[]" | "Peer" | "Tsig[]" | "Tsig" | "Acl[]" | "Acl" | "CloudflareIps";
 
 /** One operation: what a call needs to send it and to read its answer. */
 export interface Operation<P extends keyof paths = keyof paths, M extends Method = Method> {
@@ -258,6 +258,13 @@ export const deleteAcl: Operation<"/accounts/{account_id}/secondary_dns/acls/{ac
   result: "DeleteResult",
 };
 
+/** GET /ips: Cloudflare IP Details */
+export const cloudflareIPsCloudflareIpDetails: Operation<"/ips", "GET"> = {
+  method: "GET",
+  path: "/ips",
+  result: "CloudflareIps",
+};
+
 /** Each request body schema, from the spec. */
 export const BODY_SCHEMAS: Readonly<Record<BodySchema, BodyNode>> = {
   OutgoingZoneInput: outgoingZoneInputSchema,
@@ -339,4 +346,5 @@ export const OPERATIONS: Readonly<Record<string, OperationInfo>> = {
   "secondary-dns-(-acl)-acl-details": { operation: aclDetails, resource: "acls", method: "get", summary: "ACL Details" },
   "secondary-dns-(-acl)-update-acl": { operation: updateAcl, resource: "acls", method: "update", summary: "Update ACL" },
   "secondary-dns-(-acl)-delete-acl": { operation: deleteAcl, resource: "acls", method: "delete", summary: "Delete ACL" },
+  "cloudflare-i-ps-cloudflare-ip-details": { operation: cloudflareIPsCloudflareIpDetails, summary: "Cloudflare IP Details" },
 };

@@ -264,6 +264,28 @@ function listProblem(shape: Shape): (value: unknown) => string | undefined {
   };
 }
 
+/** Whether `text` is an address of the family with a prefix length that fits it ("2400:cb00::/32"). */
+function isCidr(text: unknown, v6: boolean): boolean {
+  if (typeof text !== "string") return false;
+  const [address = "", bits = "", extra] = text.split("/");
+  const family = v6 ? isIpv6(address, false) : isIpv4(address);
+  return family && extra === undefined && /^\d{1,3}$/.test(bits) && Number(bits) <= (v6 ? 128 : 32);
+}
+
+/** Problems of Cloudflare's IP ranges (GET /ips), or undefined: two lists of CIDR ranges and an etag. */
+export function cloudflareIpsProblem(value: unknown): string | undefined {
+  if (!isRecord(value)) return `result is ${shown(value)}, not an object`;
+  for (const key of ["ipv4_cidrs", "ipv6_cidrs"]) {
+    const list = value[key];
+    if (!Array.isArray(list)) return `result.${key} must be an array, got ${shown(list)}`;
+    const bad = list.findIndex((range) => !isCidr(range, key === "ipv6_cidrs"));
+    if (bad >= 0)
+      return `result.${key}[${bad}] must be a range in CIDR notation, got ${shown(list[bad])}`;
+  }
+  const etag = nonEmptyStringProblem(value.etag);
+  return etag && `result.etag ${etag}`;
+}
+
 const checks: Record<ResultSchema, (value: unknown) => string | undefined> = {
   OutgoingZone: outgoingZoneProblem,
   DeleteResult: deleteResultProblem,
@@ -275,6 +297,7 @@ const checks: Record<ResultSchema, (value: unknown) => string | undefined> = {
   "Tsig[]": listProblem(SHAPES.Tsig),
   Acl: resourceProblem(SHAPES.Acl),
   "Acl[]": listProblem(SHAPES.Acl),
+  CloudflareIps: cloudflareIpsProblem,
 };
 
 /** Holds every result to the spec's schema; a mismatch rejects with an ApiError naming the field. */

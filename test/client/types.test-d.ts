@@ -75,6 +75,7 @@ describe("result types come from the generated spec", () => {
       | "secondary-dns-(-acl)-acl-details"
       | "secondary-dns-(-acl)-update-acl"
       | "secondary-dns-(-acl)-delete-acl"
+      | "cloudflare-i-ps-cloudflare-ip-details"
     >();
   });
 });
