@@ -151,6 +151,7 @@ describe("the spec's files", () => {
       "Secondary DNS (Peer)": 5,
       "Secondary DNS (TSIG)": 5,
       "Secondary DNS (ACL)": 5,
+      "Cloudflare IPs": 1,
     });
   });
 });
