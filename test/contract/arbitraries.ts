@@ -78,6 +78,23 @@ export const acl = fc.record({
     .map(([a, b, c, d, bits]) => `${a}.${b}.${c}.${d}/${bits}`),
 });
 
+/** Cloudflare's IP ranges (GET /ips): IPv4 and IPv6 CIDRs and an etag. */
+export const cloudflareIps = fc.record({
+  ipv4_cidrs: fc.array(
+    fc
+      .tuple(octet, octet, octet, octet, fc.integer({ min: 0, max: 32 }))
+      .map(([a, b, c, d, bits]) => `${a}.${b}.${c}.${d}/${bits}`),
+    { maxLength: 3 },
+  ),
+  ipv6_cidrs: fc.array(
+    fc
+      .tuple(fc.integer({ min: 0, max: 0xffff }), fc.integer({ min: 0, max: 128 }))
+      .map(([group, bits]) => `2001:db8:${group.toString(16)}::/${bits}`),
+    { maxLength: 3 },
+  ),
+  etag: fc.stringMatching(/^[0-9a-f]{32}$/),
+});
+
 /** An account resource with one field changed to a near miss the spec refuses. */
 const nearMissResource = fc.oneof(
   fc
@@ -134,6 +151,8 @@ export const anyResult = fc.oneof(
   peer,
   tsig,
   acl,
+  cloudflareIps,
+  cloudflareIps.map((ips) => ({ ...ips, ipv4_cidrs: ["2001:db8::/32"] })),
   fc.array(fc.oneof(peer, tsig, acl), { maxLength: 3 }),
   nearMissResource,
   fc.array(nearMissResource, { minLength: 1, maxLength: 2 }),
