@@ -88,12 +88,12 @@ describe.skipIf(!chromiumInstalled)(
       expect(docs.requests).toContain(server.url);
     });
 
-    it("lists all 23 operations in the menu, under their four tags", async () => {
+    it("lists all 24 operations in the menu, under their five tags", async () => {
       docs = await openDocs(browser, server.url);
       const expected = operations().map(
         (op) => `${op.operation.summary} ${op.method.toUpperCase()}`,
       );
-      expect(expected).toHaveLength(23);
+      expect(expected).toHaveLength(24);
       expect((await operationMenuLabels(docs.page)).sort()).toEqual(expected.sort());
       const groups = await docs.page.getByTestId("menu-item-label").allInnerTexts();
       expect(TAGS).toEqual(
@@ -175,7 +175,7 @@ describe.skipIf(!chromiumInstalled)(
           shown += 1;
         }
       }
-      expect(shown).toBe(69);
+      expect(shown).toBe(72);
     }, 400_000);
 
     it("has an Authentication section and the README's guides in the menu, each with its content", async () => {
