@@ -6,9 +6,9 @@ export type Method = "GET" | "PUT" | "POST" | "DELETE" | "PATCH";
 /** The schemas of request bodies, by name. */
 export type BodySchema = "OutgoingZoneInput" | "PeerInput" | "EmptyBody" | "TsigInput" | "AclInput";
 /** Every operationId of the spec: a `Record<OperationId, ...>` makes the compiler ask for a new one. */
-export type OperationId = "secondary-dns-(-primary-zone)-primary-zone-configuration-details" | "secondary-dns-(-primary-zone)-create-primary-zone-configuration" | "secondary-dns-(-primary-zone)-update-primary-zone-configuration" | "secondary-dns-(-primary-zone)-delete-primary-zone-configuration" | "secondary-dns-(-primary-zone)-disable-outgoing-zone-transfers" | "secondary-dns-(-primary-zone)-enable-outgoing-zone-transfers" | "secondary-dns-(-primary-zone)-force-dns-notify" | "secondary-dns-(-primary-zone)-get-outgoing-zone-transfer-status" | "secondary-dns-(-peer)-list-peers" | "secondary-dns-(-peer)-create-peer" | "secondary-dns-(-peer)-peer-details" | "secondary-dns-(-peer)-update-peer" | "secondary-dns-(-peer)-delete-peer" | "secondary-dns-(-tsig)-list-tsi-gs" | "secondary-dns-(-tsig)-create-tsig" | "secondary-dns-(-tsig)-tsig-details" | "secondary-dns-(-tsig)-update-tsig" | "secondary-dns-(-tsig)-delete-tsig" | "secondary-dns-(-acl)-list-ac-ls" | "secondary-dns-(-acl)-create-acl" | "secondary-dns-(-acl)-acl-details" | "secondary-dns-(-acl)-update-acl" | "secondary-dns-(-acl)-delete-acl";
+export type OperationId = "secondary-dns-(-primary-zone)-primary-zone-configuration-details" | "secondary-dns-(-primary-zone)-create-primary-zone-configuration" | "secondary-dns-(-primary-zone)-update-primary-zone-configuration" | "secondary-dns-(-primary-zone)-delete-primary-zone-configuration" | "secondary-dns-(-primary-zone)-disable-outgoing-zone-transfers" | "secondary-dns-(-primary-zone)-enable-outgoing-zone-transfers" | "secondary-dns-(-primary-zone)-force-dns-notify" | "secondary-dns-(-primary-zone)-get-outgoing-zone-transfer-status" | "secondary-dns-(-peer)-list-peers" | "secondary-dns-(-peer)-create-peer" | "secondary-dns-(-peer)-peer-details" | "secondary-dns-(-peer)-update-peer" | "secondary-dns-(-peer)-delete-peer" | "secondary-dns-(-tsig)-list-tsi-gs" | "secondary-dns-(-tsig)-create-tsig" | "secondary-dns-(-tsig)-tsig-details" | "secondary-dns-(-tsig)-update-tsig" | "secondary-dns-(-tsig)-delete-tsig" | "secondary-dns-(-acl)-list-ac-ls" | "secondary-dns-(-acl)-create-acl" | "secondary-dns-(-acl)-acl-details" | "secondary-dns-(-acl)-update-acl" | "secondary-dns-(-acl)-delete-acl" | "cloudflare-i-ps-cloudflare-ip-details";
 /** The schemas of a 200's `result`, by name (`Name[]`: a list of them). */
-export type ResultSchema = "OutgoingZone" | "DeleteResult" | "ActionResult" | "TransferStatus" | "Peer[]" | "Peer" | "Tsig[]" | "Tsig" | "Acl[]" | "Acl";
+export type ResultSchema = "OutgoingZone" | "DeleteResult" | "ActionResult" | "TransferStatus" | "Peer[]" | "Peer" | "Tsig[]" | "Tsig" | "Acl[]" | "Acl" | "CloudflareIps";
 
 /** One operation: what a call needs to send it and to read its answer. */
 export interface Operation<P extends keyof paths = keyof paths, M extends Method = Method> {
@@ -260,6 +260,13 @@ export const deleteAcl: Operation<"/accounts/{account_id}/secondary_dns/acls/{ac
   result: "DeleteResult",
 };
 
+/** GET /ips: Cloudflare IP Details */
+export const cloudflareIPsCloudflareIpDetails: Operation<"/ips", "GET"> = {
+  method: "GET",
+  path: "/ips",
+  result: "CloudflareIps",
+};
+
 /** Each request body schema, from the spec. */
 export const BODY_SCHEMAS: Readonly<Record<BodySchema, BodyNode>> = {
   OutgoingZoneInput: outgoingZoneInputSchema,
@@ -341,4 +348,5 @@ export const OPERATIONS: Readonly<Record<string, OperationInfo>> = {
   "secondary-dns-(-acl)-acl-details": { operation: aclDetails, resource: "acls", method: "get", summary: "ACL Details" },
   "secondary-dns-(-acl)-update-acl": { operation: updateAcl, resource: "acls", method: "update", summary: "Update ACL" },
   "secondary-dns-(-acl)-delete-acl": { operation: deleteAcl, resource: "acls", method: "delete", summary: "Delete ACL" },
+  "cloudflare-i-ps-cloudflare-ip-details": { operation: cloudflareIPsCloudflareIpDetails, summary: "Cloudflare IP Details" },
 };

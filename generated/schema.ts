@@ -384,6 +384,32 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/ips": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Cloudflare IP Details
+         * @description Lists the IP ranges of Cloudflare's network, as published at
+         *     https://www.cloudflare.com/ips/. Needs no credentials. NOTIFY messages
+         *     and zone transfers from Cloudflare come from addresses inside these
+         *     ranges (the documented sources are a few of them), so a secondary's
+         *     NOTIFY ACL that requires the TSIG key and allows these ranges takes
+         *     every NOTIFY Cloudflare sends. The ranges change rarely; `etag` changes
+         *     when they do.
+         */
+        get: operations["cloudflare-i-ps-cloudflare-ip-details"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -714,6 +740,22 @@ export interface components {
         AclListResponse: components["schemas"]["SuccessEnvelope"] & {
             result: components["schemas"]["Acl"][];
             result_info: components["schemas"]["ResultInfo"];
+        };
+        /** @description Cloudflare's IP ranges, in CIDR notation. */
+        CloudflareIps: {
+            /** @description Cloudflare's IPv4 ranges. */
+            ipv4_cidrs: string[];
+            /** @description Cloudflare's IPv6 ranges. */
+            ipv6_cidrs: string[];
+            /**
+             * @description A digest of the lists; it changes when they do.
+             * @example 38f79d050aa027e3be3865e495dcc9bc
+             */
+            etag: string;
+        };
+        /** @description A success envelope whose result is Cloudflare's IP ranges. */
+        CloudflareIpsResponse: components["schemas"]["SuccessEnvelope"] & {
+            result: components["schemas"]["CloudflareIps"];
         };
     };
     responses: {
@@ -1733,6 +1775,30 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["AclNotFound"];
+            429: components["responses"]["TooManyRequests"];
+            "4XX": components["responses"]["ClientError"];
+            "5XX": components["responses"]["ServerError"];
+        };
+    };
+    "cloudflare-i-ps-cloudflare-ip-details": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Cloudflare IP Details response. */
+            200: {
+                headers: {
+                    "cf-ray": components["headers"]["cf-ray"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CloudflareIpsResponse"];
+                };
+            };
             429: components["responses"]["TooManyRequests"];
             "4XX": components["responses"]["ClientError"];
             "5XX": components["responses"]["ServerError"];

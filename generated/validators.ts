@@ -5,7 +5,7 @@ import { ucs2length, equal, formats } from "../src/emulator/schema-runtime.js";
 import type { ValidateFunction } from "../src/emulator/spec.js";
 
 /** SHA-256 of the generated/openapi.json these validators were compiled from. */
-export const SPEC_SHA256 = "a704954677f826ae32d30308b0a5a50dfa973d87b1534fe94003d6452c3dbced";
+export const SPEC_SHA256 = "fea7724e3b91c5650fa54297295fc13d6b248f9c0b30f6f2d2e01aee2f923094";
 /** The formats the validators call; schema-runtime.ts must check each. */
 export const FORMATS: readonly string[] = ["date-time","ipv4","ipv6","password"];
 

@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 /**
- * Records the fixtures of the 15 account operations (peers, TSIGs, ACLs)
- * against the local emulator, one per (operation, declared status):
+ * Records the fixtures of the 15 account operations (peers, TSIGs, ACLs),
+ * and of the public GET /ips, against the local emulator, one per
+ * (operation, declared status):
  *
  *   node scripts/record-accounts.mjs [--out DIR]
  *
@@ -102,18 +103,24 @@ function bodyOf(resource, method) {
 /**
  * One exchange with a fresh emulator. `prepare(url)` sets up state first;
  * `auth: false` leaves the credentials out (the fixture still shows the header,
- * scrubbed: the replay sends one, and the recorded answer is what counts).
+ * scrubbed: the replay sends one, and the recorded answer is what counts);
+ * `auth: "none"` neither sends nor shows one (a public operation). `extra`
+ * headers are sent but not shown, likewise.
  */
-async function exchange(startEmulator, request, { options = {}, prepare, auth = true } = {}) {
+async function exchange(
+  startEmulator,
+  request,
+  { options = {}, prepare, auth = true, extra = {} } = {},
+) {
   const emulator = await startEmulator(options);
   try {
     if (prepare) await prepare(emulator.url);
     const headers = {
-      authorization: `Bearer ${TOKEN}`,
+      ...(auth === "none" ? {} : { authorization: `Bearer ${TOKEN}` }),
       ...(request.body === null ? {} : { "content-type": "application/json" }),
     };
-    const sent = { ...headers };
-    if (!auth) delete sent.authorization;
+    const sent = { ...headers, ...extra };
+    if (auth !== true) delete sent.authorization;
     const response = await fetch(emulator.url.replace(/\/client\/v4$/, "") + request.path, {
       method: request.method,
       headers: sent,
@@ -297,31 +304,72 @@ function scenariosOf(resource, method) {
   return list;
 }
 
+const IPS_ID = "cloudflare-i-ps-cloudflare-ip-details";
+
+/** The scenarios of the public GET /ips, sent as the client sends it: with no credentials. */
+function ipsScenarios() {
+  const request = { method: "GET", path: "/client/v4/ips", body: null };
+  const run = (options) => (start) => exchange(start, request, { options, auth: "none" });
+  return [
+    {
+      scenario: "published",
+      description: "Cloudflare's published ranges, as the emulator answers them (no credentials).",
+      run: run({}),
+    },
+    {
+      scenario: "rate-limited",
+      description: "429 with code 971 and Retry-After.",
+      run: run({ rateLimitShare: 1, retryAfterSeconds: 30 }),
+    },
+    {
+      scenario: "headers-too-large",
+      description: "431 with code 1014: request headers over 16 KB (a plain 4XX).",
+      run: (start) =>
+        exchange(start, request, { auth: "none", extra: { "x-padding": "a".repeat(17_000) } }),
+    },
+    {
+      scenario: "bad-gateway",
+      description: "502 with a proxy's HTML page.",
+      run: run({ serverErrorShare: 1, random: () => 0.9 }),
+    },
+  ];
+}
+
+/** Every operation's scenarios: [operationId, scenarios]. */
+function everyScenario() {
+  const out = [];
+  for (const [resource, methods] of Object.entries(OPERATION_IDS)) {
+    for (const [method, operationId] of Object.entries(methods))
+      out.push([operationId, scenariosOf(resource, method)]);
+  }
+  out.push([IPS_ID, ipsScenarios()]);
+  return out;
+}
+
 async function main(argv) {
   const out = argv[0] === "--out" && argv[1] ? argv[1] : join(root, "test", "fixtures");
   const { startEmulator } = await loadEmulator();
   const scrubber = createScrubber({ secrets: [TOKEN, BODIES.tsigs.secret] });
   let count = 0;
-  for (const [resource, methods] of Object.entries(OPERATION_IDS)) {
-    for (const [method, operationId] of Object.entries(methods)) {
-      for (const { scenario, description, run } of scenariosOf(resource, method)) {
-        const { request, response, source = SOURCE } = await run(startEmulator);
-        const fixture = scrubber.exchange({
-          operationId,
-          scenario,
-          description,
-          source,
-          request,
-          response,
-        });
-        if (scrubber.leaks(fixture).length > 0) throw new Error(`${operationId}/${scenario} leaks`);
-        if (!JSON.stringify(fixture.request.headers).includes(REDACTED))
-          throw new Error(`${operationId}/${scenario}: the token was not scrubbed`);
-        const file = join(out, operationId, `${scenario}.json`);
-        mkdirSync(dirname(file), { recursive: true });
-        writeFileSync(file, `${JSON.stringify(fixture, null, 2)}\n`);
-        count++;
-      }
+  for (const [operationId, scenarios] of everyScenario()) {
+    for (const { scenario, description, run } of scenarios) {
+      const { request, response, source = SOURCE } = await run(startEmulator);
+      const fixture = scrubber.exchange({
+        operationId,
+        scenario,
+        description,
+        source,
+        request,
+        response,
+      });
+      if (scrubber.leaks(fixture).length > 0) throw new Error(`${operationId}/${scenario} leaks`);
+      const credentials = operationId !== IPS_ID;
+      if (credentials !== JSON.stringify(fixture.request.headers).includes(REDACTED))
+        throw new Error(`${operationId}/${scenario}: the token was not scrubbed, or was sent`);
+      const file = join(out, operationId, `${scenario}.json`);
+      mkdirSync(dirname(file), { recursive: true });
+      writeFileSync(file, `${JSON.stringify(fixture, null, 2)}\n`);
+      count++;
     }
   }
   process.stdout.write(`wrote ${count} fixtures under ${out}\n`);

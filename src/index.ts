@@ -11,6 +11,7 @@ export type {
 export type { Peer, PeerInput, PeersResource, Deleted } from "./resources/peers.js";
 export type { Tsig, TsigInput, TsigsResource } from "./resources/tsigs.js";
 export type { Acl, AclInput, AclsResource } from "./resources/acls.js";
+export { cloudflareIps, type CloudflareIps } from "./ips.js";
 export {
   setupOutgoing,
   SetupFailedError,

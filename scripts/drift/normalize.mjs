@@ -9,9 +9,11 @@ export const MARKS = Symbol("x-fix markers");
 
 export const METHODS = ["get", "put", "post", "delete", "patch", "head", "options", "trace"];
 
-/** Paths whose operations drift follows: Secondary DNS and the DNS settings. */
+/** Paths whose operations drift follows: Secondary DNS, the DNS settings, and /ips (setup's ranges). */
 export const isFollowed = (template) =>
-  template.includes("/secondary_dns/") || /\/dns_settings(\/|$)/.test(template);
+  template.includes("/secondary_dns/") ||
+  /\/dns_settings(\/|$)/.test(template) ||
+  template === "/ips";
 
 // Constraints compared as plain values (type, enum and the rest are read apart).
 export const SCALARS = [

@@ -25,6 +25,7 @@ Commands:
   outgoing setup <zone_id>     Set up a zone's transfers to a secondary, from nothing to enabled
   outgoing doctor <zone_id>    Check that every secondary serves the primary's serial
   peers|tsigs|acls <action>    The account's peers, TSIG keys and ACLs (list, get, create, update, delete)
+  ips                          Print Cloudflare's published IP ranges (public: no credential sent)
   emulator                     Run a local emulator of the API in the foreground
 
 Options:

@@ -33,6 +33,8 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
       case "tsigs":
       case "acls":
         return await runAccount(command, rest, io);
+      case "ips":
+        return await (await import("./ips.js")).runIps(rest, io);
       case "emulator": {
         // Loaded only when asked for: ajv and the spec would slow down every other command.
         const { runEmulator } = await import("./emulator.js");

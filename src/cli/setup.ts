@@ -32,7 +32,12 @@ import { escapeText } from "../text.js";
 import { parseOrExplain, wantsHelp, wholeNumber } from "./parse.js";
 import { reportFailure } from "./report.js";
 import { readSecret } from "./secret.js";
-import { describeNeeds, secondaryNeeds } from "./setup-secondary.js";
+import {
+  describeNeeds,
+  notifyRanges,
+  secondaryNeeds,
+  type NotifyRanges,
+} from "./setup-secondary.js";
 
 const HELP_COMMAND = `${PROGRAM} outgoing setup --help`;
 
@@ -150,17 +155,26 @@ export async function runSetup(argv: string[], io: CliIo): Promise<number> {
     if (!(error instanceof SetupFailedError)) throw error;
     return reportSetupFailure(error, io);
   }
-  return printOutcome(result, await primaryOf(), values, io);
+  // The NOTIFY ACLs' ranges, asked of the same API (a failure falls back to the package's list).
+  const [found, ranges] = await Promise.all([primaryOf(), notifyRanges(client, io.signal)]);
+  return printOutcome(result, found, ranges, values, io);
 }
 
 /** The outcome for people or as JSON, with what the secondary needs; written files with --write-config. */
-function printOutcome(result: SetupResult, found: FoundPrimary, values: Values, io: CliIo): number {
+function printOutcome(
+  result: SetupResult,
+  found: FoundPrimary,
+  ranges: NotifyRanges,
+  values: Values,
+  io: CliIo,
+): number {
   const json = values.json === true;
   const primary = { host: found.host, port: found.port };
   const needs = secondaryNeeds(
     result,
     zoneNameOf(result.outgoing.name),
     found,
+    ranges,
     values["write-config"],
   );
   const secretIsNew = result.steps.some((s) => s.step === "tsig" && s.outcome !== "unchanged");

@@ -1,9 +1,9 @@
 /**
  * Cloudflare's addresses, as facts in one place: where its secondaries
  * transfer from, where its NOTIFY messages come from, and its published ranges
- * (what the public `GET /client/v4/ips` answers; this package's client does not
- * call it, so the list is kept here and dated). Sources: Cloudflare's
- * "Cloudflare as primary" guide and its IP ranges page.
+ * (what the public `GET /client/v4/ips` answers: `outgoing setup` asks it, and
+ * uses this dated list when it cannot; the emulator answers with this list).
+ * Sources: Cloudflare's "Cloudflare as primary" guide and its IP ranges page.
  */
 
 /** Where secondaries transfer Cloudflare's zones from (only an IPv4 address is documented). */
@@ -27,12 +27,8 @@ export const CLOUDFLARE_OLD_NOTIFY_SOURCES: readonly string[] = [
   "2a06:98c0:1401::/48",
 ];
 
-/**
- * Cloudflare's published ranges (`GET /client/v4/ips`: `ipv4_cidrs`,
- * `ipv6_cidrs`), unchanged since 2021 when this list was taken. NOTIFYs have
- * been seen from addresses in them that are not among the documented sources.
- */
-export const CLOUDFLARE_RANGES: readonly string[] = [
+/** Cloudflare's published IPv4 ranges (`GET /client/v4/ips`: `ipv4_cidrs`), unchanged since 2021. */
+export const CLOUDFLARE_IPV4_RANGES: readonly string[] = [
   "173.245.48.0/20",
   "103.21.244.0/22",
   "103.22.200.0/22",
@@ -48,6 +44,10 @@ export const CLOUDFLARE_RANGES: readonly string[] = [
   "104.24.0.0/14",
   "172.64.0.0/13",
   "131.0.72.0/22",
+];
+
+/** Cloudflare's published IPv6 ranges (`ipv6_cidrs`), unchanged since 2021. */
+export const CLOUDFLARE_IPV6_RANGES: readonly string[] = [
   "2400:cb00::/32",
   "2606:4700::/32",
   "2803:f800::/32",
@@ -55,6 +55,16 @@ export const CLOUDFLARE_RANGES: readonly string[] = [
   "2405:8100::/32",
   "2a06:98c0::/29",
   "2c0f:f248::/32",
+];
+
+/**
+ * Cloudflare's published ranges, IPv4 then IPv6, as taken in 2021: the list
+ * used when `GET /ips` cannot be asked. NOTIFYs have been seen from addresses
+ * in them that are not among the documented sources.
+ */
+export const CLOUDFLARE_RANGES: readonly string[] = [
+  ...CLOUDFLARE_IPV4_RANGES,
+  ...CLOUDFLARE_IPV6_RANGES,
 ];
 
 /** Every address a NOTIFY from Cloudflare may come from: the documented sources, then the ranges. */

@@ -10,6 +10,7 @@ import { handleRequest, answerClientError, API_PREFIX, type Faults } from "./pip
 import { ZoneData, zoneRecords, type EmulatorEvent } from "./primary.js";
 import type { ResourceHandlers } from "./resource.js";
 import { aclHandlers } from "./handlers/acls.js";
+import { ipsHandlers } from "./handlers/ips.js";
 import { outgoingHandlers, outgoingRecords } from "./handlers/outgoing.js";
 import { peerHandlers } from "./handlers/peers.js";
 import { applySeed, exampleSeed, stateEntryProblem, type EmulatorSeed } from "./handlers/state.js";
@@ -25,6 +26,7 @@ const HANDLERS: ResourceHandlers = {
   ...peerHandlers,
   ...tsigHandlers,
   ...aclHandlers,
+  ...ipsHandlers,
 };
 export type { EmulatorSeed, EmulatorEvent };
 export type { ZoneEvent } from "./primary.js";

@@ -58,6 +58,7 @@ const SAMPLES: Record<ResultSchema, unknown> = {
   "Tsig[]": [tsig],
   Acl: acl,
   "Acl[]": [acl, { ...acl, id: "e6af8abf1b1b121a68af5bd7d52df413", ip_range: "::1/128" }],
+  CloudflareIps: { ipv4_cidrs: ["192.0.2.0/24"], ipv6_cidrs: ["2001:db8::/32"], etag: "e1" },
 };
 
 // Each method of the facade, from the operations table: what it must send, and

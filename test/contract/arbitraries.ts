@@ -85,6 +85,23 @@ export const acl = fc.record({
     .map(([a, b, c, d, bits]) => `${a}.${b}.${c}.${d}/${bits}`),
 });
 
+/** Cloudflare's IP ranges (GET /ips): IPv4 and IPv6 CIDRs and an etag. */
+export const cloudflareIps = fc.record({
+  ipv4_cidrs: fc.array(
+    fc
+      .tuple(octet, octet, octet, octet, fc.integer({ min: 0, max: 32 }))
+      .map(([a, b, c, d, bits]) => `${a}.${b}.${c}.${d}/${bits}`),
+    { maxLength: 3 },
+  ),
+  ipv6_cidrs: fc.array(
+    fc
+      .tuple(fc.integer({ min: 0, max: 0xffff }), fc.integer({ min: 0, max: 128 }))
+      .map(([group, bits]) => `2001:db8:${group.toString(16)}::/${bits}`),
+    { maxLength: 3 },
+  ),
+  etag: fc.stringMatching(/^[0-9a-f]{32}$/),
+});
+
 /**
  * A valid result of each of the spec's result schemas (generated/operations.ts's
  * ResultSchema). A new schema in the spec fails type-checking here until it has one.
@@ -100,6 +117,7 @@ export const VALID_RESULTS = {
   "Tsig[]": fc.array(tsig, { maxLength: 3 }),
   Acl: acl,
   "Acl[]": fc.array(acl, { maxLength: 3 }),
+  CloudflareIps: cloudflareIps,
 } satisfies Record<ResultSchema, fc.Arbitrary<unknown>>;
 type WithoutArbitrary = Exclude<ResultSchema, keyof typeof VALID_RESULTS>;
 // Fails to compile, in these words, when the spec has a result schema VALID_RESULTS lacks.
@@ -161,6 +179,7 @@ export const failureEnvelope = fc.record({
 /** A valid result of any operation, or something close to one. */
 export const anyResult = fc.oneof(
   ...Object.values(VALID_RESULTS),
+  cloudflareIps.map((ips) => ({ ...ips, ipv4_cidrs: ["2001:db8::/32"] })),
   fc.array(fc.oneof(peer, tsig, acl), { maxLength: 3 }),
   nearMissResource,
   fc.array(nearMissResource, { minLength: 1, maxLength: 2 }),

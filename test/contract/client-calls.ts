@@ -4,7 +4,7 @@
  * drive any operation from a fixture or a generated case.
  */
 import { OPERATIONS, type Operation } from "../../generated/operations.js";
-import type { SecondaryDnsClient } from "../../src/index.js";
+import { cloudflareIps, type SecondaryDnsClient } from "../../src/index.js";
 import type { CallOptions } from "../../src/options.js";
 
 /**
@@ -29,7 +29,15 @@ export function parameterNames(path: string): string[] {
 export const takesBody = (operation: Operation) =>
   operation.body !== undefined && operation.body !== "EmptyBody";
 
+/** The operations the facade has no method for, each as the package's function that calls it. */
+const FUNCTION_CALLS: Record<string, ClientCall> = {
+  "cloudflare-i-ps-cloudflare-ip-details": (client, _ids, _body, options) =>
+    cloudflareIps(client, options),
+};
+
 export function clientCall(operationId: string): ClientCall {
+  const call = FUNCTION_CALLS[operationId];
+  if (call) return call;
   const info = OPERATIONS[operationId];
   if (!info?.resource || !info.method) throw new Error(`no client method for ${operationId}`);
   const { resource, method, operation } = info;
@@ -48,7 +56,7 @@ export function clientCall(operationId: string): ClientCall {
 }
 
 export const CLIENT_CALLS: Record<string, ClientCall> = Object.fromEntries(
-  Object.entries(OPERATIONS)
-    .filter(([, info]) => info.resource !== undefined)
-    .map(([operationId]) => [operationId, clientCall(operationId)]),
+  Object.keys(OPERATIONS)
+    .filter((operationId) => OPERATIONS[operationId]!.resource ?? FUNCTION_CALLS[operationId])
+    .map((operationId) => [operationId, clientCall(operationId)]),
 );

@@ -15,6 +15,7 @@ import {
   ServerError,
   ValidationError,
 } from "../../src/index.js";
+import { operationById } from "../support/spec.js";
 import { startServer, type TestServer } from "../support/server.js";
 import { clientCall } from "./client-calls.js";
 import { headerOf, loadFixtures, mediaTypeOf, pathParamsOf, type Fixture } from "./fixtures.js";
@@ -89,7 +90,12 @@ describe("every fixture replayed through the client", () => {
         const sentBody = seen.body === "" ? null : (JSON.parse(seen.body) as unknown);
         if (JSON.stringify(sentBody) !== JSON.stringify(body))
           mismatches.push(`body ${seen.body}, recorded ${JSON.stringify(body)}`);
-        if (
+        // A public operation (`security: []`) gets no credential; every other one the token.
+        const isPublic = operationById(fixture.operationId).operation.security?.length === 0;
+        if (isPublic) {
+          if (seen.headers.authorization !== undefined || headers.authorization !== undefined)
+            mismatches.push("a credential was sent to a public operation");
+        } else if (
           seen.headers.authorization !== `Bearer ${TOKEN}` ||
           !headers.authorization?.startsWith("Bearer ")
         ) {

@@ -191,6 +191,14 @@ export const scenarios: Record<string, Scenario> = {
       await expect(client.acls.get(ACL, at)).rejects.toBeInstanceOf(NotFoundError);
     },
   },
+  "cloudflare-i-ps-cloudflare-ip-details": {
+    before: "none",
+    async after(_client, stdout) {
+      // What the emulator publishes, the package's list: the first IPv4 and the last IPv6 range.
+      expect(stdout).toContain("173.245.48.0/20");
+      expect(stdout).toContain("2c0f:f248::/32");
+    },
+  },
 };
 
 /** A client of the emulator, for seeding and checking; not the one under test. */

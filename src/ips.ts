@@ -1,0 +1,40 @@
+/**
+ * cloudflareIps(client): Cloudflare's published IP ranges, the public
+ * `GET /ips`. A function beside the client rather than a resource on it, so
+ * that an app which never asks for the ranges does not carry this code: the
+ * facade's bundle (test/bundle-size.test.ts) stays as it is.
+ *
+ * It goes through the client's base URL, transport (timeout, retries, body
+ * limit, no redirects) and result check, so against the emulator it gets the
+ * emulator's answer. The operation needs no credentials, so none are sent.
+ */
+import { cloudflareIPsCloudflareIpDetails } from "../generated/operations.js";
+import type { components } from "../generated/schema.js";
+import { createCall } from "./call.js";
+import { clientParts, type SecondaryDnsClient } from "./client.js";
+import { ValidationError } from "./errors.js";
+import type { CallOptions } from "./options.js";
+
+type CloudflareIpsSchema = components["schemas"]["CloudflareIps"];
+/** Cloudflare's IP ranges in CIDR notation, and a digest that changes when they do. */
+export interface CloudflareIps extends CloudflareIpsSchema {}
+
+/**
+ * Asks the API behind `client` for Cloudflare's IP ranges. Rejects as every
+ * call does (ConnectionError, TimeoutError, ApiError...), and with a
+ * ValidationError for a client not made by createSecondaryDnsClient.
+ */
+export async function cloudflareIps(
+  client: SecondaryDnsClient,
+  options?: CallOptions,
+): Promise<CloudflareIps> {
+  const parts = clientParts.get(client);
+  if (!parts) {
+    throw new ValidationError("client", "must be a client made by createSecondaryDnsClient");
+  }
+  const { resolved, transport, redact } = parts;
+  // Only the User-Agent: a public operation gets no credential.
+  const headers = { "User-Agent": resolved.headers["User-Agent"] ?? "cf-secondary-dns" };
+  const call = createCall({ ...resolved, headers, transport, redact });
+  return call(cloudflareIPsCloudflareIpDetails, {}, undefined, options);
+}
