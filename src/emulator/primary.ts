@@ -36,16 +36,11 @@ import type { ZoneHooks } from "./resource.js";
 import { allEntries, recordsOf } from "./handlers/account.js";
 import { COLLECTIONS } from "./collections.js";
 import { peersById } from "./handlers/links.js";
+import type { OutgoingRecord } from "./handlers/outgoing.js";
 import type { RecordChecks, Store } from "./store.js";
 import { timestamp } from "./time.js";
 
-type OutgoingZone = components["schemas"]["OutgoingZone"];
 type Tsig = components["schemas"]["Tsig"];
-interface OutgoingRecord {
-  zone: OutgoingZone;
-  status: "Enabled" | "Disabled";
-}
-
 /** The state collection of zone records, by zone id. */
 const ZONES = COLLECTIONS.records;
 

@@ -8,12 +8,12 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { Readable } from "node:stream";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runCli } from "../../src/cli/run.js";
 import { startEmulator, type Emulator } from "../../src/emulator/index.js";
 import { createSecondaryDnsClient } from "../../src/index.js";
 import { SECRET_BYTES } from "../../src/setup.js";
-import { apiError, startProxy, type Proxy } from "./proxy.js";
+import { apiError, startProxy, proxiesClosedAfterEach } from "./proxy.js";
 import { cli, collector, type Outcome } from "./run.js";
 
 const ACCOUNT = "01a7362d577a6c3019a474fd6f485823";
@@ -36,10 +36,7 @@ afterAll(async () => {
   await emulator.close();
   rmSync(folder, { recursive: true, force: true });
 });
-const proxies: Proxy[] = [];
-afterEach(async () => {
-  for (const proxy of proxies.splice(0)) await proxy.close();
-});
+const proxies = proxiesClosedAfterEach();
 async function proxy(fail?: Parameters<typeof startProxy>[1]) {
   const started = await startProxy(emulator.url, fail);
   proxies.push(started);

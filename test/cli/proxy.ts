@@ -5,6 +5,7 @@
  */
 import http from "node:http";
 import type { AddressInfo } from "node:net";
+import { afterEach } from "vitest";
 
 const HOP_BY_HOP = new Set(["connection", "keep-alive", "transfer-encoding", "content-length"]);
 
@@ -67,3 +68,12 @@ export const apiError = (code: number, message: string) => ({
   messages: [],
   result: null,
 });
+
+/** A list for the proxies a test file starts: each one pushed to it is closed after its test. */
+export function proxiesClosedAfterEach(): Proxy[] {
+  const proxies: Proxy[] = [];
+  afterEach(async () => {
+    for (const proxy of proxies.splice(0)) await proxy.close();
+  });
+  return proxies;
+}

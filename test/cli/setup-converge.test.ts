@@ -5,10 +5,10 @@
  * way, and runs at the same time (then one more) leave one key, one peer per
  * address, linked once. State is checked through the API, not the text.
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startEmulator, type Emulator } from "../../src/emulator/index.js";
 import { createSecondaryDnsClient } from "../../src/index.js";
-import { apiError, startProxy, type Proxy } from "./proxy.js";
+import { apiError, startProxy, proxiesClosedAfterEach } from "./proxy.js";
 import { cli } from "./run.js";
 
 const ACCOUNT = "01a7362d577a6c3019a474fd6f485823";
@@ -17,10 +17,7 @@ beforeAll(async () => {
   emulator = await startEmulator({ seed: {}, dnsPort: 0 });
 });
 afterAll(() => emulator.close());
-const proxies: Proxy[] = [];
-afterEach(async () => {
-  for (const proxy of proxies.splice(0)) await proxy.close();
-});
+const proxies = proxiesClosedAfterEach();
 
 let zones = 0;
 const newZone = () => (++zones).toString(16).padStart(32, "d");

@@ -4,7 +4,7 @@
  * the package's dated list and says why in one line. Also cloudflareIps, the
  * function behind it: no credential goes with the request.
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   CLOUDFLARE_IPV4_RANGES,
   CLOUDFLARE_IPV6_RANGES,
@@ -12,7 +12,7 @@ import {
 } from "../../src/dns/cloudflare.js";
 import { startEmulator, type Emulator } from "../../src/emulator/index.js";
 import { cloudflareIps, createSecondaryDnsClient, ValidationError } from "../../src/index.js";
-import { startProxy, type Proxy } from "./proxy.js";
+import { startProxy, proxiesClosedAfterEach } from "./proxy.js";
 import { cli } from "./run.js";
 
 const ACCOUNT = "01a7362d577a6c3019a474fd6f485823";
@@ -21,10 +21,7 @@ beforeAll(async () => {
   emulator = await startEmulator({ seed: {}, dnsPort: 0 });
 });
 afterAll(() => emulator.close());
-const proxies: Proxy[] = [];
-afterEach(async () => {
-  for (const proxy of proxies.splice(0)) await proxy.close();
-});
+const proxies = proxiesClosedAfterEach();
 
 const envFor = (url: string) => ({
   CLOUDFLARE_BASE_URL: url,

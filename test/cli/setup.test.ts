@@ -7,12 +7,12 @@
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startEmulator, type Emulator } from "../../src/emulator/index.js";
 import { createSecondaryDnsClient } from "../../src/index.js";
 import { findPrimary, PrimaryUnknownError } from "../../src/dns/index.js";
 import { SetupFailedError, setupOutgoing } from "../../src/setup.js";
-import { apiError, startProxy, type Proxy } from "./proxy.js";
+import { apiError, startProxy, proxiesClosedAfterEach } from "./proxy.js";
 import { cli } from "./run.js";
 
 const ACCOUNT = "01a7362d577a6c3019a474fd6f485823";
@@ -30,10 +30,7 @@ afterAll(async () => {
   await emulator.close();
   rmSync(folder, { recursive: true, force: true });
 });
-const proxies: Proxy[] = [];
-afterEach(async () => {
-  for (const proxy of proxies.splice(0)) await proxy.close();
-});
+const proxies = proxiesClosedAfterEach();
 
 const envFor = (url: string) => ({
   CLOUDFLARE_BASE_URL: url,

@@ -34,9 +34,10 @@ import type { RecordChecks } from "../store.js";
 
 type OutgoingZone = components["schemas"]["OutgoingZone"];
 type OutgoingZoneInput = components["schemas"]["OutgoingZoneInput"];
-type TransferStatus = "Enabled" | "Disabled";
+type TransferStatus = components["schemas"]["TransferStatus"];
 
-interface OutgoingRecord {
+/** What the emulator stores per zone: its configuration and its transfer status. */
+export interface OutgoingRecord {
   zone: OutgoingZone;
   status: TransferStatus;
 }
