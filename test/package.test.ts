@@ -18,7 +18,7 @@ import {
   SOA_SERIAL_MAX,
   TSIG_ALGORITHMS,
 } from "../generated/constants.js";
-import { VERSION } from "../src/version.js";
+import { VERSION } from "../src/client/version.js";
 import { spec } from "./support/spec.js";
 import { envelope, sampleZone, startServer, ZONE, type TestServer } from "./support/server.js";
 

@@ -1,6 +1,6 @@
 /** The help texts, one per command. */
 import { outgoingOperations } from "../../generated/operations.js";
-import { DEFAULT_BASE_URL, DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT_MS } from "../options.js";
+import { DEFAULT_BASE_URL, DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT_MS } from "../client/options.js";
 
 export const PROGRAM = "cf-secondary-dns";
 

@@ -11,7 +11,7 @@ import {
   type OutgoingZone,
 } from "../index.js";
 import { zoneNameOf } from "../names.js";
-import { strictResults } from "../results.js";
+import { strictResults } from "../client/results.js";
 import { ACTION_HELP, actionHelp, CLIENT_FLAGS, OUTGOING_HELP, PROGRAM } from "./help.js";
 import { EXIT, UsageError, type CliIo } from "./io.js";
 import { printResult } from "./output.js";

@@ -5,8 +5,8 @@
  * what each operation is comes from the table generated from the spec
  * (generated/operations.ts).
  */
-import { idempotentOf, type Method, type Operation } from "../generated/operations.js";
-import type { paths } from "../generated/schema.js";
+import { idempotentOf, type Method, type Operation } from "../../generated/operations.js";
+import type { paths } from "../../generated/schema.js";
 import {
   ConnectionError,
   excerpt,

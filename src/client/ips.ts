@@ -8,8 +8,8 @@
  * limit, no redirects) and result check, so against the emulator it gets the
  * emulator's answer. The operation needs no credentials, so none are sent.
  */
-import { cloudflareIPsCloudflareIpDetails } from "../generated/operations.js";
-import type { components } from "../generated/schema.js";
+import { cloudflareIPsCloudflareIpDetails } from "../../generated/operations.js";
+import type { components } from "../../generated/schema.js";
 import { createCall } from "./call.js";
 import { clientParts, type SecondaryDnsClient } from "./client.js";
 import { ValidationError } from "./errors.js";

@@ -3,8 +3,8 @@
  * may transfer its primary zones besides the peers' addresses. Account-scoped,
  * like client.peers. Written as resources/outgoing.ts explains.
  */
-import { aclsOperations as o } from "../../generated/operations.js";
-import type { components } from "../../generated/schema.js";
+import { aclsOperations as o } from "../../../generated/operations.js";
+import type { components } from "../../../generated/schema.js";
 import type { Call } from "../call.js";
 import type { CallOptions } from "../options.js";
 import type { Deleted } from "./peers.js";

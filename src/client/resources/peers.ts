@@ -4,8 +4,8 @@
  * comes from the call's `accountId`, else the client's, else CLOUDFLARE_ACCOUNT_ID.
  * Written as resources/outgoing.ts explains.
  */
-import { peersOperations as o } from "../../generated/operations.js";
-import type { components } from "../../generated/schema.js";
+import { peersOperations as o } from "../../../generated/operations.js";
+import type { components } from "../../../generated/schema.js";
 import type { Call } from "../call.js";
 import type { CallOptions } from "../options.js";
 

@@ -18,8 +18,8 @@
  *   A request body is checked against its schema from the spec (src/body.ts);
  *   a new result schema needs its check in src/results.ts (the compiler says so).
  */
-import { outgoingOperations as o } from "../../generated/operations.js";
-import type { components, paths } from "../../generated/schema.js";
+import { outgoingOperations as o } from "../../../generated/operations.js";
+import type { components, paths } from "../../../generated/schema.js";
 import type { Call } from "../call.js";
 import type { CallOptions } from "../options.js";
 import type { Result } from "../types.js";

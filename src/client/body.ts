@@ -5,7 +5,7 @@
  * in the spec needs nothing here, unless it uses a keyword the check does not
  * read (the generator refuses those).
  */
-import type { BodyNode } from "../generated/operations.js";
+import type { BodyNode } from "../../generated/operations.js";
 import { ValidationError } from "./errors.js";
 import { dnsNameProblem, identifierProblem, isIpv4, isIpv6, shown } from "./validate.js";
 

@@ -5,8 +5,8 @@
  * this resource sends or receives is handed to the client's redactor first, and
  * from then on no error or log line of the client carries it (see redact.ts).
  */
-import { tsigsOperations as o } from "../../generated/operations.js";
-import type { components } from "../../generated/schema.js";
+import { tsigsOperations as o } from "../../../generated/operations.js";
+import type { components } from "../../../generated/schema.js";
 import type { Call } from "../call.js";
 import type { CallOptions } from "../options.js";
 import type { Deleted } from "./peers.js";
