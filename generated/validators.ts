@@ -5,7 +5,7 @@ import { ucs2length, equal, formats } from "../src/emulator/schema-runtime.js";
 import type { ValidateFunction } from "../src/emulator/spec.js";
 
 /** SHA-256 of the generated/openapi.json these validators were compiled from. */
-export const SPEC_SHA256 = "fea7724e3b91c5650fa54297295fc13d6b248f9c0b30f6f2d2e01aee2f923094";
+export const SPEC_SHA256 = "2b580d8816e133ef9d75e0d9df895c131fb9a1ca951181186cac36e6e8251b9f";
 /** The formats the validators call; schema-runtime.ts must check each. */
 export const FORMATS: readonly string[] = ["date-time","ipv4","ipv6","password"];
 

@@ -17,9 +17,9 @@
  */
 import type { SecondaryDnsClient } from "./client/client.js";
 import { NotFoundError, ValidationError } from "./client/errors.js";
-import type { OutgoingZone } from "./client/resources/outgoing.js";
-import type { Peer } from "./client/resources/peers.js";
-import type { Tsig } from "./client/resources/tsigs.js";
+import type { OutgoingZone } from "../generated/client/outgoing.js";
+import type { Peer } from "../generated/client/peers.js";
+import type { Tsig } from "../generated/client/tsigs.js";
 import {
   algoProblem,
   ipProblem,

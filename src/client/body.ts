@@ -44,6 +44,9 @@ const passes = (node: BodyNode, value: unknown): boolean => {
 const has = (record: object, key: string) => Object.prototype.hasOwnProperty.call(record, key);
 const patterns = new Map<string, RegExp>();
 
+/** The walker's type: the generated operations that take a body pass checkBody to the call. */
+export type BodyCheck = (node: BodyNode, value: unknown) => unknown;
+
 export function checkBody(node: BodyNode, value: unknown, field = "body"): unknown {
   const named = node.ref === undefined ? undefined : NAMED[node.ref];
   if (named) {

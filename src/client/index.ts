@@ -1,17 +1,11 @@
 /** The client's public names: the package's "." entry (src/index.ts) re-exports them. */
 export { createSecondaryDnsClient, type SecondaryDnsClient } from "./client.js";
+export { createSecondaryDnsCore, type SecondaryDnsCore } from "./core.js";
+// The resources as namespaces of operation functions (`outgoing.get(core, zoneId)`),
+// their named types (Peer, OutgoingZone...) and interfaces (PeersResource...).
+export * from "../../generated/client/index.js";
 export type { ClientOptions, CallOptions } from "./options.js";
 export type { Logger } from "./transport.js";
-export type {
-  OutgoingZone,
-  OutgoingZoneInput,
-  OutgoingZoneDeleted,
-  OutgoingResource,
-  TransferStatus,
-} from "./resources/outgoing.js";
-export type { Peer, PeerInput, PeersResource, Deleted } from "./resources/peers.js";
-export type { Tsig, TsigInput, TsigsResource } from "./resources/tsigs.js";
-export type { Acl, AclInput, AclsResource } from "./resources/acls.js";
 export { cloudflareIps, type CloudflareIps } from "./ips.js";
 export {
   SecondaryDnsError,

@@ -11,7 +11,7 @@
 import { cloudflareIPsCloudflareIpDetails } from "../../generated/operations.js";
 import type { components } from "../../generated/schema.js";
 import { createCall } from "./call.js";
-import { clientParts, type SecondaryDnsClient } from "./client.js";
+import { clientParts, type SecondaryDnsCore } from "./core.js";
 import { ValidationError } from "./errors.js";
 import type { CallOptions } from "./options.js";
 
@@ -25,7 +25,7 @@ export interface CloudflareIps extends CloudflareIpsSchema {}
  * ValidationError for a client not made by createSecondaryDnsClient.
  */
 export async function cloudflareIps(
-  client: SecondaryDnsClient,
+  client: SecondaryDnsCore,
   options?: CallOptions,
 ): Promise<CloudflareIps> {
   const parts = clientParts.get(client);

@@ -8,7 +8,7 @@
  */
 import createClient, { type Client } from "openapi-fetch";
 import type { paths } from "../../generated/schema.js";
-import { clientParts, type ClientParts, type SecondaryDnsClient } from "./client.js";
+import { clientParts, type ClientParts, type SecondaryDnsCore } from "./core.js";
 import { excerpt, ValidationError } from "./errors.js";
 import { failureOf } from "./transport.js";
 
@@ -20,7 +20,7 @@ export type RawClient = Client<paths>;
  * only on 429 or a refused connection). Middleware added with `raw.use()`
  * applies to that raw client only, never to the facade's methods.
  */
-export function rawClient(client: SecondaryDnsClient): RawClient {
+export function rawClient(client: SecondaryDnsCore): RawClient {
   const parts = clientParts.get(client);
   if (!parts) {
     throw new ValidationError("client", "must be a client made by createSecondaryDnsClient");
