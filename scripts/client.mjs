@@ -36,6 +36,8 @@ const RESERVED = new Set(
 );
 
 const camel = (name) => name.replace(/_(\w)/g, (_, c) => c.toUpperCase());
+/** The modular form's name of a method: ["outgoing", "forceNotify"] -> "outgoingForceNotify". */
+const flatName = (path) => path[0] + pascal(path.slice(1));
 const pascal = (words) => words.map((w) => w[0].toUpperCase() + w.slice(1)).join("");
 const refName = (schema) =>
   typeof schema?.$ref === "string" ? schema.$ref.split("/").pop() : undefined;
@@ -162,9 +164,7 @@ function moduleSource(module, ops, groups, types, tagDoc) {
       "",
     );
   }
-  for (const g of groups) lines.push(`export * as ${g.name} from "./${g.module}.js";`);
-  if (aliases.length > 0) lines.push(`export { ${aliases.join(", ")} };`);
-  if (groups.length > 0 || aliases.length > 0) lines.push("");
+  if (aliases.length > 0) lines.push(`export { ${aliases.join(", ")} };`, "");
   return lines.join("\n");
 }
 
@@ -210,9 +210,35 @@ export function clientSources(spec) {
     files[`${key}.ts`] = moduleSource(key, m.ops, groups, types, docOfModule(m));
   }
   const resources = [...modules.values()].filter((m) => m.path.length === 1);
+  // The full client binds this table to its core (src/client/client.ts). A plain
+  // object, not namespaces: a bundler writes a namespace's members as getters.
+  const local = (key) => key.replace(/\.(\w)/g, (_, c) => c.toUpperCase());
+  const table = (m, indent) => {
+    const inner = `${indent}  `;
+    return (
+      [
+        ...m.groups.map((g) => `${inner}${g.at(-1)}: ${table(modules.get(moduleOf(g)), inner)},`),
+        ...m.ops.map((op) => `${inner}${op.leaf}: ${local(moduleOf(m.path))}.${op.leaf},`),
+      ].reduce((text, line) => `${text}\n${line}`, "{") + `\n${indent}}`
+    );
+  };
+  files["resources.ts"] = [
+    ...HEADER,
+    ...[...modules.keys()].map((key) => `import * as ${local(key)} from "./${key}.js";`),
+    "",
+    "/** Every operation function, by resource and method, as `x-client-method` places it. */",
+    `export const RESOURCES = ${table({ groups: resources.map((m) => m.path), ops: [] }, "")};`,
+    "",
+  ].join("\n");
+  // The modular form: each function under a flat name (`outgoingGet`), since a
+  // bundler keeps a whole namespace that is re-exported (esbuild 0.28 does).
+  const flat = [...modules].map(([key, m]) => {
+    const names = m.ops.map((op) => `${op.leaf} as ${flatName([...m.path, op.leaf])}`);
+    return `export { ${names.join(", ")} } from "./${key}.js";`;
+  });
   const index = [
     ...HEADER,
-    ...resources.map((m) => `export * as ${m.path[0]} from "./${m.path[0]}.js";`),
+    ...flat,
     ...[...modules].map(([key, m]) => {
       const names = [...types].filter(([, t]) => t.module === key).map(([n]) => n);
       return `export type { ${[...names, `${pascal(m.path)}Resource`].join(", ")} } from "./${key}.js";`;

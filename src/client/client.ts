@@ -5,7 +5,7 @@
  * (generated/client/, one module per resource) with a core bound to each, so a
  * resource added to the spec is on the client with nothing written here.
  */
-import * as resources from "../../generated/client/index.js";
+import { RESOURCES } from "../../generated/client/resources.js";
 import type { SecondaryDnsResources } from "../../generated/client/index.js";
 import { clientParts, createParts, type SecondaryDnsCore } from "./core.js";
 import type { ClientOptions } from "./options.js";
@@ -15,17 +15,17 @@ export { clientParts, type ClientParts } from "./core.js";
 /** Every resource of the spec, each method bound to the client's core. */
 export interface SecondaryDnsClient extends SecondaryDnsCore, SecondaryDnsResources {}
 
-/** A namespace of operation functions, `(core, ...args)`, with the core bound: `(...args)`. */
+/** A table of operation functions, `(core, ...args)`, with the core bound: `(...args)`. */
 type Bound<T> = {
   readonly [K in keyof T]: T[K] extends (core: SecondaryDnsCore, ...args: infer A) => infer R
     ? (...args: A) => R
     : Bound<T[K]>;
 };
 
-/** Binds `core` to every function of a namespace, and of the groups inside it. */
-function bind<T extends object>(core: SecondaryDnsCore, namespace: T): Bound<T> {
+/** Binds `core` to every function of a table, and of the groups inside it. */
+function bind<T extends object>(core: SecondaryDnsCore, table: T): Bound<T> {
   const out: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(namespace)) {
+  for (const [key, value] of Object.entries(table)) {
     out[key] =
       typeof value === "function"
         ? (...args: unknown[]) => (value as (...all: unknown[]) => unknown)(core, ...args)
@@ -42,7 +42,7 @@ export function createSecondaryDnsClient(options: ClientOptions = {}): Secondary
   const parts = createParts(options);
   const client = {} as SecondaryDnsClient;
   // The compiler checks here that the generated functions match SecondaryDnsResources.
-  const bound: SecondaryDnsResources = bind(client, resources);
+  const bound: SecondaryDnsResources = bind(client, RESOURCES);
   Object.assign(client, bound);
   clientParts.set(client, parts);
   return client;
