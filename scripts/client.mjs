@@ -154,12 +154,11 @@ function moduleSource(module, ops, groups, types, tagDoc) {
     const { params, args } = signature(op);
     const local = RESERVED.has(op.leaf) ? `${op.leaf}_` : op.leaf;
     if (local !== op.leaf) aliases.push(`${local} as ${op.leaf}`);
-    const body = op.bodyType ? "body" : "undefined";
-    const check = op.bodyType ? ", checkBody" : "";
+    const check = op.bodyType ? ", body, checkBody" : "";
     lines.push(
       ...jsdoc(docOf(op)),
       `${local === op.leaf ? "export " : ""}function ${local}(core: SecondaryDnsCore, ${args.join(", ")}): Promise<${op.resultType}> {`,
-      `  return invoke(core, ${op.name}, { ${params.join(", ")} }, ${body}, options${check});`,
+      `  return invoke(core, ${op.name}, { ${params.join(", ")} }, options${check});`,
       "}",
       "",
     );

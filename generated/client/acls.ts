@@ -63,7 +63,7 @@ export interface AclsResource {
  * `GET /accounts/{account_id}/secondary_dns/acls` (List ACLs).
  */
 export function list(core: SecondaryDnsCore, options?: CallOptions): Promise<Acl[]> {
-  return invoke(core, listAcLs, {  }, undefined, options);
+  return invoke(core, listAcLs, {  }, options);
 }
 
 /**
@@ -74,7 +74,7 @@ export function list(core: SecondaryDnsCore, options?: CallOptions): Promise<Acl
  * `POST /accounts/{account_id}/secondary_dns/acls` (Create ACL).
  */
 export function create(core: SecondaryDnsCore, body: AclInput, options?: CallOptions): Promise<Acl> {
-  return invoke(core, createAcl, {  }, body, options, checkBody);
+  return invoke(core, createAcl, {  }, options, body, checkBody);
 }
 
 /**
@@ -83,7 +83,7 @@ export function create(core: SecondaryDnsCore, body: AclInput, options?: CallOpt
  * `GET /accounts/{account_id}/secondary_dns/acls/{acl_id}` (ACL Details).
  */
 export function get(core: SecondaryDnsCore, aclId: string, options?: CallOptions): Promise<Acl> {
-  return invoke(core, aclDetails, { aclId }, undefined, options);
+  return invoke(core, aclDetails, { aclId }, options);
 }
 
 /**
@@ -93,7 +93,7 @@ export function get(core: SecondaryDnsCore, aclId: string, options?: CallOptions
  * `PUT /accounts/{account_id}/secondary_dns/acls/{acl_id}` (Update ACL).
  */
 export function update(core: SecondaryDnsCore, aclId: string, body: AclInput, options?: CallOptions): Promise<Acl> {
-  return invoke(core, updateAcl, { aclId }, body, options, checkBody);
+  return invoke(core, updateAcl, { aclId }, options, body, checkBody);
 }
 
 /**
@@ -102,7 +102,7 @@ export function update(core: SecondaryDnsCore, aclId: string, body: AclInput, op
  * `DELETE /accounts/{account_id}/secondary_dns/acls/{acl_id}` (Delete ACL).
  */
 function delete_(core: SecondaryDnsCore, aclId: string, options?: CallOptions): Promise<Deleted> {
-  return invoke(core, deleteAcl, { aclId }, undefined, options);
+  return invoke(core, deleteAcl, { aclId }, options);
 }
 
 export { delete_ as delete };

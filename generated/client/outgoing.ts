@@ -104,7 +104,7 @@ export interface OutgoingResource {
  * `GET /zones/{zone_id}/secondary_dns/outgoing` (Primary Zone Configuration Details).
  */
 export function get(core: SecondaryDnsCore, zoneId: string, options?: CallOptions): Promise<OutgoingZone> {
-  return invoke(core, primaryZoneConfigurationDetails, { zoneId }, undefined, options);
+  return invoke(core, primaryZoneConfigurationDetails, { zoneId }, options);
 }
 
 /**
@@ -116,7 +116,7 @@ export function get(core: SecondaryDnsCore, zoneId: string, options?: CallOption
  * `POST /zones/{zone_id}/secondary_dns/outgoing` (Create Primary Zone Configuration).
  */
 export function create(core: SecondaryDnsCore, zoneId: string, body: OutgoingZoneInput, options?: CallOptions): Promise<OutgoingZone> {
-  return invoke(core, createPrimaryZoneConfiguration, { zoneId }, body, options, checkBody);
+  return invoke(core, createPrimaryZoneConfiguration, { zoneId }, options, body, checkBody);
 }
 
 /**
@@ -126,7 +126,7 @@ export function create(core: SecondaryDnsCore, zoneId: string, body: OutgoingZon
  * `PUT /zones/{zone_id}/secondary_dns/outgoing` (Update Primary Zone Configuration).
  */
 export function update(core: SecondaryDnsCore, zoneId: string, body: OutgoingZoneInput, options?: CallOptions): Promise<OutgoingZone> {
-  return invoke(core, updatePrimaryZoneConfiguration, { zoneId }, body, options, checkBody);
+  return invoke(core, updatePrimaryZoneConfiguration, { zoneId }, options, body, checkBody);
 }
 
 /**
@@ -136,7 +136,7 @@ export function update(core: SecondaryDnsCore, zoneId: string, body: OutgoingZon
  * `DELETE /zones/{zone_id}/secondary_dns/outgoing` (Delete Primary Zone Configuration).
  */
 function delete_(core: SecondaryDnsCore, zoneId: string, options?: CallOptions): Promise<OutgoingZoneDeleted> {
-  return invoke(core, deletePrimaryZoneConfiguration, { zoneId }, undefined, options);
+  return invoke(core, deletePrimaryZoneConfiguration, { zoneId }, options);
 }
 
 /**
@@ -146,7 +146,7 @@ function delete_(core: SecondaryDnsCore, zoneId: string, options?: CallOptions):
  * `POST /zones/{zone_id}/secondary_dns/outgoing/disable` (Disable Outgoing Zone Transfers).
  */
 export function disable(core: SecondaryDnsCore, zoneId: string, options?: CallOptions): Promise<ActionResult> {
-  return invoke(core, disableOutgoingZoneTransfers, { zoneId }, undefined, options);
+  return invoke(core, disableOutgoingZoneTransfers, { zoneId }, options);
 }
 
 /**
@@ -156,7 +156,7 @@ export function disable(core: SecondaryDnsCore, zoneId: string, options?: CallOp
  * `POST /zones/{zone_id}/secondary_dns/outgoing/enable` (Enable Outgoing Zone Transfers).
  */
 export function enable(core: SecondaryDnsCore, zoneId: string, options?: CallOptions): Promise<ActionResult> {
-  return invoke(core, enableOutgoingZoneTransfers, { zoneId }, undefined, options);
+  return invoke(core, enableOutgoingZoneTransfers, { zoneId }, options);
 }
 
 /**
@@ -167,7 +167,7 @@ export function enable(core: SecondaryDnsCore, zoneId: string, options?: CallOpt
  * `POST /zones/{zone_id}/secondary_dns/outgoing/force_notify` (Force DNS NOTIFY).
  */
 export function forceNotify(core: SecondaryDnsCore, zoneId: string, options?: CallOptions): Promise<ActionResult> {
-  return invoke(core, forceDnsNotify, { zoneId }, undefined, options);
+  return invoke(core, forceDnsNotify, { zoneId }, options);
 }
 
 /**
@@ -177,7 +177,7 @@ export function forceNotify(core: SecondaryDnsCore, zoneId: string, options?: Ca
  * `GET /zones/{zone_id}/secondary_dns/outgoing/status` (Get Outgoing Zone Transfer Status).
  */
 export function status(core: SecondaryDnsCore, zoneId: string, options?: CallOptions): Promise<TransferStatus> {
-  return invoke(core, getOutgoingZoneTransferStatus, { zoneId }, undefined, options);
+  return invoke(core, getOutgoingZoneTransferStatus, { zoneId }, options);
 }
 
 export { delete_ as delete };

@@ -74,7 +74,7 @@ export interface PeersResource {
  * `GET /accounts/{account_id}/secondary_dns/peers` (List Peers).
  */
 export function list(core: SecondaryDnsCore, options?: CallOptions): Promise<Peer[]> {
-  return invoke(core, listPeers, {  }, undefined, options);
+  return invoke(core, listPeers, {  }, options);
 }
 
 /**
@@ -86,7 +86,7 @@ export function list(core: SecondaryDnsCore, options?: CallOptions): Promise<Pee
  * `POST /accounts/{account_id}/secondary_dns/peers` (Create Peer).
  */
 export function create(core: SecondaryDnsCore, body: PeerInput, options?: CallOptions): Promise<Peer> {
-  return invoke(core, createPeer, {  }, body, options, checkBody);
+  return invoke(core, createPeer, {  }, options, body, checkBody);
 }
 
 /**
@@ -95,7 +95,7 @@ export function create(core: SecondaryDnsCore, body: PeerInput, options?: CallOp
  * `GET /accounts/{account_id}/secondary_dns/peers/{peer_id}` (Peer Details).
  */
 export function get(core: SecondaryDnsCore, peerId: string, options?: CallOptions): Promise<Peer> {
-  return invoke(core, peerDetails, { peerId }, undefined, options);
+  return invoke(core, peerDetails, { peerId }, options);
 }
 
 /**
@@ -105,7 +105,7 @@ export function get(core: SecondaryDnsCore, peerId: string, options?: CallOption
  * `PUT /accounts/{account_id}/secondary_dns/peers/{peer_id}` (Update Peer).
  */
 export function update(core: SecondaryDnsCore, peerId: string, body: PeerInput, options?: CallOptions): Promise<Peer> {
-  return invoke(core, updatePeer, { peerId }, body, options, checkBody);
+  return invoke(core, updatePeer, { peerId }, options, body, checkBody);
 }
 
 /**
@@ -116,7 +116,7 @@ export function update(core: SecondaryDnsCore, peerId: string, body: PeerInput, 
  * `DELETE /accounts/{account_id}/secondary_dns/peers/{peer_id}` (Delete Peer).
  */
 function delete_(core: SecondaryDnsCore, peerId: string, options?: CallOptions): Promise<Deleted> {
-  return invoke(core, deletePeer, { peerId }, undefined, options);
+  return invoke(core, deletePeer, { peerId }, options);
 }
 
 export { delete_ as delete };

@@ -66,7 +66,7 @@ export interface TsigsResource {
  * `GET /accounts/{account_id}/secondary_dns/tsigs` (List TSIGs).
  */
 export function list(core: SecondaryDnsCore, options?: CallOptions): Promise<Tsig[]> {
-  return invoke(core, listTsiGs, {  }, undefined, options);
+  return invoke(core, listTsiGs, {  }, options);
 }
 
 /**
@@ -77,7 +77,7 @@ export function list(core: SecondaryDnsCore, options?: CallOptions): Promise<Tsi
  * `POST /accounts/{account_id}/secondary_dns/tsigs` (Create TSIG).
  */
 export function create(core: SecondaryDnsCore, body: TsigInput, options?: CallOptions): Promise<Tsig> {
-  return invoke(core, createTsig, {  }, body, options, checkBody);
+  return invoke(core, createTsig, {  }, options, body, checkBody);
 }
 
 /**
@@ -86,7 +86,7 @@ export function create(core: SecondaryDnsCore, body: TsigInput, options?: CallOp
  * `GET /accounts/{account_id}/secondary_dns/tsigs/{tsig_id}` (TSIG Details).
  */
 export function get(core: SecondaryDnsCore, tsigId: string, options?: CallOptions): Promise<Tsig> {
-  return invoke(core, tsigDetails, { tsigId }, undefined, options);
+  return invoke(core, tsigDetails, { tsigId }, options);
 }
 
 /**
@@ -97,7 +97,7 @@ export function get(core: SecondaryDnsCore, tsigId: string, options?: CallOption
  * `PUT /accounts/{account_id}/secondary_dns/tsigs/{tsig_id}` (Update TSIG).
  */
 export function update(core: SecondaryDnsCore, tsigId: string, body: TsigInput, options?: CallOptions): Promise<Tsig> {
-  return invoke(core, updateTsig, { tsigId }, body, options, checkBody);
+  return invoke(core, updateTsig, { tsigId }, options, body, checkBody);
 }
 
 /**
@@ -108,7 +108,7 @@ export function update(core: SecondaryDnsCore, tsigId: string, body: TsigInput, 
  * `DELETE /accounts/{account_id}/secondary_dns/tsigs/{tsig_id}` (Delete TSIG).
  */
 function delete_(core: SecondaryDnsCore, tsigId: string, options?: CallOptions): Promise<Deleted> {
-  return invoke(core, deleteTsig, { tsigId }, undefined, options);
+  return invoke(core, deleteTsig, { tsigId }, options);
 }
 
 export { delete_ as delete };

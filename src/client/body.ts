@@ -65,25 +65,32 @@ export function checkBody(node: BodyNode, value: unknown, field = "body"): unkno
   }
 }
 
-function checkNode(node: BodyNode, value: unknown, field: string): unknown {
-  // A secret (format: password) is never shown, only its kind.
-  const show = (v: unknown) =>
+function fail(field: string, reason: string): never {
+  throw new ValidationError(field, reason);
+}
+
+/** `n` within min..max, else a failure: "must hold at most 30 items, got 31". */
+function limit(field: string, n: number, min = -Infinity, max = Infinity, verb = "be", unit = "") {
+  if (n < min || n > max) {
+    const range =
+      min === -Infinity
+        ? `at most ${max}`
+        : max === Infinity
+          ? `at least ${min}`
+          : `from ${min} to ${max}`;
+    fail(field, `must ${verb} ${range}${unit}, got ${n}`);
+  }
+}
+
+/** How a value of `node` is shown in a message: a secret (format: password) only by its kind. */
+const showFor =
+  (node: BodyNode) =>
+  (v: unknown): string =>
     node.format === "password" && v !== "" ? (v === null ? "null" : typeof v) : shown(v);
-  const fail = (reason: string, at = field): never => {
-    throw new ValidationError(at, reason);
-  };
-  /** `n` within min..max, else a failure: "must hold at most 30 items, got 31". */
-  const limit = (n: number, min = -Infinity, max = Infinity, verb = "be", unit = "") => {
-    if (n < min || n > max) {
-      const range =
-        min === -Infinity
-          ? `at most ${max}`
-          : max === Infinity
-            ? `at least ${min}`
-            : `from ${min} to ${max}`;
-      fail(`must ${verb} ${range}${unit}, got ${n}`);
-    }
-  };
+
+/** The keywords of one node: type, enum, limits, string rules, alternatives; then its items or fields. */
+function checkNode(node: BodyNode, value: unknown, field: string): unknown {
+  const show = showFor(node);
   const { type } = node;
   const kind = Array.isArray(value) ? "array" : value === null ? "null" : typeof value;
   if (
@@ -93,71 +100,80 @@ function checkNode(node: BodyNode, value: unknown, field: string): unknown {
       (type === "integer" && !Number.isInteger(value)))
   ) {
     const a = type === "string" && node.minLength ? "a non-empty string" : (A[type] ?? type);
-    fail(`must be ${a}, got ${show(value)}`);
+    fail(field, `must be ${a}, got ${show(value)}`);
   }
   if (node.enum && !node.enum.includes(value)) {
     // "hmac-sha256" for "hmac-sha256.": a name written without its trailing dot.
     const dotted = `${String(value)}.`;
     const hint = node.enum.includes(dotted) ? ` (add the trailing dot: ${shown(dotted)})` : "";
     fail(
+      field,
       `must be one of ${node.enum.map((v) => JSON.stringify(v)).join(", ")}${hint}, got ${show(value)}`,
     );
   }
-  if (kind === "number") limit(value as number, node.minimum, node.maximum);
-  if (kind === "string") {
-    const text = value as string;
-    if (text === "" && node.minLength) fail("must be a non-empty string, got an empty string");
-    limit(text.length, node.minLength, node.maxLength, "be", " characters long");
-    const { pattern, format } = node;
-    if (pattern !== undefined) {
-      if (!patterns.has(pattern)) patterns.set(pattern, new RegExp(pattern, "u"));
-      if (!patterns.get(pattern)!.test(text)) fail(`must match ${pattern}, got ${show(text)}`);
-    }
-    if (format !== undefined && FORMATS[format] && !FORMATS[format](text))
-      fail(`must be an ${format} address, got ${show(text)}`);
-  }
+  if (kind === "number") limit(field, value as number, node.minimum, node.maximum);
+  if (kind === "string") checkString(node, value as string, field);
   // anyOf: at least one alternative; oneOf: exactly one. Fields using them have their own wording.
   const alternatives = node.anyOf ?? node.oneOf;
   const matched = alternatives?.filter((alt) => passes(alt, value)).length;
   if (matched === 0 || (node.oneOf && matched !== 1))
-    fail(`must match one form, got ${show(value)}`);
-  if (kind === "array" && type === "array") {
-    const list = value as unknown[];
-    limit(list.length, node.minItems, node.maxItems, "hold", " items");
-    const seen = new Set<unknown>();
-    // "body.peers" repeats a peer; a name that is not a plural, an item.
-    const one = /(\w+)s$/.exec(field)?.[1] ?? "item";
-    return list.map((item, i) => {
-      const at = `${field}[${i}]`;
-      const checked = checkBody(node.items ?? {}, item, at);
-      const key = typeof item === "object" ? JSON.stringify(item) : item;
-      if (node.uniqueItems && seen.has(key)) fail(`repeats ${one} ${shown(item)}`, at);
-      seen.add(key);
-      return checked;
-    });
-  }
-  if (kind === "object" && type === "object") {
-    const record = value as Record<string, unknown>;
-    const properties = node.properties ?? {};
-    const known = Object.keys(properties);
-    // A field holding `undefined` counts as left out, as JSON.stringify leaves it out.
-    const given = Object.keys(record).filter((key) => record[key] !== undefined);
-    limit(given.length, node.minProperties, node.maxProperties, "hold", " fields");
-    for (const key of given) {
-      if (node.additionalProperties === false && !has(properties, key))
-        fail(`is not a field of ${field} (only ${known.join(", ")} are)`, `${field}.${key}`);
-    }
-    for (const key of node.required ?? [])
-      if (record[key] === undefined) fail("is required", `${field}.${key}`);
-    // fromEntries defines own fields, so a "__proto__" key cannot reach the prototype.
-    return Object.fromEntries(
-      given.map((key) => [
-        key,
-        has(properties, key)
-          ? checkBody(properties[key]!, record[key], `${field}.${key}`)
-          : record[key],
-      ]),
-    );
-  }
+    fail(field, `must match one form, got ${show(value)}`);
+  if (kind === "array" && type === "array") return checkArray(node, value as unknown[], field);
+  if (kind === "object" && type === "object")
+    return checkObject(node, value as Record<string, unknown>, field);
   return value;
+}
+
+/** A string's length, pattern and format. */
+function checkString(node: BodyNode, text: string, field: string): void {
+  const show = showFor(node);
+  if (text === "" && node.minLength) fail(field, "must be a non-empty string, got an empty string");
+  limit(field, text.length, node.minLength, node.maxLength, "be", " characters long");
+  const { pattern, format } = node;
+  if (pattern !== undefined) {
+    if (!patterns.has(pattern)) patterns.set(pattern, new RegExp(pattern, "u"));
+    if (!patterns.get(pattern)!.test(text)) fail(field, `must match ${pattern}, got ${show(text)}`);
+  }
+  if (format !== undefined && FORMATS[format] && !FORMATS[format](text))
+    fail(field, `must be an ${format} address, got ${show(text)}`);
+}
+
+/** An array's length, uniqueness and items: a checked copy. */
+function checkArray(node: BodyNode, list: unknown[], field: string): unknown[] {
+  limit(field, list.length, node.minItems, node.maxItems, "hold", " items");
+  const seen = new Set<unknown>();
+  // "body.peers" repeats a peer; a name that is not a plural, an item.
+  const one = /(\w+)s$/.exec(field)?.[1] ?? "item";
+  return list.map((item, i) => {
+    const at = `${field}[${i}]`;
+    const checked = checkBody(node.items ?? {}, item, at);
+    const key = typeof item === "object" ? JSON.stringify(item) : item;
+    if (node.uniqueItems && seen.has(key)) fail(at, `repeats ${one} ${shown(item)}`);
+    seen.add(key);
+    return checked;
+  });
+}
+
+/** An object's field count, unknown and required fields, and each field: a checked copy. */
+function checkObject(node: BodyNode, record: Record<string, unknown>, field: string): object {
+  const properties = node.properties ?? {};
+  const known = Object.keys(properties);
+  // A field holding `undefined` counts as left out, as JSON.stringify leaves it out.
+  const given = Object.keys(record).filter((key) => record[key] !== undefined);
+  limit(field, given.length, node.minProperties, node.maxProperties, "hold", " fields");
+  for (const key of given) {
+    if (node.additionalProperties === false && !has(properties, key))
+      fail(`${field}.${key}`, `is not a field of ${field} (only ${known.join(", ")} are)`);
+  }
+  for (const key of node.required ?? [])
+    if (record[key] === undefined) fail(`${field}.${key}`, "is required");
+  // fromEntries defines own fields, so a "__proto__" key cannot reach the prototype.
+  return Object.fromEntries(
+    given.map((key) => [
+      key,
+      has(properties, key)
+        ? checkBody(properties[key]!, record[key], `${field}.${key}`)
+        : record[key],
+    ]),
+  );
 }

@@ -72,19 +72,17 @@ export interface CallContext {
   remember?: (secret: string) => void;
 }
 
-/** Hands each secret field (an operation's `secrets`) of a body or result to `remember`. */
+/** Hands each secret field (an operation's `secrets`) of a body or result, or of its items, to `remember`. */
 function learnSecrets(
   fields: readonly string[],
   value: unknown,
   remember: ((secret: string) => void) | undefined,
 ): void {
-  for (const item of Array.isArray(value) ? value : [value]) {
-    if (typeof item !== "object" || item === null) continue;
+  for (const item of [value].flat() as (Record<string, unknown> | null | undefined)[])
     for (const field of fields) {
-      const secret: unknown = (item as Record<string, unknown>)[field];
+      const secret = item?.[field];
       if (typeof secret === "string") remember?.(secret);
     }
-  }
 }
 
 /**

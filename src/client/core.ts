@@ -61,19 +61,30 @@ export function createSecondaryDnsCore(options: ClientOptions = {}): SecondaryDn
   return core;
 }
 
-/** Sends one operation with a core's parts: what every generated operation function does. */
+/** The message of a ValidationError about a value that is neither a client nor a core. */
+const NOT_OURS = "must be a client made by createSecondaryDnsClient or createSecondaryDnsCore";
+
+/** A core's parts, or a ValidationError naming `client` for anything else. */
+export function partsOf(core: SecondaryDnsCore): ClientParts {
+  const parts = clientParts.get(core);
+  if (!parts) throw new ValidationError("client", NOT_OURS);
+  return parts;
+}
+
+/**
+ * Sends one operation with a core's parts: what every generated operation
+ * function does. The body and its walker come last, as most operations have none.
+ */
 export function invoke<P extends keyof paths, M extends Method>(
   core: SecondaryDnsCore,
   operation: Operation<P, M>,
   params: PathParams<P>,
-  body: unknown,
   options: CallOptions | undefined,
+  body?: unknown,
   check?: BodyCheck,
 ): Promise<ResultAt<P, M>> {
   const parts = clientParts.get(core);
-  if (!parts) {
-    const reason = "must be made by createSecondaryDnsCore or createSecondaryDnsClient";
-    return Promise.reject(new ValidationError("core", reason));
-  }
-  return parts.call(operation, params, body, options, check);
+  return parts
+    ? parts.call(operation, params, body, options, check)
+    : Promise.reject(new ValidationError("client", NOT_OURS));
 }

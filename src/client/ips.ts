@@ -11,7 +11,7 @@
 import { cloudflareIPsCloudflareIpDetails } from "../../generated/operations.js";
 import type { components } from "../../generated/schema.js";
 import { createCall } from "./call.js";
-import { clientParts, type SecondaryDnsCore } from "./core.js";
+import { partsOf, type SecondaryDnsCore } from "./core.js";
 import { ValidationError } from "./errors.js";
 import type { CallOptions } from "./options.js";
 
@@ -28,10 +28,7 @@ export async function cloudflareIps(
   client: SecondaryDnsCore,
   options?: CallOptions,
 ): Promise<CloudflareIps> {
-  const parts = clientParts.get(client);
-  if (!parts) {
-    throw new ValidationError("client", "must be a client made by createSecondaryDnsClient");
-  }
+  const parts = partsOf(client);
   const { resolved, transport, redact } = parts;
   // Only the User-Agent: a public operation gets no credential.
   const headers = { "User-Agent": resolved.headers["User-Agent"] ?? "cf-secondary-dns" };

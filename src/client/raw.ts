@@ -8,7 +8,7 @@
  */
 import createClient, { type Client } from "openapi-fetch";
 import type { paths } from "../../generated/schema.js";
-import { clientParts, type ClientParts, type SecondaryDnsCore } from "./core.js";
+import { partsOf, type ClientParts, type SecondaryDnsCore } from "./core.js";
 import { excerpt, ValidationError } from "./errors.js";
 import { failureOf } from "./transport.js";
 
@@ -21,10 +21,7 @@ export type RawClient = Client<paths>;
  * applies to that raw client only, never to the facade's methods.
  */
 export function rawClient(client: SecondaryDnsCore): RawClient {
-  const parts = clientParts.get(client);
-  if (!parts) {
-    throw new ValidationError("client", "must be a client made by createSecondaryDnsClient");
-  }
+  const parts = partsOf(client);
   const { baseUrl, headers } = parts.resolved;
   return createClient<paths>({ baseUrl, headers, fetch: rawFetch(parts) });
 }
