@@ -22,11 +22,10 @@ type Bound<T> = {
     : Bound<T[K]>;
 };
 
-/** Binds `core` to every function of a table, and of the groups inside it. */
-function bind<T extends object>(core: SecondaryDnsCore, table: T): Bound<T> {
-  const out: Record<string, unknown> = {};
+/** Binds `core` to every function of a table, and of the groups inside it, into `out`. */
+function bind<T extends object>(core: SecondaryDnsCore, table: T, out: object = {}): Bound<T> {
   for (const [key, value] of Object.entries(table)) {
-    out[key] =
+    (out as Record<string, unknown>)[key] =
       typeof value === "function"
         ? (...args: unknown[]) => (value as (...all: unknown[]) => unknown)(core, ...args)
         : bind(core, value as object);
@@ -42,8 +41,7 @@ export function createSecondaryDnsClient(options: ClientOptions = {}): Secondary
   const parts = createParts(options);
   const client = {} as SecondaryDnsClient;
   // The compiler checks here that the generated functions match SecondaryDnsResources.
-  const bound: SecondaryDnsResources = bind(client, RESOURCES);
-  Object.assign(client, bound);
-  clientParts.set(client, parts);
+  const bound: SecondaryDnsResources = bind(client, RESOURCES, client);
+  clientParts.set(bound, parts);
   return client;
 }

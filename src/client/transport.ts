@@ -126,13 +126,15 @@ export function failureOf(
   });
 }
 
-/** What one attempt came to, and whether the policy allows another. */
+/**
+ * What one attempt came to, and what the retry policy makes of it: `retry` is
+ * false for no retry, else the wait the server asked for (Retry-After, in
+ * milliseconds), undefined for the usual backoff.
+ */
 interface Outcome {
   answer?: Answer;
   failure?: SecondaryDnsError;
-  mayRetry: boolean;
-  /** The server's Retry-After, in milliseconds. */
-  waitMs?: number | undefined;
+  retry: number | undefined | false;
 }
 
 // The factory holds three functions (exchange, attemptOnce, send) that share its settings.
@@ -156,7 +158,7 @@ export function createTransport(settings: TransportSettings) {
     const maxRetries = call.maxRetries ?? settings.maxRetries;
     const what = () => `${info.method} ${scrub(info.url)}`;
     for (let attempt = 0; ; attempt++) {
-      const { answer, failure, mayRetry, waitMs } = await attemptOnce(
+      const { answer, failure, retry } = await attemptOnce(
         info,
         idempotent,
         call,
@@ -164,11 +166,11 @@ export function createTransport(settings: TransportSettings) {
         what,
         start,
       );
-      if (!mayRetry || attempt >= maxRetries) {
+      if (retry === false || attempt >= maxRetries) {
         if (failure) throw failure;
         return answer!;
       }
-      const delay = waitMs ?? backoffDelayMs(attempt);
+      const delay = retry ?? backoffDelayMs(attempt);
       logger.warn(
         `retrying ${what()} in ${delay} ms after ${failure?.name ?? answer?.response.status} (retry ${attempt + 1} of ${maxRetries})`,
       );
@@ -212,13 +214,13 @@ export function createTransport(settings: TransportSettings) {
           rayId: scrub(response.headers.get("cf-ray") ?? "") || undefined,
         });
       }
-      return { answer, ...answerPolicy(response, idempotent, logger) };
+      return { answer, retry: answerPolicy(response, idempotent, logger) };
     } catch (error) {
       signal?.throwIfAborted();
       const thrown = controller.signal.aborted ? controller.signal.reason : error;
       const failure = redact(isPackageError(thrown) ? thrown : new ConnectionError(info, thrown));
       if (verbose) logger.debug(`<- ${failure.name} ${what()}: ${failure.message}`);
-      return { failure, mayRetry: failurePolicy(failure, idempotent) };
+      return { failure, retry: failurePolicy(failure, idempotent) && undefined };
     } finally {
       clearTimeout(timer);
       signal?.removeEventListener("abort", onAbort);
@@ -279,19 +281,15 @@ async function readAnswer(
  * or after a 429, after the server's Retry-After unless that is over
  * MAX_RETRY_AFTER_MS (then not at all).
  */
-function answerPolicy(
-  response: Response,
-  idempotent: boolean,
-  logger: Logger,
-): Pick<Outcome, "mayRetry" | "waitMs"> {
+function answerPolicy(response: Response, idempotent: boolean, logger: Logger): Outcome["retry"] {
   const { status } = response;
   const waitMs = parseRetryAfter(response.headers.get("retry-after"));
-  let mayRetry = RETRYABLE_STATUSES.has(status) && (idempotent || status === 429);
-  if (mayRetry && waitMs! > MAX_RETRY_AFTER_MS) {
+  if (!RETRYABLE_STATUSES.has(status) || !(idempotent || status === 429)) return false;
+  if (waitMs! > MAX_RETRY_AFTER_MS) {
     logger.warn(`not retrying: the server asked to wait ${waitMs} ms`, { status });
-    mayRetry = false;
+    return false;
   }
-  return { mayRetry, waitMs };
+  return waitMs;
 }
 
 /**
