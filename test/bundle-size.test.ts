@@ -10,13 +10,16 @@ import { bundleApp, type BundledApp } from "../bench/apps/build.mjs";
 // 2026-11-28, to 10,900 B for the 15 account operations and issue 10's hardening
 // (10,773 B measured); lowered on 2026-12-04 (issue 18) when client.raw moved to
 // cf-secondary-dns/raw and openapi-fetch left the facade's bundle: 8,357 B measured.
-// Issue 18 asks for 6,000 B; bench/NOTES.md says what the rest weighs. The full client
-// measured 8,427 B once its methods were generated (issue 18); the line stays.
-const GZIP_BUDGET = 8_440;
+// Issue 18 asks for 6,000 B of an app that needs only outgoing.get: the modular form below
+// meets it. The full client measured 8,427 B once its methods were generated from the
+// spec (issue 18), then 8,478 B after exchange and checkNode were split into short
+// functions (the lead's ask; the split costs function boundaries, 51 B): raised once more,
+// to that figure plus 1%. bench/NOTES.md says what the rest weighs.
+const GZIP_BUDGET = 8_563;
 // The modular form (bench/apps/ours-modular.mjs): a core and outgoingGet, so the other
-// operations, their body schemas and the body walker stay out. 5,697 B measured on
+// operations, their body schemas and the body walker stay out. 5,753 B measured on
 // 2026-12-04 (issue 18, whose bound is 6,000 B); the line is that plus 1%.
-const MODULAR_GZIP_BUDGET = 5_754;
+const MODULAR_GZIP_BUDGET = 5_811;
 
 describe("bundle of a minimal app (bench/apps/ours.mjs)", () => {
   let bundle: BundledApp;
