@@ -10,8 +10,6 @@ import type { SecondaryDnsResources } from "../../generated/client/index.js";
 import { clientParts, createParts, type SecondaryDnsCore } from "./core.js";
 import type { ClientOptions } from "./options.js";
 
-export { clientParts, type ClientParts } from "./core.js";
-
 /** Every resource of the spec, each method bound to the client's core. */
 export interface SecondaryDnsClient extends SecondaryDnsCore, SecondaryDnsResources {}
 
