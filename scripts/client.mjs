@@ -103,7 +103,11 @@ function signature(op) {
 }
 
 function docOf(op) {
-  return `${op.doc.trim()}\n\n\`${op.method} ${op.path}\` (${op.summary}).`;
+  const fields = (op.secrets ?? []).map((f) => `\`${f}\``).join(", ");
+  const secret = fields
+    ? ` A secret (${fields}) sent or read is kept out of the client's errors and logs.`
+    : "";
+  return `${op.doc.trim()}\n\n\`${op.method} ${op.path}\` (${op.summary}).${secret}`;
 }
 
 /** The text of one module: a resource or a group, with its types, functions and interface. */

@@ -24,7 +24,7 @@ export interface TsigsResource {
    * Lists every TSIG key of the account, in one page, each with its secret:
    * keep the answer as safe as the keys themselves.
    *
-   * `GET /accounts/{account_id}/secondary_dns/tsigs` (List TSIGs).
+   * `GET /accounts/{account_id}/secondary_dns/tsigs` (List TSIGs). A secret (`secret`) sent or read is kept out of the client's errors and logs.
    */
   list: (options?: CallOptions) => Promise<Tsig[]>;
   /**
@@ -32,13 +32,13 @@ export interface TsigsResource {
    * exactly, and the secondary must hold the same secret and algorithm, or
    * transfers fail. Not idempotent: each call creates another key.
    *
-   * `POST /accounts/{account_id}/secondary_dns/tsigs` (Create TSIG).
+   * `POST /accounts/{account_id}/secondary_dns/tsigs` (Create TSIG). A secret (`secret`) sent or read is kept out of the client's errors and logs.
    */
   create: (body: TsigInput, options?: CallOptions) => Promise<Tsig>;
   /**
    * Reads one TSIG key of the account, secret included. Answers 404 when the account has no such key.
    *
-   * `GET /accounts/{account_id}/secondary_dns/tsigs/{tsig_id}` (TSIG Details).
+   * `GET /accounts/{account_id}/secondary_dns/tsigs/{tsig_id}` (TSIG Details). A secret (`secret`) sent or read is kept out of the client's errors and logs.
    */
   get: (tsigId: string, options?: CallOptions) => Promise<Tsig>;
   /**
@@ -46,7 +46,7 @@ export interface TsigsResource {
    * rotate the secret; all three are required. Answers 404 when the account
    * has no such key.
    *
-   * `PUT /accounts/{account_id}/secondary_dns/tsigs/{tsig_id}` (Update TSIG).
+   * `PUT /accounts/{account_id}/secondary_dns/tsigs/{tsig_id}` (Update TSIG). A secret (`secret`) sent or read is kept out of the client's errors and logs.
    */
   update: (tsigId: string, body: TsigInput, options?: CallOptions) => Promise<Tsig>;
   /**
@@ -63,7 +63,7 @@ export interface TsigsResource {
  * Lists every TSIG key of the account, in one page, each with its secret:
  * keep the answer as safe as the keys themselves.
  *
- * `GET /accounts/{account_id}/secondary_dns/tsigs` (List TSIGs).
+ * `GET /accounts/{account_id}/secondary_dns/tsigs` (List TSIGs). A secret (`secret`) sent or read is kept out of the client's errors and logs.
  */
 export function list(core: SecondaryDnsCore, options?: CallOptions): Promise<Tsig[]> {
   return invoke(core, listTsiGs, {  }, options);
@@ -74,7 +74,7 @@ export function list(core: SecondaryDnsCore, options?: CallOptions): Promise<Tsi
  * exactly, and the secondary must hold the same secret and algorithm, or
  * transfers fail. Not idempotent: each call creates another key.
  *
- * `POST /accounts/{account_id}/secondary_dns/tsigs` (Create TSIG).
+ * `POST /accounts/{account_id}/secondary_dns/tsigs` (Create TSIG). A secret (`secret`) sent or read is kept out of the client's errors and logs.
  */
 export function create(core: SecondaryDnsCore, body: TsigInput, options?: CallOptions): Promise<Tsig> {
   return invoke(core, createTsig, {  }, options, body, checkBody);
@@ -83,7 +83,7 @@ export function create(core: SecondaryDnsCore, body: TsigInput, options?: CallOp
 /**
  * Reads one TSIG key of the account, secret included. Answers 404 when the account has no such key.
  *
- * `GET /accounts/{account_id}/secondary_dns/tsigs/{tsig_id}` (TSIG Details).
+ * `GET /accounts/{account_id}/secondary_dns/tsigs/{tsig_id}` (TSIG Details). A secret (`secret`) sent or read is kept out of the client's errors and logs.
  */
 export function get(core: SecondaryDnsCore, tsigId: string, options?: CallOptions): Promise<Tsig> {
   return invoke(core, tsigDetails, { tsigId }, options);
@@ -94,7 +94,7 @@ export function get(core: SecondaryDnsCore, tsigId: string, options?: CallOption
  * rotate the secret; all three are required. Answers 404 when the account
  * has no such key.
  *
- * `PUT /accounts/{account_id}/secondary_dns/tsigs/{tsig_id}` (Update TSIG).
+ * `PUT /accounts/{account_id}/secondary_dns/tsigs/{tsig_id}` (Update TSIG). A secret (`secret`) sent or read is kept out of the client's errors and logs.
  */
 export function update(core: SecondaryDnsCore, tsigId: string, body: TsigInput, options?: CallOptions): Promise<Tsig> {
   return invoke(core, updateTsig, { tsigId }, options, body, checkBody);
