@@ -1,6 +1,6 @@
 /**
- * The account resources in the emulator's state: the check of their entries in
- * a state file, and the seed, the peers, TSIGs and ACLs an empty state starts
+ * The account resources in the emulator's state: their handlers, the check of
+ * their entries in a state file, and the seed, the peers, TSIGs and ACLs an empty state starts
  * with. The default seed is the spec's own example account, as the examples of
  * the three list operations show it, so the API reference's samples (which name
  * those ids) run against a fresh emulator as written.
@@ -9,7 +9,13 @@ import type { components } from "../../../generated/schema.js";
 import { ACCOUNT_COLLECTIONS, COLLECTIONS, type AccountCollection } from "../collections.js";
 import { loadSpec, type Route } from "../spec.js";
 import type { Store } from "../store.js";
-import { accountCollectionProblem, type AccountRecord, type AccountResource } from "./account.js";
+import type { ResourceHandlers } from "../resource.js";
+import {
+  accountCollectionProblem,
+  accountHandlers,
+  type AccountRecord,
+  type AccountResource,
+} from "./account.js";
 import { aclResource } from "./acls.js";
 import { peerResource } from "./peers.js";
 import { tsigResource } from "./tsigs.js";
@@ -36,6 +42,12 @@ const RESOURCES = {
   [COLLECTIONS.acls]: aclResource,
 } satisfies Record<AccountCollection, unknown> as unknown as Record<AccountCollection, AnyResource>;
 
+/** The handlers of every account resource. */
+export const ACCOUNT_HANDLERS: ResourceHandlers = Object.assign(
+  {},
+  ...ACCOUNT_COLLECTIONS.map((name) => accountHandlers(RESOURCES[name])),
+);
+
 /** What is wrong with one entry of a state file's collection, if anything (only the account resources are checked here). */
 export function stateEntryProblem(collection: AccountCollection, key: string, value: unknown) {
   return accountCollectionProblem(RESOURCES[collection], key, value);
@@ -46,7 +58,7 @@ export function exampleSeed(): EmulatorSeed {
   const { routes, document } = loadSpec();
   const account = document.components?.parameters?.account_id?.example as string;
   const listed = (resource: AnyResource) => {
-    const route = routes.find((r: Route) => r.operationId === resource.operations.list);
+    const route = routes.find((r: Route) => r.operationId === resource.listOperation);
     const examples =
       document.paths?.[route?.template ?? ""]?.get?.responses?.["200"]?.content?.[
         "application/json"
