@@ -111,16 +111,15 @@ function questionMismatch(
   return undefined;
 }
 
-function interpret(
-  response: Buffer,
-  sent: {
-    id: number;
-    zone: string;
-    transport: "udp" | "tcp";
-    key: TsigKey | undefined;
-    mac: Buffer | undefined;
-  },
-): SoaAnswer {
+interface Sent {
+  id: number;
+  zone: string;
+  transport: "udp" | "tcp";
+  key: TsigKey | undefined;
+  mac: Buffer | undefined;
+}
+
+function interpret(response: Buffer, sent: Sent): SoaAnswer {
   let decoded: ReturnType<typeof packet.decode>;
   try {
     decoded = packet.decode(response);
@@ -132,31 +131,11 @@ function interpret(
     return { status: "bad-response", detail: "the answer's ID does not match the query" };
   const otherQuestion = questionMismatch(decoded.questions ?? [], sent.zone, header.rcode);
   if (otherQuestion) return { status: "bad-response", detail: otherQuestion };
-  let tsigError: string | undefined;
-  let signed = false;
-  if (sent.key && sent.mac) {
-    let verdict: ReturnType<typeof verifyMessage>;
-    try {
-      verdict = verifyMessage(response, keyLookup([sent.key]), {
-        kind: "response",
-        requestMac: sent.mac,
-      });
-    } catch (error) {
-      return { status: "bad-response", detail: `malformed TSIG: ${(error as Error).message}` };
-    }
-    if (verdict.status === "peer-error") tsigError = tsigErrorName(verdict.error);
-    else if (verdict.status === "bad")
-      return {
-        status: "bad-response",
-        detail: `the answer's TSIG fails: ${tsigErrorName(verdict.error)}`,
-      };
-    else if (verdict.status === "unsigned" && header.rcode === RCODE.NOERROR) {
-      return { status: "bad-response", detail: "the query was signed but the answer is not" };
-    } else signed = verdict.status === "ok";
-  }
+  const tsig = responseTsig(response, sent, header.rcode);
+  if ("failed" in tsig) return tsig.failed;
   const rcode = header.rcode;
   if (rcode === RCODE.REFUSED || rcode === RCODE.NOTAUTH)
-    return { status: "refused", rcode, ...(tsigError ? { tsigError } : {}) };
+    return { status: "refused", rcode, ...(tsig.tsigError ? { tsigError: tsig.tsigError } : {}) };
   if (rcode === RCODE.SERVFAIL || rcode === RCODE.NXDOMAIN) {
     return {
       status: "not-authoritative",
@@ -177,5 +156,39 @@ function interpret(
     };
   }
   const data = soa.data as SoaData;
+  const { signed } = tsig;
   return { status: "answer", serial: data.serial, soa: data, transport: sent.transport, signed };
+}
+
+/**
+ * What the answer's TSIG says, when the query was signed: an answer that cannot
+ * be used (`failed`), or the peer's TSIG error and whether the answer is signed.
+ */
+function responseTsig(
+  response: Buffer,
+  sent: Sent,
+  rcode: number,
+): { failed: SoaAnswer } | { tsigError?: string; signed: boolean } {
+  if (!sent.key || !sent.mac) return { signed: false };
+  let verdict: ReturnType<typeof verifyMessage>;
+  try {
+    verdict = verifyMessage(response, keyLookup([sent.key]), {
+      kind: "response",
+      requestMac: sent.mac,
+    });
+  } catch (error) {
+    const detail = `malformed TSIG: ${(error as Error).message}`;
+    return { failed: { status: "bad-response", detail } };
+  }
+  if (verdict.status === "peer-error")
+    return { tsigError: tsigErrorName(verdict.error), signed: false };
+  if (verdict.status === "bad") {
+    const detail = `the answer's TSIG fails: ${tsigErrorName(verdict.error)}`;
+    return { failed: { status: "bad-response", detail } };
+  }
+  if (verdict.status === "unsigned" && rcode === RCODE.NOERROR) {
+    const detail = "the query was signed but the answer is not";
+    return { failed: { status: "bad-response", detail } };
+  }
+  return { signed: verdict.status === "ok" };
 }
