@@ -31,17 +31,13 @@ const OPTIONS = {
   help: { type: "boolean", short: "h" },
 } as const;
 
-export async function runEmulator(argv: string[], io: CliIo): Promise<number> {
-  if (wantsHelp(argv)) {
-    io.stdout.write(EMULATOR_HELP);
-    return EXIT.ok;
-  }
-  const { values, positionals } = parseOrExplain(
-    () => parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true }),
-    HELP_COMMAND,
-  );
-  if (positionals.length > 0)
-    throw new UsageError(`unexpected argument "${positionals[0]}"`, HELP_COMMAND);
+type ParsedFlags = ReturnType<typeof parseFlags>["values"];
+
+const parseFlags = (argv: string[]) =>
+  parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true });
+
+/** The emulator's options from the command's flags, each checked (a UsageError names the flag). */
+function emulatorOptions(values: ParsedFlags, io: CliIo): EmulatorOptions {
   const options: EmulatorOptions = {
     port: integer(values.port, "--port", 65535),
     host: values.host,
@@ -68,6 +64,18 @@ export async function runEmulator(argv: string[], io: CliIo): Promise<number> {
       HELP_COMMAND,
     );
   }
+  return options;
+}
+
+export async function runEmulator(argv: string[], io: CliIo): Promise<number> {
+  if (wantsHelp(argv)) {
+    io.stdout.write(EMULATOR_HELP);
+    return EXIT.ok;
+  }
+  const { values, positionals } = parseOrExplain(() => parseFlags(argv), HELP_COMMAND);
+  if (positionals.length > 0)
+    throw new UsageError(`unexpected argument "${positionals[0]}"`, HELP_COMMAND);
+  const options = emulatorOptions(values, io);
 
   io.stdout.write("Starting the emulator (Ctrl+C stops it)…\n");
   let emulator;
