@@ -1,8 +1,9 @@
 /** `cf-secondary-dns emulator`: the local emulator in the foreground, until interrupted. */
 import { parseArgs } from "node:util";
 import { isIP } from "node:net";
+import { IDENTIFIER_PATTERN } from "../../generated/constants.js";
 import { escapeText } from "../text.js";
-import { dnsPacketAvailable, isLoopbackAddress } from "../dns/wire.js";
+import { dnsPacketAvailable, formatAddress, isLoopbackAddress } from "../dns/wire.js";
 import {
   startEmulator,
   type Emulator,
@@ -136,7 +137,7 @@ function banner(emulator: Emulator, options: EmulatorOptions): string {
     `Try: CLOUDFLARE_BASE_URL=${emulator.url} CLOUDFLARE_API_TOKEN=any-token ${PROGRAM} outgoing status <zone_id>`,
     ...(emulator.dns
       ? [
-          `Doctor: ${PRIMARY_ENV}=${address(emulator.dns)} ${PROGRAM} outgoing doctor <zone_id> --account <account_id>`,
+          `Doctor: ${PRIMARY_ENV}=${formatAddress(emulator.dns.host, emulator.dns.port)} ${PROGRAM} outgoing doctor <zone_id> --account <account_id>`,
         ]
       : []),
     ...(Object.keys(options.zoneFiles ?? {}).length > 0
@@ -182,20 +183,20 @@ function loopback(host: string): boolean {
   return host === "localhost" || (isIP(host) !== 0 && isLoopbackAddress(host));
 }
 
-function address({ host, port }: { host: string; port: number }): string {
-  return host.includes(":") ? `[${host}]:${port}` : `${host}:${port}`;
-}
+/** A zone id as the spec has it (components.schemas.Identifier). */
+const ZONE_ID = new RegExp(IDENTIFIER_PATTERN);
 
 function zoneFiles(entries: string[]): Record<string, string> {
   const files: Record<string, string> = {};
   for (const entry of entries) {
-    const match = /^([0-9a-f]{32})=(.+)$/.exec(entry);
-    if (!match)
+    const at = entry.indexOf("=");
+    const [zoneId, path] = [entry.slice(0, at), entry.slice(at + 1)];
+    if (at < 0 || !ZONE_ID.test(zoneId) || !/^.+$/.test(path))
       throw new UsageError(
         `invalid --zone-file: must be <zone_id>=<path> (a 32-character hex id), got "${entry}"`,
         HELP_COMMAND,
       );
-    files[match[1]!] = match[2]!;
+    files[zoneId] = path;
   }
   return files;
 }

@@ -7,6 +7,7 @@ import { isIP } from "node:net";
 import { escapeText } from "../text.js";
 import { querySoa, rcodeName, type SoaAnswer } from "./query.js";
 import { compareSerials, serialDistance } from "./serial.js";
+import { formatAddress } from "./wire.js";
 
 import { CLOUDFLARE_PRIMARY } from "./cloudflare.js";
 
@@ -152,10 +153,6 @@ export function doctorExitCode(report: DoctorReport, transfersEnabled: boolean):
   return DOCTOR_EXIT_CODES[worst ?? "ok"];
 }
 
-function target(host: string, port: number): string {
-  return host.includes(":") ? `[${host}]:${port}` : `${host}:${port}`;
-}
-
 function describeFailure(answer: Exclude<SoaAnswer, { status: "answer" }>): {
   state: Exclude<PrimaryState, "answered">;
   detail: string;
@@ -187,7 +184,10 @@ export async function checkSecondaries(input: DoctorInput): Promise<DoctorReport
       peer.ip ? ask(peer.ip, peer.port ?? 53) : Promise.resolve(undefined),
     ),
   ]);
-  const primary = primaryCheck(target(input.primary.host, input.primary.port), primaryAnswer!);
+  const primary = primaryCheck(
+    formatAddress(input.primary.host, input.primary.port),
+    primaryAnswer!,
+  );
   const peers = input.peers.map((peer, index) =>
     peerCheck(peer, peerAnswers[index], primary.serial),
   );
@@ -209,7 +209,7 @@ function peerCheck(
   const base = { id: peer.id, ...(peer.name ? { name: peer.name } : {}) };
   if (!peer.ip || !answer)
     return { ...base, target: null, state: "no-ip", detail: "no ip: cannot be checked" };
-  const where = target(peer.ip, peer.port ?? 53);
+  const where = formatAddress(peer.ip, peer.port ?? 53);
   if (answer.status !== "answer") return { ...base, target: where, ...describeFailure(answer) };
   return { ...base, target: where, ...compared(answer.serial, primarySerial) };
 }

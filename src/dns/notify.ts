@@ -14,7 +14,15 @@ import {
   type ZoneView,
 } from "./source.js";
 import { TsigKey, keyLookup, signMessage, tsigErrorName, verifyMessage } from "./tsig.js";
-import { FLAG, OPCODE, isLoopbackAddress, normalizeName, packet, readHeader } from "./wire.js";
+import {
+  FLAG,
+  OPCODE,
+  formatAddress,
+  isLoopbackAddress,
+  normalizeName,
+  packet,
+  readHeader,
+} from "./wire.js";
 import { toWire, type ZoneRecord } from "./zone.js";
 
 export class Notifier {
@@ -50,7 +58,7 @@ export class Notifier {
   private async notifyPeer(view: ZoneView, peer: ZonePeer): Promise<NotifyResult> {
     const port = peer.port ?? 53;
     const ip = peer.ip ?? "";
-    const target = ip.includes(":") ? `[${ip}]:${port}` : `${ip}:${port}`;
+    const target = formatAddress(ip, port);
     const base = { zoneId: view.zoneId, peerId: peer.id, target };
     const sendable = keyFor(peer, ip);
     if ("skip" in sendable) {

@@ -5,7 +5,7 @@
 import { createServer, type Server } from "node:http";
 import { isIP, type AddressInfo, type Socket } from "node:net";
 import type { ZoneRecord } from "../dns/zone.js";
-import { isLoopbackAddress } from "../dns/wire.js";
+import { formatAddress, isLoopbackAddress } from "../dns/wire.js";
 import { handleRequest, answerClientError, API_PREFIX, type Faults } from "./pipeline.js";
 import { ZoneData, zoneRecords, type EmulatorEvent } from "./primary.js";
 import type { ResourceHandlers } from "./resource.js";
@@ -271,9 +271,8 @@ function emulatorHandle(parts: {
 }): Emulator {
   const { server, host, dns, zones, store, files } = parts;
   const { port } = server.address() as AddressInfo;
-  const shownHost = host.includes(":") ? `[${host}]` : host;
   return {
-    url: `http://${shownHost}:${port}${API_PREFIX}`,
+    url: `http://${formatAddress(host, port)}${API_PREFIX}`,
     port,
     dns: dns ? { host: dns.host, port: dns.port } : undefined,
     accountIds: accountIds(store),
@@ -365,11 +364,6 @@ function accountIds(store: Store): string[] {
   const { collections } = store.snapshot();
   const ids = ACCOUNT_COLLECTIONS.flatMap((name) => Object.keys(collections[name] ?? {}));
   return [...new Set(ids)].sort();
-}
-
-/** "127.0.0.1:5353", "[::1]:5353": as `--primary` reads it. */
-function formatAddress(host: string, port: number): string {
-  return `${host.includes(":") ? `[${host}]` : host}:${port}`;
 }
 
 function listen(server: Server, port: number, host: string): Promise<void> {
