@@ -347,9 +347,8 @@ class ZoneFileReader {
       this.#fail(line, "no TTL: give one on the record or a $TTL before it");
     this.#lastOwner = owner;
     const rdataTokens = entry.tokens.slice(entry.tokens.length - rdata);
-    this.#records.push(
-      recordFrom(owner, effectiveTtl!, type, rdataTokens, line, this.#fail, this.absolute),
-    );
+    const data = RDATA[type](fieldReader(type, rdataTokens, line, this.#fail, this.absolute));
+    this.#records.push({ name: owner, ttl: effectiveTtl!, type, data } as ZoneRecord);
     this.#lines.push(line);
   }
 
@@ -556,19 +555,6 @@ const RDATA: Record<ZoneRecordType, (f: FieldReader) => ZoneRecord["data"]> = {
     };
   },
 };
-
-function recordFrom(
-  name: string,
-  ttl: number,
-  type: ZoneRecordType,
-  tokens: Token[],
-  line: number,
-  fail: Fail,
-  absolute: (name: string, line: number) => string,
-): ZoneRecord {
-  const data = RDATA[type](fieldReader(type, tokens, line, fail, absolute));
-  return { name, ttl, type, data } as ZoneRecord;
-}
 
 /**
  * A TXT string with its escapes decoded. Held as a JS string (what the state
