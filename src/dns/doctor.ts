@@ -7,7 +7,7 @@ import { isIP } from "node:net";
 import { escapeText } from "../text.js";
 import { querySoa, rcodeName, type SoaAnswer } from "./query.js";
 import { compareSerials, serialDistance } from "./serial.js";
-import { formatAddress } from "./wire.js";
+import { formatAddress, isPort } from "./wire.js";
 
 import { CLOUDFLARE_PRIMARY } from "./cloudflare.js";
 
@@ -33,7 +33,7 @@ export function parseAddress(text: string): { host: string; port: number } {
       `"${text}" is not an IP address with an optional port (host:port, [v6]:port)`,
     );
   const number = port === undefined ? 53 : Number(port);
-  if (!Number.isInteger(number) || number < 1 || number > 65535) {
+  if (!isPort(number)) {
     throw new RangeError(`port in "${text}" must be from 1 to 65535`);
   }
   return { host, port: number };

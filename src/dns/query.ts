@@ -14,7 +14,7 @@ import {
   verifyMessage,
   type TsigKeyInput,
 } from "./tsig.js";
-import { FLAG, RCODE, normalizeName, packet, readHeader } from "./wire.js";
+import { FLAG, RCODE, isPort, normalizeName, packet, readHeader } from "./wire.js";
 import type { SoaData } from "./zone.js";
 
 export interface SoaQuery {
@@ -55,8 +55,7 @@ export async function querySoa(query: SoaQuery): Promise<SoaAnswer> {
   const timeoutMs = query.timeoutMs ?? 3000;
   if (!isIP(query.host))
     return { status: "unreachable", detail: `"${query.host}" is not an IP address` };
-  if (!Number.isInteger(port) || port < 1 || port > 65535)
-    return { status: "unreachable", detail: `port ${port} is out of range` };
+  if (!isPort(port)) return { status: "unreachable", detail: `port ${port} is out of range` };
   const zone = normalizeName(query.zone);
   let key: TsigKey | undefined;
   try {

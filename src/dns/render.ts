@@ -7,7 +7,7 @@
  */
 import { isIP } from "node:net";
 import { TSIG_DIGESTS, TsigKey, type TsigKeyInput } from "./tsig.js";
-import { canonicalName, normalizeName } from "./wire.js";
+import { canonicalName, isPort, normalizeName } from "./wire.js";
 
 export interface SecondarySetup {
   zone: string;
@@ -47,8 +47,7 @@ export function check(setup: SecondarySetup): Checked {
     if (!isRange(range)) throw new SetupError(`"${range}" is not an IP address or CIDR range`);
   }
   const port = setup.primary.port;
-  if (!Number.isInteger(port) || port < 1 || port > 65535)
-    throw new SetupError(`primary port ${port} is out of range`);
+  if (!isPort(port)) throw new SetupError(`primary port ${port} is out of range`);
   const checked: Checked = {
     zone,
     primary: `${setup.primary.host}@${port}`,

@@ -16,6 +16,7 @@ import {
   SetupError,
   type SecondarySetup,
 } from "./render.js";
+import { isPort } from "./wire.js";
 
 /** Where the secondary listens (the peer's ip and port) and the folder it keeps its files in. */
 export interface SecondaryServer {
@@ -58,8 +59,7 @@ export function renderBindConfig(setup: SecondarySetup): string {
 function checkServer(server: SecondaryServer): { host: string; port: number; dir: string } {
   const { host, port } = server.listen;
   if (!isIP(host)) throw new SetupError(`"${host}" is not an IP address to listen on`);
-  if (!Number.isInteger(port) || port < 1 || port > 65535)
-    throw new SetupError(`listening port ${port} is out of range`);
+  if (!isPort(port)) throw new SetupError(`listening port ${port} is out of range`);
   const dir = resolve(server.dir);
   if (!/^[\x20-\x7e]+$/.test(dir) || /["\\]/.test(dir))
     throw new SetupError(`the folder "${dir}" cannot be written in a configuration file`);

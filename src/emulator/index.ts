@@ -5,7 +5,7 @@
 import { createServer, type Server } from "node:http";
 import { isIP, type AddressInfo, type Socket } from "node:net";
 import type { ZoneRecord } from "../dns/zone.js";
-import { formatAddress, isLoopbackAddress } from "../dns/wire.js";
+import { formatAddress, isLoopbackAddress, isPort } from "../dns/wire.js";
 import { handleRequest, answerClientError, API_PREFIX, type Faults } from "./pipeline.js";
 import { ZoneData, zoneRecords, type EmulatorEvent } from "./primary.js";
 import type { ResourceHandlers } from "./resource.js";
@@ -41,10 +41,8 @@ interface Listeners {
 }
 
 function listenersProblem(record: unknown): string | undefined {
-  const port = (value: unknown) =>
-    Number.isInteger(value) && Number(value) > 0 && Number(value) < 65536;
   const { port: http, dnsPort } = (record ?? {}) as Partial<Listeners>;
-  if (!port(http) || (dnsPort !== undefined && !port(dnsPort)))
+  if (!isPort(http) || (dnsPort !== undefined && !isPort(dnsPort)))
     return "must be { port, dnsPort? } with ports from 1 to 65535";
   return undefined;
 }
