@@ -23,37 +23,23 @@ function failureDetail(error: unknown): string {
   return typeof code === "string" ? code : error instanceof Error ? error.message : String(error);
 }
 
-/**
- * How an exchange ends, once: the first outcome clears the timer, closes the
- * socket and resolves; later ones are ignored. No answer within `timeoutMs`
- * is a timeout; `fail` ends it as unreachable, saying why.
- */
-function settleOnce(
-  resolve: (outcome: ExchangeOutcome) => void,
-  timeoutMs: number,
-  close: () => void,
-) {
-  let settled = false;
-  const finish = (outcome: ExchangeOutcome) => {
-    if (settled) return;
-    settled = true;
-    clearTimeout(timer);
-    close();
-    resolve(outcome);
-  };
-  const timer = setTimeout(() => finish({ ok: false, failure: "timeout" }), timeoutMs);
-  const fail = (error: unknown) =>
-    finish({ ok: false, failure: "unreachable", detail: failureDetail(error) });
-  return { finish, fail };
-}
-
 /** Sends over UDP and waits for a response with the same ID from that address. */
 export function udpExchange(request: ExchangeRequest): Promise<ExchangeOutcome> {
   const id = request.message.readUInt16BE(0);
   return new Promise((resolve) => {
     const socket = createSocket(isIPv6(request.host) ? "udp6" : "udp4");
-    const { finish, fail } = settleOnce(resolve, request.timeoutMs, () => socket.close());
-    socket.on("error", fail);
+    let settled = false;
+    const finish = (outcome: ExchangeOutcome) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      socket.close();
+      resolve(outcome);
+    };
+    const timer = setTimeout(() => finish({ ok: false, failure: "timeout" }), request.timeoutMs);
+    socket.on("error", (error) =>
+      finish({ ok: false, failure: "unreachable", detail: failureDetail(error) }),
+    );
     socket.on("message", (message) => {
       // Anything else (a stray or forged datagram) is ignored; the timer still runs.
       if (
@@ -68,9 +54,9 @@ export function udpExchange(request: ExchangeRequest): Promise<ExchangeOutcome> 
     // ICMP port-unreachable as ECONNREFUSED.
     // A connect that fails (ENETUNREACH: no route) calls back with the error, emitting none.
     socket.connect(request.port, request.host, (error?: Error) => {
-      if (error) return fail(error);
+      if (error) return finish({ ok: false, failure: "unreachable", detail: failureDetail(error) });
       socket.send(request.message, (error) => {
-        if (error) fail(error);
+        if (error) finish({ ok: false, failure: "unreachable", detail: failureDetail(error) });
       });
     });
   });
@@ -80,9 +66,19 @@ export function udpExchange(request: ExchangeRequest): Promise<ExchangeOutcome> 
 export function tcpExchange(request: ExchangeRequest): Promise<ExchangeOutcome> {
   return new Promise((resolve) => {
     const socket = new Socket();
+    let settled = false;
     let buffered = Buffer.alloc(0);
-    const { finish, fail } = settleOnce(resolve, request.timeoutMs, () => socket.destroy());
-    socket.on("error", fail);
+    const finish = (outcome: ExchangeOutcome) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      socket.destroy();
+      resolve(outcome);
+    };
+    const timer = setTimeout(() => finish({ ok: false, failure: "timeout" }), request.timeoutMs);
+    socket.on("error", (error) =>
+      finish({ ok: false, failure: "unreachable", detail: failureDetail(error) }),
+    );
     socket.on("close", () =>
       finish({ ok: false, failure: "unreachable", detail: "connection closed before a response" }),
     );
