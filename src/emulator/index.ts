@@ -9,24 +9,23 @@ import { formatAddress, isLoopbackAddress, isPort } from "../dns/wire.js";
 import { handleRequest, answerClientError, API_PREFIX, type Faults } from "./pipeline.js";
 import { ZoneData, zoneRecords, type EmulatorEvent } from "./primary.js";
 import type { ResourceHandlers } from "./resource.js";
+import { handlers as aclHandlers } from "./handlers/acls.js";
 import { ipsHandlers } from "./handlers/ips.js";
 import { outgoingHandlers, outgoingRecords } from "./handlers/outgoing.js";
-import {
-  ACCOUNT_HANDLERS,
-  applySeed,
-  exampleSeed,
-  stateEntryProblem,
-  type EmulatorSeed,
-} from "./handlers/state.js";
+import { handlers as peerHandlers } from "./handlers/peers.js";
+import { applySeed, exampleSeed, stateEntryProblem, type EmulatorSeed } from "./handlers/state.js";
+import { handlers as tsigHandlers } from "./handlers/tsigs.js";
 import { loadSpec, type LoadedSpec } from "./spec.js";
 import { Store, type RecordChecks } from "./store.js";
 import { checkZoneFiles } from "./zone-files.js";
 import { ACCOUNT_COLLECTIONS, COLLECTIONS, type CollectionName } from "./collections.js";
 
-/** Every resource's handlers; a new resource adds its file here (an account resource, to handlers/state.ts). */
+/** Every resource's handlers; a new resource adds its file here. */
 const HANDLERS: ResourceHandlers = {
   ...outgoingHandlers,
-  ...ACCOUNT_HANDLERS,
+  ...peerHandlers,
+  ...tsigHandlers,
+  ...aclHandlers,
   ...ipsHandlers,
 };
 export type { EmulatorSeed, EmulatorEvent };

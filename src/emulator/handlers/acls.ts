@@ -1,7 +1,7 @@
 /** The account's ACLs: a name and an IP range each, with no rules beyond the spec's. */
 import type { components } from "../../../generated/schema.js";
 import { COLLECTIONS } from "../collections.js";
-import { accountResource } from "./account.js";
+import { accountHandlers, accountResource } from "./account.js";
 
 type Acl = components["schemas"]["Acl"];
 type AclInput = components["schemas"]["AclInput"];
@@ -10,3 +10,6 @@ export const aclResource = accountResource<Acl, AclInput>(COLLECTIONS.acls, {
   what: "ACL",
   build: (id, { name, ip_range }) => ({ id, name, ip_range }),
 });
+
+/** The handlers of its operations, by operationId. */
+export const handlers = accountHandlers(aclResource);

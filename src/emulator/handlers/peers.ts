@@ -5,7 +5,7 @@
  */
 import type { components } from "../../../generated/schema.js";
 import { COLLECTIONS } from "../collections.js";
-import { accountResource } from "./account.js";
+import { accountHandlers, accountResource } from "./account.js";
 import { checkPeer, checkPeerUnused } from "./links.js";
 
 type Peer = components["schemas"]["Peer"];
@@ -18,3 +18,6 @@ export const peerResource = accountResource<Peer, PeerInput>(COLLECTIONS.peers, 
     checkPeer(context.store, account, peer, previous),
   checkDelete: (context, _account, peer) => checkPeerUnused(context.store, peer),
 });
+
+/** The handlers of its operations, by operationId. */
+export const handlers = accountHandlers(peerResource);

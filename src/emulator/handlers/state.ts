@@ -1,6 +1,6 @@
 /**
- * The account resources in the emulator's state: their handlers, the check of
- * their entries in a state file, and the seed, the peers, TSIGs and ACLs an empty state starts
+ * The account resources in the emulator's state: the check of their entries in
+ * a state file, and the seed, the peers, TSIGs and ACLs an empty state starts
  * with. The default seed is the spec's own example account, as the examples of
  * the three list operations show it, so the API reference's samples (which name
  * those ids) run against a fresh emulator as written.
@@ -9,13 +9,7 @@ import type { components } from "../../../generated/schema.js";
 import { ACCOUNT_COLLECTIONS, COLLECTIONS, type AccountCollection } from "../collections.js";
 import { loadSpec, type Route } from "../spec.js";
 import type { Store } from "../store.js";
-import type { ResourceHandlers } from "../resource.js";
-import {
-  accountCollectionProblem,
-  accountHandlers,
-  type AccountRecord,
-  type AccountResource,
-} from "./account.js";
+import { accountCollectionProblem, type AccountRecord, type AccountResource } from "./account.js";
 import { aclResource } from "./acls.js";
 import { peerResource } from "./peers.js";
 import { tsigResource } from "./tsigs.js";
@@ -41,12 +35,6 @@ const RESOURCES = {
   [COLLECTIONS.tsigs]: tsigResource,
   [COLLECTIONS.acls]: aclResource,
 } satisfies Record<AccountCollection, unknown> as unknown as Record<AccountCollection, AnyResource>;
-
-/** The handlers of every account resource. */
-export const ACCOUNT_HANDLERS: ResourceHandlers = Object.assign(
-  {},
-  ...ACCOUNT_COLLECTIONS.map((name) => accountHandlers(RESOURCES[name])),
-);
 
 /** What is wrong with one entry of a state file's collection, if anything (only the account resources are checked here). */
 export function stateEntryProblem(collection: AccountCollection, key: string, value: unknown) {

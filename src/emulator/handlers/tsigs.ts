@@ -4,7 +4,7 @@
  */
 import type { components } from "../../../generated/schema.js";
 import { COLLECTIONS } from "../collections.js";
-import { accountResource } from "./account.js";
+import { accountHandlers, accountResource } from "./account.js";
 import { checkTsigUnused } from "./links.js";
 
 type Tsig = components["schemas"]["Tsig"];
@@ -15,3 +15,6 @@ export const tsigResource = accountResource<Tsig, TsigInput>(COLLECTIONS.tsigs, 
   build: (id, { name, algo, secret }) => ({ id, name, algo, secret }),
   checkDelete: (context, account, tsig) => checkTsigUnused(context.store, account, tsig),
 });
+
+/** The handlers of its operations, by operationId. */
+export const handlers = accountHandlers(tsigResource);
