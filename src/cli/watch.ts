@@ -9,7 +9,6 @@ import { parseArgs } from "node:util";
 import { gzipSync } from "node:zlib";
 import { createSecondaryDnsClient } from "../index.js";
 import { parseAddress } from "../dns/doctor.js";
-import { formatAddress } from "../dns/wire.js";
 import { identifierProblem } from "../validate.js";
 import type { WatchChange, WatchMetrics } from "../dns/watch.js";
 import { DOCTOR_OPTIONS, PRIMARY_ENV, doctorSettings } from "./doctor.js";
@@ -19,6 +18,7 @@ import { UsageError, type CliIo } from "./io.js";
 import { asUsage, clientOptions } from "./outgoing.js";
 import { choosePrimary } from "./primary.js";
 import { escapeText } from "../text.js";
+import { formatAddress } from "../dns/wire.js";
 import { parseOrExplain } from "./parse.js";
 
 const HELP_COMMAND = `${PROGRAM} outgoing doctor --help`;

@@ -37,15 +37,15 @@ describe("accountResource", () => {
   });
 
   it.each([
-    { name: "peers", file: peers },
-    { name: "tsigs", file: tsigs },
-    { name: "acls", file: acls },
+    { name: "peers", handlers: peers.peerHandlers },
+    { name: "tsigs", handlers: tsigs.tsigHandlers },
+    { name: "acls", handlers: acls.aclHandlers },
   ])(
     "$name: its handlers answer each operation of the resource, and no other",
-    ({ name, file }) => {
+    ({ name, handlers }) => {
       const expected = idsOf(name).sort();
       expect(expected).toHaveLength(5);
-      expect(Object.keys(file.handlers).sort()).toEqual(expected);
+      expect(Object.keys(handlers).sort()).toEqual(expected);
     },
   );
 

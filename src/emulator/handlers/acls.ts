@@ -11,5 +11,4 @@ export const aclResource = accountResource<Acl, AclInput>(COLLECTIONS.acls, {
   build: (id, { name, ip_range }) => ({ id, name, ip_range }),
 });
 
-/** The handlers of its operations, by operationId. */
-export const handlers = accountHandlers(aclResource);
+export const aclHandlers = accountHandlers(aclResource);

@@ -19,5 +19,4 @@ export const peerResource = accountResource<Peer, PeerInput>(COLLECTIONS.peers, 
   checkDelete: (context, _account, peer) => checkPeerUnused(context.store, peer),
 });
 
-/** The handlers of its operations, by operationId. */
-export const handlers = accountHandlers(peerResource);
+export const peerHandlers = accountHandlers(peerResource);

@@ -16,5 +16,4 @@ export const tsigResource = accountResource<Tsig, TsigInput>(COLLECTIONS.tsigs, 
   checkDelete: (context, account, tsig) => checkTsigUnused(context.store, account, tsig),
 });
 
-/** The handlers of its operations, by operationId. */
-export const handlers = accountHandlers(tsigResource);
+export const tsigHandlers = accountHandlers(tsigResource);
