@@ -136,7 +136,9 @@ function combinedIssues(schema: Schema, value: unknown, path: (string | number)[
         ? oneOf.find((part) => (part.required as string[]).some((key) => key in value))
         : undefined;
       if (keyed && passing.length === 0) return checkSchema(keyed, value, path);
-      return [{ path, message: `must be exactly one of: ${oneOf.map(describe).join("; ")}` }];
+      const why = schema.description ? ` (${schema.description})` : "";
+      const not = isObject(value) ? "" : `, not ${A_TYPE[typeOf(value)] ?? typeOf(value)}`;
+      return [{ path, message: `must be ${oneOf.map(describe).join(" or ")}${not}${why}` }];
     }
   }
   return [];
