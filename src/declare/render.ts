@@ -23,9 +23,9 @@ function subject(change: Change): string {
 }
 
 function fieldText(field: Change["fields"][number]): string {
-  if (field.from === undefined && field.to !== undefined && field.field === "secret")
-    return `secret ${field.to}`;
-  if (field.to === "secret differs") return "secret differs";
+  // A secret's field never carries the secret: "secret differs", or where a new one is read from.
+  if (field.field === "secret")
+    return field.to === "secret differs" ? field.to : `secret ${field.to}`;
   const from = field.from ?? "(none)";
   const to = field.to ?? "(none)";
   return `${field.field}: ${from} -> ${to}`;
