@@ -244,4 +244,85 @@ describe("apply, import, plan", () => {
     });
     expect((await client.peers.list()).map((p) => p.name).sort()).toEqual(["ns1", "ns2"]);
   });
+
+  it("deletes what the file does not name only with --prune, zone configurations first and keys last", async () => {
+    expect((await applyFile()).code).toBe(0);
+    const acl = await client.acls.create({ name: "stray", ip_range: "198.51.100.0/24" });
+    // Without the zone, ns1 and ns2 in the file, the key and peers are left over too.
+    const bare = file("bare.yaml", `version: 1\naccount: ${ACCOUNT}\nzones:\n  - id: ${ZONE}\n`);
+    const kept = await run(["plan", "-f", bare]);
+    expect(kept.code, kept.stdout).toBe(0);
+    expect(kept.stdout).toContain('left alone (--prune deletes them): outgoing "' + ZONE);
+    const pruned = await run(["plan", "-f", bare, "--prune"]);
+    expect(pruned.code).toBe(2);
+    const order = pruned.stdout
+      .split("\n")
+      .filter((line) => line.startsWith("  - "))
+      .map((line) => line.trim().split(":")[0]);
+    expect(order).toEqual([
+      `- zone ${ZONE} outgoing configuration`,
+      '- acl "office"',
+      '- acl "stray"',
+      '- peer "ns1"',
+      '- peer "ns2"',
+      `- tsig "${KEY}"`,
+    ]);
+    const applied = await run(["apply", "-f", bare, "--prune", "--yes"]);
+    expect(applied.code, applied.stderr).toBe(0);
+    expect(await client.acls.list()).toEqual([]);
+    expect(await client.tsigs.list()).toEqual([]);
+    await expect(client.acls.get(acl.id)).rejects.toThrow();
+    expect(await run(["plan", "-f", bare, "--prune"])).toMatchObject({ code: 0 });
+  });
+
+  it("a secret that is needed but not available fails that step, before it is sent; one not needed is no error", async () => {
+    const missing = await run(["apply", "-f", file("t.yaml", FILE), "--yes"]);
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toContain(
+      `Failed: tsig "${KEY}": create: tsig "${KEY}": environment variable XFR_SECRET gives no secret, and one is needed to create the key`,
+    );
+    expect(missing.stderr).not.toContain("unexpected error");
+    expect(proxy.seen.filter((line) => !line.startsWith("GET "))).toEqual([]);
+    // Once the key exists with the right secret, the variable is not needed any more.
+    expect((await applyFile()).code).toBe(0);
+    const later = await run([
+      "apply",
+      "-f",
+      file("t.yaml", FILE.replace("port: 53\n", "port: 54\n")),
+      "--yes",
+    ]);
+    expect(later.code, later.stderr).toBe(0);
+    expect(later.stdout).toMatch(/~ peer "ns1": update \(port: 53 -> 54\): done/);
+    expect(later.stdout).toMatch(/note: tsig "xfr\.example\.test\.": secret not compared/);
+  });
+
+  it('apply without --yes and nobody to ask sends nothing; with "yes" on stdin it applies', async () => {
+    const refused = await run(["apply", "-f", file("t.yaml", FILE)], { XFR_SECRET: SECRET });
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain("give --yes");
+    expect(proxy.seen.filter((line) => !line.startsWith("GET "))).toEqual([]);
+    const stdout = { text: "", write: (t: string) => ((stdout.text += t), true) };
+    const stderr = { text: "", write: (t: string) => ((stderr.text += t), true) };
+    async function* answer() {
+      yield "yes\n";
+    }
+    const { runCli } = await import("../../src/cli/run.js");
+    const code = await runCli(["apply", "-f", file("t.yaml", FILE)], {
+      env: { ...env, XFR_SECRET: SECRET },
+      stdout,
+      stderr,
+      stdin: answer(),
+    });
+    expect(code, stderr.text).toBe(0);
+    expect(stdout.text).toContain('Apply these changes? Only "yes" applies them:');
+    expect(await client.outgoing.status(ZONE)).toBe("Enabled");
+  });
+
+  it("import refuses an account with two peers of one name, saying which", async () => {
+    await client.peers.create({ name: "twin", ip: "192.0.2.7" });
+    await client.peers.create({ name: "twin", ip: "192.0.2.8" });
+    const outcome = await run(["import", ZONE, "--account", ACCOUNT]);
+    expect(outcome.code).toBe(1);
+    expect(outcome.stderr).toMatch(/peers: "twin" is the name of [0-9a-f]{32}, [0-9a-f]{32}/);
+  });
 });
