@@ -8,10 +8,10 @@ import { summarize, type Change, type Plan } from "./plan.js";
 
 const SIGN = { create: "+", update: "~", enable: "~", disable: "~", delete: "-" } as const;
 
-/** Control characters (C0, DEL, C1) as \u escapes. */
+/** Control characters (C0, DEL, C1) and bidi controls as \\u escapes, so no value can forge or reorder a line. */
 export function safeLine(text: string): string {
   return text.replace(
-    /[\u0000-\u001f\u007f-\u009f]/g,
+    /[\u0000-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]/g,
     (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`,
   );
 }

@@ -325,4 +325,16 @@ describe("apply, import, plan", () => {
     expect(outcome.code).toBe(1);
     expect(outcome.stderr).toMatch(/peers: "twin" is the name of [0-9a-f]{32}, [0-9a-f]{32}/);
   });
+
+  it("a name from the API cannot steer the terminal: control and bidi characters are escaped", async () => {
+    await client.peers.create({ name: "evil\u001b[2J\u202eslin", ip: "192.0.2.66" });
+    const outcome = await run([
+      "plan",
+      "-f",
+      file("empty.yaml", `version: 1\naccount: ${ACCOUNT}\n`),
+    ]);
+    expect(outcome.code).toBe(0);
+    expect(outcome.stdout).toContain('peer "evil\\u001b[2J\\u202eslin"');
+    expect(outcome.stdout).not.toMatch(/[\u001b\u202e]/);
+  });
 });

@@ -55,6 +55,14 @@ const edit = (from: string, to: string) => {
 };
 
 describe("a transfers file", () => {
+  it("the README's example is valid", () => {
+    const readme = readFileSync(new URL("../../README.md", import.meta.url), "utf8");
+    const section = readme.slice(readme.indexOf("## Transfers as code"));
+    const yaml = /^```yaml\n([\s\S]*?)^```/m.exec(section)?.[1];
+    expect(yaml).toContain("tsigs:");
+    expect(problems(yaml!)).toEqual([]);
+  });
+
   it("the example and a minimal file are valid", () => {
     expect(problems(readFileSync(EXAMPLE, "utf8"))).toEqual([]);
     expect(problems(GOOD)).toEqual([]);
