@@ -24,13 +24,14 @@ import {
 } from "../declare/index.js";
 import { changeLine, formatFailure, safeLine } from "../declare/render.js";
 import { DECLARE_HELP, type DeclareCommand } from "./declare-help.js";
-import { PROGRAM } from "./help.js";
+import { CLIENT_FLAGS, PROGRAM } from "./help.js";
 import { EXIT, UsageError, type CliIo } from "./io.js";
 import { asUsage, clientOptions } from "./outgoing.js";
 import { parseOrExplain, wantsHelp } from "./parse.js";
 import { reportFailure } from "./report.js";
 
 const FLAGS = {
+  ...CLIENT_FLAGS,
   file: { type: "string", short: "f" },
   output: { type: "string", short: "o" },
   schema: { type: "string" },
@@ -39,11 +40,6 @@ const FLAGS = {
   yes: { type: "boolean" },
   verify: { type: "boolean" },
   primary: { type: "string" },
-  json: { type: "boolean" },
-  "base-url": { type: "string" },
-  timeout: { type: "string" },
-  retries: { type: "string" },
-  help: { type: "boolean", short: "h" },
 } as const;
 
 /** Which flags each command takes (the others are usage errors). */

@@ -11,7 +11,7 @@
  * A secret is read from its reference only for a key to create or whose
  * secret differs; missing then, that step fails before anything is sent for it.
  */
-import type { SecondaryDnsClient, TsigInput } from "../index.js";
+import type { CallOptions, PeerInput, SecondaryDnsClient, TsigInput } from "../index.js";
 import type { DeclaredPeer, ReadFile, TransfersConfig } from "./format.js";
 import { comparePlan, type Change, type Plan, type PlanOptions } from "./plan.js";
 import { describeRef, readSecret, type SecretSources } from "./secrets.js";
@@ -72,6 +72,30 @@ export async function apply(
   return result;
 }
 
+/** The create, update and delete of an account resource (client.tsigs, .peers, .acls). */
+interface AccountApi<Body> {
+  create(body: Body, options?: CallOptions): Promise<{ id: string; name: string }>;
+  update(id: string, body: Body, options?: CallOptions): Promise<{ id: string; name: string }>;
+  delete(id: string, options?: CallOptions): Promise<{ id: string }>;
+}
+
+/** One change of an account resource; `body` is built only for a create or update. */
+async function accountStep<Body>(
+  api: AccountApi<Body>,
+  change: Change,
+  body: () => Body | Promise<Body>,
+  call: CallOptions,
+  made: (name: string, id: string) => void = () => {},
+): Promise<StepResult> {
+  if (change.action === "delete") return { id: (await api.delete(change.id!, call)).id };
+  const input = await body();
+  const result = change.id
+    ? await api.update(change.id, input, call)
+    : await api.create(input, call);
+  made(result.name, result.id);
+  return { id: result.id };
+}
+
 /** The function that makes one change, with the name-to-id maps it keeps up to date. */
 function stepRunner(
   client: SecondaryDnsClient,
@@ -91,54 +115,46 @@ function stepRunner(
     if (id === undefined) throw new Error(`no ${kind} named ${JSON.stringify(name)} exists`);
     return id;
   };
-  const peerBody = (peer: DeclaredPeer) => ({
-    name: peer.name,
-    ...(peer.ip !== undefined ? { ip: peer.ip } : {}),
-    ...(peer.port !== undefined ? { port: peer.port } : {}),
-    ixfr_enable: peer.ixfr_enable ?? false,
-    ...(peer.tsig !== undefined ? { tsig_id: idOf("tsig", peer.tsig) } : {}),
-  });
+  const named = <T extends { name: string }>(list: T[] | undefined, name: string) =>
+    list!.find((item) => item.name === name)!;
   return async (change: Change): Promise<StepResult> => {
     switch (change.kind) {
       case "tsig": {
-        if (change.action === "delete") return deleted(await client.tsigs.delete(change.id!, call));
-        const body = await tsigBody(client, config, change, sources, call);
-        const made = change.id
-          ? await client.tsigs.update(change.id, body, call)
-          : await client.tsigs.create(body, call);
-        ids.tsig.set(made.name, made.id);
-        return { id: made.id };
+        const body = () => tsigBody(client, config, change, sources, call);
+        return accountStep(client.tsigs, change, body, call, (n, id) => ids.tsig.set(n, id));
       }
       case "peer": {
-        if (change.action === "delete") return deleted(await client.peers.delete(change.id!, call));
-        const body = peerBody(config.peers!.find((p) => p.name === change.name)!);
-        const made = change.id
-          ? await client.peers.update(change.id, body, call)
-          : await client.peers.create(body, call);
-        ids.peer.set(made.name, made.id);
-        return { id: made.id };
+        const body = () => peerBody(named(config.peers, change.name), (n) => idOf("tsig", n));
+        return accountStep(client.peers, change, body, call, (n, id) => ids.peer.set(n, id));
       }
       case "acl": {
-        if (change.action === "delete") return deleted(await client.acls.delete(change.id!, call));
-        const { name, ip_range } = config.acls!.find((a) => a.name === change.name)!;
-        const made = change.id
-          ? await client.acls.update(change.id, { name, ip_range }, call)
-          : await client.acls.create({ name, ip_range }, call);
-        return { id: made.id };
+        const body = () => {
+          const { name, ip_range } = named(config.acls, change.name);
+          return { name, ip_range };
+        };
+        return accountStep(client.acls, change, body, call);
       }
       case "outgoing":
         return outgoingStep(client, config, change, (name) => idOf("peer", name), options.signal);
-      case "transfers": {
-        const signal = { signal: options.signal };
-        if (change.action === "enable") await client.outgoing.enable(change.name, signal);
-        else await client.outgoing.disable(change.name, signal);
+      case "transfers":
+        await client.outgoing[change.action === "enable" ? "enable" : "disable"](change.name, {
+          signal: options.signal,
+        });
         return {};
-      }
     }
   };
 }
 
-const deleted = (answer: { id: string }): StepResult => ({ id: answer.id });
+/** A peer's body: the file's fields, its key's id; a field left out is cleared, as PUT does. */
+function peerBody(peer: DeclaredPeer, tsigId: (name: string) => string): PeerInput {
+  return {
+    name: peer.name,
+    ...(peer.ip !== undefined ? { ip: peer.ip } : {}),
+    ...(peer.port !== undefined ? { port: peer.port } : {}),
+    ixfr_enable: peer.ixfr_enable ?? false,
+    ...(peer.tsig !== undefined ? { tsig_id: tsigId(peer.tsig) } : {}),
+  };
+}
 
 async function tsigBody(
   client: SecondaryDnsClient,
@@ -171,7 +187,8 @@ async function outgoingStep(
   signal: AbortSignal | undefined,
 ): Promise<StepResult> {
   const zoneId = change.name;
-  if (change.action === "delete") return deleted(await client.outgoing.delete(zoneId, { signal }));
+  if (change.action === "delete")
+    return { id: (await client.outgoing.delete(zoneId, { signal })).id };
   const wanted = config.zones!.find((z) => z.id === zoneId)!.outgoing!;
   const body = { name: wanted.name, peers: wanted.peers.map(peerId) };
   const made =
