@@ -147,7 +147,12 @@ async function runImport(values: Values, zoneIds: string[], io: CliIo, help: str
 }
 
 async function runPlan(client: SecondaryDnsClient, file: ReadFile, values: Values, io: CliIo) {
-  const found = await plan(client, file, { prune: values.prune, env: io.env, signal: io.signal });
+  const found = await plan(client, file, {
+    prune: values.prune,
+    accountId: values.account,
+    env: io.env,
+    signal: io.signal,
+  });
   if (values.json) io.stdout.write(`${JSON.stringify(found, null, 2)}\n`);
   else io.stdout.write(`${formatPlan(found).join("\n")}\n`);
   return found.changes.length === 0 ? EXIT.ok : PLAN_CHANGES_EXIT;
@@ -157,6 +162,7 @@ async function runApply(client: SecondaryDnsClient, file: ReadFile, values: Valu
   const say = (line: string) => io.stdout.write(`${line}\n`);
   const result = await apply(client, file, {
     prune: values.prune,
+    accountId: values.account,
     env: io.env,
     signal: io.signal,
     confirm: (found) => confirm(found, values.yes === true, io),

@@ -337,4 +337,26 @@ describe("apply, import, plan", () => {
     expect(outcome.stdout).toContain('peer "evil\\u001b[2J\\u202eslin"');
     expect(outcome.stdout).not.toMatch(/[\u001b\u202e]/);
   });
+
+  it("reads a secret from a file named relative to the transfers file", async () => {
+    writeFileSync(join(dir, "xfr.key"), `${SECRET}\n`, { mode: 0o600 });
+    const path = file("from-file.yaml", FILE.replace("{ env: XFR_SECRET }", "{ file: xfr.key }"));
+    const applied = await run(["apply", "-f", path, "--yes"]);
+    expectNoSecret(applied);
+    expect(applied.code, applied.stderr).toBe(0);
+    expect((await client.tsigs.list())[0]!.secret).toBe(SECRET);
+    expect(await run(["plan", "-f", path])).toMatchObject({ code: 0 });
+  });
+
+  it("each command's help names its flags and exit codes, and sends nothing", async () => {
+    for (const command of ["import", "plan", "apply"]) {
+      const help = await run([command, "--help"]);
+      expect(help.code).toBe(0);
+      expect(help.stdout).toContain(`Usage: cf-secondary-dns ${command}`);
+      expect(help.stdout).toContain("Exit codes");
+    }
+    expect((await run(["plan", "--help"])).stdout).toMatch(/2 {2}changes to make/);
+    expect((await run(["apply", "-f", "x.yaml", "--output", "y"])).code).toBe(2);
+    expect(proxy.seen).toEqual([]);
+  });
 });
