@@ -10,7 +10,8 @@
  *
  * Zone sections: `outgoing` (Cloudflare as primary). The incoming zones
  * (Cloudflare as secondary) are to be another key of a zone beside it, with its
- * own entry in ZONE_SECTIONS (plan.ts); the schema refuses it until then.
+ * own entry in ZONE_SECTIONS (plan.ts, which lists the places to add it); the
+ * schema refuses the key until then, so no file can rely on it being ignored.
  */
 import { isAbsolute, resolve, dirname } from "node:path";
 import { LineCounter, parseDocument, stringify, isNode, type Document } from "yaml";

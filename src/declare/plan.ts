@@ -174,7 +174,24 @@ function peerNames(ids: readonly string[], live: Index): string[] {
   return ids.map((id) => live.peerById.get(id)?.name ?? `(unknown peer ${id})`).sort();
 }
 
+/**
+ * What each section of a zone in the file plans: one entry per section. The
+ * incoming zones (Cloudflare as secondary) are to be a second entry, with the
+ * key `incoming` in the schema (scripts/declare-schema.mjs zoneSchema) and in
+ * DeclaredZone, its live part read in state.ts, and its steps in apply.ts.
+ */
+const ZONE_SECTIONS = {
+  outgoing: outgoingChanges,
+} satisfies Record<
+  string,
+  (zone: DeclaredZone, found: LiveZone, live: Index) => (Change | undefined)[]
+>;
+
 function zoneChanges(zone: DeclaredZone, found: LiveZone, live: Index): (Change | undefined)[] {
+  return Object.values(ZONE_SECTIONS).flatMap((section) => section(zone, found, live));
+}
+
+function outgoingChanges(zone: DeclaredZone, found: LiveZone, live: Index): (Change | undefined)[] {
   const wanted = zone.outgoing;
   if (!wanted) return []; // deleted with prune: see leftOver
   const current = found.outgoing;
