@@ -151,6 +151,12 @@ async function tsigChange(
       `tsig ${JSON.stringify(tsig.name)}: secret not compared (${describeRef(tsig.secret)} is not available and the file has no fingerprint)`,
     );
   }
+  const recorded = tsig.secret.fingerprint;
+  if (secret !== undefined && recorded !== undefined && recorded !== wanted) {
+    notes.push(
+      `tsig ${JSON.stringify(tsig.name)}: the file's fingerprint is not that of the secret in ${describeRef(tsig.secret)}, which is the one compared and sent: update the fingerprint (${wanted})`,
+    );
+  }
   if (secretDiffers) fields.push({ field: "secret", to: "secret differs" });
   return objectChange("tsig", tsig.name, found.id, fields, secretDiffers);
 }

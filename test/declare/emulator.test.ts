@@ -189,6 +189,14 @@ describe("apply, import, plan", () => {
       expect((await client.tsigs.list())[0]!.secret).toBe(SECRET);
       const second = await run(["apply", "-f", path, "--yes"]);
       expect(second.stdout).toContain("No changes");
+      // A secret given wins over the file's fingerprint, and plan says the fingerprint is stale.
+      const rotated = await run(["plan", "-f", path], { [IMPORTED_ENV]: OTHER_SECRET });
+      expectNoSecret(rotated);
+      expect(rotated.code).toBe(2);
+      expect(rotated.stdout).toContain("secret differs");
+      expect(rotated.stdout).toContain(
+        `the file's fingerprint is not that of the secret in environment variable ${IMPORTED_ENV}`,
+      );
     },
   );
 
