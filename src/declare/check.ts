@@ -173,7 +173,8 @@ function objectIssues(
     if (!(key in value)) issues.push({ path, message: `is missing the field "${key}"` });
   }
   for (const [key, item] of Object.entries(value)) {
-    const sub = properties[key];
+    // Own properties only: a key "__proto__" or "constructor" must not find Object's.
+    const sub = Object.hasOwn(properties, key) ? properties[key] : undefined;
     if (sub) issues.push(...checkSchema(sub, item, [...path, key]));
     else if (schema.additionalProperties === false) {
       const known = Object.keys(properties).join(", ");

@@ -67,6 +67,9 @@ export interface TransfersConfig {
   zones?: DeclaredZone[] | undefined;
 }
 
+/** YAML aliases a file may expand (the yaml package's own default): a transfers file needs none. */
+const MAX_ALIASES = 100;
+
 /** One problem of a file, with where it is. */
 export interface FileProblem {
   file: string;
@@ -125,7 +128,7 @@ export function parseTransfers(text: string, file: string): ReadFile {
       })),
     );
   }
-  const value: unknown = doc.toJS();
+  const value = plainValue(doc, file);
   const where = (issue: Issue): FileProblem => ({
     file,
     line: lineOf(doc, issue.path, lineAt),
@@ -141,6 +144,16 @@ export function parseTransfers(text: string, file: string): ReadFile {
     file,
     resolvePath: (path) => (isAbsolute(path) ? path : resolve(base, path)),
   };
+}
+
+/** The document as plain values; aliases that would expand without bound are refused. */
+function plainValue(doc: Document, file: string): unknown {
+  try {
+    return doc.toJS({ maxAliasCount: MAX_ALIASES });
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    throw new TransfersFileError([{ file, line: 1, field: "", message: `YAML: ${message}` }]);
+  }
 }
 
 /** The line of the node at `path`, or of its nearest parent that exists. */

@@ -10,6 +10,11 @@ import { describe, expect, it } from "vitest";
 import { TRANSFERS_SCHEMA } from "../../generated/transfers-schema.js";
 import { TSIG_ALGORITHMS, PORT_MAX, MAX_PEERS } from "../../generated/constants.js";
 import { parseTransfers, TransfersFileError, formatTransfers } from "../../src/declare/format.js";
+import { readTransfersFile, MAX_FILE_BYTES } from "../../src/declare/read.js";
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { fingerprint, secretEnvName } from "../../src/declare/secrets.js";
 import { parse as parseYaml } from "yaml";
 
@@ -223,5 +228,52 @@ describe("import's output", () => {
       "TSIG_SECRET_CLOUDFLARE_TRANSFER_EXAMPLE_COM",
     );
     expect(fingerprint("secret")).toMatch(/^sha256:[0-9a-f]{32}$/);
+  });
+});
+
+describe("hostile files", () => {
+  const bomb = [
+    'a: &a ["x", "x", "x", "x", "x", "x", "x", "x", "x"]',
+    ...["b", "c", "d", "e", "f"].map(
+      (name, i) => `${name}: &${name} [${Array(9).fill(`*${"abcde"[i]}`).join(", ")}]`,
+    ),
+  ].join("\n");
+
+  it.each([
+    ["an alias bomb", bomb, /^1 : YAML: Excessive alias count/],
+    ["deep nesting", "[".repeat(5000) + "]".repeat(5000), /^1 : YAML: /],
+    [
+      "a __proto__ key",
+      "version: 1\n__proto__: { polluted: 1 }\n",
+      /^2 __proto__: is not a known field/,
+    ],
+    ["a constructor key", "version: 1\nconstructor: 1\n", /^2 constructor: is not a known field/],
+    ["two documents", "version: 1\n---\nversion: 1\n", /^2 : YAML: /],
+    ["an empty file", "", /^1 : must be a mapping, not empty$/],
+  ])("refuses %s with a TransfersFileError", (_what, text, expected) => {
+    expect(problems(text)[0]).toMatch(expected);
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+  });
+
+  it("refuses a FIFO, a folder and an oversized file without reading them, and never hangs", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "declare-read-"));
+    try {
+      const fifo = join(dir, "fifo.yaml");
+      expect(spawnSync("mkfifo", [fifo]).status).toBe(0);
+      const big = join(dir, "big.yaml");
+      writeFileSync(big, `version: 1\n#${"x".repeat(MAX_FILE_BYTES)}\n`);
+      for (const [path, message] of [
+        [fifo, "is not a regular file"],
+        [dir, "is not a regular file"],
+        [big, `is larger than ${MAX_FILE_BYTES} bytes`],
+        [join(dir, "missing.yaml"), "cannot read the file (ENOENT)"],
+      ]) {
+        const error = await readTransfersFile(path!).catch((e: unknown) => e);
+        expect(error).toBeInstanceOf(TransfersFileError);
+        expect((error as TransfersFileError).problems[0]).toMatchObject({ file: path, message });
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
