@@ -171,6 +171,22 @@ describe("apply, import, plan", () => {
       () => client.outgoing.disable(ZONE),
       new RegExp(`~ zone ${ZONE} transfers: enable \\(status: Disabled -> Enabled\\)`),
     ],
+    [
+      "a key's algorithm",
+      async () => {
+        const [tsig] = await client.tsigs.list();
+        await client.tsigs.update(tsig!.id, { name: KEY, algo: "hmac-sha512.", secret: SECRET });
+      },
+      /~ tsig "xfr\.example\.test\.": update \(algo: hmac-sha512\. -> hmac-sha256\.\)/,
+    ],
+    [
+      "a zone's peers",
+      async () => {
+        const ns1 = (await client.peers.list()).find((p) => p.name === "ns1")!;
+        await client.outgoing.update(ZONE, { name: "example.test.", peers: [ns1.id] });
+      },
+      new RegExp(`~ zone ${ZONE} outgoing configuration: update \\(peers: ns1 -> ns1, ns2\\)`),
+    ],
   ])(
     "%s changed out of band: plan exits 2 naming it, apply repairs it, then nothing to change",
     async (_what, change, expected) => {
