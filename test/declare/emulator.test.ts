@@ -6,7 +6,7 @@
  * file sends nothing; a fault midway (the emulator's own fault injection) stops
  * apply with what was done and not, and a rerun converges.
  */
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeEach, describe, expect, it } from "vitest";
@@ -382,5 +382,39 @@ describe("apply, import, plan", () => {
     expect((await run(["plan", "--help"])).stdout).toMatch(/2 {2}changes to make/);
     expect((await run(["apply", "-f", "x.yaml", "--output", "y"])).code).toBe(2);
     expect(proxy.seen).toEqual([]);
+  });
+
+  it("import -o writes the file with a $schema line; plan --json holds the changes and no secret", async () => {
+    expect((await applyFile()).code).toBe(0);
+    const out = join(dir, "written.yaml");
+    const schema = "./node_modules/cf-secondary-dns/generated/transfers.schema.json";
+    const written = await run([
+      "import",
+      ZONE,
+      "--account",
+      ACCOUNT,
+      "-o",
+      out,
+      "--schema",
+      schema,
+    ]);
+    expect(written.code, written.stderr).toBe(0);
+    expect(written.stdout).toBe("");
+    expect(written.stderr).toContain(`Wrote ${out}: 1 keys, 2 peers, 1 ACLs, 1 zones`);
+    const text = readFileSync(out, "utf8");
+    expect(text).toContain(`$schema: ${schema}\nversion: 1\naccount: ${ACCOUNT}\n`);
+    expect(text).not.toContain(SECRET);
+    await client.outgoing.disable(ZONE);
+    const json = await run(["plan", "-f", out, "--json"]);
+    expect(json.code).toBe(2);
+    expectNoSecret(json);
+    expect(JSON.parse(json.stdout).changes).toEqual([
+      {
+        kind: "transfers",
+        action: "enable",
+        name: ZONE,
+        fields: [{ field: "status", from: "Disabled", to: "Enabled" }],
+      },
+    ]);
   });
 });
