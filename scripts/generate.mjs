@@ -26,17 +26,13 @@ const constants = path.join(root, "generated", "constants.ts");
 const constantsOf = (file) => constantsSource(JSON.parse(readFileSync(file, "utf8")));
 const validators = path.join(root, "generated", "validators.ts");
 // The transfers file's JSON Schema (import/plan/apply), for editors and for src/declare/check.ts.
-const transfers = {
-  "generated/transfers.schema.json": transfersSchemaJson,
-  "generated/transfers-schema.ts": transfersSchemaSource,
+const transfersOf = (file) => {
+  const spec = JSON.parse(readFileSync(file, "utf8"));
+  return [
+    ["generated/transfers.schema.json", transfersSchemaJson(spec)],
+    ["generated/transfers-schema.ts", transfersSchemaSource(spec)],
+  ];
 };
-const transfersOf = (file, write) =>
-  Object.entries(transfers).map(([name, source]) => {
-    const text = source(JSON.parse(readFileSync(file, "utf8")));
-    return write
-      ? writeFileSync(path.join(root, name), text)
-      : readOr(path.join(root, name)) === text || name;
-  });
 const typegenArgs = ["--redocly", "redocly.yaml", "--default-non-nullable=false"];
 
 if (check) {
@@ -54,7 +50,9 @@ if (check) {
     if (readOr(table) !== tableOf(fresh)) stale.push("generated/operations.ts");
     if (readOr(constants) !== constantsOf(fresh)) stale.push("generated/constants.ts");
     if (readOr(results) !== resultsOf(fresh)) stale.push("generated/results.ts");
-    stale.push(...transfersOf(fresh, false).filter((name) => name !== true));
+    for (const [name, text] of transfersOf(fresh)) {
+      if (readOr(path.join(root, name)) !== text) stale.push(name);
+    }
     const compiled = validatorsSource(readFileSync(fresh, "utf8"));
     if (readOr(validators) !== compiled) stale.push("generated/validators.ts");
   } finally {
@@ -72,7 +70,7 @@ if (check) {
   writeFileSync(table, tableOf(bundled));
   writeFileSync(constants, constantsOf(bundled));
   writeFileSync(results, resultsOf(bundled));
-  transfersOf(bundled, true);
+  for (const [name, text] of transfersOf(bundled)) writeFileSync(path.join(root, name), text);
   console.log(
     `generated/operations.ts, results.ts and constants.ts written from generated/openapi.json`,
   );
