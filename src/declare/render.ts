@@ -5,21 +5,17 @@
  */
 import type { ApplyResult } from "./apply.js";
 import { summarize, type Change, type Plan } from "./plan.js";
+import { escapeText } from "../text.js";
 
 const SIGN = { create: "+", update: "~", enable: "~", disable: "~", delete: "-" } as const;
 
-/** Control characters (C0, DEL, C1) and bidi controls as \\u escapes, so no value can forge or reorder a line. */
-export function safeLine(text: string): string {
-  return text.replace(
-    /[\u0000-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]/g,
-    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`,
-  );
-}
+/** A line made safe to print: the project's one escaping rule (src/text.ts), so no value can forge or reorder a line. */
+export const safeLine = escapeText;
 
 function subject(change: Change): string {
   if (change.kind === "outgoing") return `zone ${change.name} outgoing configuration`;
   if (change.kind === "transfers") return `zone ${change.name} transfers`;
-  return `${change.kind} ${JSON.stringify(change.name)}`;
+  return `${change.kind} "${change.name}"`;
 }
 
 function fieldText(field: Change["fields"][number]): string {
@@ -44,7 +40,7 @@ export function formatPlan(plan: Plan): string[] {
   const { create, update, delete: remove } = summarize(plan.changes);
   for (const note of plan.notes) lines.push(safeLine(`  note: ${note}`));
   if (plan.unmanaged.length > 0) {
-    const names = plan.unmanaged.map((x) => `${x.kind} ${JSON.stringify(x.name)}`).join(", ");
+    const names = plan.unmanaged.map((x) => `${x.kind} "${x.name}"`).join(", ");
     lines.push(safeLine(`  not in the file, left alone (--prune deletes them): ${names}`));
   }
   lines.push(

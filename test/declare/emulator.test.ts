@@ -358,7 +358,7 @@ describe("apply, import, plan", () => {
       file("empty.yaml", `version: 1\naccount: ${ACCOUNT}\n`),
     ]);
     expect(outcome.code).toBe(0);
-    expect(outcome.stdout).toContain('peer "evil\\u001b[2J\\u202eslin"');
+    expect(outcome.stdout).toContain(String.raw`peer "evil\x1b[2J\u202eslin"`);
     expect(outcome.stdout).not.toMatch(/[\u001b\u202e]/);
   });
 
