@@ -126,7 +126,7 @@ export async function pullZone(request: PullRequest): Promise<PullResult> {
     return { status: "failed", step: "soa", reason: "bad-key", detail: (error as Error).message };
   }
   const target = { host: primary.ip, port: primary.port };
-  const soa = await askSoa(zone, target, key, limits.messageTimeoutMs);
+  const soa = await askSoa(zone, target, key, limits.messageTimeoutMs, request.signal);
   if ("reason" in soa) return { status: "failed", step: "soa", ...soa };
   const held = request.serial;
   if (!request.full && held !== undefined && compareSerials(soa.serial, held) !== 1)
@@ -167,6 +167,7 @@ async function askSoa(
   target: { host: string; port: number },
   key: TsigKey | undefined,
   timeoutMs: number,
+  signal: AbortSignal | undefined,
 ): Promise<{ serial: number } | PullFailure> {
   const id = randomInt(0x10000);
   let message = packet.encode({
@@ -177,10 +178,11 @@ async function askSoa(
   });
   let mac: Buffer | undefined;
   if (key) ({ message, mac } = signMessage(message, key, { kind: "request" }));
-  const exchange = { ...target, message, timeoutMs };
+  const exchange = { ...target, message, timeoutMs, signal };
   let outcome = await udpExchange(exchange);
   if (outcome.ok && readHeader(outcome.response).flags & FLAG.TC)
     outcome = await tcpExchange(exchange);
+  if (signal?.aborted) return { reason: "aborted", detail: "the pull was stopped" };
   if (!outcome.ok)
     return outcome.failure === "timeout"
       ? { reason: "timeout", detail: `no answer to the SOA query within ${timeoutMs} ms` }
