@@ -157,7 +157,9 @@ export class Secondary implements SecondaryController {
     const entry = this.#entries.get(config.zoneId);
     if (entry) entry.config = copy;
     else this.#entries.set(config.zoneId, { config: copy, abort: new AbortController() });
-    this.#schedule(config.zoneId, 0);
+    // A pull under way for the old configuration is dropped when it ends; this one follows it.
+    if (entry?.running) entry.again ??= "refresh";
+    else this.#schedule(config.zoneId, 0);
   }
 
   remove(zoneId: string): void {
