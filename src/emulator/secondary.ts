@@ -299,7 +299,7 @@ export class Secondary implements SecondaryController {
         limits: this.#limits,
         signal: entry.abort.signal,
       });
-      if (this.#entries.get(config.zoneId) !== entry || entry.config !== config) return true;
+      if (this.#stale(entry, config)) return true;
       this.#log(pullEvent(config, primary, result));
       if (result.status === "skipped") {
         errors.push(`${primary.peerId}: skipped (${result.detail})`);
@@ -314,6 +314,12 @@ export class Secondary implements SecondaryController {
     }
     if (errors.length > 0) await this.#keepError(config, held, errors.join("; "));
     return errors.length === 0;
+  }
+
+  /** Whether what a pull found no longer matters: closed, removed, or configured anew meanwhile. */
+  #stale(entry: Entry, config: IncomingZoneConfig): boolean {
+    const current = this.#entries.get(config.zoneId) === entry && entry.config === config;
+    return this.#closed || entry.abort.signal.aborted || !current;
   }
 
   async #keep(

@@ -174,6 +174,29 @@ describe("the emulator as a secondary", () => {
     expect(second.secondary.state(ZONE_ID)).toBeUndefined();
   });
 
+  it("refreshes every autoRefreshSeconds without NOTIFY", async () => {
+    const emu = await emulator();
+    const view = { serial: 40 };
+    const source = await primary(view, emu.dns!.port);
+    emu.secondary.configure({ ...config(source.port), autoRefreshSeconds: 1 });
+    await serialIs(emu, 40);
+    view.serial = 41; // no NOTIFY is sent
+    await serialIs(emu, 41);
+  });
+
+  it("closes without waiting for a primary that never answers", async () => {
+    const emu = await startEmulator({ dnsPort: 0, seed: {} });
+    const silent = createSocket("udp4");
+    closers.push(() => new Promise((resolve) => silent.close(() => resolve())));
+    await new Promise<void>((resolve) => silent.bind(0, "127.0.0.1", () => resolve()));
+    emu.secondary.configure(config(silent.address().port));
+    await new Promise((resolve) => setTimeout(resolve, 100)); // the SOA query is under way
+    const closed = emu.close().then(() => "closed");
+    const late = new Promise((resolve) => setTimeout(() => resolve("still waiting"), 3000));
+    expect(await Promise.race([closed, late])).toBe("closed"); // the query's own timeout is 5 s
+    expect(emu.events().filter((e) => e.type === "incoming")).toEqual([]);
+  });
+
   it("skips a primary off loopback with an event, and serves nothing", async () => {
     const emu = await emulator();
     emu.secondary.configure(config(53, "192.0.2.53"));
