@@ -31,6 +31,13 @@ const HANDLERS: ResourceHandlers = {
 };
 export type { EmulatorSeed, EmulatorEvent };
 export type { ZoneEvent } from "./primary.js";
+export type {
+  IncomingPrimary,
+  IncomingZoneConfig,
+  IncomingZoneState,
+  SecondaryController,
+  SecondaryEvent,
+} from "./secondary.js";
 export type { DnsEvent, ZoneRecord } from "../dns/index.js";
 
 /** Where the last run listened, kept in the state so a restart can listen there again. */
