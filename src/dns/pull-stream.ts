@@ -30,31 +30,19 @@ export function streamExchange(
 ): Promise<"done" | PullFailure> {
   return new Promise((resolve) => {
     const socket = new Socket();
-    let buffered: Buffer = Buffer.alloc(0);
+    let rest: Buffer = Buffer.alloc(0);
     let received = 0;
     let settled = false;
     const finish = (outcome: "done" | PullFailure) => {
       if (settled) return;
       settled = true;
-      clearTimeout(total);
-      clearTimeout(perMessage);
-      bounds.signal?.removeEventListener("abort", aborted);
+      timers?.stop();
       socket.destroy();
       resolve(outcome);
     };
-    const timeout = (what: string, ms: number) => () =>
-      finish({ reason: "timeout", detail: `${what} did not arrive within ${ms} ms` });
-    const total = setTimeout(
-      timeout("the whole answer", bounds.totalTimeoutMs),
-      bounds.totalTimeoutMs,
-    );
-    let perMessage = setTimeout(
-      timeout("a message", bounds.messageTimeoutMs),
-      bounds.messageTimeoutMs,
-    );
-    const aborted = () => finish({ reason: "aborted", detail: "the pull was stopped" });
-    bounds.signal?.addEventListener("abort", aborted);
-    if (bounds.signal?.aborted) return aborted();
+    let timers: Timers | undefined;
+    timers = new Timers(bounds, finish);
+    if (settled) return timers.stop(); // aborted before it began
     socket.on("error", (error) =>
       finish({ reason: "unreachable", detail: (error as { code?: string }).code ?? error.message }),
     );
@@ -63,21 +51,17 @@ export function streamExchange(
     );
     socket.on("data", (chunk: Buffer) => {
       received += chunk.length;
-      if (received > bounds.maxBytes) {
-        const detail = `the answer passed ${bounds.maxBytes} bytes`;
-        return finish({ reason: "oversized", detail });
-      }
-      buffered = buffered.length === 0 ? chunk : Buffer.concat([buffered, chunk]);
-      while (!settled && buffered.length >= 2 && buffered.length >= 2 + buffered.readUInt16BE(0)) {
-        const length = buffered.readUInt16BE(0);
-        const message = buffered.subarray(2, 2 + length);
-        buffered = buffered.subarray(2 + length);
-        clearTimeout(perMessage);
-        perMessage = setTimeout(
-          timeout("a message", bounds.messageTimeoutMs),
-          bounds.messageTimeoutMs,
-        );
-        const verdict = safely(() => onMessage(Buffer.from(message)));
+      if (received > bounds.maxBytes)
+        return finish({
+          reason: "oversized",
+          detail: `the answer passed ${bounds.maxBytes} bytes`,
+        });
+      const split = splitFrames(rest.length === 0 ? chunk : Buffer.concat([rest, chunk]));
+      rest = split.rest;
+      for (const message of split.messages) {
+        if (settled) return;
+        timers.messageArrived();
+        const verdict = safely(() => onMessage(message));
         if (verdict !== "more") finish(verdict);
       }
     });
@@ -87,6 +71,60 @@ export function streamExchange(
       socket.write(Buffer.concat([prefix, request]));
     });
   });
+}
+
+/** The whole length-prefixed messages at the front of `buffered` (copied), and what follows them. */
+function splitFrames(buffered: Buffer): { messages: Buffer[]; rest: Buffer } {
+  const messages: Buffer[] = [];
+  let at = 0;
+  while (buffered.length - at >= 2 && buffered.length - at >= 2 + buffered.readUInt16BE(at)) {
+    const length = buffered.readUInt16BE(at);
+    messages.push(Buffer.from(buffered.subarray(at + 2, at + 2 + length)));
+    at += 2 + length;
+  }
+  return { messages, rest: buffered.subarray(at) };
+}
+
+/** The deadlines of one answer (a message, the whole) and its abort signal, each ending it with a failure. */
+class Timers {
+  #total: ReturnType<typeof setTimeout>;
+  #message: ReturnType<typeof setTimeout>;
+  readonly #aborted: () => void;
+
+  constructor(
+    private readonly bounds: StreamBounds,
+    private readonly finish: (failure: PullFailure) => void,
+  ) {
+    this.#total = setTimeout(
+      this.#timeout("the whole answer", bounds.totalTimeoutMs),
+      bounds.totalTimeoutMs,
+    );
+    this.#message = this.#messageTimer();
+    this.#aborted = () => finish({ reason: "aborted", detail: "the pull was stopped" });
+    bounds.signal?.addEventListener("abort", this.#aborted);
+    if (bounds.signal?.aborted) this.#aborted();
+  }
+
+  messageArrived(): void {
+    clearTimeout(this.#message);
+    this.#message = this.#messageTimer();
+  }
+
+  stop(): void {
+    clearTimeout(this.#total);
+    clearTimeout(this.#message);
+    this.bounds.signal?.removeEventListener("abort", this.#aborted);
+  }
+
+  #messageTimer() {
+    const ms = this.bounds.messageTimeoutMs;
+    return setTimeout(this.#timeout("a message", ms), ms);
+  }
+
+  #timeout(what: string, ms: number) {
+    return () =>
+      this.finish({ reason: "timeout", detail: `${what} did not arrive within ${ms} ms` });
+  }
 }
 
 function safely(read: () => MessageVerdict): MessageVerdict {
