@@ -5,8 +5,8 @@
  * The emulator's secondary pulls the zone and serves the primary's serial on
  * its DNS port; a new zone file and a reload reach it by NOTIFY; forceAxfr
  * pulls a full AXFR; a wrong secret leaves the zone at its last good serial
- * with an event saying BADSIG. From Knot, with ixfr set, the change comes as
- * an IXFR of differences.
+ * with an event saying BADSIG. The zone's primaries are set to IXFR: Knot and
+ * BIND send the change as differences, NSD as the whole zone (AXFR form).
  */
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
@@ -29,9 +29,17 @@ const TSIG = {
 const WRONG = { ...TSIG, secret: Buffer.alloc(32, 4).toString("base64") };
 
 const SERVERS = [
-  { kind: "knot", binary: "/usr/sbin/knotd", version: "-V", run: ["-c"], ixfr: true },
-  { kind: "nsd", binary: "/usr/sbin/nsd", version: "-v", run: ["-d", "-c"], ixfr: false },
-  { kind: "bind", binary: "/usr/sbin/named", version: "-v", run: ["-g", "-c"], ixfr: false },
+  // How each answers an IXFR: Knot (its journal) and BIND (ixfr-from-differences) with the
+  // differences, NSD 4.6 with the whole zone (AXFR form, which the engine accepts).
+  { kind: "knot", binary: "/usr/sbin/knotd", version: "-V", run: ["-c"], form: "incremental" },
+  { kind: "nsd", binary: "/usr/sbin/nsd", version: "-v", run: ["-d", "-c"], form: "full" },
+  {
+    kind: "bind",
+    binary: "/usr/sbin/named",
+    version: "-v",
+    run: ["-g", "-c"],
+    form: "incremental",
+  },
 ] as const;
 
 function zoneFile(serial: number, hosts: number): string {
@@ -77,9 +85,7 @@ for (const server of SERVERS) {
       zoneId,
       name: ZONE,
       autoRefreshSeconds: 3600, // only NOTIFY and forceAxfr can bring a change within the test
-      primaries: [
-        { peerId: `${server.kind}-peer`, ip: "127.0.0.1", port, ixfr: server.ixfr, tsig },
-      ],
+      primaries: [{ peerId: `${server.kind}-peer`, ip: "127.0.0.1", port, ixfr: true, tsig }],
     });
     const context = () =>
       `${server.kind} said:\n${output.slice(-3000)}\nevents:\n${JSON.stringify(emulator.events().slice(-15), null, 1)}`;
@@ -155,9 +161,9 @@ for (const server of SERVERS) {
       const state = emulator.secondary.state(zoneId)!;
       expect(state.serial).toBe(100);
       expect(state.checkedTime).toMatch(/^\d{4}-\d\d-\d\dT/);
-      expect(state.modifiedTime).toBe(state.checkedTime);
-      expect(pulls(emulator).at(-1)).toMatchObject({
-        outcome: "pulled",
+      // A NOTIFY the primary sends at its start may bring a later check that finds no change.
+      expect(state.modifiedTime! <= state.checkedTime!).toBe(true);
+      expect(pulls(emulator).find((e) => e.outcome === "pulled")).toMatchObject({
         kind: "AXFR",
         serial: 100,
         records: 7,
@@ -175,10 +181,9 @@ for (const server of SERVERS) {
       );
       const notified = emulator.events().filter((e) => e.type === "incoming-notify");
       expect(notified.at(-1)).toMatchObject({ zone: ZONE, accepted: true, zoneId });
-      const last = pulls(emulator).at(-1)!;
+      const last = pulls(emulator).find((e) => e.outcome === "pulled" && e.serial === 101);
       expect(last).toMatchObject({ outcome: "pulled", serial: 101, records: 9 });
-      // Knot keeps the differences: with ixfr set, the change comes as an IXFR of differences.
-      if (server.kind === "knot") expect(last).toMatchObject({ kind: "IXFR", form: "incremental" });
+      expect(last).toMatchObject({ kind: "IXFR", form: server.form });
     }, 20_000);
 
     it("pulls a full AXFR on forceAxfr", async () => {
