@@ -75,6 +75,8 @@ export type SecondaryEvent =
       form?: "full" | "incremental";
       serial?: number;
       records?: number;
+      /** Records of types the emulator does not keep, left out of the zone. */
+      dropped?: number;
     }
   | { type: "incoming-notify"; zone: string; from: string; accepted: boolean; zoneId?: string }
   /** Something went wrong on this side (the state file could not be written). */
@@ -412,6 +414,7 @@ function pullEvent(
         form: result.form,
         serial: result.serial,
         records: result.records.length,
+        ...(result.dropped > 0 ? { dropped: result.dropped } : {}),
       };
   }
 }
@@ -455,7 +458,7 @@ export function secondaryEventLine(event: SecondaryEvent): string {
     case "incoming": {
       const what = `incoming zone ${event.zoneId} (${event.name}) from ${event.peerId} at ${event.primary}: ${event.outcome}`;
       if (event.outcome === "pulled")
-        return `${what} by ${event.kind} (${event.form}), serial ${event.serial}, ${event.records} records`;
+        return `${what} by ${event.kind} (${event.form}), serial ${event.serial}, ${event.records} records${event.dropped ? ` (${event.dropped} of types not kept left out)` : ""}`;
       if (event.outcome === "up-to-date") return `${what} at serial ${event.serial}`;
       return `${what}${event.reason ? ` (${event.reason})` : ""}: ${event.detail}`;
     }
