@@ -197,6 +197,18 @@ describe("pulling from a scripted primary", () => {
     expect(names).toEqual(["h0.pull.test", "h5.pull.test", "h6.pull.test"]);
   });
 
+  it("takes an IXFR answered by the SOA alone as up to date", async () => {
+    const primary = await scripted(send(["sign"], [[soa(10)]]), 11);
+    const result = await pullZone({
+      zone: ZONE,
+      primary: { ip: "127.0.0.1", port: primary.port, tsig: TSIG, ixfr: true },
+      serial: 10,
+      records: zoneRecords(10),
+    });
+    expect(result).toEqual({ status: "up-to-date", serial: 10, primarySerial: 10 });
+    expect(primary.transfers).toBe(1);
+  });
+
   it("fails malformed for a message that cannot be read, and for differences that do not follow on", async () => {
     const garbage = await scripted((socket, request) => {
       const head = response(request, [], true).subarray(0, 12);

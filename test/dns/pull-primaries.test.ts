@@ -50,6 +50,7 @@ function zoneFile(serial: number, hosts: number): string {
     `@ IN NS ns.${ZONE}.`,
     "ns IN A 127.0.0.1",
     '@ IN TXT "pulled from a real primary"',
+    '@ IN CAA 0 issue "ca.example"', // a type the emulator does not keep: counted, left out
     ...Array.from({ length: hosts }, (_, i) => `h${i} IN A 192.0.2.${i + 1}`),
     "",
   ].join("\n");
@@ -167,6 +168,7 @@ for (const server of SERVERS) {
         kind: "AXFR",
         serial: 100,
         records: 7,
+        dropped: 1,
       });
     }, 20_000);
 
