@@ -18,8 +18,11 @@ import type { NotifyInfo, NotifyVerdict, ZonePeer, ZoneView } from "../dns/sourc
 import type { TsigAlgorithm } from "../dns/algorithms.js";
 import { RCODE, addressBytes, normalizeName, sameAddress } from "../dns/wire.js";
 import { checkZone, type ZoneRecord } from "../dns/zone.js";
+import type { components } from "../../generated/schema.js";
+import { tsigAlgorithm } from "../dns/algorithms.js";
 import { COLLECTIONS } from "./collections.js";
-import { allEntries } from "./handlers/account.js";
+import { allEntries, recordsOf } from "./handlers/account.js";
+import { peersById } from "./handlers/links.js";
 import type { RecordChecks, Store } from "./store.js";
 import { timestamp } from "./time.js";
 
@@ -417,6 +420,41 @@ function pullEvent(
         ...(result.dropped > 0 ? { dropped: result.dropped } : {}),
       };
   }
+}
+
+type Tsig = components["schemas"]["Tsig"];
+
+/**
+ * The primaries an incoming zone's `peers` name, as configure() takes them: each
+ * peer's ip, port (53 when absent), ixfr_enable and TSIG. A peer that does not
+ * exist or has no ip is left out (it cannot be asked); one whose tsig_id names
+ * no TSIG gets a key that cannot be used, so its pulls fail instead of going
+ * unsigned.
+ */
+export function incomingPrimaries(store: Store, peerIds: readonly string[]): IncomingPrimary[] {
+  const known = peersById(store);
+  return peerIds.flatMap((id): IncomingPrimary[] => {
+    const found = known.get(id);
+    const ip = found?.peer.ip;
+    if (!found || !ip) return [];
+    const { peer, account } = found;
+    const primary: IncomingPrimary = {
+      peerId: peer.id,
+      ip,
+      port: peer.port ?? 53,
+      ixfr: peer.ixfr_enable === true,
+    };
+    if (!peer.tsig_id) return [primary];
+    const tsig = recordsOf<Tsig>(store, COLLECTIONS.tsigs, account).find(
+      (t) => t.id === peer.tsig_id,
+    );
+    const algorithm = tsig ? tsigAlgorithm(tsig.algo) : undefined;
+    primary.tsig =
+      tsig && algorithm
+        ? { name: tsig.name, algorithm, secret: tsig.secret }
+        : { name: `missing-${peer.tsig_id}`, algorithm: "hmac-sha256.", secret: "" };
+    return [primary];
+  });
 }
 
 /** The primaries as the DNS server's peers: who may transfer the zone from here, and whose keys sign NOTIFY. */

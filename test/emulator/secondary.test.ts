@@ -17,7 +17,8 @@ import { querySoa } from "../../src/dns/query.js";
 import { findTsig, signMessage, TsigKey, TSIG_ERROR } from "../../src/dns/tsig.js";
 import { FLAG, OPCODE, RCODE, packet, readHeader } from "../../src/dns/wire.js";
 import { startEmulator, type Emulator } from "../../src/emulator/index.js";
-import type { IncomingZoneConfig } from "../../src/emulator/secondary.js";
+import { incomingPrimaries, type IncomingZoneConfig } from "../../src/emulator/secondary.js";
+import { Store } from "../../src/emulator/store.js";
 import { createSecondaryDnsClient } from "../../src/index.js";
 import { waitFor } from "../dns/servers.js";
 import { ZONE, zoneRecords } from "../dns/pull-server.js";
@@ -208,5 +209,38 @@ describe("the emulator as a secondary", () => {
     expect(skipped).toMatchObject({ outcome: "skipped", primary: "192.0.2.53:53" });
     expect(emu.secondary.state(ZONE_ID)?.lastError).toContain("skipped");
     expect(await served(emu)).toBeUndefined();
+  });
+
+  it("builds a zone's primaries from its peers: ip, port, ixfr_enable and TSIG; a missing TSIG fails closed", async () => {
+    const store = await Store.open();
+    store.set("tsigs", ACCOUNT, [
+      { id: "t1", name: "k1.", algo: "hmac-sha256.", secret: TSIG.secret },
+    ]);
+    store.set("peers", ACCOUNT, [
+      { id: "a", name: "a", ip: "127.0.0.1", port: 5300, ixfr_enable: true, tsig_id: "t1" },
+      { id: "b", name: "b", ip: "127.0.0.2" },
+      { id: "c", name: "c" },
+      { id: "d", name: "d", ip: "127.0.0.4", tsig_id: "gone" },
+    ]);
+    const primaries = incomingPrimaries(store, ["a", "b", "c", "d", "nope"]);
+    expect(primaries).toEqual([
+      {
+        peerId: "a",
+        ip: "127.0.0.1",
+        port: 5300,
+        ixfr: true,
+        tsig: { name: "k1.", algorithm: "hmac-sha256.", secret: TSIG.secret },
+      },
+      { peerId: "b", ip: "127.0.0.2", port: 53, ixfr: false },
+      {
+        peerId: "d",
+        ip: "127.0.0.4",
+        port: 53,
+        ixfr: false,
+        tsig: { name: "missing-gone", algorithm: "hmac-sha256.", secret: "" },
+      },
+    ]);
+    const result = await pullZone({ zone: ZONE, primary: primaries[2]! });
+    expect(result).toMatchObject({ status: "failed", reason: "bad-key" });
   });
 });
