@@ -20,6 +20,7 @@ import { startEmulator, type Emulator } from "../../src/emulator/index.js";
 import { incomingPrimaries, type IncomingZoneConfig } from "../../src/emulator/secondary.js";
 import { Store } from "../../src/emulator/store.js";
 import { createSecondaryDnsClient } from "../../src/index.js";
+import { describeEvent } from "../../src/cli/emulator.js";
 import { waitFor } from "../dns/servers.js";
 import { ZONE, zoneRecords } from "../dns/pull-server.js";
 
@@ -207,6 +208,9 @@ describe("the emulator as a secondary", () => {
       5000,
     );
     expect(skipped).toMatchObject({ outcome: "skipped", primary: "192.0.2.53:53" });
+    expect(describeEvent(skipped)).toMatch(
+      /incoming zone 5+ \(pull\.test\) from p1 at 192\.0\.2\.53:53: skipped: 192\.0\.2\.53 is not a loopback address/,
+    );
     expect(emu.secondary.state(ZONE_ID)?.lastError).toContain("skipped");
     expect(await served(emu)).toBeUndefined();
   });
