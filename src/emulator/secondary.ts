@@ -15,11 +15,9 @@
 import { checkSignature } from "../dns/access.js";
 import { pullZone, type PullLimits, type PullResult } from "../dns/pull.js";
 import type { NotifyInfo, NotifyVerdict, ZonePeer, ZoneView } from "../dns/source.js";
-import type { TsigAlgorithm } from "../dns/algorithms.js";
 import { RCODE, addressBytes, normalizeName, sameAddress } from "../dns/wire.js";
 import { checkZone, type ZoneRecord } from "../dns/zone.js";
 import type { components } from "../../generated/schema.js";
-import { tsigAlgorithm } from "../dns/algorithms.js";
 import { COLLECTIONS } from "./collections.js";
 import { allEntries, recordsOf } from "./handlers/account.js";
 import { peersById } from "./handlers/links.js";
@@ -31,7 +29,8 @@ export interface IncomingPrimary {
   ip: string;
   port: number;
   ixfr: boolean;
-  tsig?: { name: string; algorithm: TsigAlgorithm; secret: string } | undefined;
+  /** The key requests are signed with; an algorithm the emulator does not know fails the pull (bad-key). */
+  tsig?: { name: string; algorithm: string; secret: string };
 }
 
 export interface IncomingZoneConfig {
@@ -448,11 +447,9 @@ export function incomingPrimaries(store: Store, peerIds: readonly string[]): Inc
     const tsig = recordsOf<Tsig>(store, COLLECTIONS.tsigs, account).find(
       (t) => t.id === peer.tsig_id,
     );
-    const algorithm = tsig ? tsigAlgorithm(tsig.algo) : undefined;
-    primary.tsig =
-      tsig && algorithm
-        ? { name: tsig.name, algorithm, secret: tsig.secret }
-        : { name: `missing-${peer.tsig_id}`, algorithm: "hmac-sha256.", secret: "" };
+    primary.tsig = tsig
+      ? { name: tsig.name, algorithm: tsig.algo, secret: tsig.secret }
+      : { name: `missing-${peer.tsig_id}`, algorithm: "hmac-sha256.", secret: "" };
     return [primary];
   });
 }
