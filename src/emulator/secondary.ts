@@ -166,6 +166,24 @@ export class Secondary implements SecondaryController {
     else this.#schedule(config.zoneId, 0);
   }
 
+  /**
+   * Configures every incoming zone a collection of the state holds (records of
+   * the API's shape: name, peers, auto_refresh_seconds), at start: a restart
+   * pulls them again, then keeps them refreshed.
+   */
+  resumeFrom(collection: string): void {
+    type Stored = { name: string; peers: string[]; auto_refresh_seconds: number };
+    for (const [zoneId, zone] of allEntries<Stored>(this.#store, collection)) {
+      const primaries = incomingPrimaries(this.#store, zone.peers);
+      this.configure({
+        zoneId,
+        name: zone.name,
+        primaries,
+        autoRefreshSeconds: zone.auto_refresh_seconds,
+      });
+    }
+  }
+
   remove(zoneId: string): void {
     const entry = this.#entries.get(zoneId);
     if (entry) {

@@ -17,7 +17,11 @@ import { querySoa } from "../../src/dns/query.js";
 import { findTsig, signMessage, TsigKey, TSIG_ERROR } from "../../src/dns/tsig.js";
 import { FLAG, OPCODE, RCODE, packet, readHeader } from "../../src/dns/wire.js";
 import { startEmulator, type Emulator } from "../../src/emulator/index.js";
-import { incomingPrimaries, type IncomingZoneConfig } from "../../src/emulator/secondary.js";
+import {
+  Secondary,
+  incomingPrimaries,
+  type IncomingZoneConfig,
+} from "../../src/emulator/secondary.js";
 import { Store } from "../../src/emulator/store.js";
 import { createSecondaryDnsClient } from "../../src/index.js";
 import { describeEvent } from "../../src/cli/emulator.js";
@@ -246,5 +250,24 @@ describe("the emulator as a secondary", () => {
     ]);
     const result = await pullZone({ zone: ZONE, primary: primaries[2]! });
     expect(result).toMatchObject({ status: "failed", reason: "bad-key" });
+  });
+
+  it("resumes the incoming zones a collection of the state holds", async () => {
+    const emu = await emulator();
+    const source = await primary({ serial: 61 }, emu.dns!.port);
+    const store = await Store.open();
+    store.set("tsigs", ACCOUNT, [
+      { id: "t1", name: TSIG.name, algo: TSIG.algorithm, secret: TSIG.secret },
+    ]);
+    store.set("peers", ACCOUNT, [
+      { id: "a", name: "a", ip: "127.0.0.1", port: source.port, tsig_id: "t1" },
+    ]);
+    store.set("incoming", ZONE_ID, { name: `${ZONE}.`, peers: ["a"], auto_refresh_seconds: 3600 });
+    const secondary = new Secondary({ store, log: () => {} });
+    closers.push(() => secondary.close());
+    secondary.resumeFrom("incoming");
+    await waitFor("the resumed pull", async () => secondary.state(ZONE_ID)?.serial, 5000);
+    expect(secondary.state(ZONE_ID)).toMatchObject({ serial: 61 });
+    expect(secondary.zone(ZONE)).toMatchObject({ zoneId: ZONE_ID, serial: 61 });
   });
 });
