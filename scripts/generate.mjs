@@ -11,6 +11,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { constantsSource } from "./constants.mjs";
+import { transfersSchemaJson, transfersSchemaSource } from "./declare-schema.mjs";
 import { operationsSource, resultsSource } from "./operations.mjs";
 import { root, runTool } from "./run-tool.mjs";
 import { validatorsSource } from "./validators.mjs";
@@ -24,6 +25,14 @@ const resultsOf = (file) => resultsSource(JSON.parse(readFileSync(file, "utf8"))
 const constants = path.join(root, "generated", "constants.ts");
 const constantsOf = (file) => constantsSource(JSON.parse(readFileSync(file, "utf8")));
 const validators = path.join(root, "generated", "validators.ts");
+// The transfers file's JSON Schema (import/plan/apply), for editors and for src/declare/check.ts.
+const transfersOf = (file) => {
+  const spec = JSON.parse(readFileSync(file, "utf8"));
+  return [
+    ["generated/transfers.schema.json", transfersSchemaJson(spec)],
+    ["generated/transfers-schema.ts", transfersSchemaSource(spec)],
+  ];
+};
 const typegenArgs = ["--redocly", "redocly.yaml", "--default-non-nullable=false"];
 
 if (check) {
@@ -41,6 +50,9 @@ if (check) {
     if (readOr(table) !== tableOf(fresh)) stale.push("generated/operations.ts");
     if (readOr(constants) !== constantsOf(fresh)) stale.push("generated/constants.ts");
     if (readOr(results) !== resultsOf(fresh)) stale.push("generated/results.ts");
+    for (const [name, text] of transfersOf(fresh)) {
+      if (readOr(path.join(root, name)) !== text) stale.push(name);
+    }
     const compiled = validatorsSource(readFileSync(fresh, "utf8"));
     if (readOr(validators) !== compiled) stale.push("generated/validators.ts");
   } finally {
@@ -58,6 +70,7 @@ if (check) {
   writeFileSync(table, tableOf(bundled));
   writeFileSync(constants, constantsOf(bundled));
   writeFileSync(results, resultsOf(bundled));
+  for (const [name, text] of transfersOf(bundled)) writeFileSync(path.join(root, name), text);
   console.log(
     `generated/operations.ts, results.ts and constants.ts written from generated/openapi.json`,
   );

@@ -15,6 +15,8 @@ export const COLLECTIONS = {
   acls: "acls",
   /** Zone records the DNS primary serves, by zone id (primary.ts). */
   records: "records",
+  /** Secondary zones pulled from their primaries (records, serial, times), by zone id (secondary.ts). */
+  pulled: "pulled",
   /** The emulator's own notes, such as the ports it listened on (index.ts). */
   emulator: "emulator",
 } as const;

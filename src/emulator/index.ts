@@ -8,6 +8,7 @@ import type { ZoneRecord } from "../dns/zone.js";
 import { formatAddress, isLoopbackAddress, isPort } from "../dns/wire.js";
 import { handleRequest, answerClientError, API_PREFIX, type Faults } from "./pipeline.js";
 import { ZoneData, zoneRecords, type EmulatorEvent } from "./primary.js";
+import { Secondary, pulledZones, type SecondaryController } from "./secondary.js";
 import type { ResourceHandlers } from "./resource.js";
 import { aclHandlers } from "./handlers/acls.js";
 import { ipsHandlers } from "./handlers/ips.js";
@@ -30,6 +31,13 @@ const HANDLERS: ResourceHandlers = {
 };
 export type { EmulatorSeed, EmulatorEvent };
 export type { ZoneEvent } from "./primary.js";
+export type {
+  IncomingPrimary,
+  IncomingZoneConfig,
+  IncomingZoneState,
+  SecondaryController,
+  SecondaryEvent,
+} from "./secondary.js";
 export type { DnsEvent, ZoneRecord } from "../dns/index.js";
 
 /** Where the last run listened, kept in the state so a restart can listen there again. */
@@ -50,6 +58,7 @@ function listenersProblem(record: unknown): string | undefined {
 const RECORDS: RecordChecks = everyCollection({
   ...outgoingRecords,
   ...zoneRecords,
+  ...pulledZones,
   [LISTENERS.collection]: (record: unknown) => listenersProblem(record),
   ...Object.fromEntries(
     ACCOUNT_COLLECTIONS.map((name) => [
@@ -182,6 +191,12 @@ export interface Emulator {
    * "skipped"), zone changes. Never holds a TSIG secret.
    */
   events(): EmulatorEvent[];
+  /**
+   * The emulator as a secondary (Cloudflare's incoming zones): configure a zone's
+   * primaries and it pulls from them (loopback only) and serves the zone on the
+   * DNS port; the incoming handlers drive it.
+   */
+  readonly secondary: SecondaryController;
   /** Stops listening, drops open connections, waits for the last save and frees the state file. */
   close(): Promise<void>;
 }
@@ -198,6 +213,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     zoneFiles: options.zoneFiles ?? {},
     onEvent: options.onEvent,
   });
+  const secondary = new Secondary({ store, log: (event) => zones.log(event) });
+  zones.attachSecondary(secondary);
   const previous = options.reusePorts
     ? store.get<Listeners>(LISTENERS.collection, LISTENERS.key)
     : undefined;
@@ -217,7 +234,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   }
   const dnsAddress = dns ? formatAddress(dns.host, dns.port) : "none";
   const server = createServer(serverOptions(timeouts), (req, res) => {
-    const pipeline = { spec, handlers: HANDLERS, store, faults, zones, dnsAddress };
+    const pipeline = { spec, handlers: HANDLERS, store, faults, zones, secondary, dnsAddress };
     void handleRequest({ ...pipeline, warn: options.onWarning }, req, res);
   });
   server.on("clientError", (error: Error, socket: Socket) => answerClientError(error, socket));
@@ -226,13 +243,15 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     if (options.reusePorts) await rememberPorts(store, server, dns);
   } catch (error) {
     server.close();
+    await secondary.close();
     await zones.close();
     await store.close();
     throw error;
   }
   // A zone file that changed while the emulator was stopped: its secondaries learn it now.
   for (const zoneId of changed) zones.notify(zoneId);
-  return emulatorHandle({ server, host, dns, zones, store, files: options.zoneFiles ?? {} });
+  const files = options.zoneFiles ?? {};
+  return emulatorHandle({ server, host, dns, zones, secondary, store, files });
 }
 
 /** The spec, once every operation of it has a handler. */
@@ -263,10 +282,11 @@ function emulatorHandle(parts: {
   host: string;
   dns: { host: string; port: number } | undefined;
   zones: ZoneData;
+  secondary: Secondary;
   store: Store;
   files: Readonly<Record<string, string>>;
 }): Emulator {
-  const { server, host, dns, zones, store, files } = parts;
+  const { server, host, dns, zones, secondary, store, files } = parts;
   const { port } = server.address() as AddressInfo;
   return {
     url: `http://${formatAddress(host, port)}${API_PREFIX}`,
@@ -279,7 +299,9 @@ function emulatorHandle(parts: {
       return zones.reloadZoneFiles();
     },
     events: () => zones.events(),
+    secondary,
     async close() {
+      await secondary.close();
       await zones.close();
       await new Promise<void>((resolve) => {
         server.close(() => resolve());

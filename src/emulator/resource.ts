@@ -4,6 +4,7 @@
  * the path parameters and body against the spec before a handler runs.
  */
 import { OPERATIONS } from "../../generated/operations.js";
+import type { SecondaryController } from "./secondary.js";
 import type { Store } from "./store.js";
 
 /**
@@ -32,6 +33,8 @@ export interface HandlerContext {
   date: Date;
   /** The zone data and DNS primary; absent in tests that drive handlers alone. */
   zones?: ZoneHooks | undefined;
+  /** The emulator as a secondary (incoming zones); absent in tests that drive handlers alone. */
+  secondary?: SecondaryController | undefined;
 }
 
 export interface Answer {
