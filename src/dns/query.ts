@@ -63,15 +63,7 @@ export async function querySoa(query: SoaQuery): Promise<SoaAnswer> {
   } catch (error) {
     return { status: "bad-response", detail: (error as Error).message };
   }
-  const id = randomInt(0x10000);
-  let message = packet.encode({
-    id,
-    type: "query",
-    flags: 0,
-    questions: [{ name: zone, type: "SOA", class: "IN" }],
-  });
-  let mac: Buffer | undefined;
-  if (key) ({ message, mac } = signMessage(message, key, { kind: "request" }));
+  const { id, message, mac } = soaQueryMessage(zone, key);
 
   const request = { host: query.host, port, message, timeoutMs };
   let transport: "udp" | "tcp" = query.tcp ? "tcp" : "udp";
@@ -86,6 +78,18 @@ export async function querySoa(query: SoaQuery): Promise<SoaAnswer> {
       : { status: "unreachable", detail: outcome.detail };
   }
   return interpret(outcome.response, { id, zone, transport, key, mac });
+}
+
+/** A SOA query for `zone` with a random id, signed when there is a key (then `mac` is the request's MAC). */
+export function soaQueryMessage(
+  zone: string,
+  key: TsigKey | undefined,
+): { id: number; message: Buffer; mac: Buffer | undefined } {
+  const id = randomInt(0x10000);
+  const question = { name: zone, type: "SOA", class: "IN" } as const;
+  const message = packet.encode({ id, type: "query", flags: 0, questions: [question] });
+  if (!key) return { id, message, mac: undefined };
+  return { id, ...signMessage(message, key, { kind: "request" }) };
 }
 
 /**
