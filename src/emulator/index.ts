@@ -12,6 +12,8 @@ import type { ResourceHandlers } from "./resource.js";
 import { aclHandlers } from "./handlers/acls.js";
 import { ipsHandlers } from "./handlers/ips.js";
 import { outgoingHandlers, outgoingRecords } from "./handlers/outgoing.js";
+import { incomingHandlers, incomingRecords } from "./handlers/incoming.js";
+import { dnsSettingsHandlers, dnsSettingsRecords } from "./handlers/dns-settings.js";
 import { peerHandlers } from "./handlers/peers.js";
 import { applySeed, exampleSeed, stateEntryProblem, type EmulatorSeed } from "./handlers/state.js";
 import { tsigHandlers } from "./handlers/tsigs.js";
@@ -23,6 +25,8 @@ import { ACCOUNT_COLLECTIONS, COLLECTIONS, type CollectionName } from "./collect
 /** Every resource's handlers; a new resource adds its file here. */
 const HANDLERS: ResourceHandlers = {
   ...outgoingHandlers,
+  ...incomingHandlers,
+  ...dnsSettingsHandlers,
   ...peerHandlers,
   ...tsigHandlers,
   ...aclHandlers,
@@ -51,6 +55,8 @@ function listenersProblem(record: unknown): string | undefined {
 /** Every collection of the state, with the check of its records. */
 const RECORDS: RecordChecks = everyCollection({
   ...outgoingRecords,
+  ...incomingRecords,
+  ...dnsSettingsRecords,
   ...zoneRecords,
   [LISTENERS.collection]: (record: unknown) => listenersProblem(record),
   ...Object.fromEntries(

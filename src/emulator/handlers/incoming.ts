@@ -1,0 +1,194 @@
+/**
+ * The incoming zone transfer configuration of a zone, one record per zone, with
+ * the emulator as Cloudflare acting as a secondary:
+ *
+ * - GET, PUT, DELETE and force_axfr answer 404 (incomingNotConfigured) until a
+ *   configuration is created; POST answers 400 (incomingAlreadyConfigured) while
+ *   one exists.
+ * - A zone is a primary or a secondary, never both: POST answers 400
+ *   (zoneIsPrimary) while the zone has an outgoing configuration, and the
+ *   outgoing create refuses a zone with an incoming one (zoneIsSecondary).
+ * - Its peers are the primaries the zone is pulled from: each must exist, all in
+ *   one account (links.ts); unlike outgoing, each may have its own TSIG.
+ * - A new configuration has soa_serial 0 and its three times at creation; an
+ *   update moves modified_time. The pulls themselves (and so the serial and the
+ *   times they move) belong to the secondary controller, when the emulator has
+ *   one (`context.secondary`): it is told of each create, update, delete and
+ *   force_axfr once the change is saved, and its state is read into each answer.
+ *   Without it, the stored values are answered as they are.
+ */
+import { randomBytes } from "node:crypto";
+import type { components } from "../../../generated/schema.js";
+import { COLLECTIONS } from "../collections.js";
+import { failure } from "../failures.js";
+import {
+  byOperationId,
+  type HandlerContext,
+  type OperationHandler,
+  type ResourceHandlers,
+} from "../resource.js";
+import { loadSpec, schemaProblem } from "../spec.js";
+import type { RecordChecks, Store } from "../store.js";
+import { recordsOf } from "./account.js";
+import { checkLinkedPeers } from "./links.js";
+
+type IncomingZone = components["schemas"]["IncomingZone"];
+type IncomingZoneInput = components["schemas"]["IncomingZoneInput"];
+type Tsig = components["schemas"]["Tsig"];
+
+/** One primary the secondary pulls from: a peer of the configuration, with its key. */
+export interface SecondaryPrimary {
+  peerId: string;
+  ip: string;
+  port: number;
+  /** Ask by IXFR (the peer's ixfr_enable); else AXFR only. */
+  ixfr: boolean;
+  tsig?: { name: string; algorithm: string; secret: string };
+}
+
+/** A zone to keep pulled, as the controller is given it. */
+export interface SecondaryZone {
+  zoneId: string;
+  name: string;
+  primaries: SecondaryPrimary[];
+  autoRefreshSeconds: number;
+}
+
+/** What the controller knows of a zone's pulls; absent fields leave the stored ones. */
+export interface SecondaryState {
+  serial?: number;
+  checkedTime?: string;
+  modifiedTime?: string;
+  lastError?: string;
+}
+
+/**
+ * The emulator's secondary (src/emulator/secondary.ts, SecondaryController): it
+ * pulls each configured zone from its primaries. Each call returns at once; the
+ * pulls run after.
+ */
+export interface SecondaryHooks {
+  configure(zone: SecondaryZone): unknown;
+  remove(zoneId: string): unknown;
+  forceAxfr(zoneId: string): unknown;
+  state(zoneId: string): SecondaryState | undefined;
+}
+
+const COLLECTION = COLLECTIONS.incoming;
+
+const zoneOf = (params: Record<string, string>) => params.zone_id as string;
+
+function existing({ store, params }: HandlerContext): IncomingZone {
+  const zone = store.get<IncomingZone>(COLLECTION, zoneOf(params));
+  if (!zone) throw failure("incomingNotConfigured");
+  return zone;
+}
+
+/** The stored configuration with what the secondary controller knows now. */
+function current(context: HandlerContext, zone: IncomingZone): IncomingZone {
+  const state = context.secondary?.state(zoneOf(context.params));
+  if (!state) return zone;
+  return {
+    ...zone,
+    soa_serial: state.serial ?? zone.soa_serial,
+    checked_time: state.checkedTime ?? zone.checked_time,
+    modified_time: state.modifiedTime ?? zone.modified_time,
+  };
+}
+
+/** The primaries of a peer list, for the controller: peers without an address are left out. */
+export function primariesOf(store: Store, peerIds: readonly string[]): SecondaryPrimary[] {
+  return checkLinkedPeers(store, peerIds).flatMap(({ account, peer }) => {
+    if (!peer.ip) return [];
+    const key = peer.tsig_id
+      ? recordsOf<Tsig>(store, COLLECTIONS.tsigs, account).find((t) => t.id === peer.tsig_id)
+      : undefined;
+    const primary: SecondaryPrimary = {
+      peerId: peer.id,
+      ip: peer.ip,
+      port: peer.port ?? 53,
+      ixfr: peer.ixfr_enable ?? false,
+    };
+    return key
+      ? [{ ...primary, tsig: { name: key.name, algorithm: key.algo, secret: key.secret } }]
+      : [primary];
+  });
+}
+
+/** Saves the configuration, and tells the controller once the save is done. */
+function save(context: HandlerContext, zone: IncomingZone) {
+  const zoneId = zoneOf(context.params);
+  context.store.set(COLLECTION, zoneId, zone);
+  const { secondary } = context;
+  const primaries = primariesOf(context.store, zone.peers);
+  const configure = {
+    zoneId,
+    name: zone.name,
+    primaries,
+    autoRefreshSeconds: zone.auto_refresh_seconds,
+  };
+  return {
+    result: current(context, zone),
+    changed: true,
+    after: secondary ? () => void secondary.configure(configure) : undefined,
+  };
+}
+
+/** The shape of this resource's records in a state file: the spec's IncomingZone. */
+export const incomingRecords: RecordChecks = {
+  [COLLECTION]: (record) => schemaProblem(loadSpec().schema("IncomingZone"), record, "zone"),
+};
+
+/** One handler per method of client.incoming (the operations table); the compiler wants each. */
+const handlers: Record<"get" | "create" | "update" | "delete" | "forceAxfr", OperationHandler> = {
+  get: (context) => ({ result: current(context, existing(context)) }),
+
+  create: (context) => {
+    const zoneId = zoneOf(context.params);
+    if (context.store.get(COLLECTION, zoneId)) throw failure("incomingAlreadyConfigured");
+    if (context.store.get(COLLECTIONS.outgoing, zoneId)) {
+      throw failure("zoneIsPrimary", { zone: zoneId });
+    }
+    const { name, peers, auto_refresh_seconds } = context.body as IncomingZoneInput;
+    checkLinkedPeers(context.store, peers);
+    return save(context, {
+      id: randomBytes(16).toString("hex"),
+      name,
+      peers: [...peers],
+      auto_refresh_seconds,
+      soa_serial: 0,
+      checked_time: context.now,
+      created_time: context.now,
+      modified_time: context.now,
+    });
+  },
+
+  update: (context) => {
+    const previous = existing(context);
+    const { name, peers, auto_refresh_seconds } = context.body as IncomingZoneInput;
+    checkLinkedPeers(context.store, peers);
+    const zone = { ...previous, name, peers: [...peers], auto_refresh_seconds };
+    return save(context, { ...zone, modified_time: context.now });
+  },
+
+  delete: (context) => {
+    const { id } = existing(context);
+    const zoneId = zoneOf(context.params);
+    context.store.delete(COLLECTION, zoneId);
+    const { secondary } = context;
+    return {
+      result: { id },
+      changed: true,
+      after: secondary ? () => void secondary.remove(zoneId) : undefined,
+    };
+  },
+
+  forceAxfr: (context) => {
+    existing(context);
+    const zoneId = zoneOf(context.params);
+    const { secondary } = context;
+    return { result: "OK", after: secondary ? () => void secondary.forceAxfr(zoneId) : undefined };
+  },
+};
+
+export const incomingHandlers: ResourceHandlers = byOperationId("incoming", handlers);
