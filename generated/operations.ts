@@ -185,14 +185,14 @@ export const forceAxfr: Operation<"/zones/{zone_id}/secondary_dns/force_axfr", "
   result: "ActionResult",
 };
 
-/** GET /zones/{zone_id}/dns_settings: Show DNS Settings */
+/** GET /zones/{zone_id}/dns_settings: Show Zone DNS Settings */
 export const dnsSettingsForAZoneListDnsSettings: Operation<"/zones/{zone_id}/dns_settings", "GET"> = {
   method: "GET",
   path: "/zones/{zone_id}/dns_settings",
   result: "ZoneDnsSettings",
 };
 
-/** PATCH /zones/{zone_id}/dns_settings: Update DNS Settings */
+/** PATCH /zones/{zone_id}/dns_settings: Update Zone DNS Settings */
 export const dnsSettingsForAZoneUpdateDnsSettings: Operation<"/zones/{zone_id}/dns_settings", "PATCH"> = {
   method: "PATCH",
   path: "/zones/{zone_id}/dns_settings",
@@ -201,14 +201,14 @@ export const dnsSettingsForAZoneUpdateDnsSettings: Operation<"/zones/{zone_id}/d
   result: "ZoneDnsSettings",
 };
 
-/** GET /accounts/{account_id}/dns_settings: Show DNS Settings */
+/** GET /accounts/{account_id}/dns_settings: Show Account DNS Settings */
 export const dnsSettingsForAnAccountListDnsSettings: Operation<"/accounts/{account_id}/dns_settings", "GET"> = {
   method: "GET",
   path: "/accounts/{account_id}/dns_settings",
   result: "AccountDnsSettings",
 };
 
-/** PATCH /accounts/{account_id}/dns_settings: Update DNS Settings */
+/** PATCH /accounts/{account_id}/dns_settings: Update Account DNS Settings */
 export const dnsSettingsForAnAccountUpdateDnsSettings: Operation<"/accounts/{account_id}/dns_settings", "PATCH"> = {
   method: "PATCH",
   path: "/accounts/{account_id}/dns_settings",
@@ -441,10 +441,10 @@ export const OPERATIONS: Readonly<Record<string, OperationInfo>> = {
   "secondary-dns-(-secondary-zone)-update-secondary-zone-configuration": { operation: updateSecondaryZoneConfiguration, resource: "incoming", method: "update", summary: "Update Secondary Zone Configuration" },
   "secondary-dns-(-secondary-zone)-delete-secondary-zone-configuration": { operation: deleteSecondaryZoneConfiguration, resource: "incoming", method: "delete", summary: "Delete Secondary Zone Configuration" },
   "secondary-dns-(-secondary-zone)-force-axfr": { operation: forceAxfr, resource: "incoming", method: "forceAxfr", summary: "Force AXFR" },
-  "dns-settings-for-a-zone-list-dns-settings": { operation: dnsSettingsForAZoneListDnsSettings, resource: "dnsSettings", method: "zone.get", summary: "Show DNS Settings" },
-  "dns-settings-for-a-zone-update-dns-settings": { operation: dnsSettingsForAZoneUpdateDnsSettings, resource: "dnsSettings", method: "zone.update", summary: "Update DNS Settings" },
-  "dns-settings-for-an-account-list-dns-settings": { operation: dnsSettingsForAnAccountListDnsSettings, resource: "dnsSettings", method: "account.get", summary: "Show DNS Settings" },
-  "dns-settings-for-an-account-update-dns-settings": { operation: dnsSettingsForAnAccountUpdateDnsSettings, resource: "dnsSettings", method: "account.update", summary: "Update DNS Settings" },
+  "dns-settings-for-a-zone-list-dns-settings": { operation: dnsSettingsForAZoneListDnsSettings, resource: "dnsSettings", method: "zone.get", summary: "Show Zone DNS Settings" },
+  "dns-settings-for-a-zone-update-dns-settings": { operation: dnsSettingsForAZoneUpdateDnsSettings, resource: "dnsSettings", method: "zone.update", summary: "Update Zone DNS Settings" },
+  "dns-settings-for-an-account-list-dns-settings": { operation: dnsSettingsForAnAccountListDnsSettings, resource: "dnsSettings", method: "account.get", summary: "Show Account DNS Settings" },
+  "dns-settings-for-an-account-update-dns-settings": { operation: dnsSettingsForAnAccountUpdateDnsSettings, resource: "dnsSettings", method: "account.update", summary: "Update Account DNS Settings" },
   "secondary-dns-(-peer)-list-peers": { operation: listPeers, resource: "peers", method: "list", summary: "List Peers" },
   "secondary-dns-(-peer)-create-peer": { operation: createPeer, resource: "peers", method: "create", summary: "Create Peer" },
   "secondary-dns-(-peer)-peer-details": { operation: peerDetails, resource: "peers", method: "get", summary: "Peer Details" },

@@ -251,7 +251,7 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * Show DNS Settings
+         * Show Zone DNS Settings
          * @description Reads the zone's DNS settings. Every zone has them: a zone never changed
          *     answers Cloudflare's defaults (multi_provider off, NS TTL 86400, the
          *     default SOA).
@@ -263,7 +263,7 @@ export interface paths {
         options?: never;
         head?: never;
         /**
-         * Update DNS Settings
+         * Update Zone DNS Settings
          * @description Changes the settings the body names and keeps the others; `soa` too is
          *     merged field by field. Answers the whole settings after the change. With
          *     `multi_provider` on, the apex NS records of other providers stay in the
@@ -286,7 +286,7 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * Show DNS Settings
+         * Show Account DNS Settings
          * @description Reads the settings the account gives each zone it adds (`zone_defaults`);
          *     zones already there keep their own. An account never changed answers
          *     Cloudflare's defaults.
@@ -298,7 +298,7 @@ export interface paths {
         options?: never;
         head?: never;
         /**
-         * Update DNS Settings
+         * Update Account DNS Settings
          * @description Changes the defaults the body names and keeps the others, as the zone's
          *     update does; zones already in the account are not changed.
          */
@@ -1850,7 +1850,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Show DNS Settings response. */
+            /** @description Show Zone DNS Settings response. */
             200: {
                 headers: {
                     "cf-ray": components["headers"]["cf-ray"];
@@ -1887,7 +1887,7 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Update DNS Settings response. */
+            /** @description Update Zone DNS Settings response. */
             200: {
                 headers: {
                     "cf-ray": components["headers"]["cf-ray"];
@@ -1920,7 +1920,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Show DNS Settings response. */
+            /** @description Show Account DNS Settings response. */
             200: {
                 headers: {
                     "cf-ray": components["headers"]["cf-ray"];
@@ -1957,7 +1957,7 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Update DNS Settings response. */
+            /** @description Update Account DNS Settings response. */
             200: {
                 headers: {
                     "cf-ray": components["headers"]["cf-ray"];
