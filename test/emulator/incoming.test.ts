@@ -7,7 +7,11 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { startEmulator, type Emulator } from "../../src/emulator/index.js";
-import { incomingHandlers, type SecondaryHooks } from "../../src/emulator/handlers/incoming.js";
+import {
+  incomingHandlers,
+  secondaryZones,
+  type SecondaryHooks,
+} from "../../src/emulator/handlers/incoming.js";
 import { Store } from "../../src/emulator/store.js";
 import { applySeed, exampleSeed } from "../../src/emulator/handlers/state.js";
 import type { HandlerContext } from "../../src/emulator/resource.js";
@@ -189,6 +193,14 @@ describe("incoming handlers and the secondary controller", () => {
       ["forceAxfr", ZONE],
       ["remove", ZONE],
     ]);
+  });
+
+  it("lists every stored configuration as the controller takes it, for a start from a state file", async () => {
+    const store = await seeded();
+    expect(secondaryZones(store)).toEqual([]);
+    const { calls, hooks } = fakeSecondary();
+    await run(`${ID}create-secondary-zone-configuration`, hooks, store, input);
+    expect(secondaryZones(store)).toEqual([calls[0]![1]]);
   });
 
   it("answers the controller's serial and times, else the stored ones", async () => {

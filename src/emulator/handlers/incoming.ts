@@ -29,7 +29,7 @@ import {
 } from "../resource.js";
 import { loadSpec, schemaProblem } from "../spec.js";
 import type { RecordChecks, Store } from "../store.js";
-import { recordsOf } from "./account.js";
+import { allEntries, recordsOf } from "./account.js";
 import { checkLinkedPeers } from "./links.js";
 
 type IncomingZone = components["schemas"]["IncomingZone"];
@@ -115,18 +115,28 @@ export function primariesOf(store: Store, peerIds: readonly string[]): Secondary
   });
 }
 
+/** The controller's view of one stored configuration. */
+function secondaryZone(store: Store, zoneId: string, zone: IncomingZone): SecondaryZone {
+  const primaries = primariesOf(store, zone.peers);
+  return { zoneId, name: zone.name, primaries, autoRefreshSeconds: zone.auto_refresh_seconds };
+}
+
+/**
+ * Every stored incoming configuration as the controller takes it: for a start
+ * from a state file, or after a peer or TSIG they use changed.
+ */
+export function secondaryZones(store: Store): SecondaryZone[] {
+  return allEntries<IncomingZone>(store, COLLECTION).map(([zoneId, zone]) =>
+    secondaryZone(store, zoneId, zone),
+  );
+}
+
 /** Saves the configuration, and tells the controller once the save is done. */
 function save(context: HandlerContext, zone: IncomingZone) {
   const zoneId = zoneOf(context.params);
   context.store.set(COLLECTION, zoneId, zone);
   const { secondary } = context;
-  const primaries = primariesOf(context.store, zone.peers);
-  const configure = {
-    zoneId,
-    name: zone.name,
-    primaries,
-    autoRefreshSeconds: zone.auto_refresh_seconds,
-  };
+  const configure = secondaryZone(context.store, zoneId, zone);
   return {
     result: current(context, zone),
     changed: true,
