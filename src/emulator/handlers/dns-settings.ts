@@ -17,12 +17,7 @@ import { MINIMAL_ZONE_NAMESERVER, type ZoneRecord } from "../../dns/zone.js";
 import { nextSerial } from "../../dns/serial.js";
 import { normalizeName } from "../../dns/wire.js";
 import { COLLECTIONS } from "../collections.js";
-import {
-  byOperationId,
-  type HandlerContext,
-  type OperationHandler,
-  type ResourceHandlers,
-} from "../resource.js";
+import type { HandlerContext, ResourceHandlers } from "../resource.js";
 import { loadSpec, schemaProblem } from "../spec.js";
 import type { RecordChecks, Store } from "../store.js";
 import type { OutgoingRecord } from "./outgoing.js";
@@ -90,10 +85,13 @@ function recordsChanged(context: HandlerContext, zoneId: string): (() => void) |
   return zones ? () => zones.notify(zoneId) : undefined;
 }
 
-const handlers: Record<string, OperationHandler> = {
-  "zone.get": ({ store, params }) => ({ result: zoneSettings(store, params.zone_id as string) }),
+/** By operationId: the client's grouping (dnsSettings.zone.get) does not decide which file answers. */
+export const handlers: ResourceHandlers = {
+  "dns-settings-for-a-zone-list-dns-settings": ({ store, params }) => ({
+    result: zoneSettings(store, params.zone_id as string),
+  }),
 
-  "zone.update": (context) => {
+  "dns-settings-for-a-zone-update-dns-settings": (context) => {
     const zoneId = context.params.zone_id as string;
     const old = zoneSettings(context.store, zoneId);
     const settings = merged(old, context.body as ZoneDnsSettingsInput as Patch);
@@ -103,11 +101,11 @@ const handlers: Record<string, OperationHandler> = {
     return { result: settings, changed: true, after };
   },
 
-  "account.get": ({ store, params }) => ({
+  "dns-settings-for-an-account-list-dns-settings": ({ store, params }) => ({
     result: accountSettings(store, params.account_id as string),
   }),
 
-  "account.update": (context) => {
+  "dns-settings-for-an-account-update-dns-settings": (context) => {
     const accountId = context.params.account_id as string;
     const old = accountSettings(context.store, accountId);
     const patch = (context.body as AccountDnsSettingsInput).zone_defaults as Patch | undefined;
@@ -117,7 +115,7 @@ const handlers: Record<string, OperationHandler> = {
   },
 };
 
-export const dnsSettingsHandlers: ResourceHandlers = byOperationId("dnsSettings", handlers);
+export const dnsSettingsHandlers = handlers;
 
 /** The shape of the stored settings in a state file: the spec's schemas. */
 export const dnsSettingsRecords: RecordChecks = {

@@ -150,7 +150,7 @@ export const incomingRecords: RecordChecks = {
 };
 
 /** One handler per method of client.incoming (the operations table); the compiler wants each. */
-const handlers: Record<"get" | "create" | "update" | "delete" | "forceAxfr", OperationHandler> = {
+const byMethod: Record<"get" | "create" | "update" | "delete" | "forceAxfr", OperationHandler> = {
   get: (context) => ({ result: current(context, existing(context)) }),
 
   create: (context) => {
@@ -201,4 +201,6 @@ const handlers: Record<"get" | "create" | "update" | "delete" | "forceAxfr", Ope
   },
 };
 
-export const incomingHandlers: ResourceHandlers = byOperationId("incoming", handlers);
+export const incomingHandlers: ResourceHandlers = byOperationId("incoming", byMethod);
+/** The name generated handler lists import from each handler file. */
+export { incomingHandlers as handlers };
