@@ -5,7 +5,7 @@ import { ucs2length, equal, formats } from "../src/emulator/schema-runtime.js";
 import type { ValidateFunction } from "../src/emulator/spec.js";
 
 /** SHA-256 of the generated/openapi.json these validators were compiled from. */
-export const SPEC_SHA256 = "c70cb2693041e2e26f65cce0ea1ec8d41a04b32b4b928aedd132194c077e0da9";
+export const SPEC_SHA256 = "186872d41e01ce4f4ad42bc327ebe45b29e974f3423af3cd581d077eda1b5b29";
 /** The formats the validators call; schema-runtime.ts must check each. */
 export const FORMATS: readonly string[] = ["date-time","ipv4","ipv6","password"];
 
