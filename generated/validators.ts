@@ -5,7 +5,7 @@ import { ucs2length, equal, formats } from "../src/emulator/schema-runtime.js";
 import type { ValidateFunction } from "../src/emulator/spec.js";
 
 /** SHA-256 of the generated/openapi.json these validators were compiled from. */
-export const SPEC_SHA256 = "186872d41e01ce4f4ad42bc327ebe45b29e974f3423af3cd581d077eda1b5b29";
+export const SPEC_SHA256 = "f7ad2b7d66bf4557df2fb9403740b9451492c872395f8e639ff8ba285d4e4a15";
 /** The formats the validators call; schema-runtime.ts must check each. */
 export const FORMATS: readonly string[] = ["date-time","ipv4","ipv6","password"];
 
