@@ -180,6 +180,10 @@ describe.skipIf(!haveKdig && !CI)("multi_provider and outgoing transfers", () =>
 
   it("puts the stand-in for Cloudflare's nameservers at the apex when only other providers' were there", async () => {
     const { port } = await zoneWithFile([OTHER_NS]);
-    expect((await transferred(port)).ns).toEqual(["ns.primary.invalid."]);
+    const before = await transferred(port);
+    expect(before.ns).toEqual(["ns.primary.invalid."]);
+    // Its TTL is the zone's ns_ttl: a change of it is a change of records.
+    await send("PATCH", ZONE_SETTINGS, { ns_ttl: 3600 });
+    expect((await transferred(port)).serial).toBe(before.serial + 1);
   });
 });

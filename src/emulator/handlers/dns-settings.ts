@@ -8,9 +8,10 @@
  * One setting changes what the emulator serves: `multi_provider`. Cloudflare
  * serves its own nameservers at a zone's apex and, without multi_provider,
  * leaves other providers' apex NS records out of outgoing transfers; with it,
- * they are kept (transferredRecords, read by primary.ts). A change of
- * multi_provider on a zone with an outgoing configuration changes its records,
- * so it raises the serial and sends NOTIFY, as any change of records does.
+ * they are kept (transferredRecords, read by primary.ts). A PATCH that changes
+ * what a zone with an outgoing configuration serves (multi_provider, or the
+ * ns_ttl of the stand-in NS) raises its serial and sends NOTIFY, as any change
+ * of records does.
  */
 import type { components } from "../../../generated/schema.js";
 import { MINIMAL_ZONE_NAMESERVER, type ZoneRecord } from "../../dns/zone.js";
@@ -75,7 +76,13 @@ function merged<T extends { soa: object }>(old: T, patch: Patch | undefined): T 
   return structuredClone({ ...old, ...patch, soa: { ...old.soa, ...patch.soa } }) as T;
 }
 
-/** After multi_provider changed: the zone's outgoing records differ, so its serial moves and NOTIFY goes. */
+/** What the DNS primary serves of the zone's stored records now; undefined when it has none. */
+function served(store: Store, zoneId: string): readonly ZoneRecord[] | undefined {
+  const stored = store.get<{ origin: string; records: ZoneRecord[] }>(COLLECTIONS.records, zoneId);
+  return stored && transferredRecords(store, zoneId, stored.origin, stored.records);
+}
+
+/** After the served records changed: the zone's serial moves and NOTIFY goes. */
 function recordsChanged(context: HandlerContext, zoneId: string): (() => void) | undefined {
   const record = context.store.get<OutgoingRecord>(COLLECTIONS.outgoing, zoneId);
   if (!record) return undefined;
@@ -95,10 +102,15 @@ export const handlers: ResourceHandlers = {
     const zoneId = context.params.zone_id as string;
     const old = zoneSettings(context.store, zoneId);
     const settings = merged(old, context.body as ZoneDnsSettingsInput as Patch);
+    const before = served(context.store, zoneId);
     context.store.set(ZONES, zoneId, settings);
-    const after =
-      settings.multi_provider !== old.multi_provider ? recordsChanged(context, zoneId) : undefined;
-    return { result: settings, changed: true, after };
+    const now = served(context.store, zoneId);
+    const same = before === now || JSON.stringify(before) === JSON.stringify(now);
+    return {
+      result: settings,
+      changed: true,
+      after: same ? undefined : recordsChanged(context, zoneId),
+    };
   },
 
   "dns-settings-for-an-account-list-dns-settings": ({ store, params }) => ({
