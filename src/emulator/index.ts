@@ -13,6 +13,8 @@ import type { ResourceHandlers } from "./resource.js";
 import { aclHandlers } from "./handlers/acls.js";
 import { ipsHandlers } from "./handlers/ips.js";
 import { outgoingHandlers, outgoingRecords } from "./handlers/outgoing.js";
+import { incomingHandlers, incomingRecords } from "./handlers/incoming.js";
+import { dnsSettingsHandlers, dnsSettingsRecords } from "./handlers/dns-settings.js";
 import { peerHandlers } from "./handlers/peers.js";
 import { applySeed, exampleSeed, stateEntryProblem, type EmulatorSeed } from "./handlers/state.js";
 import { tsigHandlers } from "./handlers/tsigs.js";
@@ -24,6 +26,8 @@ import { ACCOUNT_COLLECTIONS, COLLECTIONS, type CollectionName } from "./collect
 /** Every resource's handlers; a new resource adds its file here. */
 const HANDLERS: ResourceHandlers = {
   ...outgoingHandlers,
+  ...incomingHandlers,
+  ...dnsSettingsHandlers,
   ...peerHandlers,
   ...tsigHandlers,
   ...aclHandlers,
@@ -57,6 +61,8 @@ function listenersProblem(record: unknown): string | undefined {
 /** Every collection of the state, with the check of its records. */
 const RECORDS: RecordChecks = everyCollection({
   ...outgoingRecords,
+  ...incomingRecords,
+  ...dnsSettingsRecords,
   ...zoneRecords,
   ...pulledZones,
   [LISTENERS.collection]: (record: unknown) => listenersProblem(record),
@@ -248,6 +254,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     await store.close();
     throw error;
   }
+  // Incoming zones the state holds: pulled again, then kept refreshed.
+  secondary.resumeFrom(COLLECTIONS.incoming);
   // A zone file that changed while the emulator was stopped: its secondaries learn it now.
   for (const zoneId of changed) zones.notify(zoneId);
   const files = options.zoneFiles ?? {};

@@ -38,6 +38,7 @@ import type { ZoneHooks } from "./resource.js";
 import { allEntries, recordsOf } from "./handlers/account.js";
 import { COLLECTIONS } from "./collections.js";
 import { peersById } from "./handlers/links.js";
+import { transferredRecords } from "./handlers/dns-settings.js";
 import type { OutgoingRecord } from "./handlers/outgoing.js";
 import type { RecordChecks, Store } from "./store.js";
 import { timestamp } from "./time.js";
@@ -249,7 +250,10 @@ export class ZoneData implements ZoneHooks, ZoneSource {
     return {
       zoneId,
       name,
-      records: stored?.origin === name ? stored.records : minimalZone(name, serial),
+      records:
+        stored?.origin === name
+          ? (transferredRecords(this.#store, zoneId, name, stored.records) as ZoneRecord[])
+          : minimalZone(name, serial),
       serial,
       transfersEnabled: record.status === "Enabled",
       peers: this.#peers(record.zone.peers),

@@ -4,8 +4,8 @@
  * the path parameters and body against the spec before a handler runs.
  */
 import { OPERATIONS } from "../../generated/operations.js";
-import type { SecondaryController } from "./secondary.js";
 import type { Store } from "./store.js";
+import type { SecondaryHooks } from "./handlers/incoming.js";
 
 /**
  * What the outgoing handlers tell the zone data and the DNS primary (primary.ts).
@@ -33,8 +33,8 @@ export interface HandlerContext {
   date: Date;
   /** The zone data and DNS primary; absent in tests that drive handlers alone. */
   zones?: ZoneHooks | undefined;
-  /** The emulator as a secondary (incoming zones); absent in tests that drive handlers alone. */
-  secondary?: SecondaryController | undefined;
+  /** The secondary that pulls incoming zones (handlers/incoming.ts); absent when there is none. */
+  secondary?: SecondaryHooks | undefined;
 }
 
 export interface Answer {
