@@ -131,7 +131,7 @@ describe("npm install git+file://<clone>#<commit>", { timeout: 60_000 }, () => {
     const installed = path.join(consumer, "node_modules", "cf-secondary-dns");
     expect(existsSync(path.join(installed, "dist", "src", "index.js"))).toBe(true);
     expect(existsSync(path.join(installed, "dist", "generated", "validators.js"))).toBe(true);
-    expect(existsSync(path.join(installed, "dist", "src", "demo.js"))).toBe(false);
+    expect(existsSync(path.join(installed, "dist", "examples"))).toBe(false);
   });
 
   it("brings openapi-fetch (and its types helper), yaml (for import, plan and apply), and nothing else", () => {

@@ -17,7 +17,7 @@
  * Responses echo the question's octets as they came.
  */
 import { BADVERS, requestEdns, responseOpt, udpLimit, type Edns } from "./edns.js";
-import { compareSerials } from "./serial.js";
+import { compareSerials, isSerial } from "./serial.js";
 import { checkSignature, peersAt, transferAccess, type SignatureCheck } from "./access.js";
 import {
   plainAddress,
@@ -309,7 +309,7 @@ export class RequestHandler {
     const theirs = request.decoded.authorities?.find((r) => r.type === "SOA") as
       { data?: { serial?: number } } | undefined;
     const serial = theirs?.data?.serial;
-    if (typeof serial !== "number" || serial < 0 || serial > 0xffffffff) return false;
+    if (!isSerial(serial)) return false;
     const order = compareSerials(serial, view.serial);
     return order === 0 || order === 1;
   }

@@ -10,13 +10,18 @@
  * BIND with ixfr-from-differences, so both answer IXFR; NSD 4.6 answers AXFR.
  * Every value is checked before it is written into the text.
  */
-import { chmodSync, mkdirSync, writeFileSync } from "node:fs";
 import { isIP } from "node:net";
-import { join, resolve } from "node:path";
+import { basename, join, resolve } from "node:path";
 import { CLOUDFLARE_NOTIFY_SOURCES, CLOUDFLARE_SECONDARY_NOTIFY } from "./cloudflare.js";
-import { SetupError, check, type Checked } from "./render.js";
-import type { ServerKind } from "./secondary-config.js";
+import { KEY_CLAUSE, SetupError, check, type Checked } from "./render.js";
+import {
+  SERVER_CLAUSE,
+  writablePath,
+  writeConfigFile,
+  type ServerKind,
+} from "./secondary-config.js";
 import type { TsigKeyInput } from "./tsig.js";
+import { isPort } from "./wire.js";
 
 /** Who the secondary is: where its transfers come from and where NOTIFY goes. */
 export interface SecondaryTargets {
@@ -73,8 +78,6 @@ interface Resolved {
   notify: { host: string; port: number }[];
 }
 
-const PLAIN_PATH = /^[\x20-\x7e]+$/;
-
 function resolveSetup(setup: PrimarySetup): Resolved {
   const host = setup.listen.host ?? "127.0.0.1";
   const c = check({
@@ -85,12 +88,11 @@ function resolveSetup(setup: PrimarySetup): Resolved {
   });
   for (const target of setup.targets.notify) {
     if (!isIP(target.host)) throw new SetupError(`"${target.host}" is not an IP address`);
-    if (!Number.isInteger(target.port) || target.port < 1 || target.port > 65535)
-      throw new SetupError(`NOTIFY port ${target.port} is out of range`);
+    if (!isPort(target.port)) throw new SetupError(`NOTIFY port ${target.port} is out of range`);
   }
   const paths = [resolve(setup.zoneFile), resolve(setup.dir)];
   for (const path of paths) {
-    if (!PLAIN_PATH.test(path) || /["\\]/.test(path))
+    if (!writablePath(path))
       throw new SetupError(`the path "${path}" cannot be written in a configuration file`);
   }
   const [zoneFile, dir] = paths as [string, string];
@@ -105,22 +107,8 @@ export function renderKnotPrimary(setup: PrimarySetup): string {
   const remotes = notify.map((target, i) => ({ id: `secondary-notify-${i + 1}`, ...target }));
   return [
     `# Knot DNS: primary for ${c.zone}; transfers to ${c.notifyFrom.join(", ")}`,
-    "server:",
-    `  rundir: "${home}/run"`,
-    `  listen: ${host}@${port}`,
-    "database:",
-    `  storage: "${home}/db"`,
-    "log:",
-    "  - target: stderr",
-    "    any: info",
-    ...(c.key
-      ? [
-          "key:",
-          `  - id: ${c.key.name}`,
-          `    algorithm: ${c.key.algorithm}`,
-          `    secret: ${c.key.secret}`,
-        ]
-      : []),
+    ...SERVER_CLAUSE.knot(host, port, home),
+    ...(c.key ? KEY_CLAUSE.knot(c.key) : []),
     ...(remotes.length > 0 ? ["remote:"] : []),
     ...remotes.flatMap((r) => [
       `  - id: ${r.id}`,
@@ -153,29 +141,8 @@ export function renderNsdPrimary(setup: PrimarySetup): string {
   const keyName = c.key ? c.key.name : "NOKEY";
   return [
     `# NSD: primary for ${c.zone}; transfers to ${c.notifyFrom.join(", ")}`,
-    "server:",
-    `    ip-address: ${host}@${port}`,
-    '    username: ""',
-    '    chroot: ""',
-    '    database: ""',
-    `    zonesdir: "${home}"`,
-    `    zonelistfile: "${home}/zone.list"`,
-    `    xfrdfile: "${home}/xfrd.state"`,
-    `    xfrdir: "${home}"`,
-    `    pidfile: "${home}/nsd.pid"`,
-    `    logfile: "${home}/nsd.log"`,
-    "    server-count: 1",
-    "    zonefiles-write: 0",
-    "remote-control:",
-    "    control-enable: no",
-    ...(c.key
-      ? [
-          "key:",
-          `    name: "${c.key.name}"`,
-          `    algorithm: ${c.key.algorithm}`,
-          `    secret: "${c.key.secret}"`,
-        ]
-      : []),
+    ...SERVER_CLAUSE.nsd(host, port, home, { zonefilesWrite: 0 }),
+    ...(c.key ? KEY_CLAUSE.nsd(c.key) : []),
     "zone:",
     `    name: "${c.zone}"`,
     `    zonefile: "${zoneFile}"`,
@@ -189,31 +156,14 @@ export function renderNsdPrimary(setup: PrimarySetup): string {
 export function renderBindPrimary(setup: PrimarySetup): string {
   const { c, host, port, zoneFile, dir, notify } = resolveSetup(setup);
   const home = join(dir, "bind");
-  const v6 = isIP(host) === 6;
   const ranges = c.notifyFrom.map((range) => `${range};`).join(" ");
   // BIND has no "and" in an address list: !{ !{ ranges }; any; } rejects what is outside the ranges.
   const allow = c.key ? `!{ !{ ${ranges} }; any; }; key "${c.key.name}";` : ranges;
   const keyClause = c.key ? ` key "${c.key.name}"` : "";
   return [
     `# BIND 9: primary for ${c.zone}; transfers to ${c.notifyFrom.join(", ")}`,
-    "options {",
-    `    directory "${home}";`,
-    `    pid-file "${home}/named.pid";`,
-    `    session-keyfile "${home}/session.key";`,
-    `    listen-on${v6 ? "-v6" : ""} port ${port} { ${host}; };`,
-    `    listen-on${v6 ? "" : "-v6"} { none; };`,
-    "    recursion no;",
-    "    dnssec-validation no;",
-    "};",
-    "controls { };",
-    ...(c.key
-      ? [
-          `key "${c.key.name}" {`,
-          `    algorithm ${c.key.algorithm};`,
-          `    secret "${c.key.secret}";`,
-          "};",
-        ]
-      : []),
+    ...SERVER_CLAUSE.bind(host, port, home),
+    ...(c.key ? KEY_CLAUSE.bind(c.key) : []),
     `zone "${c.zone}" {`,
     "    type primary;",
     `    file "${zoneFile}";`,
@@ -265,14 +215,8 @@ export function writePrimaryConfigs(setup: PrimarySetup): PrimaryConfigFile[] {
   const files = renderPrimaryConfigs(setup);
   const dir = resolve(setup.dir);
   for (const file of files) {
-    const home = join(dir, file.kind);
-    mkdirSync(home, { recursive: true, mode: 0o700 });
-    if (file.kind === "knot")
-      for (const sub of ["run", "db", "zones"])
-        mkdirSync(join(home, sub), { recursive: true, mode: 0o700 });
-    const path = join(dir, file.path);
-    writeFileSync(path, file.text, { mode: 0o600 });
-    chmodSync(path, 0o600); // an existing file keeps its mode otherwise
+    const subs = file.kind === "knot" ? ["run", "db", "zones"] : [];
+    writeConfigFile(join(dir, file.kind), basename(file.path), file.text, subs);
   }
   return files;
 }

@@ -20,6 +20,7 @@ import { isIP } from "node:net";
 import { tcpExchange, udpExchange } from "./exchange.js";
 import { TransferFormError, TransferReader, applyTransfer } from "./ixfr.js";
 import { streamExchange } from "./pull-stream.js";
+import { soaQueryMessage } from "./query.js";
 import { compareSerials } from "./serial.js";
 import {
   TsigKey,
@@ -169,15 +170,7 @@ async function askSoa(
   timeoutMs: number,
   signal: AbortSignal | undefined,
 ): Promise<{ serial: number } | PullFailure> {
-  const id = randomInt(0x10000);
-  let message = packet.encode({
-    id,
-    type: "query",
-    flags: 0,
-    questions: [{ name: zone, type: "SOA", class: "IN" }],
-  });
-  let mac: Buffer | undefined;
-  if (key) ({ message, mac } = signMessage(message, key, { kind: "request" }));
+  const { id, message, mac } = soaQueryMessage(zone, key);
   const exchange = { ...target, message, timeoutMs, signal };
   let outcome = await udpExchange(exchange);
   if (outcome.ok && readHeader(outcome.response).flags & FLAG.TC)

@@ -5,7 +5,7 @@
 import { createServer, type Server } from "node:http";
 import { isIP, type AddressInfo, type Socket } from "node:net";
 import type { ZoneRecord } from "../dns/zone.js";
-import { isLoopbackAddress } from "../dns/wire.js";
+import { formatAddress, isLoopbackAddress, isPort } from "../dns/wire.js";
 import { handleRequest, answerClientError, API_PREFIX, type Faults } from "./pipeline.js";
 import { ZoneData, zoneRecords, type EmulatorEvent } from "./primary.js";
 import { Secondary, pulledZones, type SecondaryController } from "./secondary.js";
@@ -52,10 +52,8 @@ interface Listeners {
 }
 
 function listenersProblem(record: unknown): string | undefined {
-  const port = (value: unknown) =>
-    Number.isInteger(value) && Number(value) > 0 && Number(value) < 65536;
   const { port: http, dnsPort } = (record ?? {}) as Partial<Listeners>;
-  if (!port(http) || (dnsPort !== undefined && !port(dnsPort)))
+  if (!isPort(http) || (dnsPort !== undefined && !isPort(dnsPort)))
     return "must be { port, dnsPort? } with ports from 1 to 65535";
   return undefined;
 }
@@ -298,9 +296,8 @@ function emulatorHandle(parts: {
 }): Emulator {
   const { server, host, dns, zones, secondary, store, files } = parts;
   const { port } = server.address() as AddressInfo;
-  const shownHost = host.includes(":") ? `[${host}]` : host;
   return {
-    url: `http://${shownHost}:${port}${API_PREFIX}`,
+    url: `http://${formatAddress(host, port)}${API_PREFIX}`,
     port,
     dns: dns ? { host: dns.host, port: dns.port } : undefined,
     accountIds: accountIds(store),
@@ -394,11 +391,6 @@ function accountIds(store: Store): string[] {
   const { collections } = store.snapshot();
   const ids = ACCOUNT_COLLECTIONS.flatMap((name) => Object.keys(collections[name] ?? {}));
   return [...new Set(ids)].sort();
-}
-
-/** "127.0.0.1:5353", "[::1]:5353": as `--primary` reads it. */
-function formatAddress(host: string, port: number): string {
-  return `${host.includes(":") ? `[${host}]` : host}:${port}`;
 }
 
 function listen(server: Server, port: number, host: string): Promise<void> {

@@ -25,6 +25,7 @@ import {
   startDnsPrimary,
   type DnsEvent,
   type DnsPrimary,
+  type ParsedZone,
   type ZonePeer,
   type ZoneRecord,
   type ZoneSource,
@@ -216,11 +217,7 @@ export class ZoneData implements ZoneHooks, ZoneSource {
     if (!this.#texts.has(zoneId)) return serial;
     const parsed = this.#parse(zoneId, name);
     if (!parsed) return serial;
-    this.#store.set<StoredZone>(ZONES, zoneId, {
-      origin: parsed.origin,
-      records: parsed.records,
-      file: this.#files[zoneId]!,
-    });
+    this.#keep(zoneId, parsed);
     return compareSerials(parsed.soa.serial, serial) === 1 ? parsed.soa.serial : serial;
   }
 
@@ -351,6 +348,12 @@ export class ZoneData implements ZoneHooks, ZoneSource {
     }
   }
 
+  /** Stores the records parsed from a zone's file, with the file's name. */
+  #keep(zoneId: string, parsed: ParsedZone): void {
+    const { origin, records } = parsed;
+    this.#store.set<StoredZone>(ZONES, zoneId, { origin, records, file: this.#files[zoneId]! });
+  }
+
   /** Loads a zone's file into the store; true when its records changed (and so did the serial). */
   #load(zoneId: string, record: OutgoingRecord): boolean {
     const name = normalizeName(record.zone.name);
@@ -360,11 +363,7 @@ export class ZoneData implements ZoneHooks, ZoneSource {
       stored?.origin === parsed.origin &&
       JSON.stringify(stored.records) === JSON.stringify(parsed.records);
     if (same) return false;
-    this.#store.set<StoredZone>(ZONES, zoneId, {
-      origin: parsed.origin,
-      records: parsed.records,
-      file: this.#files[zoneId]!,
-    });
+    this.#keep(zoneId, parsed);
     const serial = advance(record.zone.soa_serial, parsed.soa.serial);
     this.#setSerial(zoneId, record, serial);
     this.log({ type: "zone", zoneId, name, serial, source: "file" });
