@@ -4,6 +4,6 @@ import { rmSync } from "node:fs";
 import path from "node:path";
 import { root } from "./run-tool.mjs";
 
-for (const dir of ["src", "generated"]) {
+for (const dir of ["src", "generated", "examples"]) {
   rmSync(path.join(root, "dist", dir), { recursive: true, force: true });
 }

@@ -120,9 +120,7 @@ function moduleSource(module, ops, groups, types, tagDoc) {
   for (const [n, t] of imported) byModule.set(t.module, [...(byModule.get(t.module) ?? []), n]);
   const lines = [
     ...HEADER,
-    ...(ops.length > 0
-      ? [`import { ${ops.map((op) => op.name).join(", ")} } from "../operations.js";`]
-      : []),
+    ...(ops.length > 0 ? ['import * as operations from "../operations.js";'] : []),
     ...(here.length > 0 ? ['import type { components } from "../schema.js";'] : []),
     ...(ops.some((op) => op.bodyType)
       ? ['import { checkBody } from "../../src/client/body.js";']
@@ -130,7 +128,7 @@ function moduleSource(module, ops, groups, types, tagDoc) {
     ...(ops.length > 0
       ? ['import { invoke, type SecondaryDnsCore } from "../../src/client/core.js";']
       : []),
-    'import type { CallOptions } from "../../src/client/options.js";',
+    ...(ops.length > 0 ? ['import type { CallOptions } from "../../src/client/options.js";'] : []),
     ...[...byModule].map(([m, names]) => `import type { ${names.join(", ")} } from "./${m}.js";`),
     ...groups.map((g) => `import type { ${g.interfaceName} } from "./${g.module}.js";`),
     "",
@@ -162,7 +160,7 @@ function moduleSource(module, ops, groups, types, tagDoc) {
     lines.push(
       ...jsdoc(docOf(op)),
       `${local === op.leaf ? "export " : ""}function ${local}(core: SecondaryDnsCore, ${args.join(", ")}): Promise<${op.resultType}> {`,
-      `  return invoke(core, ${op.name}, { ${params.join(", ")} }, options${check});`,
+      `  return invoke(core, operations.${op.name}, { ${params.join(", ")} }, options${check});`,
       "}",
       "",
     );
@@ -199,7 +197,9 @@ export function clientSources(spec) {
   for (const op of ops) ensure(op.groupPath).ops.push(op);
   const docOfModule = (m) => {
     const tags = [...new Set(collect(m).map((op) => op.tag))];
-    return tags.length === 1 ? tagDescription(spec, tags[0]) : `client.${moduleOf(m.path)}`;
+    if (tags.length === 1) return tagDescription(spec, tags[0]);
+    const parts = [...m.groups.map((g) => g.at(-1)), ...m.ops.map((op) => op.leaf)];
+    return `The methods of \`client.${moduleOf(m.path)}\`: ${parts.join(", ")}.`;
   };
   const collect = (m) => [...m.ops, ...m.groups.flatMap((g) => collect(modules.get(moduleOf(g))))];
   const files = {};
@@ -235,10 +235,12 @@ export function clientSources(spec) {
   ].join("\n");
   // The modular form: each function under a flat name (`outgoingGet`), since a
   // bundler keeps a whole namespace that is re-exported (esbuild 0.28 does).
-  const flat = [...modules].map(([key, m]) => {
-    const names = m.ops.map((op) => `${op.leaf} as ${flatName([...m.path, op.leaf])}`);
-    return `export { ${names.join(", ")} } from "./${key}.js";`;
-  });
+  const flat = [...modules]
+    .filter(([, m]) => m.ops.length > 0)
+    .map(([key, m]) => {
+      const names = m.ops.map((op) => `${op.leaf} as ${flatName([...m.path, op.leaf])}`);
+      return `export { ${names.join(", ")} } from "./${key}.js";`;
+    });
   const index = [
     ...HEADER,
     ...flat,

@@ -13,6 +13,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { clientSources } from "./client.mjs";
 import { constantsSource } from "./constants.mjs";
+import { transfersSchemaJson, transfersSchemaSource } from "./declare-schema.mjs";
 import { operationsSource, resultsSource } from "./operations.mjs";
 import { root, runTool } from "./run-tool.mjs";
 import { validatorsSource } from "./validators.mjs";
@@ -28,6 +29,14 @@ const constantsOf = (file) => constantsSource(JSON.parse(readFileSync(file, "utf
 const validators = path.join(root, "generated", "validators.ts");
 const clientDir = path.join(root, "generated", "client");
 const clientOf = (file) => clientSources(JSON.parse(readFileSync(file, "utf8")));
+// The transfers file's JSON Schema (import/plan/apply), for editors and for src/declare/check.ts.
+const transfersOf = (file) => {
+  const spec = JSON.parse(readFileSync(file, "utf8"));
+  return [
+    ["generated/transfers.schema.json", transfersSchemaJson(spec)],
+    ["generated/transfers-schema.ts", transfersSchemaSource(spec)],
+  ];
+};
 const typegenArgs = ["--redocly", "redocly.yaml", "--default-non-nullable=false"];
 
 if (check) {
@@ -46,6 +55,9 @@ if (check) {
     if (readOr(constants) !== constantsOf(fresh)) stale.push("generated/constants.ts");
     if (readOr(results) !== resultsOf(fresh)) stale.push("generated/results.ts");
     stale.push(...staleClient(clientOf(fresh)));
+    for (const [name, text] of transfersOf(fresh)) {
+      if (readOr(path.join(root, name)) !== text) stale.push(name);
+    }
     const compiled = validatorsSource(readFileSync(fresh, "utf8"));
     if (readOr(validators) !== compiled) stale.push("generated/validators.ts");
   } finally {
@@ -64,6 +76,7 @@ if (check) {
   writeFileSync(constants, constantsOf(bundled));
   writeFileSync(results, resultsOf(bundled));
   writeClient(clientOf(bundled));
+  for (const [name, text] of transfersOf(bundled)) writeFileSync(path.join(root, name), text);
   console.log(
     `generated/operations.ts, results.ts, constants.ts and client/ written from generated/openapi.json`,
   );

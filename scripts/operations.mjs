@@ -396,10 +396,7 @@ export function operationsSource(spec) {
       `export const ${resource}Operations = {`,
       ...ops
         .filter((op) => op.resource === resource)
-        .map(
-          (op) =>
-            `  ${/\./.test(op.clientName) ? JSON.stringify(op.clientName) : op.clientName}: ${op.name},`,
-        ),
+        .map((op) => `  ${JSON.stringify(op.clientName).replace(/^"(\w+)"$/, "$1")}: ${op.name},`),
       "} as const;",
       "",
     );

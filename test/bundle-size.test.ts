@@ -13,12 +13,15 @@ import { bundleApp, type BundledApp } from "../bench/apps/build.mjs";
 // Issue 18 asks for 6,000 B of an app that needs only outgoing.get: the modular form below
 // meets it. The full client measured 8,427 B once its methods were generated from the
 // spec (issue 18), then 8,478 B after exchange and checkNode were split into short
-// functions (the lead's ask; the split costs function boundaries, 51 B): raised once more,
-// to that figure plus 1%. bench/NOTES.md says what the rest weighs.
-const GZIP_BUDGET = 8_563;
+// functions (the lead's ask; the split costs function boundaries, 51 B), and 9,172 B once
+// issue 22's incoming zones and DNS settings (nine operations, three body schemas) were on
+// it, generated with no facade file: raised to that figure plus 1%. An app that needs a
+// few operations uses the modular form. bench/NOTES.md says what the rest weighs.
+const GZIP_BUDGET = 9_264;
 // The modular form (bench/apps/ours-modular.mjs): a core and outgoingGet, so the other
 // operations, their body schemas and the body walker stay out. 5,753 B measured on
-// 2026-12-04 (issue 18, whose bound is 6,000 B); the line is that plus 1%.
+// 2026-12-04 (issue 18, whose bound is 6,000 B), 5,757 B with issue 22's resources in the
+// package; the line is 5,753 B plus 1%.
 const MODULAR_GZIP_BUDGET = 5_811;
 
 describe("bundle of a minimal app (bench/apps/ours.mjs)", () => {

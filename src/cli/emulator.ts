@@ -1,14 +1,16 @@
 /** `cf-secondary-dns emulator`: the local emulator in the foreground, until interrupted. */
 import { parseArgs } from "node:util";
 import { isIP } from "node:net";
+import { IDENTIFIER_PATTERN } from "../../generated/constants.js";
 import { escapeText } from "../text.js";
-import { dnsPacketAvailable, isLoopbackAddress } from "../dns/wire.js";
+import { dnsPacketAvailable, formatAddress, isLoopbackAddress } from "../dns/wire.js";
 import {
   startEmulator,
   type Emulator,
   type EmulatorEvent,
   type EmulatorOptions,
 } from "../emulator/index.js";
+import { secondaryEventLine } from "../emulator/secondary.js";
 import { PRIMARY_ENV } from "./doctor.js";
 import { EMULATOR_HELP, PROGRAM } from "./help.js";
 import { EXIT, UsageError, type CliIo } from "./io.js";
@@ -31,17 +33,13 @@ const OPTIONS = {
   help: { type: "boolean", short: "h" },
 } as const;
 
-export async function runEmulator(argv: string[], io: CliIo): Promise<number> {
-  if (wantsHelp(argv)) {
-    io.stdout.write(EMULATOR_HELP);
-    return EXIT.ok;
-  }
-  const { values, positionals } = parseOrExplain(
-    () => parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true }),
-    HELP_COMMAND,
-  );
-  if (positionals.length > 0)
-    throw new UsageError(`unexpected argument "${positionals[0]}"`, HELP_COMMAND);
+type ParsedFlags = ReturnType<typeof parseFlags>["values"];
+
+const parseFlags = (argv: string[]) =>
+  parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true });
+
+/** The emulator's options from the command's flags, each checked (a UsageError names the flag). */
+function emulatorOptions(values: ParsedFlags, io: CliIo): EmulatorOptions {
   const options: EmulatorOptions = {
     port: integer(values.port, "--port", 65535),
     host: values.host,
@@ -68,6 +66,18 @@ export async function runEmulator(argv: string[], io: CliIo): Promise<number> {
       HELP_COMMAND,
     );
   }
+  return options;
+}
+
+export async function runEmulator(argv: string[], io: CliIo): Promise<number> {
+  if (wantsHelp(argv)) {
+    io.stdout.write(EMULATOR_HELP);
+    return EXIT.ok;
+  }
+  const { values, positionals } = parseOrExplain(() => parseFlags(argv), HELP_COMMAND);
+  if (positionals.length > 0)
+    throw new UsageError(`unexpected argument "${positionals[0]}"`, HELP_COMMAND);
+  const options = emulatorOptions(values, io);
 
   io.stdout.write("Starting the emulator (Ctrl+C stops it)…\n");
   let emulator;
@@ -128,7 +138,7 @@ function banner(emulator: Emulator, options: EmulatorOptions): string {
     `Try: CLOUDFLARE_BASE_URL=${emulator.url} CLOUDFLARE_API_TOKEN=any-token ${PROGRAM} outgoing status <zone_id>`,
     ...(emulator.dns
       ? [
-          `Doctor: ${PRIMARY_ENV}=${address(emulator.dns)} ${PROGRAM} outgoing doctor <zone_id> --account <account_id>`,
+          `Doctor: ${PRIMARY_ENV}=${formatAddress(emulator.dns.host, emulator.dns.port)} ${PROGRAM} outgoing doctor <zone_id> --account <account_id>`,
         ]
       : []),
     ...(Object.keys(options.zoneFiles ?? {}).length > 0
@@ -174,20 +184,20 @@ function loopback(host: string): boolean {
   return host === "localhost" || (isIP(host) !== 0 && isLoopbackAddress(host));
 }
 
-function address({ host, port }: { host: string; port: number }): string {
-  return host.includes(":") ? `[${host}]:${port}` : `${host}:${port}`;
-}
+/** A zone id as the spec has it (components.schemas.Identifier). */
+const ZONE_ID = new RegExp(IDENTIFIER_PATTERN);
 
 function zoneFiles(entries: string[]): Record<string, string> {
   const files: Record<string, string> = {};
   for (const entry of entries) {
-    const match = /^([0-9a-f]{32})=(.+)$/.exec(entry);
-    if (!match)
+    const at = entry.indexOf("=");
+    const [zoneId, path] = [entry.slice(0, at), entry.slice(at + 1)];
+    if (at < 0 || !ZONE_ID.test(zoneId) || !/^.+$/.test(path))
       throw new UsageError(
         `invalid --zone-file: must be <zone_id>=<path> (a 32-character hex id), got "${entry}"`,
         HELP_COMMAND,
       );
-    files[match[1]!] = match[2]!;
+    files[zoneId] = path;
   }
   return files;
 }
@@ -220,6 +230,10 @@ function eventLine(event: EmulatorEvent): string {
       return `${at} zone ${event.zoneId} (${event.name}): serial ${event.serial}, records from ${event.source}`;
     case "zone-file-error":
       return `${at} zone ${event.zoneId}: ${event.reason}`;
+    case "incoming":
+    case "incoming-notify":
+    case "incoming-error":
+      return `${at} ${secondaryEventLine(event)}`;
   }
 }
 

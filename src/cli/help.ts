@@ -25,6 +25,9 @@ Commands:
   outgoing setup <zone_id>     Set up a zone's transfers to a secondary, from nothing to enabled
   outgoing doctor <zone_id>    Check that every secondary serves the primary's serial
   peers|tsigs|acls <action>    The account's peers, TSIG keys and ACLs (list, get, create, update, delete)
+  import <zone_id>...          Write a transfers file (YAML) for what exists: keys, peers, ACLs, zones
+  plan -f FILE                 Show what apply would change (exit 0: none, 2: changes)
+  apply -f FILE                Make what exists what the file says, step by step
   ips                          Print Cloudflare's published IP ranges (public: no credential sent)
   emulator                     Run a local emulator of the API in the foreground
 
@@ -33,7 +36,7 @@ Options:
   -v, --version  Print the version
 
 ${ENVIRONMENT}
-  CLOUDFLARE_ACCOUNT_ID                 The account of peers, TSIG keys and ACLs (setup, doctor, peers, tsigs, acls)
+  CLOUDFLARE_ACCOUNT_ID                 The account of peers, TSIG keys and ACLs (setup, doctor, peers, tsigs, acls, import, plan, apply)
 
 ${EXIT_CODES}
 `;

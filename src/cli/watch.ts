@@ -18,6 +18,7 @@ import { UsageError, type CliIo } from "./io.js";
 import { asUsage, clientOptions } from "./outgoing.js";
 import { choosePrimary } from "./primary.js";
 import { escapeText } from "../text.js";
+import { formatAddress } from "../dns/wire.js";
 import { parseOrExplain } from "./parse.js";
 
 const HELP_COMMAND = `${PROGRAM} outgoing doctor --help`;
@@ -68,7 +69,7 @@ export async function runWatchCommand(argv: string[], io: CliIo): Promise<number
     watcher.lastTickAt !== undefined && Date.now() - watcher.lastTickAt < staleAfter;
   const server = await serve(listen, metrics, healthy);
   io.stderr.write(
-    `Watching ${zoneIds.length} zone(s) every ${values.interval ?? DEFAULT_INTERVAL}; metrics at http://${hostPort(listen)}/metrics\n`,
+    `Watching ${zoneIds.length} zone(s) every ${values.interval ?? DEFAULT_INTERVAL}; metrics at http://${formatAddress(listen.host, listen.port)}/metrics\n`,
   );
   await watcher.run(io.signal ?? new AbortController().signal, (error) =>
     io.stderr.write(`${escapeText(`tick failed: ${(error as Error).message}`)}\n`),
@@ -118,10 +119,6 @@ function listenAddress(text: string): { host: string; port: number } {
   }
 }
 
-function hostPort({ host, port }: { host: string; port: number }): string {
-  return host.includes(":") ? `[${host}]:${port}` : `${host}:${port}`;
-}
-
 /** One line for people: when, which zone and subject, the new state, the old one, and why. */
 export function formatChange(change: WatchChange): string {
   const zone = change.zone ? `${change.zone} (${change.zone_id})` : change.zone_id;
@@ -169,7 +166,7 @@ function serve(
     server.once("error", (error: NodeJS.ErrnoException) =>
       reject(
         new UsageError(
-          `cannot listen on ${hostPort(listen)}: ${error.code ?? error.message}`,
+          `cannot listen on ${formatAddress(listen.host, listen.port)}: ${error.code ?? error.message}`,
           HELP_COMMAND,
         ),
       ),

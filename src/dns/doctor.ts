@@ -7,6 +7,7 @@ import { isIP } from "node:net";
 import { escapeText } from "../text.js";
 import { querySoa, rcodeName, type SoaAnswer } from "./query.js";
 import { compareSerials, serialDistance } from "./serial.js";
+import { formatAddress, isPort } from "./wire.js";
 
 import { CLOUDFLARE_PRIMARY } from "./cloudflare.js";
 
@@ -32,7 +33,7 @@ export function parseAddress(text: string): { host: string; port: number } {
       `"${text}" is not an IP address with an optional port (host:port, [v6]:port)`,
     );
   const number = port === undefined ? 53 : Number(port);
-  if (!Number.isInteger(number) || number < 1 || number > 65535) {
+  if (!isPort(number)) {
     throw new RangeError(`port in "${text}" must be from 1 to 65535`);
   }
   return { host, port: number };
@@ -152,10 +153,6 @@ export function doctorExitCode(report: DoctorReport, transfersEnabled: boolean):
   return DOCTOR_EXIT_CODES[worst ?? "ok"];
 }
 
-function target(host: string, port: number): string {
-  return host.includes(":") ? `[${host}]:${port}` : `${host}:${port}`;
-}
-
 function describeFailure(answer: Exclude<SoaAnswer, { status: "answer" }>): {
   state: Exclude<PrimaryState, "answered">;
   detail: string;
@@ -187,72 +184,59 @@ export async function checkSecondaries(input: DoctorInput): Promise<DoctorReport
       peer.ip ? ask(peer.ip, peer.port ?? 53) : Promise.resolve(undefined),
     ),
   ]);
-  const primaryTarget = target(input.primary.host, input.primary.port);
-  const primary: DoctorReport["primary"] =
-    primaryAnswer!.status === "answer"
-      ? {
-          target: primaryTarget,
-          state: "answered",
-          serial: primaryAnswer!.serial,
-          detail: `serial ${primaryAnswer!.serial}`,
-        }
-      : { target: primaryTarget, ...describeFailure(primaryAnswer!) };
-
-  const peers = input.peers.map((peer, index): PeerCheck => {
-    const base = { id: peer.id, ...(peer.name ? { name: peer.name } : {}) };
-    const answer = peerAnswers[index];
-    if (!peer.ip || !answer)
-      return { ...base, target: null, state: "no-ip", detail: "no ip: cannot be checked" };
-    const where = target(peer.ip, peer.port ?? 53);
-    if (answer.status !== "answer") return { ...base, target: where, ...describeFailure(answer) };
-    const serial = answer.serial;
-    if (primary.serial === undefined) {
-      return {
-        ...base,
-        target: where,
-        state: "not-compared",
-        serial,
-        detail: `serial ${serial}; the primary gave none to compare with`,
-      };
-    }
-    const order = compareSerials(serial, primary.serial);
-    if (order === 0)
-      return {
-        ...base,
-        target: where,
-        state: "in-sync",
-        serial,
-        detail: `in sync at serial ${serial}`,
-      };
-    if (order === -1) {
-      const distance = serialDistance(serial, primary.serial)!;
-      return {
-        ...base,
-        target: where,
-        state: "behind",
-        serial,
-        distance,
-        detail: `behind by ${distance} (serial ${serial}, primary ${primary.serial})`,
-      };
-    }
-    if (order === undefined)
-      return {
-        ...base,
-        target: where,
-        state: "not-comparable",
-        serial,
-        detail: `not comparable: serial ${serial} is 2^31 from the primary's ${primary.serial} (RFC 1982 gives no order)`,
-      };
-    return {
-      ...base,
-      target: where,
-      state: "ahead",
-      serial,
-      distance: serialDistance(primary.serial, serial)!,
-      detail: `ahead of the primary (serial ${serial}, primary ${primary.serial})`,
-    };
-  });
+  const primary = primaryCheck(
+    formatAddress(input.primary.host, input.primary.port),
+    primaryAnswer!,
+  );
+  const peers = input.peers.map((peer, index) =>
+    peerCheck(peer, peerAnswers[index], primary.serial),
+  );
   return { zone: input.zone, primary, peers };
+}
+
+function primaryCheck(where: string, answer: SoaAnswer): DoctorReport["primary"] {
+  if (answer.status !== "answer") return { target: where, ...describeFailure(answer) };
+  const { serial } = answer;
+  return { target: where, state: "answered", serial, detail: `serial ${serial}` };
+}
+
+/** One peer's check: no ip, no usable answer, or its serial against the primary's. */
+function peerCheck(
+  peer: DoctorPeer,
+  answer: SoaAnswer | undefined,
+  primarySerial: number | undefined,
+): PeerCheck {
+  const base = { id: peer.id, ...(peer.name ? { name: peer.name } : {}) };
+  if (!peer.ip || !answer)
+    return { ...base, target: null, state: "no-ip", detail: "no ip: cannot be checked" };
+  const where = formatAddress(peer.ip, peer.port ?? 53);
+  if (answer.status !== "answer") return { ...base, target: where, ...describeFailure(answer) };
+  return { ...base, target: where, ...compared(answer.serial, primarySerial) };
+}
+
+/** A peer's serial against the primary's (RFC 1982 order). */
+function compared(
+  serial: number,
+  primary: number | undefined,
+): Pick<PeerCheck, "state" | "serial" | "distance" | "detail"> {
+  if (primary === undefined) {
+    const detail = `serial ${serial}; the primary gave none to compare with`;
+    return { state: "not-compared", serial, detail };
+  }
+  const order = compareSerials(serial, primary);
+  if (order === 0) return { state: "in-sync", serial, detail: `in sync at serial ${serial}` };
+  if (order === -1) {
+    const distance = serialDistance(serial, primary)!;
+    const detail = `behind by ${distance} (serial ${serial}, primary ${primary})`;
+    return { state: "behind", serial, distance, detail };
+  }
+  if (order === undefined) {
+    const detail = `not comparable: serial ${serial} is 2^31 from the primary's ${primary} (RFC 1982 gives no order)`;
+    return { state: "not-comparable", serial, detail };
+  }
+  const distance = serialDistance(primary, serial)!;
+  const detail = `ahead of the primary (serial ${serial}, primary ${primary})`;
+  return { state: "ahead", serial, distance, detail };
 }
 
 /**

@@ -16,6 +16,17 @@ export interface ExchangeRequest {
   port: number;
   message: Buffer;
   timeoutMs: number;
+  /** Ends the exchange at once (as "unreachable", detail "aborted"). */
+  signal?: AbortSignal | undefined;
+}
+
+/** Calls `finish` when `signal` aborts; returns what stops listening. */
+function onAbort(signal: AbortSignal | undefined, finish: (outcome: ExchangeOutcome) => void) {
+  if (!signal) return () => {};
+  const aborted = () => finish({ ok: false, failure: "unreachable", detail: "aborted" });
+  if (signal.aborted) queueMicrotask(aborted);
+  signal.addEventListener("abort", aborted);
+  return () => signal.removeEventListener("abort", aborted);
 }
 
 function failureDetail(error: unknown): string {
@@ -23,23 +34,40 @@ function failureDetail(error: unknown): string {
   return typeof code === "string" ? code : error instanceof Error ? error.message : String(error);
 }
 
+/**
+ * How an exchange ends, once: the first outcome clears the timer, stops
+ * listening to the signal, closes the socket and resolves; later ones are
+ * ignored. No answer within `timeoutMs` is a timeout; `fail` ends it as
+ * unreachable, saying why.
+ */
+function settleOnce(
+  resolve: (outcome: ExchangeOutcome) => void,
+  request: ExchangeRequest,
+  close: () => void,
+) {
+  let settled = false;
+  const finish = (outcome: ExchangeOutcome) => {
+    if (settled) return;
+    settled = true;
+    clearTimeout(timer);
+    stopListening();
+    close();
+    resolve(outcome);
+  };
+  const timer = setTimeout(() => finish({ ok: false, failure: "timeout" }), request.timeoutMs);
+  const stopListening = onAbort(request.signal, finish);
+  const fail = (error: unknown) =>
+    finish({ ok: false, failure: "unreachable", detail: failureDetail(error) });
+  return { finish, fail };
+}
+
 /** Sends over UDP and waits for a response with the same ID from that address. */
 export function udpExchange(request: ExchangeRequest): Promise<ExchangeOutcome> {
   const id = request.message.readUInt16BE(0);
   return new Promise((resolve) => {
     const socket = createSocket(isIPv6(request.host) ? "udp6" : "udp4");
-    let settled = false;
-    const finish = (outcome: ExchangeOutcome) => {
-      if (settled) return;
-      settled = true;
-      clearTimeout(timer);
-      socket.close();
-      resolve(outcome);
-    };
-    const timer = setTimeout(() => finish({ ok: false, failure: "timeout" }), request.timeoutMs);
-    socket.on("error", (error) =>
-      finish({ ok: false, failure: "unreachable", detail: failureDetail(error) }),
-    );
+    const { finish, fail } = settleOnce(resolve, request, () => socket.close());
+    socket.on("error", fail);
     socket.on("message", (message) => {
       // Anything else (a stray or forged datagram) is ignored; the timer still runs.
       if (
@@ -54,9 +82,9 @@ export function udpExchange(request: ExchangeRequest): Promise<ExchangeOutcome> 
     // ICMP port-unreachable as ECONNREFUSED.
     // A connect that fails (ENETUNREACH: no route) calls back with the error, emitting none.
     socket.connect(request.port, request.host, (error?: Error) => {
-      if (error) return finish({ ok: false, failure: "unreachable", detail: failureDetail(error) });
+      if (error) return fail(error);
       socket.send(request.message, (error) => {
-        if (error) finish({ ok: false, failure: "unreachable", detail: failureDetail(error) });
+        if (error) fail(error);
       });
     });
   });
@@ -66,19 +94,9 @@ export function udpExchange(request: ExchangeRequest): Promise<ExchangeOutcome> 
 export function tcpExchange(request: ExchangeRequest): Promise<ExchangeOutcome> {
   return new Promise((resolve) => {
     const socket = new Socket();
-    let settled = false;
     let buffered = Buffer.alloc(0);
-    const finish = (outcome: ExchangeOutcome) => {
-      if (settled) return;
-      settled = true;
-      clearTimeout(timer);
-      socket.destroy();
-      resolve(outcome);
-    };
-    const timer = setTimeout(() => finish({ ok: false, failure: "timeout" }), request.timeoutMs);
-    socket.on("error", (error) =>
-      finish({ ok: false, failure: "unreachable", detail: failureDetail(error) }),
-    );
+    const { finish, fail } = settleOnce(resolve, request, () => socket.destroy());
+    socket.on("error", fail);
     socket.on("close", () =>
       finish({ ok: false, failure: "unreachable", detail: "connection closed before a response" }),
     );

@@ -14,8 +14,16 @@ import {
   type ZoneView,
 } from "./source.js";
 import { TsigKey, keyLookup, signMessage, tsigErrorName, verifyMessage } from "./tsig.js";
-import { FLAG, OPCODE, isLoopbackAddress, normalizeName, packet, readHeader } from "./wire.js";
-import { toWire } from "./zone.js";
+import {
+  FLAG,
+  OPCODE,
+  formatAddress,
+  isLoopbackAddress,
+  normalizeName,
+  packet,
+  readHeader,
+} from "./wire.js";
+import { toWire, type ZoneRecord } from "./zone.js";
 
 export class Notifier {
   constructor(
@@ -50,53 +58,26 @@ export class Notifier {
   private async notifyPeer(view: ZoneView, peer: ZonePeer): Promise<NotifyResult> {
     const port = peer.port ?? 53;
     const ip = peer.ip ?? "";
-    const target = ip.includes(":") ? `[${ip}]:${port}` : `${ip}:${port}`;
+    const target = formatAddress(ip, port);
     const base = { zoneId: view.zoneId, peerId: peer.id, target };
-    if (!ip)
-      return { ...base, target: "", outcome: "skipped", attempts: 0, reason: "the peer has no ip" };
-    if (!isIP(ip) || !isLoopbackAddress(ip)) {
-      return {
-        ...base,
-        outcome: "skipped",
-        attempts: 0,
-        reason: "not a loopback address: this primary never sends off the machine",
-      };
+    const sendable = keyFor(peer, ip);
+    if ("skip" in sendable) {
+      const skipped = { ...base, outcome: "skipped", attempts: 0, reason: sendable.skip } as const;
+      return ip ? skipped : { ...skipped, target: "" };
     }
-    let key: TsigKey | undefined;
-    if (peer.tsig) {
-      try {
-        key = new TsigKey(peer.tsig);
-      } catch (error) {
-        // Never unsigned to a peer that has a key: the message never holds the secret.
-        const reason = `the peer's TSIG key cannot be used: ${(error as Error).message}`;
-        return { ...base, outcome: "skipped", attempts: 0, reason };
-      }
-    }
+    const { key } = sendable;
     const soa = soaOf(view);
     let attempts = 0;
     while (attempts < this.attempts && !this.closed()) {
       attempts++;
-      const id = Math.floor(Math.random() * 0x10000);
-      let message = packet.encode({
-        id,
-        type: "query",
-        flags: (OPCODE.NOTIFY << 11) | FLAG.AA,
-        questions: [{ name: normalizeName(view.name), type: "SOA", class: "IN" }],
-        answers: toWire([soa]),
-      });
+      let message = notifyMessage(view.name, soa);
       let mac: Buffer | undefined;
       if (key) ({ message, mac } = signMessage(message, key, { kind: "request" }));
       const outcome = await udpExchange({ host: ip, port, message, timeoutMs: this.timeoutMs });
       if (!outcome.ok) {
-        if (attempts >= this.attempts || this.closed()) {
-          return {
-            ...base,
-            outcome: "failed",
-            attempts,
-            reason: outcome.failure === "timeout" ? "no answer" : outcome.detail,
-          };
-        }
-        continue;
+        if (attempts < this.attempts && !this.closed()) continue;
+        const reason = outcome.failure === "timeout" ? "no answer" : outcome.detail;
+        return { ...base, outcome: "failed", attempts, reason };
       }
       const rcode = readHeader(outcome.response).rcode;
       const result: NotifyResult = { ...base, outcome: "answered", attempts, rcode };
@@ -108,6 +89,31 @@ export class Notifier {
     }
     return { ...base, outcome: "failed", attempts, reason: "the primary closed" };
   }
+}
+
+/** The peer's TSIG key (none when it has no TSIG), or why no NOTIFY goes to it. */
+function keyFor(peer: ZonePeer, ip: string): { skip: string } | { key: TsigKey | undefined } {
+  if (!ip) return { skip: "the peer has no ip" };
+  if (!isIP(ip) || !isLoopbackAddress(ip))
+    return { skip: "not a loopback address: this primary never sends off the machine" };
+  if (!peer.tsig) return { key: undefined };
+  try {
+    return { key: new TsigKey(peer.tsig) };
+  } catch (error) {
+    // Never unsigned to a peer that has a key: the message never holds the secret.
+    return { skip: `the peer's TSIG key cannot be used: ${(error as Error).message}` };
+  }
+}
+
+/** A NOTIFY for the zone, its SOA in the answer section, with a new random id. */
+function notifyMessage(zoneName: string, soa: ZoneRecord): Buffer {
+  return packet.encode({
+    id: Math.floor(Math.random() * 0x10000),
+    type: "query",
+    flags: (OPCODE.NOTIFY << 11) | FLAG.AA,
+    questions: [{ name: normalizeName(zoneName), type: "SOA", class: "IN" }],
+    answers: toWire([soa]),
+  });
 }
 
 function safeVerify(response: Buffer, key: TsigKey, requestMac: Buffer): string | undefined {

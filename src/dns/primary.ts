@@ -126,23 +126,11 @@ async function listenBoth(
 ): Promise<{ udp: UdpSocket; port: number }> {
   // Port 0: the TCP port is free, but the same UDP port may not be; try a few.
   for (let attempt = 0; ; attempt++) {
-    await new Promise<void>((resolve, reject) => {
-      tcp.once("error", (error) => reject(listenError("TCP", host, wanted, error)));
-      tcp.listen(wanted, host, () => {
-        tcp.removeAllListeners("error");
-        resolve();
-      });
-    });
+    await bound(tcp, (done) => tcp.listen(wanted, host, done), "TCP", host, wanted);
     const port = (tcp.address() as { port: number }).port;
     const udp = createSocket(host.includes(":") ? "udp6" : "udp4");
     try {
-      await new Promise<void>((resolve, reject) => {
-        udp.once("error", (error) => reject(listenError("UDP", host, port, error)));
-        udp.bind(port, host, () => {
-          udp.removeAllListeners("error");
-          resolve();
-        });
-      });
+      await bound(udp, (done) => udp.bind(port, host, done), "UDP", host, port);
     } catch (error) {
       udp.close();
       await new Promise<void>((resolve) => tcp.close(() => resolve()));
@@ -166,6 +154,23 @@ async function listenBoth(
     });
     return { udp, port };
   }
+}
+
+/** Waits until `start` has the socket listening; its error event rejects with a DnsPrimaryError. */
+function bound(
+  socket: Server | UdpSocket,
+  start: (done: () => void) => void,
+  transport: string,
+  host: string,
+  port: number,
+): Promise<void> {
+  return new Promise((resolve, reject) => {
+    socket.once("error", (error: Error) => reject(listenError(transport, host, port, error)));
+    start(() => {
+      socket.removeAllListeners("error");
+      resolve();
+    });
+  });
 }
 
 function listenError(transport: string, host: string, port: number, cause: Error): DnsPrimaryError {

@@ -14,7 +14,7 @@ import {
   verifyMessage,
   type TsigKeyInput,
 } from "./tsig.js";
-import { FLAG, RCODE, normalizeName, packet, readHeader } from "./wire.js";
+import { FLAG, RCODE, isPort, normalizeName, packet, readHeader } from "./wire.js";
 import type { SoaData } from "./zone.js";
 
 export interface SoaQuery {
@@ -55,8 +55,7 @@ export async function querySoa(query: SoaQuery): Promise<SoaAnswer> {
   const timeoutMs = query.timeoutMs ?? 3000;
   if (!isIP(query.host))
     return { status: "unreachable", detail: `"${query.host}" is not an IP address` };
-  if (!Number.isInteger(port) || port < 1 || port > 65535)
-    return { status: "unreachable", detail: `port ${port} is out of range` };
+  if (!isPort(port)) return { status: "unreachable", detail: `port ${port} is out of range` };
   const zone = normalizeName(query.zone);
   let key: TsigKey | undefined;
   try {
@@ -64,15 +63,7 @@ export async function querySoa(query: SoaQuery): Promise<SoaAnswer> {
   } catch (error) {
     return { status: "bad-response", detail: (error as Error).message };
   }
-  const id = randomInt(0x10000);
-  let message = packet.encode({
-    id,
-    type: "query",
-    flags: 0,
-    questions: [{ name: zone, type: "SOA", class: "IN" }],
-  });
-  let mac: Buffer | undefined;
-  if (key) ({ message, mac } = signMessage(message, key, { kind: "request" }));
+  const { id, message, mac } = soaQueryMessage(zone, key);
 
   const request = { host: query.host, port, message, timeoutMs };
   let transport: "udp" | "tcp" = query.tcp ? "tcp" : "udp";
@@ -87,6 +78,18 @@ export async function querySoa(query: SoaQuery): Promise<SoaAnswer> {
       : { status: "unreachable", detail: outcome.detail };
   }
   return interpret(outcome.response, { id, zone, transport, key, mac });
+}
+
+/** A SOA query for `zone` with a random id, signed when there is a key (then `mac` is the request's MAC). */
+export function soaQueryMessage(
+  zone: string,
+  key: TsigKey | undefined,
+): { id: number; message: Buffer; mac: Buffer | undefined } {
+  const id = randomInt(0x10000);
+  const question = { name: zone, type: "SOA", class: "IN" } as const;
+  const message = packet.encode({ id, type: "query", flags: 0, questions: [question] });
+  if (!key) return { id, message, mac: undefined };
+  return { id, ...signMessage(message, key, { kind: "request" }) };
 }
 
 /**
@@ -111,16 +114,15 @@ function questionMismatch(
   return undefined;
 }
 
-function interpret(
-  response: Buffer,
-  sent: {
-    id: number;
-    zone: string;
-    transport: "udp" | "tcp";
-    key: TsigKey | undefined;
-    mac: Buffer | undefined;
-  },
-): SoaAnswer {
+interface Sent {
+  id: number;
+  zone: string;
+  transport: "udp" | "tcp";
+  key: TsigKey | undefined;
+  mac: Buffer | undefined;
+}
+
+function interpret(response: Buffer, sent: Sent): SoaAnswer {
   let decoded: ReturnType<typeof packet.decode>;
   try {
     decoded = packet.decode(response);
@@ -132,31 +134,11 @@ function interpret(
     return { status: "bad-response", detail: "the answer's ID does not match the query" };
   const otherQuestion = questionMismatch(decoded.questions ?? [], sent.zone, header.rcode);
   if (otherQuestion) return { status: "bad-response", detail: otherQuestion };
-  let tsigError: string | undefined;
-  let signed = false;
-  if (sent.key && sent.mac) {
-    let verdict: ReturnType<typeof verifyMessage>;
-    try {
-      verdict = verifyMessage(response, keyLookup([sent.key]), {
-        kind: "response",
-        requestMac: sent.mac,
-      });
-    } catch (error) {
-      return { status: "bad-response", detail: `malformed TSIG: ${(error as Error).message}` };
-    }
-    if (verdict.status === "peer-error") tsigError = tsigErrorName(verdict.error);
-    else if (verdict.status === "bad")
-      return {
-        status: "bad-response",
-        detail: `the answer's TSIG fails: ${tsigErrorName(verdict.error)}`,
-      };
-    else if (verdict.status === "unsigned" && header.rcode === RCODE.NOERROR) {
-      return { status: "bad-response", detail: "the query was signed but the answer is not" };
-    } else signed = verdict.status === "ok";
-  }
+  const tsig = responseTsig(response, sent, header.rcode);
+  if ("failed" in tsig) return tsig.failed;
   const rcode = header.rcode;
   if (rcode === RCODE.REFUSED || rcode === RCODE.NOTAUTH)
-    return { status: "refused", rcode, ...(tsigError ? { tsigError } : {}) };
+    return { status: "refused", rcode, ...(tsig.tsigError ? { tsigError: tsig.tsigError } : {}) };
   if (rcode === RCODE.SERVFAIL || rcode === RCODE.NXDOMAIN) {
     return {
       status: "not-authoritative",
@@ -177,5 +159,39 @@ function interpret(
     };
   }
   const data = soa.data as SoaData;
+  const { signed } = tsig;
   return { status: "answer", serial: data.serial, soa: data, transport: sent.transport, signed };
+}
+
+/**
+ * What the answer's TSIG says, when the query was signed: an answer that cannot
+ * be used (`failed`), or the peer's TSIG error and whether the answer is signed.
+ */
+function responseTsig(
+  response: Buffer,
+  sent: Sent,
+  rcode: number,
+): { failed: SoaAnswer } | { tsigError?: string; signed: boolean } {
+  if (!sent.key || !sent.mac) return { signed: false };
+  let verdict: ReturnType<typeof verifyMessage>;
+  try {
+    verdict = verifyMessage(response, keyLookup([sent.key]), {
+      kind: "response",
+      requestMac: sent.mac,
+    });
+  } catch (error) {
+    const detail = `malformed TSIG: ${(error as Error).message}`;
+    return { failed: { status: "bad-response", detail } };
+  }
+  if (verdict.status === "peer-error")
+    return { tsigError: tsigErrorName(verdict.error), signed: false };
+  if (verdict.status === "bad") {
+    const detail = `the answer's TSIG fails: ${tsigErrorName(verdict.error)}`;
+    return { failed: { status: "bad-response", detail } };
+  }
+  if (verdict.status === "unsigned" && rcode === RCODE.NOERROR) {
+    const detail = "the query was signed but the answer is not";
+    return { failed: { status: "bad-response", detail } };
+  }
+  return { signed: verdict.status === "ok" };
 }

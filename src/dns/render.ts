@@ -7,7 +7,7 @@
  */
 import { isIP } from "node:net";
 import { TSIG_DIGESTS, TsigKey, type TsigKeyInput } from "./tsig.js";
-import { canonicalName, normalizeName } from "./wire.js";
+import { canonicalName, isPort, normalizeName } from "./wire.js";
 
 export interface SecondarySetup {
   zone: string;
@@ -47,8 +47,7 @@ export function check(setup: SecondarySetup): Checked {
     if (!isRange(range)) throw new SetupError(`"${range}" is not an IP address or CIDR range`);
   }
   const port = setup.primary.port;
-  if (!Number.isInteger(port) || port < 1 || port > 65535)
-    throw new SetupError(`primary port ${port} is out of range`);
+  if (!isPort(port)) throw new SetupError(`primary port ${port} is out of range`);
   const checked: Checked = {
     zone,
     primary: `${setup.primary.host}@${port}`,
@@ -76,6 +75,30 @@ function isRange(text: string): boolean {
   return /^\d{1,3}$/.test(prefix) && Number(prefix) <= (family === 4 ? 32 : 128);
 }
 
+type ConfigKey = NonNullable<Checked["key"]>;
+
+/** The key, as each server's configuration declares it: Knot's key section, NSD's key clause, BIND's key statement. */
+export const KEY_CLAUSE = {
+  knot: (key: ConfigKey) => [
+    "key:",
+    `  - id: ${key.name}`,
+    `    algorithm: ${key.algorithm}`,
+    `    secret: ${key.secret}`,
+  ],
+  nsd: (key: ConfigKey) => [
+    "key:",
+    `    name: "${key.name}"`,
+    `    algorithm: ${key.algorithm}`,
+    `    secret: "${key.secret}"`,
+  ],
+  bind: (key: ConfigKey) => [
+    `key "${key.name}" {`,
+    `    algorithm ${key.algorithm};`,
+    `    secret "${key.secret}";`,
+    "};",
+  ],
+} as const;
+
 /** Knot DNS 3.x: key, remote, acl and zone sections (add your own server/database/template). */
 export function renderKnotConfig(setup: SecondarySetup): string {
   const c = check(setup);
@@ -83,15 +106,7 @@ export function renderKnotConfig(setup: SecondarySetup): string {
   const id = `cf-primary-${c.zone}`;
   return [
     `# Knot DNS: secondary for ${c.zone}, transferring from ${c.primary}`,
-    ...(c.key
-      ? [
-          "key:",
-          `  - id: ${c.key.name}`,
-          `    algorithm: ${c.key.algorithm}`,
-          `    secret: ${c.key.secret}`,
-          "",
-        ]
-      : []),
+    ...(c.key ? [...KEY_CLAUSE.knot(c.key), ""] : []),
     "remote:",
     `  - id: ${id}`,
     `    address: ${c.primary}`,
@@ -118,15 +133,7 @@ export function renderNsdConfig(setup: SecondarySetup): string {
   const keyName = c.key ? c.key.name : "NOKEY";
   return [
     `# NSD: secondary for ${c.zone}, transferring from ${c.primary}`,
-    ...(c.key
-      ? [
-          "key:",
-          `    name: "${c.key.name}"`,
-          `    algorithm: ${c.key.algorithm}`,
-          `    secret: "${c.key.secret}"`,
-          "",
-        ]
-      : []),
+    ...(c.key ? [...KEY_CLAUSE.nsd(c.key), ""] : []),
     "zone:",
     `    name: "${c.zone}"`,
     `    zonefile: "${c.zone}.zone"`,
@@ -139,12 +146,5 @@ export function renderNsdConfig(setup: SecondarySetup): string {
 /** A key stanza in named.conf format, read by BIND, `dig -k`, `nsupdate -k` and `kdig -k`. */
 export function renderKeyStanza(tsig: TsigKeyInput): string {
   const c = check({ zone: "key.invalid", primary: { host: "127.0.0.1", port: 53 }, tsig });
-  const key = c.key!;
-  return [
-    `key "${key.name}" {`,
-    `    algorithm ${key.algorithm};`,
-    `    secret "${key.secret}";`,
-    "};",
-    "",
-  ].join("\n");
+  return [...KEY_CLAUSE.bind(c.key!), ""].join("\n");
 }

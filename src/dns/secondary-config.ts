@@ -11,11 +11,13 @@ import { isIP } from "node:net";
 import { join, resolve } from "node:path";
 import {
   check,
+  KEY_CLAUSE,
   renderKnotConfig,
   renderNsdConfig,
   SetupError,
   type SecondarySetup,
 } from "./render.js";
+import { isPort } from "./wire.js";
 
 /** Where the secondary listens (the peer's ip and port) and the folder it keeps its files in. */
 export interface SecondaryServer {
@@ -36,15 +38,7 @@ export function renderBindConfig(setup: SecondarySetup): string {
   const notify = c.key ? `!{ !{ ${ranges} }; any; }; key "${c.key.name}";` : ranges;
   return [
     `# BIND 9: secondary for ${c.zone}, transferring from ${c.primary}`,
-    ...(c.key
-      ? [
-          `key "${c.key.name}" {`,
-          `    algorithm ${c.key.algorithm};`,
-          `    secret "${c.key.secret}";`,
-          "};",
-          "",
-        ]
-      : []),
+    ...(c.key ? [...KEY_CLAUSE.bind(c.key), ""] : []),
     `zone "${c.zone}" {`,
     "    type secondary;",
     `    file "${c.zone}.zone";`,
@@ -55,13 +49,87 @@ export function renderBindConfig(setup: SecondarySetup): string {
   ].join("\n");
 }
 
+/** Whether a path can be written into a configuration file as it is: printable ASCII, no quote or backslash. */
+export function writablePath(path: string): boolean {
+  return /^[\x20-\x7e]+$/.test(path) && !/["\\]/.test(path);
+}
+
+/**
+ * What keeps each server in its own folder, listening at host@port and nowhere
+ * else: Knot's server, database and log sections, NSD's server and
+ * remote-control clauses, BIND's options (with `extra` lines) and no controls.
+ */
+export const SERVER_CLAUSE = {
+  knot: (host: string, port: number, home: string) => [
+    "server:",
+    `  rundir: "${home}/run"`,
+    `  listen: ${host}@${port}`,
+    "database:",
+    `  storage: "${home}/db"`,
+    "log:",
+    "  - target: stderr",
+    "    any: info",
+  ],
+  nsd: (
+    host: string,
+    port: number,
+    home: string,
+    { zonefilesWrite }: { zonefilesWrite: number },
+  ) => [
+    "server:",
+    `    ip-address: ${host}@${port}`,
+    '    username: ""',
+    '    chroot: ""',
+    '    database: ""',
+    `    zonesdir: "${home}"`,
+    `    zonelistfile: "${home}/zone.list"`,
+    `    xfrdfile: "${home}/xfrd.state"`,
+    `    xfrdir: "${home}"`,
+    `    pidfile: "${home}/nsd.pid"`,
+    `    logfile: "${home}/nsd.log"`,
+    "    server-count: 1",
+    `    zonefiles-write: ${zonefilesWrite}`,
+    "remote-control:",
+    "    control-enable: no",
+  ],
+  bind: (host: string, port: number, home: string, extra: readonly string[] = []) => {
+    const v6 = isIP(host) === 6;
+    return [
+      "options {",
+      `    directory "${home}";`,
+      `    pid-file "${home}/named.pid";`,
+      `    session-keyfile "${home}/session.key";`,
+      `    listen-on${v6 ? "-v6" : ""} port ${port} { ${host}; };`,
+      `    listen-on${v6 ? "" : "-v6"} { none; };`,
+      "    recursion no;",
+      "    dnssec-validation no;",
+      ...extra,
+      "};",
+      "controls { };",
+    ];
+  },
+} as const;
+
+/**
+ * Writes one server's configuration file into `home` (made, with `subs`, for
+ * the owner only), readable by the owner only: it holds the key's secret.
+ * Returns the file's path.
+ */
+export function writeConfigFile(home: string, name: string, text: string, subs: readonly string[]) {
+  mkdirSync(home, { recursive: true, mode: 0o700 });
+  for (const sub of subs) mkdirSync(join(home, sub), { recursive: true, mode: 0o700 });
+  const file = join(home, name);
+  writeFileSync(file, text, { mode: 0o600 });
+  chmodSync(file, 0o600); // an existing file keeps its mode otherwise
+  return file;
+}
+
 function checkServer(server: SecondaryServer): { host: string; port: number; dir: string } {
   const { host, port } = server.listen;
   if (!isIP(host)) throw new SetupError(`"${host}" is not an IP address to listen on`);
-  if (!Number.isInteger(port) || port < 1 || port > 65535)
-    throw new SetupError(`listening port ${port} is out of range`);
+  if (!isPort(port)) throw new SetupError(`listening port ${port} is out of range`);
   const dir = resolve(server.dir);
-  if (!/^[\x20-\x7e]+$/.test(dir) || /["\\]/.test(dir))
+  if (!writablePath(dir))
     throw new SetupError(`the folder "${dir}" cannot be written in a configuration file`);
   return { host, port, dir };
 }
@@ -71,14 +139,7 @@ export function renderKnotServer(setup: SecondarySetup, server: SecondaryServer)
   const { host, port, dir } = checkServer(server);
   const home = join(dir, "knot");
   return [
-    "server:",
-    `  rundir: "${home}/run"`,
-    `  listen: ${host}@${port}`,
-    "database:",
-    `  storage: "${home}/db"`,
-    "log:",
-    "  - target: stderr",
-    "    any: info",
+    ...SERVER_CLAUSE.knot(host, port, home),
     "template:",
     "  - id: default",
     `    storage: "${home}/zones"`,
@@ -92,21 +153,7 @@ export function renderNsdServer(setup: SecondarySetup, server: SecondaryServer):
   const { host, port, dir } = checkServer(server);
   const home = join(dir, "nsd");
   return [
-    "server:",
-    `    ip-address: ${host}@${port}`,
-    '    username: ""',
-    '    chroot: ""',
-    '    database: ""',
-    `    zonesdir: "${home}"`,
-    `    zonelistfile: "${home}/zone.list"`,
-    `    xfrdfile: "${home}/xfrd.state"`,
-    `    xfrdir: "${home}"`,
-    `    pidfile: "${home}/nsd.pid"`,
-    `    logfile: "${home}/nsd.log"`,
-    "    server-count: 1",
-    "    zonefiles-write: 60",
-    "remote-control:",
-    "    control-enable: no",
+    ...SERVER_CLAUSE.nsd(host, port, home, { zonefilesWrite: 60 }),
     "",
     renderNsdConfig(setup),
   ].join("\n");
@@ -116,19 +163,8 @@ export function renderNsdServer(setup: SecondarySetup, server: SecondaryServer):
 export function renderBindServer(setup: SecondarySetup, server: SecondaryServer): string {
   const { host, port, dir } = checkServer(server);
   const home = join(dir, "bind");
-  const v6 = isIP(host) === 6;
   return [
-    "options {",
-    `    directory "${home}";`,
-    `    pid-file "${home}/named.pid";`,
-    `    session-keyfile "${home}/session.key";`,
-    `    listen-on${v6 ? "-v6" : ""} port ${port} { ${host}; };`,
-    `    listen-on${v6 ? "" : "-v6"} { none; };`,
-    "    recursion no;",
-    "    dnssec-validation no;",
-    "    notify no;",
-    "};",
-    "controls { };",
+    ...SERVER_CLAUSE.bind(host, port, home, ["    notify no;"]),
     "",
     renderBindConfig(setup),
   ].join("\n");
@@ -157,12 +193,7 @@ export function writeSecondaryConfigs(
     ["bind", "named.conf", renderBindServer(setup, server), [], "named -g -c"],
   ];
   return files.map(([kind, name, text, subs, run]) => {
-    const home = join(dir, kind);
-    mkdirSync(home, { recursive: true, mode: 0o700 });
-    for (const sub of subs) mkdirSync(join(home, sub), { recursive: true, mode: 0o700 });
-    const file = join(home, name);
-    writeFileSync(file, text, { mode: 0o600 });
-    chmodSync(file, 0o600); // an existing file keeps its mode otherwise
+    const file = writeConfigFile(join(dir, kind), name, text, subs);
     return { kind, file, command: `${run} ${file}` };
   });
 }

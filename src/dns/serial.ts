@@ -7,9 +7,14 @@
 const MODULUS = 2 ** 32;
 const HALF = 2 ** 31;
 
+/** Whether `value` is a serial: an integer in [0, 2^32). */
+export function isSerial(value: unknown): value is number {
+  return Number.isInteger(value) && (value as number) >= 0 && (value as number) < MODULUS;
+}
+
 /** Throws a RangeError unless `value` is an integer in [0, 2^32). */
 export function assertSerial(value: number, what = "serial"): void {
-  if (!Number.isInteger(value) || value < 0 || value >= MODULUS) {
+  if (!isSerial(value)) {
     throw new RangeError(`${what} must be an integer from 0 to 4294967295, got ${String(value)}`);
   }
 }

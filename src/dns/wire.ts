@@ -360,6 +360,16 @@ export function sameAddress(a: string, b: string): boolean {
   return x !== undefined && y !== undefined && x.join(".") === y.join(".");
 }
 
+/** Whether `value` is a TCP or UDP port a server can be reached at: a whole number from 1 to 65535. */
+export function isPort(value: unknown): value is number {
+  return Number.isInteger(value) && (value as number) >= 1 && (value as number) <= 65535;
+}
+
+/** An address and port as people and `--primary` write them: "127.0.0.1:5353", "[::1]:5353". */
+export function formatAddress(host: string, port: number): string {
+  return host.includes(":") ? `[${host}]:${port}` : `${host}:${port}`;
+}
+
 /**
  * True for 127.0.0.0/8 and ::1, also written as ::ffff:127.x.y.z. Parsed, not
  * matched as text: 2001:db8::1 and fe80::1 end in "::1" and are not loopback.

@@ -90,7 +90,7 @@ const exactUtf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
  * The file's text: UTF-8, strictly. A byte sequence that is not UTF-8 is
  * refused with its line (decoding it would put U+FFFD in its place, silently).
  */
-function decodeFile(bytes: Uint8Array, fail: (line: number, reason: string) => never): string {
+function decodeFile(bytes: Uint8Array, fail: Fail): string {
   try {
     return fileUtf8.decode(bytes);
   } catch {
@@ -144,14 +144,47 @@ interface Entry {
   tokens: Token[];
 }
 
+type Fail = (line: number, reason: string) => never;
+
+/** A quoted string from the `"` at `start`: its text (escapes kept, read where the word is used) and where it ends. */
+function quotedAt(raw: string, start: number, lineNo: number, fail: Fail) {
+  let value = "";
+  let i = start + 1;
+  for (;;) {
+    if (i >= raw.length) fail(lineNo, "a quoted string is not closed on its line");
+    const d = raw[i]!;
+    if (d === "\\" && i + 1 < raw.length) {
+      value += d + raw[i + 1]!;
+      i += 2;
+    } else if (d === '"') {
+      return { value, end: i + 1 };
+    } else {
+      value += d;
+      i++;
+    }
+  }
+}
+
+/** A bare word from `start`: up to blank space, `;`, a parenthesis or a quote (escapes kept). */
+function wordAt(raw: string, start: number) {
+  let value = "";
+  let i = start;
+  while (i < raw.length && !' \t;()"'.includes(raw[i]!)) {
+    if (raw[i] === "\\" && i + 1 < raw.length) {
+      value += raw[i]! + raw[i + 1]!;
+      i += 2;
+    } else value += raw[i++];
+  }
+  return { value, end: i };
+}
+
 /** Splits text into entries: one per line, or several lines joined by parentheses. */
-function entries(text: string, fail: (line: number, reason: string) => never): Entry[] {
+function entries(text: string, fail: Fail): Entry[] {
   const out: Entry[] = [];
   let current: Entry | undefined;
   let depth = 0;
   let openedOn = 0;
-  const lines = text.split(/\r?\n/);
-  lines.forEach((raw, index) => {
+  text.split(/\r?\n/).forEach((raw, index) => {
     const lineNo = index + 1;
     if (depth === 0) current = { line: lineNo, blankOwner: /^[ \t]/.test(raw), tokens: [] };
     let i = 0;
@@ -160,46 +193,26 @@ function entries(text: string, fail: (line: number, reason: string) => never): E
       if (c === ";") break;
       if (c === " " || c === "\t") {
         i++;
-      } else if (c === "(") {
+        continue;
+      }
+      if (c === "(") {
         if (depth === 0) openedOn = lineNo;
         depth++;
         i++;
-      } else if (c === ")") {
+        continue;
+      }
+      if (c === ")") {
         if (depth === 0) fail(lineNo, "')' without a matching '('");
         depth--;
         i++;
-      } else if (c === '"') {
-        let value = "";
-        i++;
-        for (;;) {
-          if (i >= raw.length) fail(lineNo, "a quoted string is not closed on its line");
-          const d = raw[i]!;
-          if (d === "\\" && i + 1 < raw.length) {
-            value += d + raw[i + 1]!; // escapes are read where the word is used
-            i += 2;
-          } else if (d === '"') {
-            i++;
-            break;
-          } else {
-            value += d;
-            i++;
-          }
-        }
-        const control = controlIn(value);
-        if (control) fail(lineNo, control);
-        current!.tokens.push({ text: value, quoted: true });
-      } else {
-        let value = "";
-        while (i < raw.length && !' \t;()"'.includes(raw[i]!)) {
-          if (raw[i] === "\\" && i + 1 < raw.length) {
-            value += raw[i]! + raw[i + 1]!;
-            i += 2;
-          } else value += raw[i++];
-        }
-        const control = controlIn(value);
-        if (control) fail(lineNo, control);
-        current!.tokens.push({ text: value, quoted: false });
+        continue;
       }
+      const quoted = c === '"';
+      const { value, end } = quoted ? quotedAt(raw, i, lineNo, fail) : wordAt(raw, i);
+      const control = controlIn(value);
+      if (control) fail(lineNo, control);
+      current!.tokens.push({ text: value, quoted });
+      i = end;
     }
     if (depth === 0 && current && current.tokens.length > 0) out.push(current);
   });
@@ -241,16 +254,36 @@ export function parseZoneFile(file: string | Uint8Array, options: ParseOptions =
     throw new ZoneFileError(line, reason, options.source);
   };
   const text = typeof file === "string" ? file : decodeFile(file, fail);
-  let origin = options.origin === undefined ? undefined : normalizeName(options.origin);
-  let defaultTtl: number | undefined;
-  let lastTtl: number | undefined;
-  let lastOwner: string | undefined;
-  let zoneOrigin = origin;
-  const records: ZoneRecord[] = [];
-  const lines: number[] = []; // the line each record started on
-  let lastLine = 1;
+  const origin = options.origin === undefined ? undefined : normalizeName(options.origin);
+  const reader = new ZoneFileReader(origin, fail);
+  for (const entry of entries(text, fail)) reader.read(entry);
+  return reader.finish();
+}
 
-  const absolute = (name: string, line: number): string => {
+/** What carries over from one entry of a zone file to the next, and the records read so far. */
+class ZoneFileReader {
+  #origin: string | undefined;
+  /** The zone's name: the first origin, else the first SOA's owner. */
+  #zoneOrigin: string | undefined;
+  #defaultTtl: number | undefined;
+  #lastTtl: number | undefined;
+  #lastOwner: string | undefined;
+  readonly #records: ZoneRecord[] = [];
+  /** The line each record started on. */
+  readonly #lines: number[] = [];
+  #lastLine = 1;
+  readonly #fail: Fail;
+
+  constructor(origin: string | undefined, fail: Fail) {
+    this.#origin = origin;
+    this.#zoneOrigin = origin;
+    this.#fail = fail;
+  }
+
+  /** A name of the file as an absolute name, in lower case. */
+  readonly absolute = (name: string, line: number): string => {
+    const fail = this.#fail;
+    const origin = this.#origin;
     if (name === "@") {
       if (origin === undefined) fail(line, "'@' used before any $ORIGIN");
       return origin!;
@@ -271,37 +304,57 @@ export function parseZoneFile(file: string | Uint8Array, options: ParseOptions =
     }
   };
 
-  for (const entry of entries(text, fail)) {
-    const { line } = entry;
-    lastLine = line;
-    const words = entry.tokens;
-    const first = words[0]!;
-    if (!entry.blankOwner && !first.quoted && first.text.startsWith("$")) {
-      const directive = first.text.toUpperCase();
-      const arg = words[1]?.text;
-      if (directive === "$ORIGIN") {
-        if (!arg) fail(line, "$ORIGIN needs a name");
-        origin = absolute(arg!, line);
-        zoneOrigin ??= origin;
-      } else if (directive === "$TTL") {
-        const ttl = arg === undefined ? undefined : parseTtl(arg);
-        if (ttl === undefined)
-          fail(line, `$TTL needs a time in seconds, got ${quoteWord(arg ?? "")}`);
-        defaultTtl = ttl;
-      } else {
-        fail(line, `${clipWord(first.text)} is not supported (supported: $ORIGIN, $TTL)`);
-      }
-      continue;
+  read(entry: Entry): void {
+    this.#lastLine = entry.line;
+    const first = entry.tokens[0]!;
+    if (!entry.blankOwner && !first.quoted && first.text.startsWith("$")) this.#directive(entry);
+    else this.#record(entry);
+  }
+
+  #directive({ line, tokens }: Entry): void {
+    const directive = tokens[0]!.text.toUpperCase();
+    const arg = tokens[1]?.text;
+    if (directive === "$ORIGIN") {
+      if (!arg) this.#fail(line, "$ORIGIN needs a name");
+      this.#origin = this.absolute(arg!, line);
+      this.#zoneOrigin ??= this.#origin;
+    } else if (directive === "$TTL") {
+      const ttl = arg === undefined ? undefined : parseTtl(arg);
+      if (ttl === undefined)
+        this.#fail(line, `$TTL needs a time in seconds, got ${quoteWord(arg ?? "")}`);
+      this.#defaultTtl = ttl;
+    } else {
+      this.#fail(line, `${clipWord(tokens[0]!.text)} is not supported (supported: $ORIGIN, $TTL)`);
     }
-    let rest = words.map((w) => w.text);
+  }
+
+  #record(entry: Entry): void {
+    const { line } = entry;
+    let rest = entry.tokens.map((w) => w.text);
     let owner: string;
     if (entry.blankOwner) {
-      if (lastOwner === undefined) fail(line, "a record with no owner name comes before any owner");
-      owner = lastOwner!;
+      if (this.#lastOwner === undefined)
+        this.#fail(line, "a record with no owner name comes before any owner");
+      owner = this.#lastOwner!;
     } else {
-      owner = absolute(rest[0]!, line);
+      owner = this.absolute(rest[0]!, line);
       rest = rest.slice(1);
     }
+    const { ttl, type, rdata } = this.#ttlAndType(rest, line);
+    if (ttl !== undefined) this.#lastTtl = ttl;
+    const effectiveTtl = ttl ?? this.#defaultTtl ?? this.#lastTtl;
+    if (effectiveTtl === undefined)
+      this.#fail(line, "no TTL: give one on the record or a $TTL before it");
+    this.#lastOwner = owner;
+    const rdataTokens = entry.tokens.slice(entry.tokens.length - rdata);
+    const data = RDATA[type](fieldReader(type, rdataTokens, line, this.#fail, this.absolute));
+    this.#records.push({ name: owner, ttl: effectiveTtl!, type, data } as ZoneRecord);
+    this.#lines.push(line);
+  }
+
+  /** The TTL and class (either order, both optional) and the type; `rdata` counts the words after them. */
+  #ttlAndType(words: string[], line: number) {
+    let rest = words;
     let ttl: number | undefined;
     let type: string | undefined;
     while (rest.length > 0 && type === undefined) {
@@ -312,39 +365,32 @@ export function parseZoneFile(file: string | Uint8Array, options: ParseOptions =
       else if (upper === "IN") {
         /* the only class */
       } else if (["CH", "HS", "CS", "ANY", "NONE"].includes(upper))
-        fail(line, `class ${upper} is not supported (only IN)`);
+        this.#fail(line, `class ${upper} is not supported (only IN)`);
       else type = upper;
       rest = rest.slice(1);
     }
-    if (type === undefined) fail(line, "a record needs a type");
+    if (type === undefined) this.#fail(line, "a record needs a type");
     if (!TYPES.has(type as ZoneRecordType)) {
-      fail(
-        line,
-        `record type ${clipWord(type!)} is not supported (supported: ${[...TYPES].join(" ")})`,
-      );
+      const supported = [...TYPES].join(" ");
+      this.#fail(line, `record type ${clipWord(type!)} is not supported (supported: ${supported})`);
     }
-    if (ttl !== undefined) lastTtl = ttl;
-    const effectiveTtl = ttl ?? defaultTtl ?? lastTtl;
-    if (effectiveTtl === undefined)
-      fail(line, "no TTL: give one on the record or a $TTL before it");
-    lastOwner = owner;
-    const rdataTokens = entry.tokens.slice(entry.tokens.length - rest.length);
-    records.push(
-      recordFrom(owner, effectiveTtl!, type as ZoneRecordType, rdataTokens, line, fail, absolute),
-    );
-    lines.push(line);
+    return { ttl, type: type as ZoneRecordType, rdata: rest.length };
   }
 
-  if (zoneOrigin === undefined) {
-    const firstSoa = records.find((r) => r.type === "SOA");
-    zoneOrigin = firstSoa?.name;
-  }
-  try {
-    const soa = checkZone(zoneOrigin ?? "", records);
-    return { origin: zoneOrigin!, records, soa };
-  } catch (error) {
-    if (!(error instanceof ZoneDataError)) throw error;
-    return fail(error.index === undefined ? lastLine : lines[error.index]!, error.reason);
+  /** The zone the records form (checkZone's rules, each broken rule named by its line). */
+  finish(): ParsedZone {
+    const records = this.#records;
+    const zoneOrigin = this.#zoneOrigin ?? records.find((r) => r.type === "SOA")?.name;
+    try {
+      const soa = checkZone(zoneOrigin ?? "", records);
+      return { origin: zoneOrigin!, records, soa };
+    } catch (error) {
+      if (!(error instanceof ZoneDataError)) throw error;
+      return this.#fail(
+        error.index === undefined ? this.#lastLine : this.#lines[error.index]!,
+        error.reason,
+      );
+    }
   }
 }
 
@@ -428,100 +474,94 @@ export function checkZone(origin: string, records: readonly ZoneRecord[]): SoaDa
   return (soa.r as Extract<ZoneRecord, { type: "SOA" }>).data;
 }
 
-function recordFrom(
-  name: string,
-  ttl: number,
+/** Reads the data fields of one record, failing with the line and the type's name. */
+function fieldReader(
   type: ZoneRecordType,
   tokens: Token[],
   line: number,
-  fail: (line: number, reason: string) => never,
+  fail: Fail,
   absolute: (name: string, line: number) => string,
-): ZoneRecord {
+) {
   const words = tokens.map((t) => t.text);
-  const arity = (n: number) => {
-    if (words.length !== n)
-      fail(line, `${type} needs ${n} field${n === 1 ? "" : "s"}, got ${words.length}`);
+  return {
+    words,
+    /** The words, once there are exactly `n` of them. */
+    arity(n: number): string[] {
+      if (words.length !== n)
+        fail(line, `${type} needs ${n} field${n === 1 ? "" : "s"}, got ${words.length}`);
+      return words;
+    },
+    int(text: string, what: string, max: number): number {
+      if (!/^\d+$/.test(text) || Number(text) > max)
+        fail(line, `${type} ${what} must be a number from 0 to ${max}, got ${quoteWord(text)}`);
+      return Number(text);
+    },
+    time(text: string, what: string): number {
+      const value = parseTtl(text);
+      if (value === undefined)
+        fail(line, `SOA ${what} must be a time in seconds, got ${quoteWord(text)}`);
+      return value!;
+    },
+    address(family: "IPv4" | "IPv6"): string {
+      const [text] = this.arity(1) as [string];
+      if (!(family === "IPv4" ? isIPv4(text) : isIPv6(text)))
+        fail(line, `${type} needs an ${family} address, got ${quoteWord(text)}`);
+      return text;
+    },
+    name: (text: string) => absolute(text, line),
+    txt: (word: string) => txtString(word, line, fail),
+    fail: (reason: string) => fail(line, reason),
   };
-  const int = (text: string, what: string, max: number): number => {
-    if (!/^\d+$/.test(text) || Number(text) > max)
-      fail(line, `${type} ${what} must be a number from 0 to ${max}, got ${quoteWord(text)}`);
-    return Number(text);
-  };
-  const time = (text: string, what: string): number => {
-    const value = parseTtl(text);
-    if (value === undefined)
-      fail(line, `SOA ${what} must be a time in seconds, got ${quoteWord(text)}`);
-    return value!;
-  };
-  switch (type) {
-    case "A":
-      arity(1);
-      if (!isIPv4(words[0]!)) fail(line, `A needs an IPv4 address, got ${quoteWord(words[0]!)}`);
-      return { name, ttl, type, data: words[0]! };
-    case "AAAA":
-      arity(1);
-      if (!isIPv6(words[0]!)) fail(line, `AAAA needs an IPv6 address, got ${quoteWord(words[0]!)}`);
-      return { name, ttl, type, data: words[0]! };
-    case "NS":
-    case "CNAME":
-    case "PTR":
-      arity(1);
-      return { name, ttl, type, data: absolute(words[0]!, line) };
-    case "MX":
-      arity(2);
-      return {
-        name,
-        ttl,
-        type,
-        data: {
-          preference: int(words[0]!, "preference", 65535),
-          exchange: absolute(words[1]!, line),
-        },
-      };
-    case "TXT":
-      if (words.length === 0) fail(line, "TXT needs at least one string");
-      return { name, ttl, type, data: words.map((word) => txtString(word, line, fail)) };
-    case "SRV":
-      arity(4);
-      return {
-        name,
-        ttl,
-        type,
-        data: {
-          priority: int(words[0]!, "priority", 65535),
-          weight: int(words[1]!, "weight", 65535),
-          port: int(words[2]!, "port", 65535),
-          target: absolute(words[3]!, line),
-        },
-      };
-    case "SOA": {
-      arity(7);
-      const serial = int(words[2]!, "serial", 0xffffffff);
-      assertSerial(serial);
-      return {
-        name,
-        ttl,
-        type,
-        data: {
-          mname: absolute(words[0]!, line),
-          rname: absolute(words[1]!, line),
-          serial,
-          refresh: time(words[3]!, "refresh"),
-          retry: time(words[4]!, "retry"),
-          expire: time(words[5]!, "expire"),
-          minimum: time(words[6]!, "minimum"),
-        },
-      };
-    }
-  }
 }
+
+type FieldReader = ReturnType<typeof fieldReader>;
+
+/** The data of each record type, from its fields. */
+const RDATA: Record<ZoneRecordType, (f: FieldReader) => ZoneRecord["data"]> = {
+  A: (f) => f.address("IPv4"),
+  AAAA: (f) => f.address("IPv6"),
+  NS: (f) => f.name(f.arity(1)[0]!),
+  CNAME: (f) => f.name(f.arity(1)[0]!),
+  PTR: (f) => f.name(f.arity(1)[0]!),
+  MX: (f) => {
+    const [preference, exchange] = f.arity(2) as [string, string];
+    return { preference: f.int(preference, "preference", 65535), exchange: f.name(exchange) };
+  },
+  TXT: (f) => {
+    if (f.words.length === 0) f.fail("TXT needs at least one string");
+    return f.words.map(f.txt);
+  },
+  SRV: (f) => {
+    const [priority, weight, port, target] = f.arity(4) as [string, string, string, string];
+    return {
+      priority: f.int(priority, "priority", 65535),
+      weight: f.int(weight, "weight", 65535),
+      port: f.int(port, "port", 65535),
+      target: f.name(target),
+    };
+  },
+  SOA: (f) => {
+    const words = f.arity(7) as [string, string, string, string, string, string, string];
+    const serial = f.int(words[2], "serial", 0xffffffff);
+    assertSerial(serial);
+    return {
+      mname: f.name(words[0]),
+      rname: f.name(words[1]),
+      serial,
+      refresh: f.time(words[3], "refresh"),
+      retry: f.time(words[4], "retry"),
+      expire: f.time(words[5], "expire"),
+      minimum: f.time(words[6], "minimum"),
+    };
+  },
+};
 
 /**
  * A TXT string with its escapes decoded. Held as a JS string (what the state
  * file and dns-packet take), so its octets must be UTF-8: `\DDD` octets that
  * are not are refused rather than altered.
  */
-function txtString(word: string, line: number, fail: (line: number, reason: string) => never) {
+function txtString(word: string, line: number, fail: Fail) {
   let octets: Uint8Array;
   try {
     octets = unescapeText(word);

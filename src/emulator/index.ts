@@ -5,13 +5,16 @@
 import { createServer, type Server } from "node:http";
 import { isIP, type AddressInfo, type Socket } from "node:net";
 import type { ZoneRecord } from "../dns/zone.js";
-import { isLoopbackAddress } from "../dns/wire.js";
+import { formatAddress, isLoopbackAddress, isPort } from "../dns/wire.js";
 import { handleRequest, answerClientError, API_PREFIX, type Faults } from "./pipeline.js";
 import { ZoneData, zoneRecords, type EmulatorEvent } from "./primary.js";
+import { Secondary, pulledZones, type SecondaryController } from "./secondary.js";
 import type { ResourceHandlers } from "./resource.js";
 import { aclHandlers } from "./handlers/acls.js";
 import { ipsHandlers } from "./handlers/ips.js";
 import { outgoingHandlers, outgoingRecords } from "./handlers/outgoing.js";
+import { incomingHandlers, incomingRecords } from "./handlers/incoming.js";
+import { dnsSettingsHandlers, dnsSettingsRecords } from "./handlers/dns-settings.js";
 import { peerHandlers } from "./handlers/peers.js";
 import { applySeed, exampleSeed, stateEntryProblem, type EmulatorSeed } from "./handlers/state.js";
 import { tsigHandlers } from "./handlers/tsigs.js";
@@ -23,6 +26,8 @@ import { ACCOUNT_COLLECTIONS, COLLECTIONS, type CollectionName } from "./collect
 /** Every resource's handlers; a new resource adds its file here. */
 const HANDLERS: ResourceHandlers = {
   ...outgoingHandlers,
+  ...incomingHandlers,
+  ...dnsSettingsHandlers,
   ...peerHandlers,
   ...tsigHandlers,
   ...aclHandlers,
@@ -30,6 +35,13 @@ const HANDLERS: ResourceHandlers = {
 };
 export type { EmulatorSeed, EmulatorEvent };
 export type { ZoneEvent } from "./primary.js";
+export type {
+  IncomingPrimary,
+  IncomingZoneConfig,
+  IncomingZoneState,
+  SecondaryController,
+  SecondaryEvent,
+} from "./secondary.js";
 export type { DnsEvent, ZoneRecord } from "../dns/index.js";
 
 /** Where the last run listened, kept in the state so a restart can listen there again. */
@@ -40,10 +52,8 @@ interface Listeners {
 }
 
 function listenersProblem(record: unknown): string | undefined {
-  const port = (value: unknown) =>
-    Number.isInteger(value) && Number(value) > 0 && Number(value) < 65536;
   const { port: http, dnsPort } = (record ?? {}) as Partial<Listeners>;
-  if (!port(http) || (dnsPort !== undefined && !port(dnsPort)))
+  if (!isPort(http) || (dnsPort !== undefined && !isPort(dnsPort)))
     return "must be { port, dnsPort? } with ports from 1 to 65535";
   return undefined;
 }
@@ -51,7 +61,10 @@ function listenersProblem(record: unknown): string | undefined {
 /** Every collection of the state, with the check of its records. */
 const RECORDS: RecordChecks = everyCollection({
   ...outgoingRecords,
+  ...incomingRecords,
+  ...dnsSettingsRecords,
   ...zoneRecords,
+  ...pulledZones,
   [LISTENERS.collection]: (record: unknown) => listenersProblem(record),
   ...Object.fromEntries(
     ACCOUNT_COLLECTIONS.map((name) => [
@@ -184,6 +197,12 @@ export interface Emulator {
    * "skipped"), zone changes. Never holds a TSIG secret.
    */
   events(): EmulatorEvent[];
+  /**
+   * The emulator as a secondary (Cloudflare's incoming zones): configure a zone's
+   * primaries and it pulls from them (loopback only) and serves the zone on the
+   * DNS port; the incoming handlers drive it.
+   */
+  readonly secondary: SecondaryController;
   /** Stops listening, drops open connections, waits for the last save and frees the state file. */
   close(): Promise<void>;
 }
@@ -200,6 +219,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     zoneFiles: options.zoneFiles ?? {},
     onEvent: options.onEvent,
   });
+  const secondary = new Secondary({ store, log: (event) => zones.log(event) });
+  zones.attachSecondary(secondary);
   const previous = options.reusePorts
     ? store.get<Listeners>(LISTENERS.collection, LISTENERS.key)
     : undefined;
@@ -219,7 +240,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   }
   const dnsAddress = dns ? formatAddress(dns.host, dns.port) : "none";
   const server = createServer(serverOptions(timeouts), (req, res) => {
-    const pipeline = { spec, handlers: HANDLERS, store, faults, zones, dnsAddress };
+    const pipeline = { spec, handlers: HANDLERS, store, faults, zones, secondary, dnsAddress };
     void handleRequest({ ...pipeline, warn: options.onWarning }, req, res);
   });
   server.on("clientError", (error: Error, socket: Socket) => answerClientError(error, socket));
@@ -228,13 +249,17 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     if (options.reusePorts) await rememberPorts(store, server, dns);
   } catch (error) {
     server.close();
+    await secondary.close();
     await zones.close();
     await store.close();
     throw error;
   }
+  // Incoming zones the state holds: pulled again, then kept refreshed.
+  secondary.resumeFrom(COLLECTIONS.incoming);
   // A zone file that changed while the emulator was stopped: its secondaries learn it now.
   for (const zoneId of changed) zones.notify(zoneId);
-  return emulatorHandle({ server, host, dns, zones, store, files: options.zoneFiles ?? {} });
+  const files = options.zoneFiles ?? {};
+  return emulatorHandle({ server, host, dns, zones, secondary, store, files });
 }
 
 /** The spec, once every operation of it has a handler. */
@@ -265,14 +290,14 @@ function emulatorHandle(parts: {
   host: string;
   dns: { host: string; port: number } | undefined;
   zones: ZoneData;
+  secondary: Secondary;
   store: Store;
   files: Readonly<Record<string, string>>;
 }): Emulator {
-  const { server, host, dns, zones, store, files } = parts;
+  const { server, host, dns, zones, secondary, store, files } = parts;
   const { port } = server.address() as AddressInfo;
-  const shownHost = host.includes(":") ? `[${host}]` : host;
   return {
-    url: `http://${shownHost}:${port}${API_PREFIX}`,
+    url: `http://${formatAddress(host, port)}${API_PREFIX}`,
     port,
     dns: dns ? { host: dns.host, port: dns.port } : undefined,
     accountIds: accountIds(store),
@@ -282,7 +307,9 @@ function emulatorHandle(parts: {
       return zones.reloadZoneFiles();
     },
     events: () => zones.events(),
+    secondary,
     async close() {
+      await secondary.close();
       await zones.close();
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
@@ -364,11 +391,6 @@ function accountIds(store: Store): string[] {
   const { collections } = store.snapshot();
   const ids = ACCOUNT_COLLECTIONS.flatMap((name) => Object.keys(collections[name] ?? {}));
   return [...new Set(ids)].sort();
-}
-
-/** "127.0.0.1:5353", "[::1]:5353": as `--primary` reads it. */
-function formatAddress(host: string, port: number): string {
-  return `${host.includes(":") ? `[${host}]` : host}:${port}`;
 }
 
 function listen(server: Server, port: number, host: string): Promise<void> {

@@ -5,6 +5,7 @@
  */
 import { OPERATIONS } from "../../generated/operations.js";
 import type { Store } from "./store.js";
+import type { SecondaryHooks } from "./handlers/incoming.js";
 
 /**
  * What the outgoing handlers tell the zone data and the DNS primary (primary.ts).
@@ -32,6 +33,8 @@ export interface HandlerContext {
   date: Date;
   /** The zone data and DNS primary; absent in tests that drive handlers alone. */
   zones?: ZoneHooks | undefined;
+  /** The secondary that pulls incoming zones (handlers/incoming.ts); absent when there is none. */
+  secondary?: SecondaryHooks | undefined;
 }
 
 export interface Answer {
@@ -53,6 +56,25 @@ export type OperationHandler = (context: HandlerContext) => Answer;
 
 export type ResourceHandlers = Readonly<Record<string, OperationHandler>>;
 
+/** One operation of a resource, as the operations table (generated/operations.ts) lists it. */
+export interface ResourceOperation {
+  operationId: string;
+  /** The spec's path template, e.g. /accounts/{account_id}/secondary_dns/peers/{peer_id} */
+  path: string;
+  /** The schema of the 200's `result` (`Name[]` for a list of them). */
+  result: string;
+}
+
+/** The operations of a resource (the spec's `x-client-method: <resource>.<method>`), by method name. */
+export function operationsOf(resource: string): Record<string, ResourceOperation> {
+  const out: Record<string, ResourceOperation> = {};
+  for (const [operationId, info] of Object.entries(OPERATIONS)) {
+    if (info.resource !== resource || info.method === undefined) continue;
+    out[info.method] = { operationId, path: info.operation.path, result: info.operation.result };
+  }
+  return out;
+}
+
 /**
  * A resource's handlers, written by client method name, keyed by operationId as
  * the operations table (generated/operations.ts) says.
@@ -62,10 +84,9 @@ export function byOperationId(
   handlers: Readonly<Record<string, OperationHandler>>,
 ): ResourceHandlers {
   const out: Record<string, OperationHandler> = {};
-  for (const [operationId, info] of Object.entries(OPERATIONS)) {
-    if (info.resource !== resource || info.method === undefined) continue;
-    const handler = handlers[info.method];
-    if (!handler) throw new Error(`no emulator handler for ${resource}.${info.method}`);
+  for (const [method, { operationId }] of Object.entries(operationsOf(resource))) {
+    const handler = handlers[method];
+    if (!handler) throw new Error(`no emulator handler for ${resource}.${method}`);
     out[operationId] = handler;
   }
   return out;

@@ -111,7 +111,7 @@ describe("the cf-secondary-dns bin", () => {
 
 describe("the npm start demo", () => {
   it("drives the whole lifecycle through the CLI and exits 0", async () => {
-    const demo = await builtFile("dist/src/demo.js");
+    const demo = await builtFile("dist/examples/demo.js");
     const result = await run(demo, [], cleanEnv);
     expect(result.stderr).toBe("");
     expect(result.code).toBe(0);

@@ -1,7 +1,7 @@
 // The client is generated from the spec's x-client-method, at any depth: a
 // resource or a group the spec adds appears on the client, with its types, with
 // no hand-written file. Proven on a copy of the spec whose operations are moved
-// to new places (`dnsSettings.zone.get`, `incoming.forceAxfr`): the generated
+// to new places (`reports.zone.status`, `transfers.forcePeer`): the generated
 // files, served in place of the committed ones, compile with the client and a
 // probe that calls them both ways.
 import { readFileSync } from "node:fs";
@@ -18,20 +18,20 @@ const PEERS = "/accounts/{account_id}/secondary_dns/peers";
 
 function movedSpec() {
   const spec = JSON.parse(readFileSync(path.join(root, "generated", "openapi.json"), "utf8"));
-  spec.paths[STATUS].get["x-client-method"] = "dnsSettings.zone.get";
-  spec.paths[PEERS].post["x-client-method"] = "incoming.forceAxfr";
+  spec.paths[STATUS].get["x-client-method"] = "reports.zone.status";
+  spec.paths[PEERS].post["x-client-method"] = "transfers.forcePeer";
   return spec;
 }
 
-const probe = `import { createSecondaryDnsClient, createSecondaryDnsCore, dnsSettingsZoneGet, incomingForceAxfr, type TransferStatus, type Peer } from "../../src/index.js";
+const probe = `import { createSecondaryDnsClient, createSecondaryDnsCore, reportsZoneStatus, transfersForcePeer, type TransferStatus, type Peer } from "../../src/index.js";
 const client = createSecondaryDnsClient({ apiToken: "t" });
 const core = createSecondaryDnsCore({ apiToken: "t" });
-export const a: Promise<TransferStatus> = client.dnsSettings.zone.get("z");
-export const b: Promise<TransferStatus> = dnsSettingsZoneGet(core, "z", { timeoutMs: 5 });
-export const c: Promise<Peer> = client.incoming.forceAxfr({ name: "p" });
-export const d: Promise<Peer> = incomingForceAxfr(core, { name: "p" });
+export const a: Promise<TransferStatus> = client.reports.zone.status("z");
+export const b: Promise<TransferStatus> = reportsZoneStatus(core, "z", { timeoutMs: 5 });
+export const c: Promise<Peer> = client.transfers.forcePeer({ name: "p" });
+export const d: Promise<Peer> = transfersForcePeer(core, { name: "p" });
 // @ts-expect-error the group has no such method
-client.dnsSettings.zone.put("z");
+client.reports.zone.put("z");
 // @ts-expect-error the operation moved off outgoing
 client.outgoing.status("z");
 `;
@@ -75,26 +75,17 @@ describe("the client's generator", () => {
   const files = clientSources(spec);
 
   it("writes a module per resource and per group, and flat names for the modular form", () => {
-    expect(Object.keys(files).sort()).toEqual(
-      [
-        "acls",
-        "dnsSettings",
-        "dnsSettings.zone",
-        "incoming",
-        "index",
-        "outgoing",
-        "peers",
-        "resources",
-        "tsigs",
-      ].map((f) => `${f}.ts`),
+    const names = Object.keys(files);
+    expect(names).toEqual(
+      expect.arrayContaining(["reports.ts", "reports.zone.ts", "transfers.ts"]),
     );
-    expect(files["dnsSettings.ts"]).toContain("readonly zone: DnsSettingsZoneResource;");
+    // The moved operations left nothing behind where they were.
+    expect(files["outgoing.ts"]).not.toMatch(/status/);
+    expect(files["reports.ts"]).toContain("readonly zone: ReportsZoneResource;");
     expect(files["index.ts"]).toContain(
-      'export { get as dnsSettingsZoneGet } from "./dnsSettings.zone.js";',
+      'export { status as reportsZoneStatus } from "./reports.zone.js";',
     );
-    expect(files["resources.ts"]).toMatch(
-      /dnsSettings: \{\s+zone: \{\s+get: dnsSettingsZone\.get,/,
-    );
+    expect(files["resources.ts"]).toMatch(/reports: \{\s+zone: \{\s+status: reportsZone\.status,/);
   });
 
   it("and what it writes compiles, on the client and in the modular form", () => {

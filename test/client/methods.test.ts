@@ -9,6 +9,7 @@ import {
 import { rawClient } from "../../src/raw.js";
 import { OPERATIONS, type BodySchema, type ResultSchema } from "../../generated/operations.js";
 import { clientCall, parameterNames } from "../contract/client-calls.js";
+import { DEFAULT_SETTINGS } from "../../src/emulator/handlers/dns-settings.js";
 import { envelope, PEER_A, PEER_B, sampleZone, ZONE, serverForTests } from "../support/server.js";
 
 const server = serverForTests();
@@ -44,6 +45,15 @@ const BODIES: Record<BodySchema, { passed: unknown; sent: unknown }> = {
   AclInput: { passed: without(acl), sent: without(acl) },
   // The facade's delete takes no body; it sends `{}`, as Cloudflare's schema asks.
   EmptyBody: { passed: undefined, sent: {} },
+  IncomingZoneInput: {
+    passed: { name: "www.example.com.", peers: [PEER_A], auto_refresh_seconds: 86400 },
+    sent: { name: "www.example.com.", peers: [PEER_A], auto_refresh_seconds: 86400 },
+  },
+  ZoneDnsSettingsInput: { passed: { multi_provider: true }, sent: { multi_provider: true } },
+  AccountDnsSettingsInput: {
+    passed: { zone_defaults: { ns_ttl: 3600 } },
+    sent: { zone_defaults: { ns_ttl: 3600 } },
+  },
 };
 
 /** A result of each schema, as the server answers it. */
@@ -59,6 +69,18 @@ const SAMPLES: Record<ResultSchema, unknown> = {
   Acl: acl,
   "Acl[]": [acl, { ...acl, id: "e6af8abf1b1b121a68af5bd7d52df413", ip_range: "::1/128" }],
   CloudflareIps: { ipv4_cidrs: ["192.0.2.0/24"], ipv6_cidrs: ["2001:db8::/32"], etag: "e1" },
+  IncomingZone: {
+    id: sampleZone.id,
+    name: sampleZone.name,
+    peers: sampleZone.peers,
+    auto_refresh_seconds: 86400,
+    soa_serial: sampleZone.soa_serial,
+    checked_time: sampleZone.checked_time,
+    created_time: sampleZone.created_time,
+    modified_time: sampleZone.created_time,
+  },
+  ZoneDnsSettings: DEFAULT_SETTINGS,
+  AccountDnsSettings: { zone_defaults: DEFAULT_SETTINGS },
 };
 
 // Each method of the facade, from the operations table: what it must send, and

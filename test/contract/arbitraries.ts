@@ -12,6 +12,7 @@ import {
   TSIG_ALGORITHMS,
 } from "../../generated/constants.js";
 import type { ResultSchema } from "../../generated/operations.js";
+import { DEFAULT_SETTINGS } from "../../src/emulator/handlers/dns-settings.js";
 
 export const identifier = fc.stringMatching(/^[0-9a-f]{32}$/);
 
@@ -54,6 +55,22 @@ export const outgoingZone = fc.record({
   created_time: timestamp,
   last_transferred_time: timestamp,
 });
+
+export const incomingZone = fc.record({
+  id: identifier,
+  name: dnsName,
+  peers: fc.uniqueArray(identifier, { maxLength: MAX_PEERS }),
+  auto_refresh_seconds: fc.integer({ min: 1, max: SOA_SERIAL_MAX }),
+  soa_serial: fc.integer({ min: 0, max: SOA_SERIAL_MAX }),
+  checked_time: timestamp,
+  created_time: timestamp,
+  modified_time: timestamp,
+});
+
+/** A zone's DNS settings: the emulator's defaults with the settings that matter here drawn. */
+export const zoneDnsSettings = fc
+  .record({ multi_provider: fc.boolean(), ns_ttl: fc.integer({ min: 30, max: 86400 }) })
+  .map((drawn) => ({ ...structuredClone(DEFAULT_SETTINGS), ...drawn }));
 
 const name = fc.string({ minLength: 1, maxLength: 30 });
 const octet = fc.integer({ min: 0, max: 255 });
@@ -118,6 +135,9 @@ export const VALID_RESULTS = {
   Acl: acl,
   "Acl[]": fc.array(acl, { maxLength: 3 }),
   CloudflareIps: cloudflareIps,
+  IncomingZone: incomingZone,
+  ZoneDnsSettings: zoneDnsSettings,
+  AccountDnsSettings: zoneDnsSettings.map((zone_defaults) => ({ zone_defaults })),
 } satisfies Record<ResultSchema, fc.Arbitrary<unknown>>;
 type WithoutArbitrary = Exclude<ResultSchema, keyof typeof VALID_RESULTS>;
 // Fails to compile, in these words, when the spec has a result schema VALID_RESULTS lacks.

@@ -37,6 +37,13 @@ const BODIES: Record<BodySchema, unknown> = {
   TsigInput: { name: "k.example.", algo: "hmac-sha256.", secret: "c2VjcmV0LXNlY3JldA==" },
   AclInput: { name: "local", ip_range: "127.0.0.0/24" },
   EmptyBody: undefined,
+  IncomingZoneInput: {
+    name: "www.example.com.",
+    peers: ["23ff594956f20c2a721606e94745a8aa"],
+    auto_refresh_seconds: 86400,
+  },
+  ZoneDnsSettingsInput: { multi_provider: true },
+  AccountDnsSettingsInput: { zone_defaults: { multi_provider: true } },
 };
 const bodyOf = (id: string) => {
   const schema = OPERATIONS[id]?.operation.body;

@@ -2,7 +2,8 @@
  * What peers, TSIGs and ACLs have in common: each is a list of records per
  * account, kept in the store as one record per account id (an array, in the
  * order of creation), with the same five operations. A resource file gives its
- * names and its rules; this file makes the handlers.
+ * name in messages and its rules; this file reads the rest from the spec
+ * (operationIds, id parameter, schema) and makes the handlers.
  *
  * The state shape: `collections[<name>][<account_id>]` is an array of the
  * resource's records, each valid against the spec's schema for it (Peer, Tsig,
@@ -10,8 +11,16 @@
  * is wrong with one such entry, for the check of a state file at start.
  */
 import { randomBytes } from "node:crypto";
-import { Failure } from "../failures.js";
-import type { HandlerContext, OperationHandler, ResourceHandlers } from "../resource.js";
+import type { AccountCollection } from "../collections.js";
+import { failure } from "../failures.js";
+import {
+  byOperationId,
+  operationsOf,
+  type HandlerContext,
+  type OperationHandler,
+  type ResourceHandlers,
+  type ResourceOperation,
+} from "../resource.js";
 import { loadSpec } from "../spec.js";
 import type { Store } from "../store.js";
 
@@ -19,23 +28,52 @@ export interface AccountRecord {
   id: string;
 }
 
-export interface AccountResource<T extends AccountRecord, I> {
-  /** The store collection, also the state file's name for it. */
-  collection: string;
-  /** The spec's schema of one record, as the API returns it. */
-  schema: string;
-  /** The path parameter naming one record, e.g. "peer_id". */
-  idParam: string;
-  /** The operationIds of list, create, get, update, delete. */
-  operations: { list: string; create: string; get: string; update: string; delete: string };
-  /** The 404 for an id the account does not have. */
-  notFound: () => Failure;
+/** What is particular to one account resource: its name in messages and its rules. */
+export interface AccountRules<T extends AccountRecord, I> {
+  /** The record's name in messages: the 404 of an unknown id says "<what> not found". */
+  what: string;
   /** A record from a (spec-valid) create or update body. */
   build(id: string, input: I): T;
   /** Refuses a record about to be saved (create: no previous), by throwing a Failure. */
   checkSave?(context: HandlerContext, account: string, record: T, previous?: T): void;
   /** Refuses to delete a record still in use, by throwing a Failure. */
   checkDelete?(context: HandlerContext, account: string, record: T): void;
+}
+
+/** An account resource: its rules, and what the spec says of it (read by `accountResource`). */
+export interface AccountResource<T extends AccountRecord, I> extends AccountRules<T, I> {
+  /** The store collection, also the state file's name for it and the client's resource name. */
+  collection: AccountCollection;
+  /** The spec's schema of one record, as the API returns it (the get operation's result). */
+  schema: string;
+  /** The path parameter naming one record, e.g. "peer_id" (the last of the get operation's path). */
+  idParam: string;
+  /** The operationId of the list operation, whose examples seed the state. */
+  listOperation: string;
+}
+
+/** The methods every account resource has, each one operation of the spec. */
+const METHODS = ["list", "create", "get", "update", "delete"] as const;
+
+/**
+ * An account resource from its collection and rules; the rest comes from the
+ * spec's operations of that resource (`x-client-method: <collection>.<method>`).
+ * Throws, naming what is missing, when the spec lacks one of the five methods.
+ */
+export function accountResource<T extends AccountRecord, I>(
+  collection: AccountCollection,
+  rules: AccountRules<T, I>,
+): AccountResource<T, I> {
+  const operations = operationsOf(collection);
+  const missing = METHODS.filter((method) => !operations[method]);
+  if (missing.length > 0) {
+    throw new Error(`the spec has no ${missing.map((m) => `${collection}.${m}`).join(", ")}`);
+  }
+  const get = operations.get as ResourceOperation;
+  const idParam = /\{(\w+)\}$/.exec(get.path)?.[1];
+  if (idParam === undefined) throw new Error(`${get.path} does not end with a record's id`);
+  const listOperation = (operations.list as ResourceOperation).operationId;
+  return { ...rules, collection, schema: get.result, idParam, listOperation };
 }
 
 export function accountOf(params: Record<string, string>): string {
@@ -73,14 +111,14 @@ function findRecord<T extends AccountRecord>(
   const account = accountOf(context.params);
   const records = recordsOf<T>(context.store, resource.collection, account);
   const index = records.findIndex((r) => r.id === context.params[resource.idParam]);
-  if (index < 0) throw resource.notFound();
+  if (index < 0) throw failure("notFound", { what: resource.what });
   return { account, records, index, record: records[index] as T };
 }
 
 export function accountHandlers<T extends AccountRecord, I>(
   resource: AccountResource<T, I>,
 ): ResourceHandlers {
-  const { collection, operations: ops } = resource;
+  const { collection } = resource;
   const find = (context: HandlerContext) => findRecord(resource, context);
 
   const list: OperationHandler = (context) => {
@@ -114,13 +152,8 @@ export function accountHandlers<T extends AccountRecord, I>(
     return { result: { id: record.id }, changed: true };
   };
 
-  return {
-    [ops.list]: list,
-    [ops.create]: create,
-    [ops.get]: (context) => ({ result: find(context).record }),
-    [ops.update]: update,
-    [ops.delete]: remove,
-  };
+  const get: OperationHandler = (context) => ({ result: find(context).record });
+  return byOperationId(collection, { list, create, get, update, delete: remove });
 }
 
 /**

@@ -46,7 +46,7 @@ export function exampleSeed(): EmulatorSeed {
   const { routes, document } = loadSpec();
   const account = document.components?.parameters?.account_id?.example as string;
   const listed = (resource: AnyResource) => {
-    const route = routes.find((r: Route) => r.operationId === resource.operations.list);
+    const route = routes.find((r: Route) => r.operationId === resource.listOperation);
     const examples =
       document.paths?.[route?.template ?? ""]?.get?.responses?.["200"]?.content?.[
         "application/json"

@@ -3,17 +3,17 @@
  * lifecycle through the built CLI, as a user would from a shell, printing each
  * command and what it answered. Exits 0 only when every step did what it should.
  */
-import { spawn, spawnSync } from "node:child_process";
+import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { createServer, type AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { querySoa, renderKnotConfig } from "./dns/index.js";
-import { startEmulator, type Emulator } from "./emulator/index.js";
-import { createSecondaryDnsClient } from "./index.js";
+import { querySoa, renderKnotConfig, type ZoneRecord } from "../src/dns/index.js";
+import { startEmulator, type Emulator } from "../src/emulator/index.js";
+import { createSecondaryDnsClient, type SecondaryDnsClient } from "../src/index.js";
 
-const CLI = fileURLToPath(new URL("./cli/main.js", import.meta.url));
+const CLI = fileURLToPath(new URL("../src/cli/main.js", import.meta.url));
 const ZONE = "023e105f4ecef8ad9ca31a8372d0c353";
 const PEER_A = "23ff594956f20c2a721606e94745a8aa";
 const PEER_B = "00920f38ce07c2e2f4df50b1f61d4194";
@@ -101,32 +101,14 @@ async function knotListening(port: number): Promise<void> {
   }
 }
 
-/**
- * Knot as a real secondary of the emulator, on loopback: a TSIG, a peer and a
- * configuration through the client, Knot set up from the text `outgoing setup`
- * prints, a change that Knot picks up by NOTIFY, and `outgoing doctor`.
- * Returns the number of failed checks; skipped (0) without knotd.
- */
-async function realTransfer(emulator: Emulator, env: NodeJS.ProcessEnv): Promise<number> {
-  console.log("A real zone transfer: Knot DNS as a secondary of the emulator's DNS primary");
-  if (spawnSync(KNOTD, ["-V"], { stdio: "ignore", timeout: 5000 }).status !== 0) {
-    console.log(`  skipped: ${KNOTD} is not installed (apt-get install knot)\n`);
-    return 0;
-  }
-  const dns = emulator.dns!;
-  const client = createSecondaryDnsClient({
-    baseUrl: emulator.url,
-    apiToken: "demo-token",
-    accountId: DEMO_ACCOUNT,
-  });
-  const tsig = await client.tsigs.create({
-    name: "demo-xfr.",
-    algo: "hmac-sha256.",
-    secret: Buffer.from("cf-secondary-dns-demo-key-000000").toString("base64"),
-  });
-  const dir = mkdtempSync(join(tmpdir(), "cf-secondary-dns-demo-"));
+/** The Knot configuration: its folders under `dir`, listening on `port`, a secondary of `primary` with the key. */
+function writeKnotConfig(
+  dir: string,
+  port: number,
+  primary: { host: string; port: number },
+  tsig: { name: string; algo: string; secret: string },
+): string {
   for (const sub of ["run", "db", "zones"]) mkdirSync(join(dir, sub));
-  const port = await freePort();
   const config = join(dir, "knot.conf");
   writeFileSync(
     config,
@@ -142,85 +124,127 @@ async function realTransfer(emulator: Emulator, env: NodeJS.ProcessEnv): Promise
       "",
       renderKnotConfig({
         zone: DEMO_NAME,
-        primary: dns,
+        primary,
         tsig: { name: tsig.name, algorithm: tsig.algo, secret: tsig.secret },
       }),
     ].join("\n"),
   );
-  const peer = await client.peers.create({
-    name: "knot",
-    ip: "127.0.0.1",
-    port,
-    tsig_id: tsig.id,
-  });
-  await client.outgoing.create(DEMO_ZONE, { name: `${DEMO_NAME}.`, peers: [peer.id] });
-  const knot = spawn(KNOTD, ["-c", config], { stdio: ["ignore", "ignore", "pipe"] });
-  let knotLog = "";
-  knot.stderr.on("data", (chunk: Buffer) => (knotLog += chunk.toString("utf8")));
-  // Enabled once Knot listens, so the NOTIFY of `enable` reaches it (sent earlier, it
-  // would find nothing on the port and fail with ECONNREFUSED).
-  await knotListening(port);
-  await client.outgoing.enable(DEMO_ZONE);
+  return config;
+}
+
+/** The demo zone's records after its change: a new SOA (the emulator gives it the next serial) and a www. */
+const CHANGED_ZONE: ZoneRecord[] = [
+  {
+    name: DEMO_NAME,
+    ttl: 300,
+    type: "SOA",
+    data: {
+      mname: `ns.${DEMO_NAME}`,
+      rname: `hostmaster.${DEMO_NAME}`,
+      serial: 1,
+      refresh: 3600,
+      retry: 600,
+      expire: 604800,
+      minimum: 300,
+    },
+  },
+  { name: DEMO_NAME, ttl: 300, type: "NS", data: `ns.${DEMO_NAME}` },
+  { name: `ns.${DEMO_NAME}`, ttl: 300, type: "A", data: "192.0.2.53" },
+  { name: `www.${DEMO_NAME}`, ttl: 300, type: "A", data: "192.0.2.80" },
+];
+
+/** Stops knotd: SIGTERM, then SIGKILL if it has not exited within 3 s. */
+async function stopKnot(knot: ChildProcess): Promise<void> {
+  if (knot.exitCode !== null || knot.signalCode !== null) return;
+  const exited = new Promise((resolve) => knot.once("exit", resolve));
+  knot.kill("SIGTERM");
+  const timer = setTimeout(() => knot.kill("SIGKILL"), 3000);
+  await exited;
+  clearTimeout(timer);
+}
+
+/** What the transfer part checks, once Knot runs: it serves the zone, follows a change, doctor agrees. */
+async function checkTransfers(
+  emulator: Emulator,
+  client: SecondaryDnsClient,
+  port: number,
+  env: NodeJS.ProcessEnv,
+): Promise<number> {
+  const dns = emulator.dns!;
   let failed = 0;
   const check = (ok: boolean, text: string) => {
     if (!ok) failed++;
     console.log(`  ${ok ? "ok" : "FAILED"}: ${text}`);
   };
+  console.log(`  knotd listens on 127.0.0.1:${port}; the primary is ${dns.host}:${dns.port}`);
+  const api = (await client.outgoing.get(DEMO_ZONE)).soa_serial;
+  const first = await waitForSerial(port, api);
+  check(
+    first === api,
+    `Knot transferred the zone (AXFR with TSIG) and serves serial ${first} (the API says ${api})`,
+  );
+  const next = await emulator.setRecords(DEMO_ZONE, CHANGED_ZONE);
+  const seen = await waitForSerial(port, next);
+  check(
+    seen === next,
+    `after a change, the emulator sent NOTIFY and Knot serves serial ${seen ?? "(none)"} (wanted ${next})`,
+  );
+  console.log(`  $ cf-secondary-dns outgoing doctor ${DEMO_ZONE} --account ${DEMO_ACCOUNT}`);
+  const code = await runStep(
+    {
+      title: "doctor",
+      args: ["doctor", DEMO_ZONE, "--account", DEMO_ACCOUNT, "--timeout", "1000"],
+      exit: 0,
+    },
+    { ...env, CF_SECONDARY_DNS_PRIMARY: `${dns.host}:${dns.port}` },
+  );
+  check(code === 0, `doctor exits ${code}: every peer in sync`);
+  return failed;
+}
+
+/**
+ * Knot as a real secondary of the emulator, on loopback: a TSIG, a peer and a
+ * configuration through the client, Knot set up from the text `outgoing setup`
+ * prints, a change that Knot picks up by NOTIFY, and `outgoing doctor`.
+ * Returns the number of failed checks; skipped (0) without knotd.
+ */
+async function realTransfer(emulator: Emulator, env: NodeJS.ProcessEnv): Promise<number> {
+  console.log("A real zone transfer: Knot DNS as a secondary of the emulator's DNS primary");
+  if (spawnSync(KNOTD, ["-V"], { stdio: "ignore", timeout: 5000 }).status !== 0) {
+    console.log(`  skipped: ${KNOTD} is not installed (apt-get install knot)\n`);
+    return 0;
+  }
+  const client = createSecondaryDnsClient({
+    baseUrl: emulator.url,
+    apiToken: "demo-token",
+    accountId: DEMO_ACCOUNT,
+  });
+  const tsig = await client.tsigs.create({
+    name: "demo-xfr.",
+    algo: "hmac-sha256.",
+    secret: Buffer.from("cf-secondary-dns-demo-key-000000").toString("base64"),
+  });
+  const dir = mkdtempSync(join(tmpdir(), "cf-secondary-dns-demo-"));
+  const port = await freePort();
+  const config = writeKnotConfig(dir, port, emulator.dns!, tsig);
+  const peer = await client.peers.create({ name: "knot", ip: "127.0.0.1", port, tsig_id: tsig.id });
+  await client.outgoing.create(DEMO_ZONE, { name: `${DEMO_NAME}.`, peers: [peer.id] });
+  const knot = spawn(KNOTD, ["-c", config], { stdio: ["ignore", "ignore", "pipe"] });
+  let knotLog = "";
+  knot.stderr.on("data", (chunk: Buffer) => (knotLog += chunk.toString("utf8")));
   try {
-    console.log(`  knotd listens on 127.0.0.1:${port}; the primary is ${dns.host}:${dns.port}`);
-    const api = (await client.outgoing.get(DEMO_ZONE)).soa_serial;
-    const first = await waitForSerial(port, api);
-    check(
-      first === api,
-      `Knot transferred the zone (AXFR with TSIG) and serves serial ${first} (the API says ${api})`,
-    );
-    const next = await emulator.setRecords(DEMO_ZONE, [
-      {
-        name: DEMO_NAME,
-        ttl: 300,
-        type: "SOA",
-        data: {
-          mname: `ns.${DEMO_NAME}`,
-          rname: `hostmaster.${DEMO_NAME}`,
-          serial: 1,
-          refresh: 3600,
-          retry: 600,
-          expire: 604800,
-          minimum: 300,
-        },
-      },
-      { name: DEMO_NAME, ttl: 300, type: "NS", data: `ns.${DEMO_NAME}` },
-      { name: `ns.${DEMO_NAME}`, ttl: 300, type: "A", data: "192.0.2.53" },
-      { name: `www.${DEMO_NAME}`, ttl: 300, type: "A", data: "192.0.2.80" },
-    ]);
-    const seen = await waitForSerial(port, next);
-    check(
-      seen === next,
-      `after a change, the emulator sent NOTIFY and Knot serves serial ${seen ?? "(none)"} (wanted ${next})`,
-    );
-    console.log(`  $ cf-secondary-dns outgoing doctor ${DEMO_ZONE} --account ${DEMO_ACCOUNT}`);
-    const code = await runStep(
-      {
-        title: "doctor",
-        args: ["doctor", DEMO_ZONE, "--account", DEMO_ACCOUNT, "--timeout", "1000"],
-        exit: 0,
-      },
-      { ...env, CF_SECONDARY_DNS_PRIMARY: `${dns.host}:${dns.port}` },
-    );
-    check(code === 0, `doctor exits ${code}: every peer in sync`);
+    // Enabled once Knot listens, so the NOTIFY of `enable` reaches it (sent earlier, it
+    // would find nothing on the port and fail with ECONNREFUSED).
+    await knotListening(port);
+    await client.outgoing.enable(DEMO_ZONE);
+    const failed = await checkTransfers(emulator, client, port, env);
     if (failed > 0) console.log(`  knotd said:\n${knotLog.replace(/^/gm, "    ")}`);
+    console.log("");
+    return failed;
   } finally {
-    if (knot.exitCode === null && knot.signalCode === null) {
-      const exited = new Promise((resolve) => knot.once("exit", resolve));
-      knot.kill("SIGTERM");
-      const timer = setTimeout(() => knot.kill("SIGKILL"), 3000);
-      await exited;
-      clearTimeout(timer);
-    }
+    await stopKnot(knot);
     rmSync(dir, { recursive: true, force: true });
   }
-  console.log("");
-  return failed;
 }
 
 async function main(): Promise<number> {
