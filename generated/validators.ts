@@ -5,7 +5,7 @@ import { ucs2length, equal, formats } from "../src/emulator/schema-runtime.js";
 import type { ValidateFunction } from "../src/emulator/spec.js";
 
 /** SHA-256 of the generated/openapi.json these validators were compiled from. */
-export const SPEC_SHA256 = "9ff581132f2e5f8196f6ff25b25e3eb46799aa7d61ee2c336aeef5782b45fb7a";
+export const SPEC_SHA256 = "f2ae32c694135ed57fcd68be7aa8b687196fbe26289c9743b8d6d1855d67aa77";
 /** The formats the validators call; schema-runtime.ts must check each. */
 export const FORMATS: readonly string[] = ["date-time","ipv4","ipv6","password"];
 

@@ -15,9 +15,9 @@ type IncomingZoneInputSchema = components["schemas"]["IncomingZoneInput"];
 /** The body of create and update. Every field is required; `id` is assigned by the API and never sent. */
 export interface IncomingZoneInput extends IncomingZoneInputSchema {}
 
-type DeleteResultSchema = components["schemas"]["DeleteResult"];
+type IncomingZoneDeletedSchema = components["schemas"]["DeleteResult"];
 /** What a delete returns, the id of what was removed. */
-export interface DeleteResult extends DeleteResultSchema {}
+export interface IncomingZoneDeleted extends IncomingZoneDeletedSchema {}
 
 /**
  * The incoming zone transfer configuration of a zone, with Cloudflare as a
@@ -60,7 +60,7 @@ export interface IncomingResource {
    *
    * `DELETE /zones/{zone_id}/secondary_dns/incoming` (Delete Secondary Zone Configuration).
    */
-  delete: (zoneId: string, options?: CallOptions) => Promise<DeleteResult>;
+  delete: (zoneId: string, options?: CallOptions) => Promise<IncomingZoneDeleted>;
   /**
    * Asks Cloudflare to pull the whole zone (AXFR) from its primaries now,
    * whatever their SOA serial says. Answers at once with "OK"; the transfer
@@ -116,7 +116,7 @@ export function update(core: SecondaryDnsCore, zoneId: string, body: IncomingZon
  *
  * `DELETE /zones/{zone_id}/secondary_dns/incoming` (Delete Secondary Zone Configuration).
  */
-function delete_(core: SecondaryDnsCore, zoneId: string, options?: CallOptions): Promise<DeleteResult> {
+function delete_(core: SecondaryDnsCore, zoneId: string, options?: CallOptions): Promise<IncomingZoneDeleted> {
   return invoke(core, operations.deleteSecondaryZoneConfiguration, { zoneId }, options);
 }
 

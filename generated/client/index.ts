@@ -8,7 +8,7 @@ export { list as peersList, create as peersCreate, get as peersGet, update as pe
 export { list as tsigsList, create as tsigsCreate, get as tsigsGet, update as tsigsUpdate, delete as tsigsDelete } from "./tsigs.js";
 export { list as aclsList, create as aclsCreate, get as aclsGet, update as aclsUpdate, delete as aclsDelete } from "./acls.js";
 export type { OutgoingZone, OutgoingZoneInput, OutgoingZoneDeleted, ActionResult, TransferStatus, OutgoingResource } from "./outgoing.js";
-export type { IncomingZone, IncomingZoneInput, DeleteResult, IncomingResource } from "./incoming.js";
+export type { IncomingZone, IncomingZoneInput, IncomingZoneDeleted, IncomingResource } from "./incoming.js";
 export type { ZoneDnsSettings, ZoneDnsSettingsInput, DnsSettingsZoneResource } from "./dnsSettings.zone.js";
 export type { DnsSettingsResource } from "./dnsSettings.js";
 export type { AccountDnsSettings, AccountDnsSettingsInput, DnsSettingsAccountResource } from "./dnsSettings.account.js";
