@@ -29,3 +29,6 @@ export const aclHandlers = accountHandlers(aclResource);
 /** What is wrong with one account's entry of the acls collection of a state file. */
 export const aclsStateProblem = (account: string, value: unknown) =>
   accountCollectionProblem(aclResource, account, value);
+
+/** What generated/handlers.ts registers for this file. */
+export const handlers = aclHandlers;

@@ -37,3 +37,6 @@ export const peerHandlers = accountHandlers(peerResource);
 /** What is wrong with one account's entry of the peers collection of a state file. */
 export const peersStateProblem = (account: string, value: unknown) =>
   accountCollectionProblem(peerResource, account, value);
+
+/** What generated/handlers.ts registers for this file. */
+export const handlers = peerHandlers;

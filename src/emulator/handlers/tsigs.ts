@@ -34,3 +34,6 @@ export const tsigHandlers = accountHandlers(tsigResource);
 /** What is wrong with one account's entry of the tsigs collection of a state file. */
 export const tsigsStateProblem = (account: string, value: unknown) =>
   accountCollectionProblem(tsigResource, account, value);
+
+/** What generated/handlers.ts registers for this file. */
+export const handlers = tsigHandlers;
