@@ -4,6 +4,10 @@ import type { OperationId } from "./operations.js";
 
 /** A request body's field, as a flag: its kind, whether required, its help from the spec. */
 export interface CommandField {
+  /** Its flag: the spec's x-cli-flag, else the field in kebab-case (a secret's --<name>-file, a list's singular). */
+  readonly flag: string;
+  /** The flag's value in help ("ID", "N", "FILE"...); "" for a switch. */
+  readonly value: string;
   readonly type: "string" | "integer" | "number" | "boolean" | "array" | "object";
   readonly required: boolean;
   /** The first sentence of the spec's description. */
@@ -58,12 +62,16 @@ export const COMMANDS: Readonly<Record<string, Command>> = {
     "about": "The outgoing zone transfer configuration of a zone, and the actions that switch transfers on and off or send NOTIFY to the linked peers",
     "fields": {
       "name": {
+        "flag": "name",
+        "value": "NAME",
         "type": "string",
         "required": true,
         "about": "A DNS name, usually written fully qualified with a trailing dot: labels of 1 to 63 letters, digits or hyphens (not at either end), at most 253 characters in all",
         "ref": "DnsName"
       },
       "peers": {
+        "flag": "peer",
+        "value": "ID",
         "type": "array",
         "required": true,
         "about": "The linked peers' identifiers, in no particular order, each at most once; at most 30",
@@ -190,16 +198,22 @@ export const COMMANDS: Readonly<Record<string, Command>> = {
     "about": "The account's peers: the secondary nameservers that Cloudflare sends NOTIFY to and lets transfer its zones, by address, port and TSIG",
     "fields": {
       "name": {
+        "flag": "name",
+        "value": "NAME",
         "type": "string",
         "required": true,
         "about": "A name for the peer, for people; it need not be unique"
       },
       "ip": {
+        "flag": "ip",
+        "value": "IP",
         "type": "string",
         "required": false,
         "about": "The peer's IPv4 or IPv6 address"
       },
       "port": {
+        "flag": "port",
+        "value": "N",
         "type": "integer",
         "required": false,
         "about": "The peer's DNS port, where NOTIFY is sent",
@@ -207,14 +221,18 @@ export const COMMANDS: Readonly<Record<string, Command>> = {
         "maximum": 65535
       },
       "ixfr_enable": {
+        "flag": "ixfr",
+        "value": "",
         "type": "boolean",
         "required": false,
         "about": "Whether Cloudflare asks this peer for IXFR rather than AXFR"
       },
       "tsig_id": {
+        "flag": "tsig",
+        "value": "ID",
         "type": "string",
         "required": false,
-        "about": "A Cloudflare identifier, 32 lowercase hexadecimal characters",
+        "about": "The TSIG that signs NOTIFY and transfers with this peer",
         "ref": "Identifier"
       }
     },
@@ -310,12 +328,16 @@ export const COMMANDS: Readonly<Record<string, Command>> = {
     "about": "The account's TSIG keys, which sign NOTIFY and zone transfers with a peer",
     "fields": {
       "name": {
+        "flag": "name",
+        "value": "NAME",
         "type": "string",
         "required": true,
         "about": "The key's name, a DNS name with its trailing dot",
         "ref": "DnsName"
       },
       "algo": {
+        "flag": "algo",
+        "value": "ALGO",
         "type": "string",
         "required": true,
         "about": "The HMAC algorithm, by its RFC 8945 name with the trailing dot, as TSIG records carry it",
@@ -329,6 +351,8 @@ export const COMMANDS: Readonly<Record<string, Command>> = {
         ]
       },
       "secret": {
+        "flag": "secret-file",
+        "value": "FILE",
         "type": "string",
         "required": true,
         "about": "The shared secret, in base64 as secondaries expect it; best as long as the algorithm's output (32 bytes for hmac-sha256.)",
@@ -423,11 +447,15 @@ export const COMMANDS: Readonly<Record<string, Command>> = {
     "about": "The account's ACLs: IP ranges, besides the peers' addresses, that may transfer the account's primary zones",
     "fields": {
       "name": {
+        "flag": "name",
+        "value": "NAME",
         "type": "string",
         "required": true,
         "about": "A name for the ACL, for people; it need not be unique"
       },
       "ip_range": {
+        "flag": "ip-range",
+        "value": "IP_RANGE",
         "type": "string",
         "required": true,
         "about": "An IP range in CIDR notation, no larger than /24 for IPv4 or /64 for IPv6 (a single address is /32 or /128)"

@@ -94,15 +94,36 @@ function handlerFile(resource, apiPath) {
   return (words[after + 1] ?? words[0]).replace(/_/g, "-");
 }
 
-/** A body field as the CLI reads it: its kind, whether required, and its help. */
-function fieldInfo(spec, schema, required) {
+/**
+ * A field's flag: the spec's `x-cli-flag`, else its name in kebab-case; a secret's
+ * (format: password) is read from a file, `--<name>-file`; a list's is singular.
+ */
+export function flagOf(field, schema, node) {
+  const name = schema["x-cli-flag"] ?? field.replace(/_/g, "-");
+  if (node.format === "password") return `${name}-file`;
+  return node.type === "array" ? name.replace(/s$/, "") : name;
+}
+
+/** The value a flag takes, in help: `--peer ID`, `--port N`; none for a switch. */
+function placeholderOf(flag, node, ref) {
+  if (node.type === "boolean") return "";
+  if (node.format === "password") return "FILE";
+  if (node.type === "integer" || node.type === "number") return "N";
+  if (ref === "Identifier" || refName(node.items) === "Identifier") return "ID";
+  return flag.replace(/-/g, "_").toUpperCase();
+}
+
+/** A body field as the CLI reads it: its flag, its kind, whether required, and its help. */
+function fieldInfo(spec, field, schema, required) {
   const node = resolve(spec, schema);
-  const own = schema.$ref ? {} : schema;
   const ref = refName(schema) ?? refName(schema.allOf?.[0]);
+  const flag = flagOf(field, schema, node);
   const info = {
+    flag,
+    value: placeholderOf(flag, node, ref),
     type: node.type === "array" ? "array" : (node.type ?? "string"),
     required,
-    about: sentence(own.description ?? node.description ?? ""),
+    about: sentence(schema.description ?? node.description ?? ""),
   };
   if (ref) info.ref = ref;
   if (node.format === "password") info.secret = true;
@@ -128,7 +149,7 @@ export function commandsTable(spec) {
     });
     const body = op.body ? resolve(spec, spec.components.schemas[op.body]) : {};
     for (const [field, schema] of Object.entries(body.properties ?? {}))
-      command.fields[field] ??= fieldInfo(spec, schema, (body.required ?? []).includes(field));
+      command.fields[field] ??= fieldInfo(spec, field, schema, body.required?.includes(field));
     for (const [field, schema] of Object.entries(op.result.properties ?? {})) {
       if (!command.shown.includes(field)) command.shown.push(field);
       const secret = resolve(spec, schema).format === "password";
@@ -160,6 +181,10 @@ import type { OperationId } from "./operations.js";
 
 /** A request body's field, as a flag: its kind, whether required, its help from the spec. */
 export interface CommandField {
+  /** Its flag: the spec's x-cli-flag, else the field in kebab-case (a secret's --<name>-file, a list's singular). */
+  readonly flag: string;
+  /** The flag's value in help ("ID", "N", "FILE"...); "" for a switch. */
+  readonly value: string;
   readonly type: "string" | "integer" | "number" | "boolean" | "array" | "object";
   readonly required: boolean;
   /** The first sentence of the spec's description. */

@@ -5,24 +5,7 @@
  */
 import type { Command, CommandAction, CommandField } from "../../generated/commands.js";
 import { COMMON_OPTIONS, ENVIRONMENT, EXIT_CODES, PROGRAM } from "./help.js";
-import { FLAG_NAMES, PLACEHOLDERS, type View } from "./views.js";
-
-/** A field's flag: FLAG_NAMES, else its name in kebab-case; a secret's is --<name>-file, a list's singular. */
-export function flagOf(field: string, info: CommandField): string {
-  const name = FLAG_NAMES[field] ?? field.replace(/_/g, "-");
-  if (info.secret) return `${name}-file`;
-  return info.type === "array" ? name.replace(/s$/, "") : name;
-}
-
-/** The value a field flag takes, in help: `--peer ID`, `--port N`; none for a switch. */
-function placeholderOf(field: string, info: CommandField): string {
-  if (info.type === "boolean") return "";
-  if (info.secret) return "FILE";
-  if (PLACEHOLDERS[field]) return PLACEHOLDERS[field];
-  if (info.type === "integer" || info.type === "number") return "N";
-  if (info.ref === "Identifier" || info.ref === "PeerIds") return "ID";
-  return flagOf(field, info).replace(/-/g, "_").toUpperCase();
-}
+import type { View } from "./views.js";
 
 /** The positional arguments: the path parameters but account_id (--account). */
 export const positionals = (action: CommandAction) =>
@@ -56,8 +39,8 @@ function usageOf(name: string, verb: string, action: CommandAction): string {
 function fieldLines(command: Command, fields: readonly string[], view: View): string[] {
   return fields.map((field) => {
     const info = command.fields[field]!;
-    const flag = flagOf(field, info);
-    const value = placeholderOf(field, info);
+    const flag = info.flag;
+    const value = info.value;
     const about = info.secret
       ? `Read the ${field} from FILE ("-": standard input)${view.generate ? "; default a new random one" : ""}`
       : info.about;

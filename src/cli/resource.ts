@@ -16,7 +16,7 @@ import { EXIT, UsageError, type CliIo } from "./io.js";
 import { asUsage, clientOptions } from "./outgoing.js";
 import { printResult } from "./output.js";
 import { parseOrExplain, wantsHelp, wholeNumber } from "./parse.js";
-import { actionHelp, commandHelp, flagOf, labelOf, positionals } from "./resource-help.js";
+import { actionHelp, commandHelp, labelOf, positionals } from "./resource-help.js";
 import { MASKED, readSecret } from "./secret.js";
 import { SPELLING_BY_SCHEMA, viewOf, type View } from "./views.js";
 
@@ -125,7 +125,7 @@ function optionsOf(command: Command) {
   if (actions.some((a) => a.params.includes("account_id"))) options.account = { type: "string" };
   if (command.secrets.length > 0) options["show-secret"] = { type: "boolean" };
   for (const [field, info] of Object.entries(command.fields)) {
-    const flag = flagOf(field, info);
+    const flag = info.flag;
     options[flag] = { type: info.type === "boolean" ? "boolean" : "string" };
     if (info.type === "array") options[flag].multiple = true;
     if (info.type === "boolean") options[`no-${flag}`] = { type: "boolean" };
@@ -136,7 +136,7 @@ function optionsOf(command: Command) {
 /** A field flag given to an action without that field: named, with the actions that take it. */
 function checkFieldFlags(run: Run, flags: Flags) {
   for (const [field, info] of Object.entries(run.command.fields)) {
-    const flag = flagOf(field, info);
+    const flag = info.flag;
     if (run.action.fields.includes(field)) continue;
     if (flags[flag] === undefined && flags[`no-${flag}`] === undefined) continue;
     const takers = Object.entries(run.command.actions).filter(([, a]) => a.fields.includes(field));
@@ -156,7 +156,7 @@ function spelled(run: Run, flags: Flags): Flags {
   const out = { ...flags };
   for (const [field, info] of Object.entries(run.command.fields)) {
     const spell = run.view.spelling?.[field] ?? SPELLING_BY_SCHEMA[info.ref ?? ""];
-    const flag = flagOf(field, info);
+    const flag = info.flag;
     const text = out[flag];
     if (spell && typeof text === "string") out[flag] = spell(text);
   }
@@ -170,7 +170,7 @@ async function bodyOf(run: Run, flags: Flags): Promise<{ fields: Fields; generat
   let generated = false;
   for (const field of action.fields) {
     const info = command.fields[field]!;
-    const flag = flagOf(field, info);
+    const flag = info.flag;
     const text = flags[flag];
     if (info.type === "boolean") {
       const no = flags[`no-${flag}`] === true;
@@ -203,7 +203,7 @@ function argumentOf(field: string, action: CommandAction): string | undefined {
   const command = Object.values(COMMANDS).find((c) => Object.values(c.actions).includes(action));
   const info = body && command?.fields[body[1]!];
   if (body && info) {
-    const flag = `--${flagOf(body[1]!, info)}`;
+    const flag = `--${info.flag}`;
     return body[2] === undefined ? flag : `${flag} number ${Number(body[2]) + 1}`;
   }
   const param = positionals(action).find((p) => camel(p) === field);

@@ -1,6 +1,6 @@
 /**
  * How the table-driven commands (resource.ts) read and print, where the spec
- * cannot say it: a flag named otherwise than its field, words for a result,
+ * cannot say it: words for a result,
  * TSIG secrets generated when none is given. Everything here is optional: a
  * command the spec adds prints with the defaults (viewOf) and needs no line here.
  */
@@ -31,16 +31,6 @@ export interface View {
   /** The line after a result whose secret was generated. */
   generatedNote?: string;
 }
-
-/** Flags whose name is not the field's (kebab-case; a list's flag is singular). */
-export const FLAG_NAMES: Readonly<Record<string, string>> = {
-  ixfr_enable: "ixfr",
-  tsig_id: "tsig",
-  ip_range: "ip-range",
-};
-
-/** Value placeholders in help, by field, where the default (the flag in capitals) reads badly. */
-export const PLACEHOLDERS: Readonly<Record<string, string>> = { ip_range: "CIDR" };
 
 /** Spellings by the schema a field is: a DNS name is sent lower case with its trailing dot. */
 export const SPELLING_BY_SCHEMA: Readonly<Record<string, (text: string) => string>> = {

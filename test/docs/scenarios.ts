@@ -12,7 +12,9 @@ import {
   type SecondaryDnsClient,
 } from "../../src/index.js";
 import { OPERATIONS } from "../../generated/operations.js";
+import { clientCall } from "../contract/client-calls.js";
 import type { OperationInfo } from "../support/spec.js";
+import { parameters } from "./spec-info.js";
 
 export const ZONE = "023e105f4ecef8ad9ca31a8372d0c353";
 export const NAME = "www.example.com.";
@@ -42,6 +44,7 @@ export function scenarioKey(op: OperationInfo): string {
   return info?.resource ? `${info.resource}.${info.method}` : op.operationId;
 }
 
+/** The operations' scenarios, by client method; a read from the seed needs none (readScenario). */
 export const scenarios: Record<string, Scenario> = {
   "outgoing.get": {
     before: "disabled",
@@ -95,11 +98,10 @@ export const scenarios: Record<string, Scenario> = {
       expect(stdout).toContain("Enabled");
     },
   },
-  "peers.list": {
+  "peers.get": {
     before: "none",
     async after(_client, stdout) {
-      expect(stdout).toContain(PEER);
-      expect(stdout).toContain("00920f38ce07c2e2f4df50b1f61d4194");
+      expect(stdout).toContain("192.0.2.2");
     },
   },
   "peers.create": {
@@ -108,12 +110,6 @@ export const scenarios: Record<string, Scenario> = {
       const peers = await client.peers.list(at);
       expect(peers).toHaveLength(3);
       expect(peers.filter((p) => p.name === "ns1-backup" && p.tsig_id === TSIG)).toHaveLength(2);
-    },
-  },
-  "peers.get": {
-    before: "none",
-    async after(_client, stdout) {
-      expect(stdout).toContain("192.0.2.2");
     },
   },
   "peers.update": {
@@ -126,12 +122,6 @@ export const scenarios: Record<string, Scenario> = {
     before: "none",
     async after(client) {
       await expect(client.peers.get(PEER, at)).rejects.toBeInstanceOf(NotFoundError);
-    },
-  },
-  "tsigs.list": {
-    before: "none",
-    async after(_client, stdout) {
-      expect(stdout).toContain(TSIG);
     },
   },
   "tsigs.create": {
@@ -159,12 +149,6 @@ export const scenarios: Record<string, Scenario> = {
     before: "tsig-unused",
     async after(client) {
       await expect(client.tsigs.get(TSIG, at)).rejects.toBeInstanceOf(NotFoundError);
-    },
-  },
-  "acls.list": {
-    before: "none",
-    async after(_client, stdout) {
-      expect(stdout).toContain(ACL);
     },
   },
   "acls.create": {
@@ -200,6 +184,41 @@ export const scenarios: Record<string, Scenario> = {
     },
   },
 };
+
+/**
+ * The scenario of a read the table above does not list: from the emulator's
+ * seed, its samples must print what a second client reads through the same
+ * operation (each `id` in it, else the whole value). So a new read-only operation
+ * needs no line here; one that changes state does (see missingScenario).
+ */
+function readScenario(op: OperationInfo): Scenario {
+  return {
+    before: "none",
+    async after(client, stdout) {
+      const ids = Object.fromEntries(
+        parameters(op).map((p) => [
+          p.name.replace(/_(\w)/g, (_, c: string) => c.toUpperCase()),
+          String(p.example),
+        ]),
+      );
+      const read = await clientCall(op.operationId)(client, ids, undefined);
+      const items = (Array.isArray(read) ? read : [read]) as { id?: unknown }[];
+      const shown = items.flatMap((item) => (typeof item?.id === "string" ? [item.id] : []));
+      for (const text of shown.length > 0 ? shown : [String(read)]) expect(stdout).toContain(text);
+    },
+  };
+}
+
+/** The operation's scenario: its line above, else the read's; undefined for a change without one. */
+export function scenarioFor(op: OperationInfo): Scenario | undefined {
+  return scenarios[scenarioKey(op)] ?? (op.method === "get" ? readScenario(op) : undefined);
+}
+
+/** What an operation without a scenario lacks, in words: "" when it has one. */
+export function missingScenario(op: OperationInfo): string {
+  if (scenarioFor(op)) return "";
+  return `operation ${op.operationId} (${op.method.toUpperCase()} ${op.path}) changes state and has no scenario: add "${scenarioKey(op)}" to scenarios in test/docs/scenarios.ts (the state its samples start from, and what they leave)`;
+}
 
 /** A client of the emulator, for seeding and checking; not the one under test. */
 export function checkingClient(baseUrl: string): SecondaryDnsClient {
