@@ -5,6 +5,7 @@
  * command the spec adds prints with the defaults (viewOf) and needs no line here.
  */
 import type { Command } from "../../generated/commands.js";
+import { OPERATIONS } from "../../generated/operations.js";
 import { algoProblem } from "../fields.js";
 import { dnsNameOf, tsigAlgoOf } from "../names.js";
 import { newTsigSecret, SECRET_BYTES, type TsigAlgorithm } from "../setup.js";
@@ -89,7 +90,14 @@ function tsigSecret(field: string, flags: Flags, help: string): string | undefin
 
 /** The command's view: its entry above over the defaults. */
 export function viewOf(name: string, command: Command): View {
-  // "dns-settings zone" -> "dns settings zone"; "peers" -> "peer".
-  const one = name.replace(/[- ]+/g, " ").replace(/s$/, "");
+  // What one result is called: the name of the schema a read answers with, in words
+  // ("IncomingZone": "incoming zone"), else the command's ("dns-settings zone").
+  const read = Object.values(command.actions).find(
+    (action) =>
+      action.result === "object" && OPERATIONS[action.operationId]!.operation.method === "GET",
+  );
+  const schema = read && OPERATIONS[read.operationId]!.operation.result.replace("[]", "");
+  const words = schema?.replace(/\B([A-Z])/g, " $1").toLowerCase();
+  const one = words ?? name.replace(/[- ]+/g, " ").replace(/s$/, "");
   return { one, ...VIEWS[command.resource] };
 }

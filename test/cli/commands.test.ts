@@ -89,6 +89,25 @@ describe("--help for every command", () => {
     expect(stdout).toContain(`(default ${DEFAULT_BASE_URL})`);
   });
 
+  it.each(Object.entries(COMMANDS))(
+    "%s: a command of the spec's table, each action with its help and positional arguments",
+    async (name, command) => {
+      const { code, stdout } = await cli([...name.split(" "), "--help"], {});
+      expect(code).toBe(0);
+      for (const [verb, action] of Object.entries(command.actions)) {
+        expect(stdout).toMatch(new RegExp(`^  ${verb} +\\S`, "m"));
+        const help = await cli([...name.split(" "), verb, "--help"], {});
+        expect(help.code).toBe(0);
+        const args = action.params
+          .filter((p) => p !== "account_id")
+          .map((p) => (p === "zone_id" ? " <zone_id>" : " <id>"));
+        expect(help.stdout).toContain(`Usage: cf-secondary-dns ${name} ${verb}${args.join("")}`);
+        for (const field of action.fields)
+          expect(help.stdout).toContain(`--${command.fields[field]!.flag}`);
+      }
+    },
+  );
+
   it("outgoing with no action: its help on stderr, exit 2", async () => {
     const { code, stderr } = await cli(["outgoing"], {});
     expect(code).toBe(2);
