@@ -101,7 +101,7 @@ async function runAction(run: Run, rest: string[]): Promise<number> {
         accountId,
       });
     },
-    (field) => argumentOf(field, action),
+    (field) => argumentOf(field, run),
   );
   const showSecret = flags["show-secret"] === true || body?.generated === true;
   printResult(io, flags.json === true, result, (shown) =>
@@ -198,14 +198,13 @@ async function bodyOf(run: Run, flags: Flags): Promise<{ fields: Fields; generat
 }
 
 /** The argument a ValidationError's field stands for: body.peers[1] is "--peer number 2". */
-function argumentOf(field: string, action: CommandAction): string | undefined {
+function argumentOf(field: string, { command, action }: Run): string | undefined {
   const body = /^body\.(\w+)(?:\[(\d+)\])?$/.exec(field);
-  const command = Object.values(COMMANDS).find((c) => Object.values(c.actions).includes(action));
-  const info = body && command?.fields[body[1]!];
-  if (body && info) {
-    const flag = `--${info.flag}`;
-    return body[2] === undefined ? flag : `${flag} number ${Number(body[2]) + 1}`;
-  }
+  const info = body && command.fields[body[1]!];
+  if (body && info)
+    return body[2] === undefined
+      ? `--${info.flag}`
+      : `--${info.flag} number ${Number(body[2]) + 1}`;
   const param = positionals(action).find((p) => camel(p) === field);
   return param === undefined ? undefined : `<${labelOf(param, action)}>`;
 }
