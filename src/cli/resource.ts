@@ -123,7 +123,8 @@ function optionsOf(command: Command) {
   > = { ...CLIENT_FLAGS };
   const actions = Object.values(command.actions);
   if (actions.some((a) => a.params.includes("account_id"))) options.account = { type: "string" };
-  if (command.secrets.length > 0) options["show-secret"] = { type: "boolean" };
+  // Taken by every command (the account commands always took it); in help only where a result has a secret.
+  options["show-secret"] = { type: "boolean" };
   for (const [field, info] of Object.entries(command.fields)) {
     const flag = info.flag;
     options[flag] = { type: info.type === "boolean" ? "boolean" : "string" };
