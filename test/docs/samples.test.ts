@@ -91,6 +91,17 @@ describe("the spec's code samples", () => {
   });
 });
 
+describe("a missing scenario", () => {
+  it("is named in words for an operation that changes state; a read has the default", () => {
+    const post = operations().find((op) => op.method === "post")!;
+    const made = { ...post, operationId: "made-up-operation", path: "/zones/{zone_id}/made_up" };
+    expect(missingScenario(made)).toBe(
+      'operation made-up-operation (POST /zones/{zone_id}/made_up) changes state and has no scenario: add "made-up-operation" to scenarios in test/docs/scenarios.ts (the state its samples start from, and what they leave)',
+    );
+    expect(missingScenario({ ...made, method: "get" })).toBe("");
+  });
+});
+
 describe("TypeScript samples", () => {
   let folder: string;
   let files: Record<string, string>;
