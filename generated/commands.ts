@@ -193,6 +193,294 @@ export const COMMANDS: Readonly<Record<string, Command>> = {
       }
     }
   },
+  "incoming": {
+    "resource": "incoming",
+    "about": "The incoming zone transfer configuration of a zone, with Cloudflare as a secondary pulling the zone from your primaries (peers), and the action that makes it pull the whole zone now",
+    "fields": {
+      "name": {
+        "flag": "name",
+        "value": "NAME",
+        "type": "string",
+        "required": true,
+        "about": "A DNS name, usually written fully qualified with a trailing dot: labels of 1 to 63 letters, digits or hyphens (not at either end), at most 253 characters in all",
+        "ref": "DnsName"
+      },
+      "peers": {
+        "flag": "peer",
+        "value": "ID",
+        "type": "array",
+        "required": true,
+        "about": "The primaries to pull the zone from, by peer id",
+        "ref": "PeerIds"
+      },
+      "auto_refresh_seconds": {
+        "flag": "auto-refresh-seconds",
+        "value": "N",
+        "type": "integer",
+        "required": true,
+        "about": "How often, in seconds, Cloudflare checks the primaries for a new serial whatever NOTIFY says; a whole count, at most 2^32 - 1 like a SOA record's REFRESH",
+        "ref": "RefreshSeconds",
+        "minimum": 1,
+        "maximum": 4294967295
+      }
+    },
+    "shown": [
+      "id",
+      "name",
+      "peers",
+      "auto_refresh_seconds",
+      "soa_serial",
+      "checked_time",
+      "created_time",
+      "modified_time"
+    ],
+    "secrets": [],
+    "actions": {
+      "get": {
+        "operationId": "secondary-dns-(-secondary-zone)-secondary-zone-configuration-details",
+        "method": "get",
+        "params": [
+          "zone_id"
+        ],
+        "fields": [],
+        "list": false,
+        "result": "object",
+        "summary": "Secondary Zone Configuration Details",
+        "about": "Reads the zone's incoming transfer configuration: its name, the primaries (peers) Cloudflare pulls it from, how often it refreshes regardless of NOTIFY, the SOA serial it holds and when it last checked and changed"
+      },
+      "create": {
+        "operationId": "secondary-dns-(-secondary-zone)-create-secondary-zone-configuration",
+        "method": "create",
+        "params": [
+          "zone_id"
+        ],
+        "fields": [
+          "name",
+          "peers",
+          "auto_refresh_seconds"
+        ],
+        "list": false,
+        "result": "object",
+        "summary": "Create Secondary Zone Configuration",
+        "about": "Makes Cloudflare a secondary of the zone: it pulls the zone by AXFR or IXFR from the listed primaries (peers: their `ip`, `port`, `tsig_id` and `ixfr_enable`), on NOTIFY from them and every `auto_refresh_seconds`"
+      },
+      "update": {
+        "operationId": "secondary-dns-(-secondary-zone)-update-secondary-zone-configuration",
+        "method": "update",
+        "params": [
+          "zone_id"
+        ],
+        "fields": [
+          "name",
+          "peers",
+          "auto_refresh_seconds"
+        ],
+        "list": false,
+        "result": "object",
+        "summary": "Update Secondary Zone Configuration",
+        "about": "Replaces the zone name, the whole list of primaries and the refresh interval of the zone's incoming configuration; Cloudflare checks the primaries again"
+      },
+      "delete": {
+        "operationId": "secondary-dns-(-secondary-zone)-delete-secondary-zone-configuration",
+        "method": "delete",
+        "params": [
+          "zone_id"
+        ],
+        "fields": [],
+        "list": false,
+        "result": "object",
+        "summary": "Delete Secondary Zone Configuration",
+        "about": "Removes the zone's incoming transfer configuration: Cloudflare stops pulling the zone from its primaries"
+      },
+      "force-axfr": {
+        "operationId": "secondary-dns-(-secondary-zone)-force-axfr",
+        "method": "forceAxfr",
+        "params": [
+          "zone_id"
+        ],
+        "fields": [],
+        "list": false,
+        "result": "string",
+        "summary": "Force AXFR",
+        "about": "Asks Cloudflare to pull the whole zone (AXFR) from its primaries now, whatever their SOA serial says"
+      }
+    }
+  },
+  "dns-settings zone": {
+    "resource": "dnsSettings.zone",
+    "about": "A zone's DNS settings",
+    "fields": {
+      "flatten_all_cnames": {
+        "flag": "flatten-all-cnames",
+        "value": "",
+        "type": "boolean",
+        "required": false,
+        "about": "Whether every CNAME of the zone is flattened (one at the apex always is)"
+      },
+      "foundation_dns": {
+        "flag": "foundation-dns",
+        "value": "",
+        "type": "boolean",
+        "required": false,
+        "about": "Whether Advanced Nameservers are on; deprecated in favour of `nameservers.type` `cloudflare.advanced`"
+      },
+      "internal_dns": {
+        "flag": "internal-dns",
+        "value": "JSON",
+        "type": "object",
+        "required": false,
+        "about": "The settings of an internal zone",
+        "ref": "InternalDns"
+      },
+      "multi_provider": {
+        "flag": "multi-provider",
+        "value": "",
+        "type": "boolean",
+        "required": false,
+        "about": "Whether the zone is served by other providers too: it stays active with their NS records at the apex, and apex NS records are kept in outgoing transfers"
+      },
+      "nameservers": {
+        "flag": "nameservers",
+        "value": "NAMESERVERS",
+        "type": "string",
+        "required": false,
+        "about": "The nameservers the zone is served by: Cloudflare's (`cloudflare.standard`, or `cloudflare.advanced` for Advanced Nameservers), the account's, tenant's or zone's custom set (`custom.*`, with `ns_set`), or a custom set of the account by id (`custom`)",
+        "ref": "ZoneNameservers"
+      },
+      "ns_ttl": {
+        "flag": "ns-ttl",
+        "value": "N",
+        "type": "integer",
+        "required": false,
+        "about": "The TTL of the zone's NS records, in seconds, from 30 to 86400",
+        "ref": "NsTtl",
+        "minimum": 30,
+        "maximum": 86400
+      },
+      "secondary_overrides": {
+        "flag": "secondary-overrides",
+        "value": "",
+        "type": "boolean",
+        "required": false,
+        "about": "Whether a secondary zone may use (proxied) override records and CNAME flattening at the apex"
+      },
+      "soa": {
+        "flag": "soa",
+        "value": "JSON",
+        "type": "object",
+        "required": false,
+        "about": "The SOA parts to change; those left out keep their value",
+        "ref": "SoaInput"
+      },
+      "zone_mode": {
+        "flag": "zone-mode",
+        "value": "ZONE_MODE",
+        "type": "string",
+        "required": false,
+        "about": "A regular zone (`standard`), or one served by Cloudflare's CDN only or DNS only",
+        "ref": "ZoneMode",
+        "enum": [
+          "standard",
+          "cdn_only",
+          "dns_only"
+        ]
+      }
+    },
+    "shown": [
+      "flatten_all_cnames",
+      "foundation_dns",
+      "internal_dns",
+      "multi_provider",
+      "nameservers",
+      "ns_ttl",
+      "secondary_overrides",
+      "soa",
+      "zone_mode"
+    ],
+    "secrets": [],
+    "actions": {
+      "get": {
+        "operationId": "dns-settings-for-a-zone-list-dns-settings",
+        "method": "get",
+        "params": [
+          "zone_id"
+        ],
+        "fields": [],
+        "list": false,
+        "result": "object",
+        "summary": "Show Zone DNS Settings",
+        "about": "Reads the zone's DNS settings"
+      },
+      "update": {
+        "operationId": "dns-settings-for-a-zone-update-dns-settings",
+        "method": "update",
+        "params": [
+          "zone_id"
+        ],
+        "fields": [
+          "flatten_all_cnames",
+          "foundation_dns",
+          "internal_dns",
+          "multi_provider",
+          "nameservers",
+          "ns_ttl",
+          "secondary_overrides",
+          "soa",
+          "zone_mode"
+        ],
+        "list": false,
+        "result": "object",
+        "summary": "Update Zone DNS Settings",
+        "about": "Changes the settings the body names and keeps the others; `soa` too is merged field by field"
+      }
+    }
+  },
+  "dns-settings account": {
+    "resource": "dnsSettings.account",
+    "about": "The DNS settings an account gives each zone it adds",
+    "fields": {
+      "zone_defaults": {
+        "flag": "zone-defaults",
+        "value": "JSON",
+        "type": "object",
+        "required": false,
+        "about": "The defaults to change; those left out keep their value",
+        "ref": "ZoneDefaultsInput"
+      }
+    },
+    "shown": [
+      "zone_defaults"
+    ],
+    "secrets": [],
+    "actions": {
+      "get": {
+        "operationId": "dns-settings-for-an-account-list-dns-settings",
+        "method": "get",
+        "params": [
+          "account_id"
+        ],
+        "fields": [],
+        "list": false,
+        "result": "object",
+        "summary": "Show Account DNS Settings",
+        "about": "Reads the settings the account gives each zone it adds (`zone_defaults`); zones already there keep their own"
+      },
+      "update": {
+        "operationId": "dns-settings-for-an-account-update-dns-settings",
+        "method": "update",
+        "params": [
+          "account_id"
+        ],
+        "fields": [
+          "zone_defaults"
+        ],
+        "list": false,
+        "result": "object",
+        "summary": "Update Account DNS Settings",
+        "about": "Changes the defaults the body names and keeps the others, as the zone's update does; zones already in the account are not changed"
+      }
+    }
+  },
   "peers": {
     "resource": "peers",
     "about": "The account's peers: the secondary nameservers that Cloudflare sends NOTIFY to and lets transfer its zones, by address, port and TSIG",

@@ -4,6 +4,8 @@
 // then name each operation it should answer (see HANDLER_FILES).
 import type { ResourceHandlers } from "../src/emulator/resource.js";
 import { handlers as outgoingHandlers } from "../src/emulator/handlers/outgoing.js";
+import { handlers as incomingHandlers } from "../src/emulator/handlers/incoming.js";
+import { handlers as dnsSettingsHandlers } from "../src/emulator/handlers/dns-settings.js";
 import { handlers as peersHandlers } from "../src/emulator/handlers/peers.js";
 import { handlers as tsigsHandlers } from "../src/emulator/handlers/tsigs.js";
 import { handlers as aclsHandlers } from "../src/emulator/handlers/acls.js";
@@ -12,6 +14,8 @@ import { handlers as ipsHandlers } from "../src/emulator/handlers/ips.js";
 /** Every handler, by operationId. */
 export const HANDLERS: ResourceHandlers = {
   ...outgoingHandlers,
+  ...incomingHandlers,
+  ...dnsSettingsHandlers,
   ...peersHandlers,
   ...tsigsHandlers,
   ...aclsHandlers,
@@ -28,6 +32,15 @@ export const HANDLER_FILES: Readonly<Record<string, string>> = {
   "secondary-dns-(-primary-zone)-enable-outgoing-zone-transfers": "src/emulator/handlers/outgoing.ts",
   "secondary-dns-(-primary-zone)-force-dns-notify": "src/emulator/handlers/outgoing.ts",
   "secondary-dns-(-primary-zone)-get-outgoing-zone-transfer-status": "src/emulator/handlers/outgoing.ts",
+  "secondary-dns-(-secondary-zone)-secondary-zone-configuration-details": "src/emulator/handlers/incoming.ts",
+  "secondary-dns-(-secondary-zone)-create-secondary-zone-configuration": "src/emulator/handlers/incoming.ts",
+  "secondary-dns-(-secondary-zone)-update-secondary-zone-configuration": "src/emulator/handlers/incoming.ts",
+  "secondary-dns-(-secondary-zone)-delete-secondary-zone-configuration": "src/emulator/handlers/incoming.ts",
+  "secondary-dns-(-secondary-zone)-force-axfr": "src/emulator/handlers/incoming.ts",
+  "dns-settings-for-a-zone-list-dns-settings": "src/emulator/handlers/dns-settings.ts",
+  "dns-settings-for-a-zone-update-dns-settings": "src/emulator/handlers/dns-settings.ts",
+  "dns-settings-for-an-account-list-dns-settings": "src/emulator/handlers/dns-settings.ts",
+  "dns-settings-for-an-account-update-dns-settings": "src/emulator/handlers/dns-settings.ts",
   "secondary-dns-(-peer)-list-peers": "src/emulator/handlers/peers.ts",
   "secondary-dns-(-peer)-create-peer": "src/emulator/handlers/peers.ts",
   "secondary-dns-(-peer)-peer-details": "src/emulator/handlers/peers.ts",

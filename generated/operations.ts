@@ -4,11 +4,11 @@ import type { paths } from "./schema.js";
 
 export type Method = "GET" | "PUT" | "POST" | "DELETE" | "PATCH";
 /** The schemas of request bodies, by name. */
-export type BodySchema = "OutgoingZoneInput" | "PeerInput" | "EmptyBody" | "TsigInput" | "AclInput";
+export type BodySchema = "OutgoingZoneInput" | "IncomingZoneInput" | "EmptyBody" | "ZoneDnsSettingsInput" | "AccountDnsSettingsInput" | "PeerInput" | "TsigInput" | "AclInput";
 /** Every operationId of the spec: a `Record<OperationId, ...>` makes the compiler ask for a new one. */
-export type OperationId = "secondary-dns-(-primary-zone)-primary-zone-configuration-details" | "secondary-dns-(-primary-zone)-create-primary-zone-configuration" | "secondary-dns-(-primary-zone)-update-primary-zone-configuration" | "secondary-dns-(-primary-zone)-delete-primary-zone-configuration" | "secondary-dns-(-primary-zone)-disable-outgoing-zone-transfers" | "secondary-dns-(-primary-zone)-enable-outgoing-zone-transfers" | "secondary-dns-(-primary-zone)-force-dns-notify" | "secondary-dns-(-primary-zone)-get-outgoing-zone-transfer-status" | "secondary-dns-(-peer)-list-peers" | "secondary-dns-(-peer)-create-peer" | "secondary-dns-(-peer)-peer-details" | "secondary-dns-(-peer)-update-peer" | "secondary-dns-(-peer)-delete-peer" | "secondary-dns-(-tsig)-list-tsi-gs" | "secondary-dns-(-tsig)-create-tsig" | "secondary-dns-(-tsig)-tsig-details" | "secondary-dns-(-tsig)-update-tsig" | "secondary-dns-(-tsig)-delete-tsig" | "secondary-dns-(-acl)-list-ac-ls" | "secondary-dns-(-acl)-create-acl" | "secondary-dns-(-acl)-acl-details" | "secondary-dns-(-acl)-update-acl" | "secondary-dns-(-acl)-delete-acl" | "cloudflare-i-ps-cloudflare-ip-details";
+export type OperationId = "secondary-dns-(-primary-zone)-primary-zone-configuration-details" | "secondary-dns-(-primary-zone)-create-primary-zone-configuration" | "secondary-dns-(-primary-zone)-update-primary-zone-configuration" | "secondary-dns-(-primary-zone)-delete-primary-zone-configuration" | "secondary-dns-(-primary-zone)-disable-outgoing-zone-transfers" | "secondary-dns-(-primary-zone)-enable-outgoing-zone-transfers" | "secondary-dns-(-primary-zone)-force-dns-notify" | "secondary-dns-(-primary-zone)-get-outgoing-zone-transfer-status" | "secondary-dns-(-secondary-zone)-secondary-zone-configuration-details" | "secondary-dns-(-secondary-zone)-create-secondary-zone-configuration" | "secondary-dns-(-secondary-zone)-update-secondary-zone-configuration" | "secondary-dns-(-secondary-zone)-delete-secondary-zone-configuration" | "secondary-dns-(-secondary-zone)-force-axfr" | "dns-settings-for-a-zone-list-dns-settings" | "dns-settings-for-a-zone-update-dns-settings" | "dns-settings-for-an-account-list-dns-settings" | "dns-settings-for-an-account-update-dns-settings" | "secondary-dns-(-peer)-list-peers" | "secondary-dns-(-peer)-create-peer" | "secondary-dns-(-peer)-peer-details" | "secondary-dns-(-peer)-update-peer" | "secondary-dns-(-peer)-delete-peer" | "secondary-dns-(-tsig)-list-tsi-gs" | "secondary-dns-(-tsig)-create-tsig" | "secondary-dns-(-tsig)-tsig-details" | "secondary-dns-(-tsig)-update-tsig" | "secondary-dns-(-tsig)-delete-tsig" | "secondary-dns-(-acl)-list-ac-ls" | "secondary-dns-(-acl)-create-acl" | "secondary-dns-(-acl)-acl-details" | "secondary-dns-(-acl)-update-acl" | "secondary-dns-(-acl)-delete-acl" | "cloudflare-i-ps-cloudflare-ip-details";
 /** The schemas of a 200's `result`, by name (`Name[]`: a list of them). */
-export type ResultSchema = "OutgoingZone" | "DeleteResult" | "ActionResult" | "TransferStatus" | "Peer[]" | "Peer" | "Tsig[]" | "Tsig" | "Acl[]" | "Acl" | "CloudflareIps";
+export type ResultSchema = "OutgoingZone" | "DeleteResult" | "ActionResult" | "TransferStatus" | "IncomingZone" | "ZoneDnsSettings" | "AccountDnsSettings" | "Peer[]" | "Peer" | "Tsig[]" | "Tsig" | "Acl[]" | "Acl" | "CloudflareIps";
 
 /** One operation: what a call needs to send it and to read its answer. */
 export interface Operation<P extends keyof paths = keyof paths, M extends Method = Method> {
@@ -59,11 +59,20 @@ export interface BodyNode {
 /** components.schemas.OutgoingZoneInput, as the facade checks it. */
 export const outgoingZoneInputSchema: BodyNode = {"type":"object","required":["name","peers"],"additionalProperties":false,"properties":{"name":{"ref":"DnsName","type":"string","minLength":1,"maxLength":253,"pattern":"^(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\\.)*[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\\.?$"},"peers":{"ref":"PeerIds","type":"array","items":{"ref":"Identifier","type":"string","minLength":32,"maxLength":32,"pattern":"^[0-9a-f]{32}$"},"maxItems":30,"uniqueItems":true}}};
 
-/** components.schemas.PeerInput, as the facade checks it. */
-export const peerInputSchema: BodyNode = {"type":"object","required":["name"],"additionalProperties":false,"properties":{"name":{"type":"string","minLength":1},"ip":{"type":"string","anyOf":[{"type":"string","format":"ipv4"},{"type":"string","format":"ipv6"}],"what":"the peer's IPv4 or IPv6 address"},"port":{"type":"integer","minimum":1,"maximum":65535},"ixfr_enable":{"type":"boolean"},"tsig_id":{"ref":"Identifier","type":"string","minLength":32,"maxLength":32,"pattern":"^[0-9a-f]{32}$"}}};
+/** components.schemas.IncomingZoneInput, as the facade checks it. */
+export const incomingZoneInputSchema: BodyNode = {"type":"object","required":["name","peers","auto_refresh_seconds"],"additionalProperties":false,"properties":{"name":{"ref":"DnsName","type":"string","minLength":1,"maxLength":253,"pattern":"^(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\\.)*[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\\.?$"},"peers":{"ref":"PeerIds","type":"array","items":{"ref":"Identifier","type":"string","minLength":32,"maxLength":32,"pattern":"^[0-9a-f]{32}$"},"maxItems":30,"uniqueItems":true},"auto_refresh_seconds":{"ref":"RefreshSeconds","type":"integer","minimum":1,"maximum":4294967295}}};
 
 /** components.schemas.EmptyBody, as the facade checks it. */
 export const emptyBodySchema: BodyNode = {"type":"object","maxProperties":0};
+
+/** components.schemas.ZoneDnsSettingsInput, as the facade checks it. */
+export const zoneDnsSettingsInputSchema: BodyNode = {"type":"object","additionalProperties":false,"properties":{"flatten_all_cnames":{"type":"boolean"},"foundation_dns":{"type":"boolean"},"internal_dns":{"ref":"InternalDns","type":"object","additionalProperties":false,"properties":{"reference_zone_id":{"ref":"Identifier","type":"string","minLength":32,"maxLength":32,"pattern":"^[0-9a-f]{32}$"}}},"multi_provider":{"type":"boolean"},"nameservers":{"ref":"ZoneNameservers","oneOf":[{"type":"object","required":["type"],"additionalProperties":false,"properties":{"type":{"type":"string","enum":["cloudflare.standard","cloudflare.advanced"],"minLength":1}}},{"type":"object","required":["type"],"additionalProperties":false,"properties":{"type":{"type":"string","enum":["custom.account","custom.tenant","custom.zone"],"minLength":1},"ns_set":{"type":"integer","minimum":1,"maximum":5}}},{"type":"object","required":["type","nameserver_set_id"],"additionalProperties":false,"properties":{"type":{"type":"string","enum":["custom"],"minLength":1},"nameserver_set_id":{"ref":"Identifier","type":"string","minLength":32,"maxLength":32,"pattern":"^[0-9a-f]{32}$"}}}]},"ns_ttl":{"ref":"NsTtl","type":"integer","minimum":30,"maximum":86400},"secondary_overrides":{"type":"boolean"},"soa":{"ref":"SoaInput","type":"object","additionalProperties":false,"properties":{"expire":{"type":"integer","minimum":86400,"maximum":2419200},"min_ttl":{"type":"integer","minimum":60,"maximum":86400},"mname":{"ref":"SoaName","anyOf":[{"ref":"DnsName","type":"string","minLength":1,"maxLength":253,"pattern":"^(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\\.)*[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\\.?$"},{"type":"null"}]},"refresh":{"type":"integer","minimum":600,"maximum":86400},"retry":{"type":"integer","minimum":600,"maximum":3600},"rname":{"ref":"DnsName","type":"string","minLength":1,"maxLength":253,"pattern":"^(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\\.)*[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\\.?$"},"ttl":{"type":"integer","minimum":1800,"maximum":3600}}},"zone_mode":{"ref":"ZoneMode","type":"string","enum":["standard","cdn_only","dns_only"]}}};
+
+/** components.schemas.AccountDnsSettingsInput, as the facade checks it. */
+export const accountDnsSettingsInputSchema: BodyNode = {"type":"object","additionalProperties":false,"properties":{"zone_defaults":{"ref":"ZoneDefaultsInput","type":"object","additionalProperties":false,"properties":{"flatten_all_cnames":{"type":"boolean"},"foundation_dns":{"type":"boolean"},"internal_dns":{"ref":"InternalDns","type":"object","additionalProperties":false,"properties":{"reference_zone_id":{"ref":"Identifier","type":"string","minLength":32,"maxLength":32,"pattern":"^[0-9a-f]{32}$"}}},"multi_provider":{"type":"boolean"},"nameservers":{"ref":"AccountNameservers","type":"object","required":["type"],"additionalProperties":false,"properties":{"type":{"type":"string","enum":["cloudflare.standard","cloudflare.advanced","cloudflare.standard.random","custom.account","custom.tenant"],"minLength":1}}},"ns_ttl":{"ref":"NsTtl","type":"integer","minimum":30,"maximum":86400},"secondary_overrides":{"type":"boolean"},"soa":{"ref":"SoaInput","type":"object","additionalProperties":false,"properties":{"expire":{"type":"integer","minimum":86400,"maximum":2419200},"min_ttl":{"type":"integer","minimum":60,"maximum":86400},"mname":{"ref":"SoaName","anyOf":[{"ref":"DnsName","type":"string","minLength":1,"maxLength":253,"pattern":"^(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\\.)*[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\\.?$"},{"type":"null"}]},"refresh":{"type":"integer","minimum":600,"maximum":86400},"retry":{"type":"integer","minimum":600,"maximum":3600},"rname":{"ref":"DnsName","type":"string","minLength":1,"maxLength":253,"pattern":"^(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\\.)*[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\\.?$"},"ttl":{"type":"integer","minimum":1800,"maximum":3600}}},"zone_mode":{"ref":"ZoneMode","type":"string","enum":["standard","cdn_only","dns_only"]}}}}};
+
+/** components.schemas.PeerInput, as the facade checks it. */
+export const peerInputSchema: BodyNode = {"type":"object","required":["name"],"additionalProperties":false,"properties":{"name":{"type":"string","minLength":1},"ip":{"type":"string","anyOf":[{"type":"string","format":"ipv4"},{"type":"string","format":"ipv6"}],"what":"the peer's IPv4 or IPv6 address"},"port":{"type":"integer","minimum":1,"maximum":65535},"ixfr_enable":{"type":"boolean"},"tsig_id":{"ref":"Identifier","type":"string","minLength":32,"maxLength":32,"pattern":"^[0-9a-f]{32}$"}}};
 
 /** components.schemas.TsigInput, as the facade checks it. */
 export const tsigInputSchema: BodyNode = {"type":"object","required":["name","algo","secret"],"additionalProperties":false,"properties":{"name":{"type":"string","minLength":2,"pattern":"\\.$","allOf":[{"ref":"DnsName","type":"string","minLength":1,"maxLength":253,"pattern":"^(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\\.)*[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\\.?$"}],"what":"the key's name, a DNS name with its trailing dot"},"algo":{"type":"string","enum":["hmac-md5.sig-alg.reg.int.","hmac-sha1.","hmac-sha224.","hmac-sha256.","hmac-sha384.","hmac-sha512."],"minLength":1},"secret":{"type":"string","minLength":1,"format":"password"}}};
@@ -132,6 +141,80 @@ export const getOutgoingZoneTransferStatus: Operation<"/zones/{zone_id}/secondar
   method: "GET",
   path: "/zones/{zone_id}/secondary_dns/outgoing/status",
   result: "TransferStatus",
+};
+
+/** GET /zones/{zone_id}/secondary_dns/incoming: Secondary Zone Configuration Details */
+export const secondaryZoneConfigurationDetails: Operation<"/zones/{zone_id}/secondary_dns/incoming", "GET"> = {
+  method: "GET",
+  path: "/zones/{zone_id}/secondary_dns/incoming",
+  result: "IncomingZone",
+};
+
+/** POST /zones/{zone_id}/secondary_dns/incoming: Create Secondary Zone Configuration */
+export const createSecondaryZoneConfiguration: Operation<"/zones/{zone_id}/secondary_dns/incoming", "POST"> = {
+  method: "POST",
+  path: "/zones/{zone_id}/secondary_dns/incoming",
+  body: "IncomingZoneInput",
+  bodyCheck: incomingZoneInputSchema,
+  result: "IncomingZone",
+};
+
+/** PUT /zones/{zone_id}/secondary_dns/incoming: Update Secondary Zone Configuration */
+export const updateSecondaryZoneConfiguration: Operation<"/zones/{zone_id}/secondary_dns/incoming", "PUT"> = {
+  method: "PUT",
+  path: "/zones/{zone_id}/secondary_dns/incoming",
+  body: "IncomingZoneInput",
+  bodyCheck: incomingZoneInputSchema,
+  result: "IncomingZone",
+};
+
+/** DELETE /zones/{zone_id}/secondary_dns/incoming: Delete Secondary Zone Configuration */
+export const deleteSecondaryZoneConfiguration: Operation<"/zones/{zone_id}/secondary_dns/incoming", "DELETE"> = {
+  method: "DELETE",
+  path: "/zones/{zone_id}/secondary_dns/incoming",
+  body: "EmptyBody",
+  bodyCheck: emptyBodySchema,
+  optional: true,
+  result: "DeleteResult",
+};
+
+/** POST /zones/{zone_id}/secondary_dns/force_axfr: Force AXFR */
+export const forceAxfr: Operation<"/zones/{zone_id}/secondary_dns/force_axfr", "POST"> = {
+  method: "POST",
+  path: "/zones/{zone_id}/secondary_dns/force_axfr",
+  result: "ActionResult",
+};
+
+/** GET /zones/{zone_id}/dns_settings: Show Zone DNS Settings */
+export const dnsSettingsForAZoneListDnsSettings: Operation<"/zones/{zone_id}/dns_settings", "GET"> = {
+  method: "GET",
+  path: "/zones/{zone_id}/dns_settings",
+  result: "ZoneDnsSettings",
+};
+
+/** PATCH /zones/{zone_id}/dns_settings: Update Zone DNS Settings */
+export const dnsSettingsForAZoneUpdateDnsSettings: Operation<"/zones/{zone_id}/dns_settings", "PATCH"> = {
+  method: "PATCH",
+  path: "/zones/{zone_id}/dns_settings",
+  body: "ZoneDnsSettingsInput",
+  bodyCheck: zoneDnsSettingsInputSchema,
+  result: "ZoneDnsSettings",
+};
+
+/** GET /accounts/{account_id}/dns_settings: Show Account DNS Settings */
+export const dnsSettingsForAnAccountListDnsSettings: Operation<"/accounts/{account_id}/dns_settings", "GET"> = {
+  method: "GET",
+  path: "/accounts/{account_id}/dns_settings",
+  result: "AccountDnsSettings",
+};
+
+/** PATCH /accounts/{account_id}/dns_settings: Update Account DNS Settings */
+export const dnsSettingsForAnAccountUpdateDnsSettings: Operation<"/accounts/{account_id}/dns_settings", "PATCH"> = {
+  method: "PATCH",
+  path: "/accounts/{account_id}/dns_settings",
+  body: "AccountDnsSettingsInput",
+  bodyCheck: accountDnsSettingsInputSchema,
+  result: "AccountDnsSettings",
 };
 
 /** GET /accounts/{account_id}/secondary_dns/peers: List Peers */
@@ -270,8 +353,11 @@ export const cloudflareIPsCloudflareIpDetails: Operation<"/ips", "GET"> = {
 /** Each request body schema, from the spec. */
 export const BODY_SCHEMAS: Readonly<Record<BodySchema, BodyNode>> = {
   OutgoingZoneInput: outgoingZoneInputSchema,
-  PeerInput: peerInputSchema,
+  IncomingZoneInput: incomingZoneInputSchema,
   EmptyBody: emptyBodySchema,
+  ZoneDnsSettingsInput: zoneDnsSettingsInputSchema,
+  AccountDnsSettingsInput: accountDnsSettingsInputSchema,
+  PeerInput: peerInputSchema,
   TsigInput: tsigInputSchema,
   AclInput: aclInputSchema,
 };
@@ -286,6 +372,23 @@ export const outgoingOperations = {
   enable: enableOutgoingZoneTransfers,
   forceNotify: forceDnsNotify,
   status: getOutgoingZoneTransferStatus,
+} as const;
+
+/** The operations of client.incoming, by method name (the spec's x-client-method). */
+export const incomingOperations = {
+  get: secondaryZoneConfigurationDetails,
+  create: createSecondaryZoneConfiguration,
+  update: updateSecondaryZoneConfiguration,
+  delete: deleteSecondaryZoneConfiguration,
+  forceAxfr: forceAxfr,
+} as const;
+
+/** The operations of client.dnsSettings, by method name (the spec's x-client-method). */
+export const dnsSettingsOperations = {
+  "zone.get": dnsSettingsForAZoneListDnsSettings,
+  "zone.update": dnsSettingsForAZoneUpdateDnsSettings,
+  "account.get": dnsSettingsForAnAccountListDnsSettings,
+  "account.update": dnsSettingsForAnAccountUpdateDnsSettings,
 } as const;
 
 /** The operations of client.peers, by method name (the spec's x-client-method). */
@@ -333,6 +436,15 @@ export const OPERATIONS: Readonly<Record<string, OperationInfo>> = {
   "secondary-dns-(-primary-zone)-enable-outgoing-zone-transfers": { operation: enableOutgoingZoneTransfers, resource: "outgoing", method: "enable", summary: "Enable Outgoing Zone Transfers" },
   "secondary-dns-(-primary-zone)-force-dns-notify": { operation: forceDnsNotify, resource: "outgoing", method: "forceNotify", summary: "Force DNS NOTIFY" },
   "secondary-dns-(-primary-zone)-get-outgoing-zone-transfer-status": { operation: getOutgoingZoneTransferStatus, resource: "outgoing", method: "status", summary: "Get Outgoing Zone Transfer Status" },
+  "secondary-dns-(-secondary-zone)-secondary-zone-configuration-details": { operation: secondaryZoneConfigurationDetails, resource: "incoming", method: "get", summary: "Secondary Zone Configuration Details" },
+  "secondary-dns-(-secondary-zone)-create-secondary-zone-configuration": { operation: createSecondaryZoneConfiguration, resource: "incoming", method: "create", summary: "Create Secondary Zone Configuration" },
+  "secondary-dns-(-secondary-zone)-update-secondary-zone-configuration": { operation: updateSecondaryZoneConfiguration, resource: "incoming", method: "update", summary: "Update Secondary Zone Configuration" },
+  "secondary-dns-(-secondary-zone)-delete-secondary-zone-configuration": { operation: deleteSecondaryZoneConfiguration, resource: "incoming", method: "delete", summary: "Delete Secondary Zone Configuration" },
+  "secondary-dns-(-secondary-zone)-force-axfr": { operation: forceAxfr, resource: "incoming", method: "forceAxfr", summary: "Force AXFR" },
+  "dns-settings-for-a-zone-list-dns-settings": { operation: dnsSettingsForAZoneListDnsSettings, resource: "dnsSettings", method: "zone.get", summary: "Show Zone DNS Settings" },
+  "dns-settings-for-a-zone-update-dns-settings": { operation: dnsSettingsForAZoneUpdateDnsSettings, resource: "dnsSettings", method: "zone.update", summary: "Update Zone DNS Settings" },
+  "dns-settings-for-an-account-list-dns-settings": { operation: dnsSettingsForAnAccountListDnsSettings, resource: "dnsSettings", method: "account.get", summary: "Show Account DNS Settings" },
+  "dns-settings-for-an-account-update-dns-settings": { operation: dnsSettingsForAnAccountUpdateDnsSettings, resource: "dnsSettings", method: "account.update", summary: "Update Account DNS Settings" },
   "secondary-dns-(-peer)-list-peers": { operation: listPeers, resource: "peers", method: "list", summary: "List Peers" },
   "secondary-dns-(-peer)-create-peer": { operation: createPeer, resource: "peers", method: "create", summary: "Create Peer" },
   "secondary-dns-(-peer)-peer-details": { operation: peerDetails, resource: "peers", method: "get", summary: "Peer Details" },

@@ -158,6 +158,153 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/zones/{zone_id}/secondary_dns/incoming": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The zone's identifier.
+                 * @example 023e105f4ecef8ad9ca31a8372d0c353
+                 */
+                zone_id: components["parameters"]["zone_id"];
+            };
+            cookie?: never;
+        };
+        /**
+         * Secondary Zone Configuration Details
+         * @description Reads the zone's incoming transfer configuration: its name, the primaries
+         *     (peers) Cloudflare pulls it from, how often it refreshes regardless of
+         *     NOTIFY, the SOA serial it holds and when it last checked and changed.
+         *     Answers 404 while the zone has no incoming configuration.
+         */
+        get: operations["secondary-dns-(-secondary-zone)-secondary-zone-configuration-details"];
+        /**
+         * Update Secondary Zone Configuration
+         * @description Replaces the zone name, the whole list of primaries and the refresh interval
+         *     of the zone's incoming configuration; Cloudflare checks the primaries again.
+         *     Answers 404 when the zone has none.
+         */
+        put: operations["secondary-dns-(-secondary-zone)-update-secondary-zone-configuration"];
+        /**
+         * Create Secondary Zone Configuration
+         * @description Makes Cloudflare a secondary of the zone: it pulls the zone by AXFR or IXFR
+         *     from the listed primaries (peers: their `ip`, `port`, `tsig_id` and
+         *     `ixfr_enable`), on NOTIFY from them and every `auto_refresh_seconds`. A zone
+         *     is a primary (outgoing) or a secondary (incoming), never both, and has at
+         *     most one incoming configuration: this fails while either exists. Not
+         *     idempotent: a repeat after a lost answer can fail because the first call
+         *     succeeded.
+         */
+        post: operations["secondary-dns-(-secondary-zone)-create-secondary-zone-configuration"];
+        /**
+         * Delete Secondary Zone Configuration
+         * @description Removes the zone's incoming transfer configuration: Cloudflare stops pulling
+         *     the zone from its primaries. Answers 404 when there is none.
+         */
+        delete: operations["secondary-dns-(-secondary-zone)-delete-secondary-zone-configuration"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/zones/{zone_id}/secondary_dns/force_axfr": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The zone's identifier.
+                 * @example 023e105f4ecef8ad9ca31a8372d0c353
+                 */
+                zone_id: components["parameters"]["zone_id"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Force AXFR
+         * @description Asks Cloudflare to pull the whole zone (AXFR) from its primaries now,
+         *     whatever their SOA serial says. Answers at once with "OK"; the transfer
+         *     follows, and `soa_serial` and `modified_time` move when it lands. Answers
+         *     404 when the zone has no incoming configuration. Sends no request body.
+         */
+        post: operations["secondary-dns-(-secondary-zone)-force-axfr"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/zones/{zone_id}/dns_settings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The zone's identifier.
+                 * @example 023e105f4ecef8ad9ca31a8372d0c353
+                 */
+                zone_id: components["parameters"]["zone_id"];
+            };
+            cookie?: never;
+        };
+        /**
+         * Show Zone DNS Settings
+         * @description Reads the zone's DNS settings. Every zone has them: a zone never changed
+         *     answers Cloudflare's defaults (multi_provider off, NS TTL 86400, the
+         *     default SOA).
+         */
+        get: operations["dns-settings-for-a-zone-list-dns-settings"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /**
+         * Update Zone DNS Settings
+         * @description Changes the settings the body names and keeps the others; `soa` too is
+         *     merged field by field. Answers the whole settings after the change. With
+         *     `multi_provider` on, the apex NS records of other providers stay in the
+         *     zone and in its outgoing transfers.
+         */
+        patch: operations["dns-settings-for-a-zone-update-dns-settings"];
+        trace?: never;
+    };
+    "/accounts/{account_id}/dns_settings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The account's identifier.
+                 * @example 01a7362d577a6c3019a474fd6f485823
+                 */
+                account_id: components["parameters"]["account_id"];
+            };
+            cookie?: never;
+        };
+        /**
+         * Show Account DNS Settings
+         * @description Reads the settings the account gives each zone it adds (`zone_defaults`);
+         *     zones already there keep their own. An account never changed answers
+         *     Cloudflare's defaults.
+         */
+        get: operations["dns-settings-for-an-account-list-dns-settings"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /**
+         * Update Account DNS Settings
+         * @description Changes the defaults the body names and keeps the others, as the zone's
+         *     update does; zones already in the account are not changed.
+         */
+        patch: operations["dns-settings-for-an-account-update-dns-settings"];
+        trace?: never;
+    };
     "/accounts/{account_id}/secondary_dns/peers": {
         parameters: {
             query?: never;
@@ -574,6 +721,313 @@ export interface components {
         TransferStatusResponse: components["schemas"]["SuccessEnvelope"] & {
             result: components["schemas"]["TransferStatus"];
         };
+        /**
+         * @description How often, in seconds, Cloudflare checks the primaries for a new serial
+         *     whatever NOTIFY says; a whole count, at most 2^32 - 1 like a SOA record's
+         *     REFRESH.
+         * @example 86400
+         */
+        RefreshSeconds: number;
+        /** @description A zone's incoming transfer configuration (Cloudflare as a secondary), as the API returns it. */
+        IncomingZone: {
+            readonly id: components["schemas"]["Identifier"];
+            name: components["schemas"]["DnsName"];
+            /** @description The primaries Cloudflare pulls the zone from, by peer id. */
+            peers: components["schemas"]["PeerIds"];
+            auto_refresh_seconds: components["schemas"]["RefreshSeconds"];
+            /**
+             * @description The SOA serial of the copy Cloudflare holds, an unsigned 32-bit integer; 0 before the first transfer.
+             * @example 2019102400
+             */
+            soa_serial: number;
+            /** @description When Cloudflare last asked the primaries for their serial. */
+            checked_time: components["schemas"]["Timestamp"];
+            /** @description When the configuration was created. */
+            created_time: components["schemas"]["Timestamp"];
+            /** @description When the configuration or the zone's copy last changed. */
+            modified_time: components["schemas"]["Timestamp"];
+        };
+        /** @description The body of create and update. Every field is required; `id` is assigned by the API and never sent. */
+        IncomingZoneInput: {
+            name: components["schemas"]["DnsName"];
+            /** @description The primaries to pull the zone from, by peer id. */
+            peers: components["schemas"]["PeerIds"];
+            auto_refresh_seconds: components["schemas"]["RefreshSeconds"];
+        };
+        /** @description A success envelope whose result is an incoming configuration. */
+        IncomingZoneResponse: components["schemas"]["SuccessEnvelope"] & {
+            result: components["schemas"]["IncomingZone"];
+        };
+        /**
+         * @description The TTL of the zone's NS records, in seconds, from 30 to 86400.
+         * @example 86400
+         */
+        NsTtl: number;
+        /**
+         * @description A regular zone (`standard`), or one served by Cloudflare's CDN only or DNS only.
+         * @example standard
+         * @enum {string}
+         */
+        ZoneMode: "standard" | "cdn_only" | "dns_only";
+        /** @description The settings of an internal zone. */
+        InternalDns: {
+            /** @description The zone an internal zone falls back to. */
+            reference_zone_id?: components["schemas"]["Identifier"];
+        };
+        /**
+         * @description The nameservers the zone is served by: Cloudflare's (`cloudflare.standard`,
+         *     or `cloudflare.advanced` for Advanced Nameservers), the account's, tenant's
+         *     or zone's custom set (`custom.*`, with `ns_set`), or a custom set of the
+         *     account by id (`custom`).
+         * @example {
+         *       "type": "cloudflare.standard"
+         *     }
+         */
+        ZoneNameservers: {
+            /**
+             * @example cloudflare.standard
+             * @enum {string}
+             */
+            type: "cloudflare.standard" | "cloudflare.advanced";
+        } | {
+            /**
+             * @example custom.account
+             * @enum {string}
+             */
+            type: "custom.account" | "custom.tenant" | "custom.zone";
+            /**
+             * @description Which of the configured custom sets, from 1 to 5.
+             * @example 1
+             */
+            ns_set?: number;
+        } | {
+            /**
+             * @example custom
+             * @enum {string}
+             */
+            type: "custom";
+            nameserver_set_id: components["schemas"]["Identifier"];
+        };
+        /**
+         * @description The nameservers new zones of the account are served by.
+         * @example {
+         *       "type": "cloudflare.standard"
+         *     }
+         */
+        AccountNameservers: {
+            /**
+             * @example cloudflare.standard
+             * @enum {string}
+             */
+            type: "cloudflare.standard" | "cloudflare.advanced" | "cloudflare.standard.random" | "custom.account" | "custom.tenant";
+        };
+        /**
+         * @description The SOA's primary nameserver, or null for the one Cloudflare assigns.
+         * @example null
+         */
+        SoaName: components["schemas"]["DnsName"] | null;
+        /** @description The parts of the zone's SOA record that can be set, as the API returns them. */
+        Soa: {
+            /**
+             * @description Seconds after which secondaries stop serving the zone when the primary does not answer, from 86400 to 2419200.
+             * @example 604800
+             */
+            expire: number;
+            /**
+             * @description The TTL of negative answers, in seconds, from 60 to 86400.
+             * @example 1800
+             */
+            min_ttl: number;
+            mname: components["schemas"]["SoaName"];
+            /**
+             * @description Seconds between a secondary's checks of the serial, from 600 to 86400.
+             * @example 10000
+             */
+            refresh: number;
+            /**
+             * @description Seconds before a secondary retries after the primary failed to answer, from 600 to 3600.
+             * @example 2400
+             */
+            retry: number;
+            /** @description The administrator's address, its first label the mailbox (`admin.example.com.`). */
+            rname: components["schemas"]["DnsName"];
+            /**
+             * @description The TTL of the SOA record itself, in seconds, from 1800 to 3600.
+             * @example 3600
+             */
+            ttl: number;
+        };
+        /** @description The SOA parts to change; those left out keep their value. */
+        SoaInput: {
+            /**
+             * @description Seconds after which secondaries stop serving the zone when the primary does not answer, from 86400 to 2419200.
+             * @example 604800
+             */
+            expire?: number;
+            /**
+             * @description The TTL of negative answers, in seconds, from 60 to 86400.
+             * @example 1800
+             */
+            min_ttl?: number;
+            mname?: components["schemas"]["SoaName"];
+            /**
+             * @description Seconds between a secondary's checks of the serial, from 600 to 86400.
+             * @example 10000
+             */
+            refresh?: number;
+            /**
+             * @description Seconds before a secondary retries after the primary failed to answer, from 600 to 3600.
+             * @example 2400
+             */
+            retry?: number;
+            /** @description The administrator's address, its first label the mailbox (`admin.example.com.`). */
+            rname?: components["schemas"]["DnsName"];
+            /**
+             * @description The TTL of the SOA record itself, in seconds, from 1800 to 3600.
+             * @example 3600
+             */
+            ttl?: number;
+        };
+        /** @description A zone's DNS settings, as the API returns them. */
+        ZoneDnsSettings: {
+            /**
+             * @description Whether every CNAME of the zone is flattened (one at the apex always is).
+             * @example false
+             */
+            flatten_all_cnames: boolean;
+            /**
+             * @deprecated
+             * @description Whether Advanced Nameservers are on; deprecated in favour of `nameservers.type` `cloudflare.advanced`.
+             * @example false
+             */
+            foundation_dns: boolean;
+            internal_dns: components["schemas"]["InternalDns"];
+            /**
+             * @description Whether the zone is served by other providers too: it stays active with
+             *     their NS records at the apex, and apex NS records are kept in outgoing
+             *     transfers.
+             * @example false
+             */
+            multi_provider: boolean;
+            nameservers: components["schemas"]["ZoneNameservers"];
+            ns_ttl: components["schemas"]["NsTtl"];
+            /**
+             * @description Whether a secondary zone may use (proxied) override records and CNAME flattening at the apex.
+             * @example false
+             */
+            secondary_overrides: boolean;
+            soa: components["schemas"]["Soa"];
+            zone_mode: components["schemas"]["ZoneMode"];
+        };
+        /** @description The settings to change; those left out keep their value. */
+        ZoneDnsSettingsInput: {
+            /**
+             * @description Whether every CNAME of the zone is flattened (one at the apex always is).
+             * @example false
+             */
+            flatten_all_cnames?: boolean;
+            /**
+             * @deprecated
+             * @description Whether Advanced Nameservers are on; deprecated in favour of `nameservers.type` `cloudflare.advanced`.
+             * @example false
+             */
+            foundation_dns?: boolean;
+            internal_dns?: components["schemas"]["InternalDns"];
+            /**
+             * @description Whether the zone is served by other providers too: it stays active with
+             *     their NS records at the apex, and apex NS records are kept in outgoing
+             *     transfers.
+             * @example false
+             */
+            multi_provider?: boolean;
+            nameservers?: components["schemas"]["ZoneNameservers"];
+            ns_ttl?: components["schemas"]["NsTtl"];
+            /**
+             * @description Whether a secondary zone may use (proxied) override records and CNAME flattening at the apex.
+             * @example false
+             */
+            secondary_overrides?: boolean;
+            soa?: components["schemas"]["SoaInput"];
+            zone_mode?: components["schemas"]["ZoneMode"];
+        };
+        /** @description The DNS settings the account gives each zone it adds. */
+        ZoneDefaults: {
+            /**
+             * @description Whether every CNAME of the zone is flattened (one at the apex always is).
+             * @example false
+             */
+            flatten_all_cnames: boolean;
+            /**
+             * @deprecated
+             * @description Whether Advanced Nameservers are on; deprecated in favour of `nameservers.type` `cloudflare.advanced`.
+             * @example false
+             */
+            foundation_dns: boolean;
+            internal_dns: components["schemas"]["InternalDns"];
+            /**
+             * @description Whether the zone is served by other providers too: it stays active with
+             *     their NS records at the apex, and apex NS records are kept in outgoing
+             *     transfers.
+             * @example false
+             */
+            multi_provider: boolean;
+            nameservers: components["schemas"]["AccountNameservers"];
+            ns_ttl: components["schemas"]["NsTtl"];
+            /**
+             * @description Whether a secondary zone may use (proxied) override records and CNAME flattening at the apex.
+             * @example false
+             */
+            secondary_overrides: boolean;
+            soa: components["schemas"]["Soa"];
+            zone_mode: components["schemas"]["ZoneMode"];
+        };
+        /** @description The defaults to change; those left out keep their value. */
+        ZoneDefaultsInput: {
+            /**
+             * @description Whether every CNAME of the zone is flattened (one at the apex always is).
+             * @example false
+             */
+            flatten_all_cnames?: boolean;
+            /**
+             * @deprecated
+             * @description Whether Advanced Nameservers are on; deprecated in favour of `nameservers.type` `cloudflare.advanced`.
+             * @example false
+             */
+            foundation_dns?: boolean;
+            internal_dns?: components["schemas"]["InternalDns"];
+            /**
+             * @description Whether the zone is served by other providers too: it stays active with
+             *     their NS records at the apex, and apex NS records are kept in outgoing
+             *     transfers.
+             * @example false
+             */
+            multi_provider?: boolean;
+            nameservers?: components["schemas"]["AccountNameservers"];
+            ns_ttl?: components["schemas"]["NsTtl"];
+            /**
+             * @description Whether a secondary zone may use (proxied) override records and CNAME flattening at the apex.
+             * @example false
+             */
+            secondary_overrides?: boolean;
+            soa?: components["schemas"]["SoaInput"];
+            zone_mode?: components["schemas"]["ZoneMode"];
+        };
+        /** @description An account's DNS settings, as the API returns them. */
+        AccountDnsSettings: {
+            zone_defaults: components["schemas"]["ZoneDefaults"];
+        };
+        /** @description The body of an account's update. */
+        AccountDnsSettingsInput: {
+            zone_defaults?: components["schemas"]["ZoneDefaultsInput"];
+        };
+        /** @description A success envelope whose result is a zone's DNS settings. */
+        ZoneDnsSettingsResponse: components["schemas"]["SuccessEnvelope"] & {
+            result: components["schemas"]["ZoneDnsSettings"];
+        };
+        /** @description A success envelope whose result is an account's DNS settings. */
+        AccountDnsSettingsResponse: components["schemas"]["SuccessEnvelope"] & {
+            result: components["schemas"]["AccountDnsSettings"];
+        };
         /** @description A peer, as the API returns it. */
         Peer: {
             readonly id: components["schemas"]["Identifier"];
@@ -791,6 +1245,16 @@ export interface components {
         };
         /** @description The zone has no outgoing configuration, or the zone does not exist. */
         NotFound: {
+            headers: {
+                "cf-ray": components["headers"]["cf-ray"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["FailureEnvelope"];
+            };
+        };
+        /** @description The zone has no incoming configuration, or the zone does not exist. */
+        IncomingNotFound: {
             headers: {
                 "cf-ray": components["headers"]["cf-ray"];
                 [name: string]: unknown;
@@ -1184,6 +1648,328 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            "4XX": components["responses"]["ClientError"];
+            "5XX": components["responses"]["ServerError"];
+        };
+    };
+    "secondary-dns-(-secondary-zone)-secondary-zone-configuration-details": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The zone's identifier.
+                 * @example 023e105f4ecef8ad9ca31a8372d0c353
+                 */
+                zone_id: components["parameters"]["zone_id"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Secondary Zone Configuration Details response. */
+            200: {
+                headers: {
+                    "cf-ray": components["headers"]["cf-ray"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["IncomingZoneResponse"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["IncomingNotFound"];
+            429: components["responses"]["TooManyRequests"];
+            "4XX": components["responses"]["ClientError"];
+            "5XX": components["responses"]["ServerError"];
+        };
+    };
+    "secondary-dns-(-secondary-zone)-update-secondary-zone-configuration": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The zone's identifier.
+                 * @example 023e105f4ecef8ad9ca31a8372d0c353
+                 */
+                zone_id: components["parameters"]["zone_id"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["IncomingZoneInput"];
+            };
+        };
+        responses: {
+            /** @description Update Secondary Zone Configuration response. */
+            200: {
+                headers: {
+                    "cf-ray": components["headers"]["cf-ray"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["IncomingZoneResponse"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["IncomingNotFound"];
+            429: components["responses"]["TooManyRequests"];
+            "4XX": components["responses"]["ClientError"];
+            "5XX": components["responses"]["ServerError"];
+        };
+    };
+    "secondary-dns-(-secondary-zone)-create-secondary-zone-configuration": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The zone's identifier.
+                 * @example 023e105f4ecef8ad9ca31a8372d0c353
+                 */
+                zone_id: components["parameters"]["zone_id"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["IncomingZoneInput"];
+            };
+        };
+        responses: {
+            /** @description Create Secondary Zone Configuration response. */
+            200: {
+                headers: {
+                    "cf-ray": components["headers"]["cf-ray"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["IncomingZoneResponse"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["IncomingNotFound"];
+            429: components["responses"]["TooManyRequests"];
+            "4XX": components["responses"]["ClientError"];
+            "5XX": components["responses"]["ServerError"];
+        };
+    };
+    "secondary-dns-(-secondary-zone)-delete-secondary-zone-configuration": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The zone's identifier.
+                 * @example 023e105f4ecef8ad9ca31a8372d0c353
+                 */
+                zone_id: components["parameters"]["zone_id"];
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["EmptyBody"];
+            };
+        };
+        responses: {
+            /** @description Delete Secondary Zone Configuration response. */
+            200: {
+                headers: {
+                    "cf-ray": components["headers"]["cf-ray"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeleteResponse"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["IncomingNotFound"];
+            429: components["responses"]["TooManyRequests"];
+            "4XX": components["responses"]["ClientError"];
+            "5XX": components["responses"]["ServerError"];
+        };
+    };
+    "secondary-dns-(-secondary-zone)-force-axfr": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The zone's identifier.
+                 * @example 023e105f4ecef8ad9ca31a8372d0c353
+                 */
+                zone_id: components["parameters"]["zone_id"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Force AXFR response. */
+            200: {
+                headers: {
+                    "cf-ray": components["headers"]["cf-ray"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StringResultResponse"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["IncomingNotFound"];
+            429: components["responses"]["TooManyRequests"];
+            "4XX": components["responses"]["ClientError"];
+            "5XX": components["responses"]["ServerError"];
+        };
+    };
+    "dns-settings-for-a-zone-list-dns-settings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The zone's identifier.
+                 * @example 023e105f4ecef8ad9ca31a8372d0c353
+                 */
+                zone_id: components["parameters"]["zone_id"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Show Zone DNS Settings response. */
+            200: {
+                headers: {
+                    "cf-ray": components["headers"]["cf-ray"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ZoneDnsSettingsResponse"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+            "4XX": components["responses"]["ClientError"];
+            "5XX": components["responses"]["ServerError"];
+        };
+    };
+    "dns-settings-for-a-zone-update-dns-settings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The zone's identifier.
+                 * @example 023e105f4ecef8ad9ca31a8372d0c353
+                 */
+                zone_id: components["parameters"]["zone_id"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ZoneDnsSettingsInput"];
+            };
+        };
+        responses: {
+            /** @description Update Zone DNS Settings response. */
+            200: {
+                headers: {
+                    "cf-ray": components["headers"]["cf-ray"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ZoneDnsSettingsResponse"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+            "4XX": components["responses"]["ClientError"];
+            "5XX": components["responses"]["ServerError"];
+        };
+    };
+    "dns-settings-for-an-account-list-dns-settings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The account's identifier.
+                 * @example 01a7362d577a6c3019a474fd6f485823
+                 */
+                account_id: components["parameters"]["account_id"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Show Account DNS Settings response. */
+            200: {
+                headers: {
+                    "cf-ray": components["headers"]["cf-ray"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AccountDnsSettingsResponse"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+            "4XX": components["responses"]["ClientError"];
+            "5XX": components["responses"]["ServerError"];
+        };
+    };
+    "dns-settings-for-an-account-update-dns-settings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The account's identifier.
+                 * @example 01a7362d577a6c3019a474fd6f485823
+                 */
+                account_id: components["parameters"]["account_id"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AccountDnsSettingsInput"];
+            };
+        };
+        responses: {
+            /** @description Update Account DNS Settings response. */
+            200: {
+                headers: {
+                    "cf-ray": components["headers"]["cf-ray"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AccountDnsSettingsResponse"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             429: components["responses"]["TooManyRequests"];
             "4XX": components["responses"]["ClientError"];
             "5XX": components["responses"]["ServerError"];

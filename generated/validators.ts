@@ -5,7 +5,7 @@ import { ucs2length, equal, formats } from "../src/emulator/schema-runtime.js";
 import type { ValidateFunction } from "../src/emulator/spec.js";
 
 /** SHA-256 of the generated/openapi.json these validators were compiled from. */
-export const SPEC_SHA256 = "0ed3a68d5f1a3fb9c44c18d3c8c7ad6bf280121f56725a619aaff2ba3919422c";
+export const SPEC_SHA256 = "ccb2ca36a21c2dccdbf2391195cd2b50fcfc5c59cdc0169b32b7a86fdf4fce6b";
 /** The formats the validators call; schema-runtime.ts must check each. */
 export const FORMATS: readonly string[] = ["date-time","ipv4","ipv6","password"];
 
@@ -730,10 +730,11 @@ return errors === 0;
 validate32.evaluated = {"dynamicProps":false,"dynamicItems":false};
 
 const v8 = validate33;
-const schema50 = {"$ref":"https://cf-secondary-dns.local/openapi.json#/components/schemas/OutgoingZone"};
-const schema51 = {"description":"A zone's outgoing transfer configuration, as the API returns it.","x-fix":20,"type":"object","required":["id","name","peers","soa_serial","checked_time","created_time","last_transferred_time"],"properties":{"id":{"$ref":"#/components/schemas/Identifier","readOnly":true,"x-fix":19},"name":{"$ref":"#/components/schemas/DnsName"},"peers":{"$ref":"#/components/schemas/PeerIds"},"soa_serial":{"description":"The SOA serial of the zone, an unsigned 32-bit integer.","x-fix":4,"type":"integer","minimum":0,"maximum":4294967295,"examples":[2019102400]},"checked_time":{"$ref":"#/components/schemas/Timestamp","description":"When the zone was last checked for changes."},"created_time":{"$ref":"#/components/schemas/Timestamp","description":"When the configuration was created."},"last_transferred_time":{"$ref":"#/components/schemas/Timestamp","description":"When a peer last transferred the zone."}}};
+const schema50 = {"$ref":"https://cf-secondary-dns.local/openapi.json#/components/schemas/IncomingZone"};
+const schema51 = {"description":"A zone's incoming transfer configuration (Cloudflare as a secondary), as the API returns it.","x-fix":20,"type":"object","required":["id","name","peers","auto_refresh_seconds","soa_serial","checked_time","created_time","modified_time"],"properties":{"id":{"$ref":"#/components/schemas/Identifier","readOnly":true,"x-fix":19},"name":{"$ref":"#/components/schemas/DnsName"},"peers":{"$ref":"#/components/schemas/PeerIds","description":"The primaries Cloudflare pulls the zone from, by peer id."},"auto_refresh_seconds":{"$ref":"#/components/schemas/RefreshSeconds"},"soa_serial":{"description":"The SOA serial of the copy Cloudflare holds, an unsigned 32-bit integer; 0 before the first transfer.","x-fix":4,"type":"integer","minimum":0,"maximum":4294967295,"examples":[2019102400]},"checked_time":{"$ref":"#/components/schemas/Timestamp","description":"When Cloudflare last asked the primaries for their serial."},"created_time":{"$ref":"#/components/schemas/Timestamp","description":"When the configuration was created."},"modified_time":{"$ref":"#/components/schemas/Timestamp","description":"When the configuration or the zone's copy last changed."}}};
 const schema53 = {"description":"A DNS name, usually written fully qualified with a trailing dot: labels of\n1 to 63 letters, digits or hyphens (not at either end), at most 253\ncharacters in all.\n","x-fix":22,"type":"string","minLength":1,"maxLength":253,"pattern":"^(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\\.)*[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\\.?$","examples":["www.example.com."]};
-const schema56 = {"description":"An RFC 3339 timestamp with fractional seconds and an offset.","x-fix":4,"type":"string","format":"date-time","minLength":1,"examples":["2019-10-24T17:09:42.883908+01:00"]};
+const schema56 = {"description":"How often, in seconds, Cloudflare checks the primaries for a new serial\nwhatever NOTIFY says; a whole count, at most 2^32 - 1 like a SOA record's\nREFRESH.\n","x-fix":26,"type":"integer","minimum":1,"maximum":4294967295,"examples":[86400]};
+const schema57 = {"description":"An RFC 3339 timestamp with fractional seconds and an offset.","x-fix":4,"type":"string","format":"date-time","minLength":1,"examples":["2019-10-24T17:09:42.883908+01:00"]};
 const pattern15 = new RegExp("^(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\\.)*[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\\.?$", "u");
 const schema54 = {"description":"The linked peers' identifiers, in no particular order, each at most once; at most 30.","x-fix":19,"type":"array","items":{"$ref":"#/components/schemas/Identifier"},"uniqueItems":true,"maxItems":30,"examples":[["23ff594956f20c2a721606e94745a8aa","00920f38ce07c2e2f4df50b1f61d4194"]]};
 const func0 = equal;
@@ -847,6 +848,408 @@ function validate34(data, {instancePath="", parentData, parentDataProperty, root
 let vErrors = null;
 let errors = 0;
 const evaluated0 = validate34.evaluated;
+if(evaluated0.dynamicProps){
+evaluated0.props = undefined;
+}
+if(evaluated0.dynamicItems){
+evaluated0.items = undefined;
+}
+if(data && typeof data == "object" && !Array.isArray(data)){
+if(data.id === undefined){
+const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "id"},message:"must have required property '"+"id"+"'"};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+if(data.name === undefined){
+const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'"};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
+if(data.peers === undefined){
+const err2 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "peers"},message:"must have required property '"+"peers"+"'"};
+if(vErrors === null){
+vErrors = [err2];
+}
+else {
+vErrors.push(err2);
+}
+errors++;
+}
+if(data.auto_refresh_seconds === undefined){
+const err3 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "auto_refresh_seconds"},message:"must have required property '"+"auto_refresh_seconds"+"'"};
+if(vErrors === null){
+vErrors = [err3];
+}
+else {
+vErrors.push(err3);
+}
+errors++;
+}
+if(data.soa_serial === undefined){
+const err4 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "soa_serial"},message:"must have required property '"+"soa_serial"+"'"};
+if(vErrors === null){
+vErrors = [err4];
+}
+else {
+vErrors.push(err4);
+}
+errors++;
+}
+if(data.checked_time === undefined){
+const err5 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "checked_time"},message:"must have required property '"+"checked_time"+"'"};
+if(vErrors === null){
+vErrors = [err5];
+}
+else {
+vErrors.push(err5);
+}
+errors++;
+}
+if(data.created_time === undefined){
+const err6 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "created_time"},message:"must have required property '"+"created_time"+"'"};
+if(vErrors === null){
+vErrors = [err6];
+}
+else {
+vErrors.push(err6);
+}
+errors++;
+}
+if(data.modified_time === undefined){
+const err7 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "modified_time"},message:"must have required property '"+"modified_time"+"'"};
+if(vErrors === null){
+vErrors = [err7];
+}
+else {
+vErrors.push(err7);
+}
+errors++;
+}
+if(data.id !== undefined){
+let data0 = data.id;
+if(typeof data0 === "string"){
+if(func1(data0) > 32){
+const err8 = {instancePath:instancePath+"/id",schemaPath:"#/components/schemas/Identifier/maxLength",keyword:"maxLength",params:{limit: 32},message:"must NOT have more than 32 characters"};
+if(vErrors === null){
+vErrors = [err8];
+}
+else {
+vErrors.push(err8);
+}
+errors++;
+}
+if(func1(data0) < 32){
+const err9 = {instancePath:instancePath+"/id",schemaPath:"#/components/schemas/Identifier/minLength",keyword:"minLength",params:{limit: 32},message:"must NOT have fewer than 32 characters"};
+if(vErrors === null){
+vErrors = [err9];
+}
+else {
+vErrors.push(err9);
+}
+errors++;
+}
+if(!pattern4.test(data0)){
+const err10 = {instancePath:instancePath+"/id",schemaPath:"#/components/schemas/Identifier/pattern",keyword:"pattern",params:{pattern: "^[0-9a-f]{32}$"},message:"must match pattern \""+"^[0-9a-f]{32}$"+"\""};
+if(vErrors === null){
+vErrors = [err10];
+}
+else {
+vErrors.push(err10);
+}
+errors++;
+}
+}
+else {
+const err11 = {instancePath:instancePath+"/id",schemaPath:"#/components/schemas/Identifier/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err11];
+}
+else {
+vErrors.push(err11);
+}
+errors++;
+}
+}
+if(data.name !== undefined){
+let data1 = data.name;
+if(typeof data1 === "string"){
+if(func1(data1) > 253){
+const err12 = {instancePath:instancePath+"/name",schemaPath:"#/components/schemas/DnsName/maxLength",keyword:"maxLength",params:{limit: 253},message:"must NOT have more than 253 characters"};
+if(vErrors === null){
+vErrors = [err12];
+}
+else {
+vErrors.push(err12);
+}
+errors++;
+}
+if(func1(data1) < 1){
+const err13 = {instancePath:instancePath+"/name",schemaPath:"#/components/schemas/DnsName/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+if(vErrors === null){
+vErrors = [err13];
+}
+else {
+vErrors.push(err13);
+}
+errors++;
+}
+if(!pattern15.test(data1)){
+const err14 = {instancePath:instancePath+"/name",schemaPath:"#/components/schemas/DnsName/pattern",keyword:"pattern",params:{pattern: "^(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\\.)*[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\\.?$"},message:"must match pattern \""+"^(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\\.)*[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\\.?$"+"\""};
+if(vErrors === null){
+vErrors = [err14];
+}
+else {
+vErrors.push(err14);
+}
+errors++;
+}
+}
+else {
+const err15 = {instancePath:instancePath+"/name",schemaPath:"#/components/schemas/DnsName/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err15];
+}
+else {
+vErrors.push(err15);
+}
+errors++;
+}
+}
+if(data.peers !== undefined){
+if(!(validate35(data.peers, {instancePath:instancePath+"/peers",parentData:data,parentDataProperty:"peers",rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate35.errors : vErrors.concat(validate35.errors);
+errors = vErrors.length;
+}
+}
+if(data.auto_refresh_seconds !== undefined){
+let data3 = data.auto_refresh_seconds;
+if(!((typeof data3 == "number") && (!(data3 % 1) && !isNaN(data3)))){
+const err16 = {instancePath:instancePath+"/auto_refresh_seconds",schemaPath:"#/components/schemas/RefreshSeconds/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(vErrors === null){
+vErrors = [err16];
+}
+else {
+vErrors.push(err16);
+}
+errors++;
+}
+if(typeof data3 == "number"){
+if(data3 > 4294967295 || isNaN(data3)){
+const err17 = {instancePath:instancePath+"/auto_refresh_seconds",schemaPath:"#/components/schemas/RefreshSeconds/maximum",keyword:"maximum",params:{comparison: "<=", limit: 4294967295},message:"must be <= 4294967295"};
+if(vErrors === null){
+vErrors = [err17];
+}
+else {
+vErrors.push(err17);
+}
+errors++;
+}
+if(data3 < 1 || isNaN(data3)){
+const err18 = {instancePath:instancePath+"/auto_refresh_seconds",schemaPath:"#/components/schemas/RefreshSeconds/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"};
+if(vErrors === null){
+vErrors = [err18];
+}
+else {
+vErrors.push(err18);
+}
+errors++;
+}
+}
+}
+if(data.soa_serial !== undefined){
+let data4 = data.soa_serial;
+if(!((typeof data4 == "number") && (!(data4 % 1) && !isNaN(data4)))){
+const err19 = {instancePath:instancePath+"/soa_serial",schemaPath:"#/properties/soa_serial/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(vErrors === null){
+vErrors = [err19];
+}
+else {
+vErrors.push(err19);
+}
+errors++;
+}
+if(typeof data4 == "number"){
+if(data4 > 4294967295 || isNaN(data4)){
+const err20 = {instancePath:instancePath+"/soa_serial",schemaPath:"#/properties/soa_serial/maximum",keyword:"maximum",params:{comparison: "<=", limit: 4294967295},message:"must be <= 4294967295"};
+if(vErrors === null){
+vErrors = [err20];
+}
+else {
+vErrors.push(err20);
+}
+errors++;
+}
+if(data4 < 0 || isNaN(data4)){
+const err21 = {instancePath:instancePath+"/soa_serial",schemaPath:"#/properties/soa_serial/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+if(vErrors === null){
+vErrors = [err21];
+}
+else {
+vErrors.push(err21);
+}
+errors++;
+}
+}
+}
+if(data.checked_time !== undefined){
+let data5 = data.checked_time;
+if(typeof data5 === "string"){
+if(func1(data5) < 1){
+const err22 = {instancePath:instancePath+"/checked_time",schemaPath:"#/components/schemas/Timestamp/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+if(vErrors === null){
+vErrors = [err22];
+}
+else {
+vErrors.push(err22);
+}
+errors++;
+}
+if(!(formats0(data5))){
+const err23 = {instancePath:instancePath+"/checked_time",schemaPath:"#/components/schemas/Timestamp/format",keyword:"format",params:{format: "date-time"},message:"must match format \""+"date-time"+"\""};
+if(vErrors === null){
+vErrors = [err23];
+}
+else {
+vErrors.push(err23);
+}
+errors++;
+}
+}
+else {
+const err24 = {instancePath:instancePath+"/checked_time",schemaPath:"#/components/schemas/Timestamp/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err24];
+}
+else {
+vErrors.push(err24);
+}
+errors++;
+}
+}
+if(data.created_time !== undefined){
+let data6 = data.created_time;
+if(typeof data6 === "string"){
+if(func1(data6) < 1){
+const err25 = {instancePath:instancePath+"/created_time",schemaPath:"#/components/schemas/Timestamp/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+if(vErrors === null){
+vErrors = [err25];
+}
+else {
+vErrors.push(err25);
+}
+errors++;
+}
+if(!(formats0(data6))){
+const err26 = {instancePath:instancePath+"/created_time",schemaPath:"#/components/schemas/Timestamp/format",keyword:"format",params:{format: "date-time"},message:"must match format \""+"date-time"+"\""};
+if(vErrors === null){
+vErrors = [err26];
+}
+else {
+vErrors.push(err26);
+}
+errors++;
+}
+}
+else {
+const err27 = {instancePath:instancePath+"/created_time",schemaPath:"#/components/schemas/Timestamp/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err27];
+}
+else {
+vErrors.push(err27);
+}
+errors++;
+}
+}
+if(data.modified_time !== undefined){
+let data7 = data.modified_time;
+if(typeof data7 === "string"){
+if(func1(data7) < 1){
+const err28 = {instancePath:instancePath+"/modified_time",schemaPath:"#/components/schemas/Timestamp/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+if(vErrors === null){
+vErrors = [err28];
+}
+else {
+vErrors.push(err28);
+}
+errors++;
+}
+if(!(formats0(data7))){
+const err29 = {instancePath:instancePath+"/modified_time",schemaPath:"#/components/schemas/Timestamp/format",keyword:"format",params:{format: "date-time"},message:"must match format \""+"date-time"+"\""};
+if(vErrors === null){
+vErrors = [err29];
+}
+else {
+vErrors.push(err29);
+}
+errors++;
+}
+}
+else {
+const err30 = {instancePath:instancePath+"/modified_time",schemaPath:"#/components/schemas/Timestamp/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err30];
+}
+else {
+vErrors.push(err30);
+}
+errors++;
+}
+}
+}
+else {
+const err31 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err31];
+}
+else {
+vErrors.push(err31);
+}
+errors++;
+}
+validate34.errors = vErrors;
+return errors === 0;
+}
+validate34.evaluated = {"props":{"id":true,"name":true,"peers":true,"auto_refresh_seconds":true,"soa_serial":true,"checked_time":true,"created_time":true,"modified_time":true},"dynamicProps":false,"dynamicItems":false};
+
+
+function validate33(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+let vErrors = null;
+let errors = 0;
+const evaluated0 = validate33.evaluated;
+if(evaluated0.dynamicProps){
+evaluated0.props = undefined;
+}
+if(evaluated0.dynamicItems){
+evaluated0.items = undefined;
+}
+if(!(validate34(data, {instancePath,parentData,parentDataProperty,rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate34.errors : vErrors.concat(validate34.errors);
+errors = vErrors.length;
+}
+validate33.errors = vErrors;
+return errors === 0;
+}
+validate33.evaluated = {"props":{"id":true,"name":true,"peers":true,"auto_refresh_seconds":true,"soa_serial":true,"checked_time":true,"created_time":true,"modified_time":true},"dynamicProps":false,"dynamicItems":false};
+
+const v9 = validate38;
+const schema60 = {"$ref":"https://cf-secondary-dns.local/openapi.json#/components/schemas/OutgoingZone"};
+const schema61 = {"description":"A zone's outgoing transfer configuration, as the API returns it.","x-fix":20,"type":"object","required":["id","name","peers","soa_serial","checked_time","created_time","last_transferred_time"],"properties":{"id":{"$ref":"#/components/schemas/Identifier","readOnly":true,"x-fix":19},"name":{"$ref":"#/components/schemas/DnsName"},"peers":{"$ref":"#/components/schemas/PeerIds"},"soa_serial":{"description":"The SOA serial of the zone, an unsigned 32-bit integer.","x-fix":4,"type":"integer","minimum":0,"maximum":4294967295,"examples":[2019102400]},"checked_time":{"$ref":"#/components/schemas/Timestamp","description":"When the zone was last checked for changes."},"created_time":{"$ref":"#/components/schemas/Timestamp","description":"When the configuration was created."},"last_transferred_time":{"$ref":"#/components/schemas/Timestamp","description":"When a peer last transferred the zone."}}};
+
+function validate39(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+let vErrors = null;
+let errors = 0;
+const evaluated0 = validate39.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -1171,41 +1574,41 @@ vErrors.push(err27);
 }
 errors++;
 }
-validate34.errors = vErrors;
+validate39.errors = vErrors;
 return errors === 0;
 }
-validate34.evaluated = {"props":{"id":true,"name":true,"peers":true,"soa_serial":true,"checked_time":true,"created_time":true,"last_transferred_time":true},"dynamicProps":false,"dynamicItems":false};
+validate39.evaluated = {"props":{"id":true,"name":true,"peers":true,"soa_serial":true,"checked_time":true,"created_time":true,"last_transferred_time":true},"dynamicProps":false,"dynamicItems":false};
 
 
-function validate33(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate38(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate33.evaluated;
+const evaluated0 = validate38.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
 if(evaluated0.dynamicItems){
 evaluated0.items = undefined;
 }
-if(!(validate34(data, {instancePath,parentData,parentDataProperty,rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate34.errors : vErrors.concat(validate34.errors);
+if(!(validate39(data, {instancePath,parentData,parentDataProperty,rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate39.errors : vErrors.concat(validate39.errors);
 errors = vErrors.length;
 }
-validate33.errors = vErrors;
+validate38.errors = vErrors;
 return errors === 0;
 }
-validate33.evaluated = {"props":{"id":true,"name":true,"peers":true,"soa_serial":true,"checked_time":true,"created_time":true,"last_transferred_time":true},"dynamicProps":false,"dynamicItems":false};
+validate38.evaluated = {"props":{"id":true,"name":true,"peers":true,"soa_serial":true,"checked_time":true,"created_time":true,"last_transferred_time":true},"dynamicProps":false,"dynamicItems":false};
 
-const v9 = validate38;
-const schema59 = {"$ref":"https://cf-secondary-dns.local/openapi.json#/components/schemas/Peer"};
-const schema60 = {"description":"A peer, as the API returns it.","type":"object","required":["id","name"],"properties":{"id":{"$ref":"#/components/schemas/Identifier","readOnly":true,"x-fix":19},"name":{"description":"A name for the peer, for people; it need not be unique.","x-fix":17,"type":"string","minLength":1,"examples":["ns1-backup"]},"ip":{"description":"The peer's IPv4 or IPv6 address. With Cloudflare as the primary, NOTIFY\ngoes there; the peer must also transfer from this address, or from a\nrange of the account's ACLs.\n","x-fix":10,"type":"string","anyOf":[{"type":"string","format":"ipv4"},{"type":"string","format":"ipv6"}],"examples":["192.0.2.2"]},"port":{"description":"The peer's DNS port, where NOTIFY is sent.","x-fix":11,"type":"integer","minimum":1,"maximum":65535,"examples":[53]},"ixfr_enable":{"description":"Whether Cloudflare asks this peer for IXFR rather than AXFR. Only used when\nCloudflare is the secondary; as the primary it always answers IXFR.\n","x-cli-flag":"ixfr","type":"boolean","examples":[false]},"tsig_id":{"description":"The TSIG that signs NOTIFY and transfers with this peer. One per peer.","x-cli-flag":"tsig","$ref":"#/components/schemas/Identifier","x-fix":19}}};
-const formats6 = formats.ipv4;
-const formats8 = formats.ipv6;
+const v10 = validate42;
+const schema67 = {"$ref":"https://cf-secondary-dns.local/openapi.json#/components/schemas/Peer"};
+const schema68 = {"description":"A peer, as the API returns it.","type":"object","required":["id","name"],"properties":{"id":{"$ref":"#/components/schemas/Identifier","readOnly":true,"x-fix":19},"name":{"description":"A name for the peer, for people; it need not be unique.","x-fix":17,"type":"string","minLength":1,"examples":["ns1-backup"]},"ip":{"description":"The peer's IPv4 or IPv6 address. With Cloudflare as the primary, NOTIFY\ngoes there; the peer must also transfer from this address, or from a\nrange of the account's ACLs.\n","x-fix":10,"type":"string","anyOf":[{"type":"string","format":"ipv4"},{"type":"string","format":"ipv6"}],"examples":["192.0.2.2"]},"port":{"description":"The peer's DNS port, where NOTIFY is sent.","x-fix":11,"type":"integer","minimum":1,"maximum":65535,"examples":[53]},"ixfr_enable":{"description":"Whether Cloudflare asks this peer for IXFR rather than AXFR. Only used when\nCloudflare is the secondary; as the primary it always answers IXFR.\n","x-cli-flag":"ixfr","type":"boolean","examples":[false]},"tsig_id":{"description":"The TSIG that signs NOTIFY and transfers with this peer. One per peer.","x-cli-flag":"tsig","$ref":"#/components/schemas/Identifier","x-fix":19}}};
+const formats12 = formats.ipv4;
+const formats14 = formats.ipv6;
 
-function validate39(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate43(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate39.evaluated;
+const evaluated0 = validate43.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -1319,7 +1722,7 @@ const _errs8 = errors;
 let valid2 = false;
 const _errs9 = errors;
 if(typeof data2 === "string"){
-if(!(formats6(data2))){
+if(!(formats12(data2))){
 const err9 = {instancePath:instancePath+"/ip",schemaPath:"#/properties/ip/anyOf/0/format",keyword:"format",params:{format: "ipv4"},message:"must match format \""+"ipv4"+"\""};
 if(vErrors === null){
 vErrors = [err9];
@@ -1344,7 +1747,7 @@ var _valid0 = _errs9 === errors;
 valid2 = valid2 || _valid0;
 const _errs11 = errors;
 if(typeof data2 === "string"){
-if(!(formats8(data2))){
+if(!(formats14(data2))){
 const err11 = {instancePath:instancePath+"/ip",schemaPath:"#/properties/ip/anyOf/1/format",keyword:"format",params:{format: "ipv6"},message:"must match format \""+"ipv6"+"\""};
 if(vErrors === null){
 vErrors = [err11];
@@ -1492,41 +1895,41 @@ vErrors.push(err22);
 }
 errors++;
 }
-validate39.errors = vErrors;
+validate43.errors = vErrors;
 return errors === 0;
 }
-validate39.evaluated = {"props":{"id":true,"name":true,"ip":true,"port":true,"ixfr_enable":true,"tsig_id":true},"dynamicProps":false,"dynamicItems":false};
+validate43.evaluated = {"props":{"id":true,"name":true,"ip":true,"port":true,"ixfr_enable":true,"tsig_id":true},"dynamicProps":false,"dynamicItems":false};
 
 
-function validate38(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate42(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate38.evaluated;
+const evaluated0 = validate42.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
 if(evaluated0.dynamicItems){
 evaluated0.items = undefined;
 }
-if(!(validate39(data, {instancePath,parentData,parentDataProperty,rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate39.errors : vErrors.concat(validate39.errors);
+if(!(validate43(data, {instancePath,parentData,parentDataProperty,rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate43.errors : vErrors.concat(validate43.errors);
 errors = vErrors.length;
 }
-validate38.errors = vErrors;
+validate42.errors = vErrors;
 return errors === 0;
 }
-validate38.evaluated = {"props":{"id":true,"name":true,"ip":true,"port":true,"ixfr_enable":true,"tsig_id":true},"dynamicProps":false,"dynamicItems":false};
+validate42.evaluated = {"props":{"id":true,"name":true,"ip":true,"port":true,"ixfr_enable":true,"tsig_id":true},"dynamicProps":false,"dynamicItems":false};
 
-const v10 = validate41;
-const schema63 = {"$ref":"https://cf-secondary-dns.local/openapi.json#/components/schemas/Tsig"};
-const schema64 = {"description":"A TSIG key, as the API returns it, secret included.","type":"object","required":["id","name","algo","secret"],"properties":{"id":{"$ref":"#/components/schemas/Identifier","readOnly":true,"x-fix":19},"name":{"description":"The key's name, a DNS name with its trailing dot. It must be exactly the\nkey name the secondary is configured with.\n","x-fix":12,"allOf":[{"$ref":"#/components/schemas/DnsName"}],"type":"string","minLength":2,"pattern":"\\.$","examples":["tsig.example.com."]},"algo":{"description":"The HMAC algorithm, by its RFC 8945 name with the trailing dot, as TSIG\nrecords carry it. Knot, NSD and BIND write it without the dot.\n","x-fix":13,"type":"string","minLength":1,"enum":["hmac-md5.sig-alg.reg.int.","hmac-sha1.","hmac-sha224.","hmac-sha256.","hmac-sha384.","hmac-sha512."],"examples":["hmac-sha256."]},"secret":{"description":"The shared secret, in base64 as secondaries expect it; best as long as\nthe algorithm's output (32 bytes for hmac-sha256.). A credential: every\nread returns it, so keep answers out of logs.\n","x-fix":14,"type":"string","format":"password","minLength":1,"examples":["l3qJr97PJWH4YV4k2uPsiVuPfmmcjV1t+8HbhItnu9U="]}}};
-const pattern21 = new RegExp("\\.$", "u");
-const formats10 = formats.password;
+const v11 = validate45;
+const schema71 = {"$ref":"https://cf-secondary-dns.local/openapi.json#/components/schemas/Tsig"};
+const schema72 = {"description":"A TSIG key, as the API returns it, secret included.","type":"object","required":["id","name","algo","secret"],"properties":{"id":{"$ref":"#/components/schemas/Identifier","readOnly":true,"x-fix":19},"name":{"description":"The key's name, a DNS name with its trailing dot. It must be exactly the\nkey name the secondary is configured with.\n","x-fix":12,"allOf":[{"$ref":"#/components/schemas/DnsName"}],"type":"string","minLength":2,"pattern":"\\.$","examples":["tsig.example.com."]},"algo":{"description":"The HMAC algorithm, by its RFC 8945 name with the trailing dot, as TSIG\nrecords carry it. Knot, NSD and BIND write it without the dot.\n","x-fix":13,"type":"string","minLength":1,"enum":["hmac-md5.sig-alg.reg.int.","hmac-sha1.","hmac-sha224.","hmac-sha256.","hmac-sha384.","hmac-sha512."],"examples":["hmac-sha256."]},"secret":{"description":"The shared secret, in base64 as secondaries expect it; best as long as\nthe algorithm's output (32 bytes for hmac-sha256.). A credential: every\nread returns it, so keep answers out of logs.\n","x-fix":14,"type":"string","format":"password","minLength":1,"examples":["l3qJr97PJWH4YV4k2uPsiVuPfmmcjV1t+8HbhItnu9U="]}}};
+const pattern23 = new RegExp("\\.$", "u");
+const formats16 = formats.password;
 
-function validate42(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate46(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate42.evaluated;
+const evaluated0 = validate46.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -1674,7 +2077,7 @@ vErrors.push(err12);
 }
 errors++;
 }
-if(!pattern21.test(data1)){
+if(!pattern23.test(data1)){
 const err13 = {instancePath:instancePath+"/name",schemaPath:"#/properties/name/pattern",keyword:"pattern",params:{pattern: "\\.$"},message:"must match pattern \""+"\\.$"+"\""};
 if(vErrors === null){
 vErrors = [err13];
@@ -1699,7 +2102,7 @@ errors++;
 if(data.algo !== undefined){
 let data2 = data.algo;
 if(!((((((data2 === "hmac-md5.sig-alg.reg.int.") || (data2 === "hmac-sha1.")) || (data2 === "hmac-sha224.")) || (data2 === "hmac-sha256.")) || (data2 === "hmac-sha384.")) || (data2 === "hmac-sha512."))){
-const err15 = {instancePath:instancePath+"/algo",schemaPath:"#/properties/algo/enum",keyword:"enum",params:{allowedValues: schema64.properties.algo.enum},message:"must be equal to one of the allowed values"};
+const err15 = {instancePath:instancePath+"/algo",schemaPath:"#/properties/algo/enum",keyword:"enum",params:{allowedValues: schema72.properties.algo.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err15];
 }
@@ -1744,7 +2147,7 @@ vErrors.push(err18);
 }
 errors++;
 }
-if(!(formats10(data3))){
+if(!(formats16(data3))){
 const err19 = {instancePath:instancePath+"/secret",schemaPath:"#/properties/secret/format",keyword:"format",params:{format: "password"},message:"must match format \""+"password"+"\""};
 if(vErrors === null){
 vErrors = [err19];
@@ -1777,39 +2180,794 @@ vErrors.push(err21);
 }
 errors++;
 }
-validate42.errors = vErrors;
+validate46.errors = vErrors;
 return errors === 0;
 }
-validate42.evaluated = {"props":{"id":true,"name":true,"algo":true,"secret":true},"dynamicProps":false,"dynamicItems":false};
+validate46.evaluated = {"props":{"id":true,"name":true,"algo":true,"secret":true},"dynamicProps":false,"dynamicItems":false};
 
 
-function validate41(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate45(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate41.evaluated;
+const evaluated0 = validate45.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
 if(evaluated0.dynamicItems){
 evaluated0.items = undefined;
 }
-if(!(validate42(data, {instancePath,parentData,parentDataProperty,rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate42.errors : vErrors.concat(validate42.errors);
+if(!(validate46(data, {instancePath,parentData,parentDataProperty,rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate46.errors : vErrors.concat(validate46.errors);
 errors = vErrors.length;
 }
-validate41.errors = vErrors;
+validate45.errors = vErrors;
 return errors === 0;
 }
-validate41.evaluated = {"props":{"id":true,"name":true,"algo":true,"secret":true},"dynamicProps":false,"dynamicItems":false};
+validate45.evaluated = {"props":{"id":true,"name":true,"algo":true,"secret":true},"dynamicProps":false,"dynamicItems":false};
 
-const v11 = validate44;
-const schema67 = {"$ref":"https://cf-secondary-dns.local/openapi.json#/paths/~1accounts~1{account_id}~1secondary_dns~1acls/post/requestBody/content/application~1json/schema"};
-const schema68 = {"description":"The body of create and update; both fields are required.","x-fix":1,"type":"object","required":["name","ip_range"],"additionalProperties":false,"properties":{"name":{"description":"A name for the ACL, for people; it need not be unique.","x-fix":17,"type":"string","minLength":1,"examples":["local-transfers"]},"ip_range":{"description":"An IP range in CIDR notation, no larger than /24 for IPv4 or /64 for IPv6\n(a single address is /32 or /128). Host bits may be set. IPv6 is written\nin hexadecimal groups, without an embedded IPv4 address.\n","x-fix":15,"type":"string","minLength":5,"anyOf":[{"title":"IPv4, /24 to /32","type":"string","pattern":"^(?:(?:25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])\\.){3}(?:25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])/(?:2[4-9]|3[0-2])$"},{"title":"IPv6, /64 to /128","type":"string","pattern":"^(?:(?:[0-9A-Fa-f]{1,4}:){7}[0-9A-Fa-f]{1,4}|(?:[0-9A-Fa-f]{1,4}:){1,7}:|(?:[0-9A-Fa-f]{1,4}:){1,6}:[0-9A-Fa-f]{1,4}|(?:[0-9A-Fa-f]{1,4}:){1,5}(?::[0-9A-Fa-f]{1,4}){1,2}|(?:[0-9A-Fa-f]{1,4}:){1,4}(?::[0-9A-Fa-f]{1,4}){1,3}|(?:[0-9A-Fa-f]{1,4}:){1,3}(?::[0-9A-Fa-f]{1,4}){1,4}|(?:[0-9A-Fa-f]{1,4}:){1,2}(?::[0-9A-Fa-f]{1,4}){1,5}|[0-9A-Fa-f]{1,4}:(?::[0-9A-Fa-f]{1,4}){1,6}|:(?:(?::[0-9A-Fa-f]{1,4}){1,7}|:))/(?:6[4-9]|[7-9][0-9]|1[01][0-9]|12[0-8])$"}],"examples":["192.0.2.16/28"]}}};
+const v12 = validate48;
+const schema75 = {"$ref":"https://cf-secondary-dns.local/openapi.json#/paths/~1accounts~1{account_id}~1dns_settings/patch/requestBody/content/application~1json/schema"};
+const schema76 = {"description":"The body of an account's update.","x-fix":28,"type":"object","additionalProperties":false,"properties":{"zone_defaults":{"$ref":"#/components/schemas/ZoneDefaultsInput"}}};
+const schema77 = {"description":"The defaults to change; those left out keep their value.","x-fix":28,"type":"object","additionalProperties":false,"properties":{"flatten_all_cnames":{"description":"Whether every CNAME of the zone is flattened (one at the apex always is).","x-fix":27,"type":"boolean","examples":[false]},"foundation_dns":{"description":"Whether Advanced Nameservers are on; deprecated in favour of `nameservers.type` `cloudflare.advanced`.","deprecated":true,"type":"boolean","examples":[false]},"internal_dns":{"$ref":"#/components/schemas/InternalDns"},"multi_provider":{"description":"Whether the zone is served by other providers too: it stays active with\ntheir NS records at the apex, and apex NS records are kept in outgoing\ntransfers.\n","type":"boolean","examples":[false]},"nameservers":{"$ref":"#/components/schemas/AccountNameservers"},"ns_ttl":{"$ref":"#/components/schemas/NsTtl"},"secondary_overrides":{"description":"Whether a secondary zone may use (proxied) override records and CNAME flattening at the apex.","type":"boolean","examples":[false]},"soa":{"$ref":"#/components/schemas/SoaInput"},"zone_mode":{"$ref":"#/components/schemas/ZoneMode"}}};
+const schema80 = {"description":"The nameservers new zones of the account are served by.","x-fix":28,"type":"object","required":["type"],"additionalProperties":false,"properties":{"type":{"x-fix":27,"type":"string","minLength":1,"examples":["cloudflare.standard"],"enum":["cloudflare.standard","cloudflare.advanced","cloudflare.standard.random","custom.account","custom.tenant"]}},"examples":[{"type":"cloudflare.standard"}]};
+const schema81 = {"description":"The TTL of the zone's NS records, in seconds, from 30 to 86400.","x-fix":26,"type":"integer","minimum":30,"maximum":86400,"examples":[86400]};
+const schema86 = {"description":"A regular zone (`standard`), or one served by Cloudflare's CDN only or DNS only.","type":"string","enum":["standard","cdn_only","dns_only"],"examples":["standard"]};
+const func48 = Object.prototype.hasOwnProperty;
+const schema78 = {"description":"The settings of an internal zone.","x-fix":27,"type":"object","additionalProperties":false,"properties":{"reference_zone_id":{"$ref":"#/components/schemas/Identifier","description":"The zone an internal zone falls back to."}}};
 
-function validate44(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate51(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate44.evaluated;
+const evaluated0 = validate51.evaluated;
+if(evaluated0.dynamicProps){
+evaluated0.props = undefined;
+}
+if(evaluated0.dynamicItems){
+evaluated0.items = undefined;
+}
+if(data && typeof data == "object" && !Array.isArray(data)){
+for(const key0 in data){
+if(!(key0 === "reference_zone_id")){
+const err0 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+}
+if(data.reference_zone_id !== undefined){
+let data0 = data.reference_zone_id;
+if(typeof data0 === "string"){
+if(func1(data0) > 32){
+const err1 = {instancePath:instancePath+"/reference_zone_id",schemaPath:"#/components/schemas/Identifier/maxLength",keyword:"maxLength",params:{limit: 32},message:"must NOT have more than 32 characters"};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
+if(func1(data0) < 32){
+const err2 = {instancePath:instancePath+"/reference_zone_id",schemaPath:"#/components/schemas/Identifier/minLength",keyword:"minLength",params:{limit: 32},message:"must NOT have fewer than 32 characters"};
+if(vErrors === null){
+vErrors = [err2];
+}
+else {
+vErrors.push(err2);
+}
+errors++;
+}
+if(!pattern4.test(data0)){
+const err3 = {instancePath:instancePath+"/reference_zone_id",schemaPath:"#/components/schemas/Identifier/pattern",keyword:"pattern",params:{pattern: "^[0-9a-f]{32}$"},message:"must match pattern \""+"^[0-9a-f]{32}$"+"\""};
+if(vErrors === null){
+vErrors = [err3];
+}
+else {
+vErrors.push(err3);
+}
+errors++;
+}
+}
+else {
+const err4 = {instancePath:instancePath+"/reference_zone_id",schemaPath:"#/components/schemas/Identifier/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err4];
+}
+else {
+vErrors.push(err4);
+}
+errors++;
+}
+}
+}
+else {
+const err5 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err5];
+}
+else {
+vErrors.push(err5);
+}
+errors++;
+}
+validate51.errors = vErrors;
+return errors === 0;
+}
+validate51.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+
+const schema82 = {"description":"The SOA parts to change; those left out keep their value.","x-fix":27,"type":"object","additionalProperties":false,"properties":{"expire":{"description":"Seconds after which secondaries stop serving the zone when the primary does not answer, from 86400 to 2419200.","x-fix":26,"type":"integer","minimum":86400,"maximum":2419200,"examples":[604800]},"min_ttl":{"description":"The TTL of negative answers, in seconds, from 60 to 86400.","x-fix":26,"type":"integer","minimum":60,"maximum":86400,"examples":[1800]},"mname":{"$ref":"#/components/schemas/SoaName"},"refresh":{"description":"Seconds between a secondary's checks of the serial, from 600 to 86400.","x-fix":26,"type":"integer","minimum":600,"maximum":86400,"examples":[10000]},"retry":{"description":"Seconds before a secondary retries after the primary failed to answer, from 600 to 3600.","x-fix":26,"type":"integer","minimum":600,"maximum":3600,"examples":[2400]},"rname":{"$ref":"#/components/schemas/DnsName","description":"The administrator's address, its first label the mailbox (`admin.example.com.`)."},"ttl":{"description":"The TTL of the SOA record itself, in seconds, from 1800 to 3600.","x-fix":26,"type":"integer","minimum":1800,"maximum":3600,"examples":[3600]}}};
+const schema83 = {"description":"The SOA's primary nameserver, or null for the one Cloudflare assigns.","x-fix":27,"anyOf":[{"$ref":"#/components/schemas/DnsName"},{"type":"null"}],"examples":[null]};
+
+function validate54(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+let vErrors = null;
+let errors = 0;
+const evaluated0 = validate54.evaluated;
+if(evaluated0.dynamicProps){
+evaluated0.props = undefined;
+}
+if(evaluated0.dynamicItems){
+evaluated0.items = undefined;
+}
+const _errs0 = errors;
+let valid0 = false;
+const _errs1 = errors;
+if(typeof data === "string"){
+if(func1(data) > 253){
+const err0 = {instancePath,schemaPath:"#/components/schemas/DnsName/maxLength",keyword:"maxLength",params:{limit: 253},message:"must NOT have more than 253 characters"};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+if(func1(data) < 1){
+const err1 = {instancePath,schemaPath:"#/components/schemas/DnsName/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
+if(!pattern15.test(data)){
+const err2 = {instancePath,schemaPath:"#/components/schemas/DnsName/pattern",keyword:"pattern",params:{pattern: "^(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\\.)*[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\\.?$"},message:"must match pattern \""+"^(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\\.)*[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\\.?$"+"\""};
+if(vErrors === null){
+vErrors = [err2];
+}
+else {
+vErrors.push(err2);
+}
+errors++;
+}
+}
+else {
+const err3 = {instancePath,schemaPath:"#/components/schemas/DnsName/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err3];
+}
+else {
+vErrors.push(err3);
+}
+errors++;
+}
+var _valid0 = _errs1 === errors;
+valid0 = valid0 || _valid0;
+const _errs4 = errors;
+if(data !== null){
+const err4 = {instancePath,schemaPath:"#/anyOf/1/type",keyword:"type",params:{type: "null"},message:"must be null"};
+if(vErrors === null){
+vErrors = [err4];
+}
+else {
+vErrors.push(err4);
+}
+errors++;
+}
+var _valid0 = _errs4 === errors;
+valid0 = valid0 || _valid0;
+if(!valid0){
+const err5 = {instancePath,schemaPath:"#/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf"};
+if(vErrors === null){
+vErrors = [err5];
+}
+else {
+vErrors.push(err5);
+}
+errors++;
+}
+else {
+errors = _errs0;
+if(vErrors !== null){
+if(_errs0){
+vErrors.length = _errs0;
+}
+else {
+vErrors = null;
+}
+}
+}
+validate54.errors = vErrors;
+return errors === 0;
+}
+validate54.evaluated = {"dynamicProps":false,"dynamicItems":false};
+
+
+function validate53(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+let vErrors = null;
+let errors = 0;
+const evaluated0 = validate53.evaluated;
+if(evaluated0.dynamicProps){
+evaluated0.props = undefined;
+}
+if(evaluated0.dynamicItems){
+evaluated0.items = undefined;
+}
+if(data && typeof data == "object" && !Array.isArray(data)){
+for(const key0 in data){
+if(!(((((((key0 === "expire") || (key0 === "min_ttl")) || (key0 === "mname")) || (key0 === "refresh")) || (key0 === "retry")) || (key0 === "rname")) || (key0 === "ttl"))){
+const err0 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+}
+if(data.expire !== undefined){
+let data0 = data.expire;
+if(!((typeof data0 == "number") && (!(data0 % 1) && !isNaN(data0)))){
+const err1 = {instancePath:instancePath+"/expire",schemaPath:"#/properties/expire/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
+if(typeof data0 == "number"){
+if(data0 > 2419200 || isNaN(data0)){
+const err2 = {instancePath:instancePath+"/expire",schemaPath:"#/properties/expire/maximum",keyword:"maximum",params:{comparison: "<=", limit: 2419200},message:"must be <= 2419200"};
+if(vErrors === null){
+vErrors = [err2];
+}
+else {
+vErrors.push(err2);
+}
+errors++;
+}
+if(data0 < 86400 || isNaN(data0)){
+const err3 = {instancePath:instancePath+"/expire",schemaPath:"#/properties/expire/minimum",keyword:"minimum",params:{comparison: ">=", limit: 86400},message:"must be >= 86400"};
+if(vErrors === null){
+vErrors = [err3];
+}
+else {
+vErrors.push(err3);
+}
+errors++;
+}
+}
+}
+if(data.min_ttl !== undefined){
+let data1 = data.min_ttl;
+if(!((typeof data1 == "number") && (!(data1 % 1) && !isNaN(data1)))){
+const err4 = {instancePath:instancePath+"/min_ttl",schemaPath:"#/properties/min_ttl/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(vErrors === null){
+vErrors = [err4];
+}
+else {
+vErrors.push(err4);
+}
+errors++;
+}
+if(typeof data1 == "number"){
+if(data1 > 86400 || isNaN(data1)){
+const err5 = {instancePath:instancePath+"/min_ttl",schemaPath:"#/properties/min_ttl/maximum",keyword:"maximum",params:{comparison: "<=", limit: 86400},message:"must be <= 86400"};
+if(vErrors === null){
+vErrors = [err5];
+}
+else {
+vErrors.push(err5);
+}
+errors++;
+}
+if(data1 < 60 || isNaN(data1)){
+const err6 = {instancePath:instancePath+"/min_ttl",schemaPath:"#/properties/min_ttl/minimum",keyword:"minimum",params:{comparison: ">=", limit: 60},message:"must be >= 60"};
+if(vErrors === null){
+vErrors = [err6];
+}
+else {
+vErrors.push(err6);
+}
+errors++;
+}
+}
+}
+if(data.mname !== undefined){
+if(!(validate54(data.mname, {instancePath:instancePath+"/mname",parentData:data,parentDataProperty:"mname",rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate54.errors : vErrors.concat(validate54.errors);
+errors = vErrors.length;
+}
+}
+if(data.refresh !== undefined){
+let data3 = data.refresh;
+if(!((typeof data3 == "number") && (!(data3 % 1) && !isNaN(data3)))){
+const err7 = {instancePath:instancePath+"/refresh",schemaPath:"#/properties/refresh/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(vErrors === null){
+vErrors = [err7];
+}
+else {
+vErrors.push(err7);
+}
+errors++;
+}
+if(typeof data3 == "number"){
+if(data3 > 86400 || isNaN(data3)){
+const err8 = {instancePath:instancePath+"/refresh",schemaPath:"#/properties/refresh/maximum",keyword:"maximum",params:{comparison: "<=", limit: 86400},message:"must be <= 86400"};
+if(vErrors === null){
+vErrors = [err8];
+}
+else {
+vErrors.push(err8);
+}
+errors++;
+}
+if(data3 < 600 || isNaN(data3)){
+const err9 = {instancePath:instancePath+"/refresh",schemaPath:"#/properties/refresh/minimum",keyword:"minimum",params:{comparison: ">=", limit: 600},message:"must be >= 600"};
+if(vErrors === null){
+vErrors = [err9];
+}
+else {
+vErrors.push(err9);
+}
+errors++;
+}
+}
+}
+if(data.retry !== undefined){
+let data4 = data.retry;
+if(!((typeof data4 == "number") && (!(data4 % 1) && !isNaN(data4)))){
+const err10 = {instancePath:instancePath+"/retry",schemaPath:"#/properties/retry/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(vErrors === null){
+vErrors = [err10];
+}
+else {
+vErrors.push(err10);
+}
+errors++;
+}
+if(typeof data4 == "number"){
+if(data4 > 3600 || isNaN(data4)){
+const err11 = {instancePath:instancePath+"/retry",schemaPath:"#/properties/retry/maximum",keyword:"maximum",params:{comparison: "<=", limit: 3600},message:"must be <= 3600"};
+if(vErrors === null){
+vErrors = [err11];
+}
+else {
+vErrors.push(err11);
+}
+errors++;
+}
+if(data4 < 600 || isNaN(data4)){
+const err12 = {instancePath:instancePath+"/retry",schemaPath:"#/properties/retry/minimum",keyword:"minimum",params:{comparison: ">=", limit: 600},message:"must be >= 600"};
+if(vErrors === null){
+vErrors = [err12];
+}
+else {
+vErrors.push(err12);
+}
+errors++;
+}
+}
+}
+if(data.rname !== undefined){
+let data5 = data.rname;
+if(typeof data5 === "string"){
+if(func1(data5) > 253){
+const err13 = {instancePath:instancePath+"/rname",schemaPath:"#/components/schemas/DnsName/maxLength",keyword:"maxLength",params:{limit: 253},message:"must NOT have more than 253 characters"};
+if(vErrors === null){
+vErrors = [err13];
+}
+else {
+vErrors.push(err13);
+}
+errors++;
+}
+if(func1(data5) < 1){
+const err14 = {instancePath:instancePath+"/rname",schemaPath:"#/components/schemas/DnsName/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+if(vErrors === null){
+vErrors = [err14];
+}
+else {
+vErrors.push(err14);
+}
+errors++;
+}
+if(!pattern15.test(data5)){
+const err15 = {instancePath:instancePath+"/rname",schemaPath:"#/components/schemas/DnsName/pattern",keyword:"pattern",params:{pattern: "^(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\\.)*[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\\.?$"},message:"must match pattern \""+"^(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\\.)*[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\\.?$"+"\""};
+if(vErrors === null){
+vErrors = [err15];
+}
+else {
+vErrors.push(err15);
+}
+errors++;
+}
+}
+else {
+const err16 = {instancePath:instancePath+"/rname",schemaPath:"#/components/schemas/DnsName/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err16];
+}
+else {
+vErrors.push(err16);
+}
+errors++;
+}
+}
+if(data.ttl !== undefined){
+let data6 = data.ttl;
+if(!((typeof data6 == "number") && (!(data6 % 1) && !isNaN(data6)))){
+const err17 = {instancePath:instancePath+"/ttl",schemaPath:"#/properties/ttl/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(vErrors === null){
+vErrors = [err17];
+}
+else {
+vErrors.push(err17);
+}
+errors++;
+}
+if(typeof data6 == "number"){
+if(data6 > 3600 || isNaN(data6)){
+const err18 = {instancePath:instancePath+"/ttl",schemaPath:"#/properties/ttl/maximum",keyword:"maximum",params:{comparison: "<=", limit: 3600},message:"must be <= 3600"};
+if(vErrors === null){
+vErrors = [err18];
+}
+else {
+vErrors.push(err18);
+}
+errors++;
+}
+if(data6 < 1800 || isNaN(data6)){
+const err19 = {instancePath:instancePath+"/ttl",schemaPath:"#/properties/ttl/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1800},message:"must be >= 1800"};
+if(vErrors === null){
+vErrors = [err19];
+}
+else {
+vErrors.push(err19);
+}
+errors++;
+}
+}
+}
+}
+else {
+const err20 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err20];
+}
+else {
+vErrors.push(err20);
+}
+errors++;
+}
+validate53.errors = vErrors;
+return errors === 0;
+}
+validate53.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+
+
+function validate50(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+let vErrors = null;
+let errors = 0;
+const evaluated0 = validate50.evaluated;
+if(evaluated0.dynamicProps){
+evaluated0.props = undefined;
+}
+if(evaluated0.dynamicItems){
+evaluated0.items = undefined;
+}
+if(data && typeof data == "object" && !Array.isArray(data)){
+for(const key0 in data){
+if(!(func48.call(schema77.properties, key0))){
+const err0 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+}
+if(data.flatten_all_cnames !== undefined){
+if(typeof data.flatten_all_cnames !== "boolean"){
+const err1 = {instancePath:instancePath+"/flatten_all_cnames",schemaPath:"#/properties/flatten_all_cnames/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
+}
+if(data.foundation_dns !== undefined){
+if(typeof data.foundation_dns !== "boolean"){
+const err2 = {instancePath:instancePath+"/foundation_dns",schemaPath:"#/properties/foundation_dns/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
+if(vErrors === null){
+vErrors = [err2];
+}
+else {
+vErrors.push(err2);
+}
+errors++;
+}
+}
+if(data.internal_dns !== undefined){
+if(!(validate51(data.internal_dns, {instancePath:instancePath+"/internal_dns",parentData:data,parentDataProperty:"internal_dns",rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate51.errors : vErrors.concat(validate51.errors);
+errors = vErrors.length;
+}
+}
+if(data.multi_provider !== undefined){
+if(typeof data.multi_provider !== "boolean"){
+const err3 = {instancePath:instancePath+"/multi_provider",schemaPath:"#/properties/multi_provider/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
+if(vErrors === null){
+vErrors = [err3];
+}
+else {
+vErrors.push(err3);
+}
+errors++;
+}
+}
+if(data.nameservers !== undefined){
+let data4 = data.nameservers;
+if(data4 && typeof data4 == "object" && !Array.isArray(data4)){
+if(data4.type === undefined){
+const err4 = {instancePath:instancePath+"/nameservers",schemaPath:"#/components/schemas/AccountNameservers/required",keyword:"required",params:{missingProperty: "type"},message:"must have required property '"+"type"+"'"};
+if(vErrors === null){
+vErrors = [err4];
+}
+else {
+vErrors.push(err4);
+}
+errors++;
+}
+for(const key1 in data4){
+if(!(key1 === "type")){
+const err5 = {instancePath:instancePath+"/nameservers",schemaPath:"#/components/schemas/AccountNameservers/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1},message:"must NOT have additional properties"};
+if(vErrors === null){
+vErrors = [err5];
+}
+else {
+vErrors.push(err5);
+}
+errors++;
+}
+}
+if(data4.type !== undefined){
+let data5 = data4.type;
+if(!(((((data5 === "cloudflare.standard") || (data5 === "cloudflare.advanced")) || (data5 === "cloudflare.standard.random")) || (data5 === "custom.account")) || (data5 === "custom.tenant"))){
+const err6 = {instancePath:instancePath+"/nameservers/type",schemaPath:"#/components/schemas/AccountNameservers/properties/type/enum",keyword:"enum",params:{allowedValues: schema80.properties.type.enum},message:"must be equal to one of the allowed values"};
+if(vErrors === null){
+vErrors = [err6];
+}
+else {
+vErrors.push(err6);
+}
+errors++;
+}
+if(typeof data5 === "string"){
+if(func1(data5) < 1){
+const err7 = {instancePath:instancePath+"/nameservers/type",schemaPath:"#/components/schemas/AccountNameservers/properties/type/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+if(vErrors === null){
+vErrors = [err7];
+}
+else {
+vErrors.push(err7);
+}
+errors++;
+}
+}
+else {
+const err8 = {instancePath:instancePath+"/nameservers/type",schemaPath:"#/components/schemas/AccountNameservers/properties/type/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err8];
+}
+else {
+vErrors.push(err8);
+}
+errors++;
+}
+}
+}
+else {
+const err9 = {instancePath:instancePath+"/nameservers",schemaPath:"#/components/schemas/AccountNameservers/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err9];
+}
+else {
+vErrors.push(err9);
+}
+errors++;
+}
+}
+if(data.ns_ttl !== undefined){
+let data6 = data.ns_ttl;
+if(!((typeof data6 == "number") && (!(data6 % 1) && !isNaN(data6)))){
+const err10 = {instancePath:instancePath+"/ns_ttl",schemaPath:"#/components/schemas/NsTtl/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(vErrors === null){
+vErrors = [err10];
+}
+else {
+vErrors.push(err10);
+}
+errors++;
+}
+if(typeof data6 == "number"){
+if(data6 > 86400 || isNaN(data6)){
+const err11 = {instancePath:instancePath+"/ns_ttl",schemaPath:"#/components/schemas/NsTtl/maximum",keyword:"maximum",params:{comparison: "<=", limit: 86400},message:"must be <= 86400"};
+if(vErrors === null){
+vErrors = [err11];
+}
+else {
+vErrors.push(err11);
+}
+errors++;
+}
+if(data6 < 30 || isNaN(data6)){
+const err12 = {instancePath:instancePath+"/ns_ttl",schemaPath:"#/components/schemas/NsTtl/minimum",keyword:"minimum",params:{comparison: ">=", limit: 30},message:"must be >= 30"};
+if(vErrors === null){
+vErrors = [err12];
+}
+else {
+vErrors.push(err12);
+}
+errors++;
+}
+}
+}
+if(data.secondary_overrides !== undefined){
+if(typeof data.secondary_overrides !== "boolean"){
+const err13 = {instancePath:instancePath+"/secondary_overrides",schemaPath:"#/properties/secondary_overrides/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
+if(vErrors === null){
+vErrors = [err13];
+}
+else {
+vErrors.push(err13);
+}
+errors++;
+}
+}
+if(data.soa !== undefined){
+if(!(validate53(data.soa, {instancePath:instancePath+"/soa",parentData:data,parentDataProperty:"soa",rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate53.errors : vErrors.concat(validate53.errors);
+errors = vErrors.length;
+}
+}
+if(data.zone_mode !== undefined){
+let data9 = data.zone_mode;
+if(typeof data9 !== "string"){
+const err14 = {instancePath:instancePath+"/zone_mode",schemaPath:"#/components/schemas/ZoneMode/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err14];
+}
+else {
+vErrors.push(err14);
+}
+errors++;
+}
+if(!(((data9 === "standard") || (data9 === "cdn_only")) || (data9 === "dns_only"))){
+const err15 = {instancePath:instancePath+"/zone_mode",schemaPath:"#/components/schemas/ZoneMode/enum",keyword:"enum",params:{allowedValues: schema86.enum},message:"must be equal to one of the allowed values"};
+if(vErrors === null){
+vErrors = [err15];
+}
+else {
+vErrors.push(err15);
+}
+errors++;
+}
+}
+}
+else {
+const err16 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err16];
+}
+else {
+vErrors.push(err16);
+}
+errors++;
+}
+validate50.errors = vErrors;
+return errors === 0;
+}
+validate50.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+
+
+function validate49(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+let vErrors = null;
+let errors = 0;
+const evaluated0 = validate49.evaluated;
+if(evaluated0.dynamicProps){
+evaluated0.props = undefined;
+}
+if(evaluated0.dynamicItems){
+evaluated0.items = undefined;
+}
+if(data && typeof data == "object" && !Array.isArray(data)){
+for(const key0 in data){
+if(!(key0 === "zone_defaults")){
+const err0 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+}
+if(data.zone_defaults !== undefined){
+if(!(validate50(data.zone_defaults, {instancePath:instancePath+"/zone_defaults",parentData:data,parentDataProperty:"zone_defaults",rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate50.errors : vErrors.concat(validate50.errors);
+errors = vErrors.length;
+}
+}
+}
+else {
+const err1 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
+validate49.errors = vErrors;
+return errors === 0;
+}
+validate49.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+
+
+function validate48(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+let vErrors = null;
+let errors = 0;
+const evaluated0 = validate48.evaluated;
+if(evaluated0.dynamicProps){
+evaluated0.props = undefined;
+}
+if(evaluated0.dynamicItems){
+evaluated0.items = undefined;
+}
+if(!(validate49(data, {instancePath,parentData,parentDataProperty,rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate49.errors : vErrors.concat(validate49.errors);
+errors = vErrors.length;
+}
+validate48.errors = vErrors;
+return errors === 0;
+}
+validate48.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+
+const v13 = validate59;
+const schema87 = {"$ref":"https://cf-secondary-dns.local/openapi.json#/paths/~1accounts~1{account_id}~1secondary_dns~1acls/post/requestBody/content/application~1json/schema"};
+const schema88 = {"description":"The body of create and update; both fields are required.","x-fix":1,"type":"object","required":["name","ip_range"],"additionalProperties":false,"properties":{"name":{"description":"A name for the ACL, for people; it need not be unique.","x-fix":17,"type":"string","minLength":1,"examples":["local-transfers"]},"ip_range":{"description":"An IP range in CIDR notation, no larger than /24 for IPv4 or /64 for IPv6\n(a single address is /32 or /128). Host bits may be set. IPv6 is written\nin hexadecimal groups, without an embedded IPv4 address.\n","x-fix":15,"type":"string","minLength":5,"anyOf":[{"title":"IPv4, /24 to /32","type":"string","pattern":"^(?:(?:25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])\\.){3}(?:25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])/(?:2[4-9]|3[0-2])$"},{"title":"IPv6, /64 to /128","type":"string","pattern":"^(?:(?:[0-9A-Fa-f]{1,4}:){7}[0-9A-Fa-f]{1,4}|(?:[0-9A-Fa-f]{1,4}:){1,7}:|(?:[0-9A-Fa-f]{1,4}:){1,6}:[0-9A-Fa-f]{1,4}|(?:[0-9A-Fa-f]{1,4}:){1,5}(?::[0-9A-Fa-f]{1,4}){1,2}|(?:[0-9A-Fa-f]{1,4}:){1,4}(?::[0-9A-Fa-f]{1,4}){1,3}|(?:[0-9A-Fa-f]{1,4}:){1,3}(?::[0-9A-Fa-f]{1,4}){1,4}|(?:[0-9A-Fa-f]{1,4}:){1,2}(?::[0-9A-Fa-f]{1,4}){1,5}|[0-9A-Fa-f]{1,4}:(?::[0-9A-Fa-f]{1,4}){1,6}|:(?:(?::[0-9A-Fa-f]{1,4}){1,7}|:))/(?:6[4-9]|[7-9][0-9]|1[01][0-9]|12[0-8])$"}],"examples":["192.0.2.16/28"]}}};
+
+function validate59(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+let vErrors = null;
+let errors = 0;
+const evaluated0 = validate59.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -1983,19 +3141,19 @@ vErrors.push(err12);
 }
 errors++;
 }
-validate44.errors = vErrors;
+validate59.errors = vErrors;
 return errors === 0;
 }
-validate44.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+validate59.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
-const v12 = validate45;
-const schema69 = {"$ref":"https://cf-secondary-dns.local/openapi.json#/paths/~1accounts~1{account_id}~1secondary_dns~1acls~1{acl_id}/delete/requestBody/content/application~1json/schema"};
-const schema70 = {"description":"The optional body of a delete: nothing, or an empty JSON object. Clients\nneed not send it.\n","x-fix":16,"type":"object","maxProperties":0,"examples":[{}]};
+const v14 = validate60;
+const schema89 = {"$ref":"https://cf-secondary-dns.local/openapi.json#/paths/~1accounts~1{account_id}~1secondary_dns~1acls~1{acl_id}/delete/requestBody/content/application~1json/schema"};
+const schema90 = {"description":"The optional body of a delete: nothing, or an empty JSON object. Clients\nneed not send it.\n","x-fix":16,"type":"object","maxProperties":0,"examples":[{}]};
 
-function validate45(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate60(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate45.evaluated;
+const evaluated0 = validate60.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -2024,18 +3182,18 @@ vErrors.push(err1);
 }
 errors++;
 }
-validate45.errors = vErrors;
+validate60.errors = vErrors;
 return errors === 0;
 }
-validate45.evaluated = {"dynamicProps":false,"dynamicItems":false};
+validate60.evaluated = {"dynamicProps":false,"dynamicItems":false};
 
-const v13 = validate46;
-const schema71 = {"$ref":"https://cf-secondary-dns.local/openapi.json#/paths/~1accounts~1{account_id}~1secondary_dns~1acls~1{acl_id}/put/requestBody/content/application~1json/schema"};
+const v15 = validate61;
+const schema91 = {"$ref":"https://cf-secondary-dns.local/openapi.json#/paths/~1accounts~1{account_id}~1secondary_dns~1acls~1{acl_id}/put/requestBody/content/application~1json/schema"};
 
-function validate46(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate61(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate46.evaluated;
+const evaluated0 = validate61.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -2209,19 +3367,19 @@ vErrors.push(err12);
 }
 errors++;
 }
-validate46.errors = vErrors;
+validate61.errors = vErrors;
 return errors === 0;
 }
-validate46.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+validate61.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
-const v14 = validate47;
-const schema73 = {"$ref":"https://cf-secondary-dns.local/openapi.json#/paths/~1accounts~1{account_id}~1secondary_dns~1peers/post/requestBody/content/application~1json/schema"};
-const schema74 = {"description":"The body of create and update: `name` is required, the rest optional. An\nupdate replaces the whole peer, so send every field you want to keep.\n","x-fix":[9,1],"type":"object","required":["name"],"additionalProperties":false,"properties":{"name":{"description":"A name for the peer, for people; it need not be unique.","x-fix":17,"type":"string","minLength":1,"examples":["ns1-backup"]},"ip":{"description":"The peer's IPv4 or IPv6 address. With Cloudflare as the primary, NOTIFY\ngoes there; the peer must also transfer from this address, or from a\nrange of the account's ACLs.\n","x-fix":10,"type":"string","anyOf":[{"type":"string","format":"ipv4"},{"type":"string","format":"ipv6"}],"examples":["192.0.2.2"]},"port":{"description":"The peer's DNS port, where NOTIFY is sent.","x-fix":11,"type":"integer","minimum":1,"maximum":65535,"examples":[53]},"ixfr_enable":{"description":"Whether Cloudflare asks this peer for IXFR rather than AXFR. Only used when\nCloudflare is the secondary; as the primary it always answers IXFR.\n","x-cli-flag":"ixfr","type":"boolean","examples":[false]},"tsig_id":{"description":"The TSIG that signs NOTIFY and transfers with this peer. One per peer.","x-cli-flag":"tsig","$ref":"#/components/schemas/Identifier","x-fix":19}}};
+const v16 = validate62;
+const schema93 = {"$ref":"https://cf-secondary-dns.local/openapi.json#/paths/~1accounts~1{account_id}~1secondary_dns~1peers/post/requestBody/content/application~1json/schema"};
+const schema94 = {"description":"The body of create and update: `name` is required, the rest optional. An\nupdate replaces the whole peer, so send every field you want to keep.\n","x-fix":[9,1],"type":"object","required":["name"],"additionalProperties":false,"properties":{"name":{"description":"A name for the peer, for people; it need not be unique.","x-fix":17,"type":"string","minLength":1,"examples":["ns1-backup"]},"ip":{"description":"The peer's IPv4 or IPv6 address. With Cloudflare as the primary, NOTIFY\ngoes there; the peer must also transfer from this address, or from a\nrange of the account's ACLs.\n","x-fix":10,"type":"string","anyOf":[{"type":"string","format":"ipv4"},{"type":"string","format":"ipv6"}],"examples":["192.0.2.2"]},"port":{"description":"The peer's DNS port, where NOTIFY is sent.","x-fix":11,"type":"integer","minimum":1,"maximum":65535,"examples":[53]},"ixfr_enable":{"description":"Whether Cloudflare asks this peer for IXFR rather than AXFR. Only used when\nCloudflare is the secondary; as the primary it always answers IXFR.\n","x-cli-flag":"ixfr","type":"boolean","examples":[false]},"tsig_id":{"description":"The TSIG that signs NOTIFY and transfers with this peer. One per peer.","x-cli-flag":"tsig","$ref":"#/components/schemas/Identifier","x-fix":19}}};
 
-function validate48(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate63(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate48.evaluated;
+const evaluated0 = validate63.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -2292,7 +3450,7 @@ const _errs6 = errors;
 let valid1 = false;
 const _errs7 = errors;
 if(typeof data1 === "string"){
-if(!(formats6(data1))){
+if(!(formats12(data1))){
 const err5 = {instancePath:instancePath+"/ip",schemaPath:"#/properties/ip/anyOf/0/format",keyword:"format",params:{format: "ipv4"},message:"must match format \""+"ipv4"+"\""};
 if(vErrors === null){
 vErrors = [err5];
@@ -2317,7 +3475,7 @@ var _valid0 = _errs7 === errors;
 valid1 = valid1 || _valid0;
 const _errs9 = errors;
 if(typeof data1 === "string"){
-if(!(formats8(data1))){
+if(!(formats14(data1))){
 const err7 = {instancePath:instancePath+"/ip",schemaPath:"#/properties/ip/anyOf/1/format",keyword:"format",params:{format: "ipv6"},message:"must match format \""+"ipv6"+"\""};
 if(vErrors === null){
 vErrors = [err7];
@@ -2465,38 +3623,38 @@ vErrors.push(err18);
 }
 errors++;
 }
-validate48.errors = vErrors;
+validate63.errors = vErrors;
 return errors === 0;
 }
-validate48.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+validate63.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
 
-function validate47(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate62(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate47.evaluated;
+const evaluated0 = validate62.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
 if(evaluated0.dynamicItems){
 evaluated0.items = undefined;
 }
-if(!(validate48(data, {instancePath,parentData,parentDataProperty,rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate48.errors : vErrors.concat(validate48.errors);
+if(!(validate63(data, {instancePath,parentData,parentDataProperty,rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate63.errors : vErrors.concat(validate63.errors);
 errors = vErrors.length;
 }
-validate47.errors = vErrors;
+validate62.errors = vErrors;
 return errors === 0;
 }
-validate47.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+validate62.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
-const v15 = validate50;
-const schema76 = {"$ref":"https://cf-secondary-dns.local/openapi.json#/paths/~1accounts~1{account_id}~1secondary_dns~1peers~1{peer_id}/delete/requestBody/content/application~1json/schema"};
+const v17 = validate65;
+const schema96 = {"$ref":"https://cf-secondary-dns.local/openapi.json#/paths/~1accounts~1{account_id}~1secondary_dns~1peers~1{peer_id}/delete/requestBody/content/application~1json/schema"};
 
-function validate50(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate65(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate50.evaluated;
+const evaluated0 = validate65.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -2525,18 +3683,18 @@ vErrors.push(err1);
 }
 errors++;
 }
-validate50.errors = vErrors;
+validate65.errors = vErrors;
 return errors === 0;
 }
-validate50.evaluated = {"dynamicProps":false,"dynamicItems":false};
+validate65.evaluated = {"dynamicProps":false,"dynamicItems":false};
 
-const v16 = validate51;
-const schema78 = {"$ref":"https://cf-secondary-dns.local/openapi.json#/paths/~1accounts~1{account_id}~1secondary_dns~1peers~1{peer_id}/put/requestBody/content/application~1json/schema"};
+const v18 = validate66;
+const schema98 = {"$ref":"https://cf-secondary-dns.local/openapi.json#/paths/~1accounts~1{account_id}~1secondary_dns~1peers~1{peer_id}/put/requestBody/content/application~1json/schema"};
 
-function validate52(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate67(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate52.evaluated;
+const evaluated0 = validate67.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -2607,7 +3765,7 @@ const _errs6 = errors;
 let valid1 = false;
 const _errs7 = errors;
 if(typeof data1 === "string"){
-if(!(formats6(data1))){
+if(!(formats12(data1))){
 const err5 = {instancePath:instancePath+"/ip",schemaPath:"#/properties/ip/anyOf/0/format",keyword:"format",params:{format: "ipv4"},message:"must match format \""+"ipv4"+"\""};
 if(vErrors === null){
 vErrors = [err5];
@@ -2632,7 +3790,7 @@ var _valid0 = _errs7 === errors;
 valid1 = valid1 || _valid0;
 const _errs9 = errors;
 if(typeof data1 === "string"){
-if(!(formats8(data1))){
+if(!(formats14(data1))){
 const err7 = {instancePath:instancePath+"/ip",schemaPath:"#/properties/ip/anyOf/1/format",keyword:"format",params:{format: "ipv6"},message:"must match format \""+"ipv6"+"\""};
 if(vErrors === null){
 vErrors = [err7];
@@ -2780,39 +3938,39 @@ vErrors.push(err18);
 }
 errors++;
 }
-validate52.errors = vErrors;
+validate67.errors = vErrors;
 return errors === 0;
 }
-validate52.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+validate67.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
 
-function validate51(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate66(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate51.evaluated;
+const evaluated0 = validate66.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
 if(evaluated0.dynamicItems){
 evaluated0.items = undefined;
 }
-if(!(validate52(data, {instancePath,parentData,parentDataProperty,rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate52.errors : vErrors.concat(validate52.errors);
+if(!(validate67(data, {instancePath,parentData,parentDataProperty,rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate67.errors : vErrors.concat(validate67.errors);
 errors = vErrors.length;
 }
-validate51.errors = vErrors;
+validate66.errors = vErrors;
 return errors === 0;
 }
-validate51.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+validate66.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
-const v17 = validate54;
-const schema81 = {"$ref":"https://cf-secondary-dns.local/openapi.json#/paths/~1accounts~1{account_id}~1secondary_dns~1tsigs/post/requestBody/content/application~1json/schema"};
-const schema82 = {"description":"The body of create and update; all three fields are required.","x-fix":1,"type":"object","required":["name","algo","secret"],"additionalProperties":false,"properties":{"name":{"description":"The key's name, a DNS name with its trailing dot. It must be exactly the\nkey name the secondary is configured with.\n","x-fix":12,"allOf":[{"$ref":"#/components/schemas/DnsName"}],"type":"string","minLength":2,"pattern":"\\.$","examples":["tsig.example.com."]},"algo":{"description":"The HMAC algorithm, by its RFC 8945 name with the trailing dot, as TSIG\nrecords carry it. Knot, NSD and BIND write it without the dot.\n","x-fix":13,"type":"string","minLength":1,"enum":["hmac-md5.sig-alg.reg.int.","hmac-sha1.","hmac-sha224.","hmac-sha256.","hmac-sha384.","hmac-sha512."],"examples":["hmac-sha256."]},"secret":{"description":"The shared secret, in base64 as secondaries expect it; best as long as\nthe algorithm's output (32 bytes for hmac-sha256.). A credential: every\nread returns it, so keep answers out of logs.\n","x-fix":14,"type":"string","format":"password","minLength":1,"examples":["l3qJr97PJWH4YV4k2uPsiVuPfmmcjV1t+8HbhItnu9U="]}}};
+const v19 = validate69;
+const schema101 = {"$ref":"https://cf-secondary-dns.local/openapi.json#/paths/~1accounts~1{account_id}~1secondary_dns~1tsigs/post/requestBody/content/application~1json/schema"};
+const schema102 = {"description":"The body of create and update; all three fields are required.","x-fix":1,"type":"object","required":["name","algo","secret"],"additionalProperties":false,"properties":{"name":{"description":"The key's name, a DNS name with its trailing dot. It must be exactly the\nkey name the secondary is configured with.\n","x-fix":12,"allOf":[{"$ref":"#/components/schemas/DnsName"}],"type":"string","minLength":2,"pattern":"\\.$","examples":["tsig.example.com."]},"algo":{"description":"The HMAC algorithm, by its RFC 8945 name with the trailing dot, as TSIG\nrecords carry it. Knot, NSD and BIND write it without the dot.\n","x-fix":13,"type":"string","minLength":1,"enum":["hmac-md5.sig-alg.reg.int.","hmac-sha1.","hmac-sha224.","hmac-sha256.","hmac-sha384.","hmac-sha512."],"examples":["hmac-sha256."]},"secret":{"description":"The shared secret, in base64 as secondaries expect it; best as long as\nthe algorithm's output (32 bytes for hmac-sha256.). A credential: every\nread returns it, so keep answers out of logs.\n","x-fix":14,"type":"string","format":"password","minLength":1,"examples":["l3qJr97PJWH4YV4k2uPsiVuPfmmcjV1t+8HbhItnu9U="]}}};
 
-function validate55(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate70(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate55.evaluated;
+const evaluated0 = validate70.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -2917,7 +4075,7 @@ vErrors.push(err8);
 }
 errors++;
 }
-if(!pattern21.test(data0)){
+if(!pattern23.test(data0)){
 const err9 = {instancePath:instancePath+"/name",schemaPath:"#/properties/name/pattern",keyword:"pattern",params:{pattern: "\\.$"},message:"must match pattern \""+"\\.$"+"\""};
 if(vErrors === null){
 vErrors = [err9];
@@ -2942,7 +4100,7 @@ errors++;
 if(data.algo !== undefined){
 let data1 = data.algo;
 if(!((((((data1 === "hmac-md5.sig-alg.reg.int.") || (data1 === "hmac-sha1.")) || (data1 === "hmac-sha224.")) || (data1 === "hmac-sha256.")) || (data1 === "hmac-sha384.")) || (data1 === "hmac-sha512."))){
-const err11 = {instancePath:instancePath+"/algo",schemaPath:"#/properties/algo/enum",keyword:"enum",params:{allowedValues: schema82.properties.algo.enum},message:"must be equal to one of the allowed values"};
+const err11 = {instancePath:instancePath+"/algo",schemaPath:"#/properties/algo/enum",keyword:"enum",params:{allowedValues: schema102.properties.algo.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err11];
 }
@@ -2987,7 +4145,7 @@ vErrors.push(err14);
 }
 errors++;
 }
-if(!(formats10(data2))){
+if(!(formats16(data2))){
 const err15 = {instancePath:instancePath+"/secret",schemaPath:"#/properties/secret/format",keyword:"format",params:{format: "password"},message:"must match format \""+"password"+"\""};
 if(vErrors === null){
 vErrors = [err15];
@@ -3020,38 +4178,38 @@ vErrors.push(err17);
 }
 errors++;
 }
-validate55.errors = vErrors;
+validate70.errors = vErrors;
 return errors === 0;
 }
-validate55.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+validate70.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
 
-function validate54(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate69(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate54.evaluated;
+const evaluated0 = validate69.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
 if(evaluated0.dynamicItems){
 evaluated0.items = undefined;
 }
-if(!(validate55(data, {instancePath,parentData,parentDataProperty,rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate55.errors : vErrors.concat(validate55.errors);
+if(!(validate70(data, {instancePath,parentData,parentDataProperty,rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate70.errors : vErrors.concat(validate70.errors);
 errors = vErrors.length;
 }
-validate54.errors = vErrors;
+validate69.errors = vErrors;
 return errors === 0;
 }
-validate54.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+validate69.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
-const v18 = validate57;
-const schema84 = {"$ref":"https://cf-secondary-dns.local/openapi.json#/paths/~1accounts~1{account_id}~1secondary_dns~1tsigs~1{tsig_id}/delete/requestBody/content/application~1json/schema"};
+const v20 = validate72;
+const schema104 = {"$ref":"https://cf-secondary-dns.local/openapi.json#/paths/~1accounts~1{account_id}~1secondary_dns~1tsigs~1{tsig_id}/delete/requestBody/content/application~1json/schema"};
 
-function validate57(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate72(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate57.evaluated;
+const evaluated0 = validate72.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -3080,18 +4238,18 @@ vErrors.push(err1);
 }
 errors++;
 }
-validate57.errors = vErrors;
+validate72.errors = vErrors;
 return errors === 0;
 }
-validate57.evaluated = {"dynamicProps":false,"dynamicItems":false};
+validate72.evaluated = {"dynamicProps":false,"dynamicItems":false};
 
-const v19 = validate58;
-const schema86 = {"$ref":"https://cf-secondary-dns.local/openapi.json#/paths/~1accounts~1{account_id}~1secondary_dns~1tsigs~1{tsig_id}/put/requestBody/content/application~1json/schema"};
+const v21 = validate73;
+const schema106 = {"$ref":"https://cf-secondary-dns.local/openapi.json#/paths/~1accounts~1{account_id}~1secondary_dns~1tsigs~1{tsig_id}/put/requestBody/content/application~1json/schema"};
 
-function validate59(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate74(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate59.evaluated;
+const evaluated0 = validate74.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -3196,7 +4354,7 @@ vErrors.push(err8);
 }
 errors++;
 }
-if(!pattern21.test(data0)){
+if(!pattern23.test(data0)){
 const err9 = {instancePath:instancePath+"/name",schemaPath:"#/properties/name/pattern",keyword:"pattern",params:{pattern: "\\.$"},message:"must match pattern \""+"\\.$"+"\""};
 if(vErrors === null){
 vErrors = [err9];
@@ -3221,7 +4379,7 @@ errors++;
 if(data.algo !== undefined){
 let data1 = data.algo;
 if(!((((((data1 === "hmac-md5.sig-alg.reg.int.") || (data1 === "hmac-sha1.")) || (data1 === "hmac-sha224.")) || (data1 === "hmac-sha256.")) || (data1 === "hmac-sha384.")) || (data1 === "hmac-sha512."))){
-const err11 = {instancePath:instancePath+"/algo",schemaPath:"#/properties/algo/enum",keyword:"enum",params:{allowedValues: schema82.properties.algo.enum},message:"must be equal to one of the allowed values"};
+const err11 = {instancePath:instancePath+"/algo",schemaPath:"#/properties/algo/enum",keyword:"enum",params:{allowedValues: schema102.properties.algo.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err11];
 }
@@ -3266,7 +4424,7 @@ vErrors.push(err14);
 }
 errors++;
 }
-if(!(formats10(data2))){
+if(!(formats16(data2))){
 const err15 = {instancePath:instancePath+"/secret",schemaPath:"#/properties/secret/format",keyword:"format",params:{format: "password"},message:"must match format \""+"password"+"\""};
 if(vErrors === null){
 vErrors = [err15];
@@ -3299,39 +4457,999 @@ vErrors.push(err17);
 }
 errors++;
 }
-validate59.errors = vErrors;
+validate74.errors = vErrors;
 return errors === 0;
 }
-validate59.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+validate74.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
 
-function validate58(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate73(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate58.evaluated;
+const evaluated0 = validate73.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
 if(evaluated0.dynamicItems){
 evaluated0.items = undefined;
 }
-if(!(validate59(data, {instancePath,parentData,parentDataProperty,rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate59.errors : vErrors.concat(validate59.errors);
+if(!(validate74(data, {instancePath,parentData,parentDataProperty,rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate74.errors : vErrors.concat(validate74.errors);
 errors = vErrors.length;
 }
-validate58.errors = vErrors;
+validate73.errors = vErrors;
 return errors === 0;
 }
-validate58.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+validate73.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
-const v20 = validate61;
-const schema89 = {"$ref":"https://cf-secondary-dns.local/openapi.json#/paths/~1zones~1{zone_id}~1secondary_dns~1outgoing/post/requestBody/content/application~1json/schema"};
-const schema90 = {"description":"The body of create and update. Both fields are required; `id` is assigned by the API and never sent.","x-fix":1,"type":"object","required":["name","peers"],"additionalProperties":false,"properties":{"name":{"$ref":"#/components/schemas/DnsName"},"peers":{"$ref":"#/components/schemas/PeerIds"}}};
+const v22 = validate76;
+const schema109 = {"$ref":"https://cf-secondary-dns.local/openapi.json#/paths/~1zones~1{zone_id}~1dns_settings/patch/requestBody/content/application~1json/schema"};
+const schema110 = {"description":"The settings to change; those left out keep their value.","x-fix":28,"type":"object","additionalProperties":false,"properties":{"flatten_all_cnames":{"description":"Whether every CNAME of the zone is flattened (one at the apex always is).","x-fix":27,"type":"boolean","examples":[false]},"foundation_dns":{"description":"Whether Advanced Nameservers are on; deprecated in favour of `nameservers.type` `cloudflare.advanced`.","deprecated":true,"type":"boolean","examples":[false]},"internal_dns":{"$ref":"#/components/schemas/InternalDns"},"multi_provider":{"description":"Whether the zone is served by other providers too: it stays active with\ntheir NS records at the apex, and apex NS records are kept in outgoing\ntransfers.\n","type":"boolean","examples":[false]},"nameservers":{"$ref":"#/components/schemas/ZoneNameservers"},"ns_ttl":{"$ref":"#/components/schemas/NsTtl"},"secondary_overrides":{"description":"Whether a secondary zone may use (proxied) override records and CNAME flattening at the apex.","type":"boolean","examples":[false]},"soa":{"$ref":"#/components/schemas/SoaInput"},"zone_mode":{"$ref":"#/components/schemas/ZoneMode"}}};
+const schema111 = {"description":"The nameservers the zone is served by: Cloudflare's (`cloudflare.standard`,\nor `cloudflare.advanced` for Advanced Nameservers), the account's, tenant's\nor zone's custom set (`custom.*`, with `ns_set`), or a custom set of the\naccount by id (`custom`).\n","x-fix":27,"oneOf":[{"title":"Cloudflare's nameservers","type":"object","required":["type"],"additionalProperties":false,"properties":{"type":{"type":"string","minLength":1,"enum":["cloudflare.standard","cloudflare.advanced"],"examples":["cloudflare.standard"]}}},{"title":"A numbered custom nameserver set","type":"object","required":["type"],"additionalProperties":false,"properties":{"type":{"type":"string","minLength":1,"enum":["custom.account","custom.tenant","custom.zone"],"examples":["custom.account"]},"ns_set":{"description":"Which of the configured custom sets, from 1 to 5.","type":"integer","minimum":1,"maximum":5,"examples":[1]}}},{"title":"A custom nameserver set of the account","type":"object","required":["type","nameserver_set_id"],"additionalProperties":false,"properties":{"type":{"type":"string","minLength":1,"enum":["custom"],"examples":["custom"]},"nameserver_set_id":{"$ref":"#/components/schemas/Identifier"}}}],"examples":[{"type":"cloudflare.standard"}]};
 
-function validate62(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate79(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate62.evaluated;
+const evaluated0 = validate79.evaluated;
+if(evaluated0.dynamicProps){
+evaluated0.props = undefined;
+}
+if(evaluated0.dynamicItems){
+evaluated0.items = undefined;
+}
+const _errs0 = errors;
+let valid0 = false;
+let passing0 = null;
+const _errs1 = errors;
+if(data && typeof data == "object" && !Array.isArray(data)){
+if(data.type === undefined){
+const err0 = {instancePath,schemaPath:"#/oneOf/0/required",keyword:"required",params:{missingProperty: "type"},message:"must have required property '"+"type"+"'"};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+for(const key0 in data){
+if(!(key0 === "type")){
+const err1 = {instancePath,schemaPath:"#/oneOf/0/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
+}
+if(data.type !== undefined){
+let data0 = data.type;
+if(!((data0 === "cloudflare.standard") || (data0 === "cloudflare.advanced"))){
+const err2 = {instancePath:instancePath+"/type",schemaPath:"#/oneOf/0/properties/type/enum",keyword:"enum",params:{allowedValues: schema111.oneOf[0].properties.type.enum},message:"must be equal to one of the allowed values"};
+if(vErrors === null){
+vErrors = [err2];
+}
+else {
+vErrors.push(err2);
+}
+errors++;
+}
+if(typeof data0 === "string"){
+if(func1(data0) < 1){
+const err3 = {instancePath:instancePath+"/type",schemaPath:"#/oneOf/0/properties/type/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+if(vErrors === null){
+vErrors = [err3];
+}
+else {
+vErrors.push(err3);
+}
+errors++;
+}
+}
+else {
+const err4 = {instancePath:instancePath+"/type",schemaPath:"#/oneOf/0/properties/type/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err4];
+}
+else {
+vErrors.push(err4);
+}
+errors++;
+}
+}
+}
+else {
+const err5 = {instancePath,schemaPath:"#/oneOf/0/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err5];
+}
+else {
+vErrors.push(err5);
+}
+errors++;
+}
+var _valid0 = _errs1 === errors;
+if(_valid0){
+valid0 = true;
+passing0 = 0;
+var props0 = true;
+}
+const _errs6 = errors;
+if(data && typeof data == "object" && !Array.isArray(data)){
+if(data.type === undefined){
+const err6 = {instancePath,schemaPath:"#/oneOf/1/required",keyword:"required",params:{missingProperty: "type"},message:"must have required property '"+"type"+"'"};
+if(vErrors === null){
+vErrors = [err6];
+}
+else {
+vErrors.push(err6);
+}
+errors++;
+}
+for(const key1 in data){
+if(!((key1 === "type") || (key1 === "ns_set"))){
+const err7 = {instancePath,schemaPath:"#/oneOf/1/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1},message:"must NOT have additional properties"};
+if(vErrors === null){
+vErrors = [err7];
+}
+else {
+vErrors.push(err7);
+}
+errors++;
+}
+}
+if(data.type !== undefined){
+let data1 = data.type;
+if(!(((data1 === "custom.account") || (data1 === "custom.tenant")) || (data1 === "custom.zone"))){
+const err8 = {instancePath:instancePath+"/type",schemaPath:"#/oneOf/1/properties/type/enum",keyword:"enum",params:{allowedValues: schema111.oneOf[1].properties.type.enum},message:"must be equal to one of the allowed values"};
+if(vErrors === null){
+vErrors = [err8];
+}
+else {
+vErrors.push(err8);
+}
+errors++;
+}
+if(typeof data1 === "string"){
+if(func1(data1) < 1){
+const err9 = {instancePath:instancePath+"/type",schemaPath:"#/oneOf/1/properties/type/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+if(vErrors === null){
+vErrors = [err9];
+}
+else {
+vErrors.push(err9);
+}
+errors++;
+}
+}
+else {
+const err10 = {instancePath:instancePath+"/type",schemaPath:"#/oneOf/1/properties/type/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err10];
+}
+else {
+vErrors.push(err10);
+}
+errors++;
+}
+}
+if(data.ns_set !== undefined){
+let data2 = data.ns_set;
+if(!((typeof data2 == "number") && (!(data2 % 1) && !isNaN(data2)))){
+const err11 = {instancePath:instancePath+"/ns_set",schemaPath:"#/oneOf/1/properties/ns_set/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(vErrors === null){
+vErrors = [err11];
+}
+else {
+vErrors.push(err11);
+}
+errors++;
+}
+if(typeof data2 == "number"){
+if(data2 > 5 || isNaN(data2)){
+const err12 = {instancePath:instancePath+"/ns_set",schemaPath:"#/oneOf/1/properties/ns_set/maximum",keyword:"maximum",params:{comparison: "<=", limit: 5},message:"must be <= 5"};
+if(vErrors === null){
+vErrors = [err12];
+}
+else {
+vErrors.push(err12);
+}
+errors++;
+}
+if(data2 < 1 || isNaN(data2)){
+const err13 = {instancePath:instancePath+"/ns_set",schemaPath:"#/oneOf/1/properties/ns_set/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"};
+if(vErrors === null){
+vErrors = [err13];
+}
+else {
+vErrors.push(err13);
+}
+errors++;
+}
+}
+}
+}
+else {
+const err14 = {instancePath,schemaPath:"#/oneOf/1/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err14];
+}
+else {
+vErrors.push(err14);
+}
+errors++;
+}
+var _valid0 = _errs6 === errors;
+if(_valid0 && valid0){
+valid0 = false;
+passing0 = [passing0, 1];
+}
+else {
+if(_valid0){
+valid0 = true;
+passing0 = 1;
+if(props0 !== true){
+props0 = true;
+}
+}
+const _errs13 = errors;
+if(data && typeof data == "object" && !Array.isArray(data)){
+if(data.type === undefined){
+const err15 = {instancePath,schemaPath:"#/oneOf/2/required",keyword:"required",params:{missingProperty: "type"},message:"must have required property '"+"type"+"'"};
+if(vErrors === null){
+vErrors = [err15];
+}
+else {
+vErrors.push(err15);
+}
+errors++;
+}
+if(data.nameserver_set_id === undefined){
+const err16 = {instancePath,schemaPath:"#/oneOf/2/required",keyword:"required",params:{missingProperty: "nameserver_set_id"},message:"must have required property '"+"nameserver_set_id"+"'"};
+if(vErrors === null){
+vErrors = [err16];
+}
+else {
+vErrors.push(err16);
+}
+errors++;
+}
+for(const key2 in data){
+if(!((key2 === "type") || (key2 === "nameserver_set_id"))){
+const err17 = {instancePath,schemaPath:"#/oneOf/2/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key2},message:"must NOT have additional properties"};
+if(vErrors === null){
+vErrors = [err17];
+}
+else {
+vErrors.push(err17);
+}
+errors++;
+}
+}
+if(data.type !== undefined){
+let data3 = data.type;
+if(!(data3 === "custom")){
+const err18 = {instancePath:instancePath+"/type",schemaPath:"#/oneOf/2/properties/type/enum",keyword:"enum",params:{allowedValues: schema111.oneOf[2].properties.type.enum},message:"must be equal to one of the allowed values"};
+if(vErrors === null){
+vErrors = [err18];
+}
+else {
+vErrors.push(err18);
+}
+errors++;
+}
+if(typeof data3 === "string"){
+if(func1(data3) < 1){
+const err19 = {instancePath:instancePath+"/type",schemaPath:"#/oneOf/2/properties/type/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+if(vErrors === null){
+vErrors = [err19];
+}
+else {
+vErrors.push(err19);
+}
+errors++;
+}
+}
+else {
+const err20 = {instancePath:instancePath+"/type",schemaPath:"#/oneOf/2/properties/type/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err20];
+}
+else {
+vErrors.push(err20);
+}
+errors++;
+}
+}
+if(data.nameserver_set_id !== undefined){
+let data4 = data.nameserver_set_id;
+if(typeof data4 === "string"){
+if(func1(data4) > 32){
+const err21 = {instancePath:instancePath+"/nameserver_set_id",schemaPath:"#/components/schemas/Identifier/maxLength",keyword:"maxLength",params:{limit: 32},message:"must NOT have more than 32 characters"};
+if(vErrors === null){
+vErrors = [err21];
+}
+else {
+vErrors.push(err21);
+}
+errors++;
+}
+if(func1(data4) < 32){
+const err22 = {instancePath:instancePath+"/nameserver_set_id",schemaPath:"#/components/schemas/Identifier/minLength",keyword:"minLength",params:{limit: 32},message:"must NOT have fewer than 32 characters"};
+if(vErrors === null){
+vErrors = [err22];
+}
+else {
+vErrors.push(err22);
+}
+errors++;
+}
+if(!pattern4.test(data4)){
+const err23 = {instancePath:instancePath+"/nameserver_set_id",schemaPath:"#/components/schemas/Identifier/pattern",keyword:"pattern",params:{pattern: "^[0-9a-f]{32}$"},message:"must match pattern \""+"^[0-9a-f]{32}$"+"\""};
+if(vErrors === null){
+vErrors = [err23];
+}
+else {
+vErrors.push(err23);
+}
+errors++;
+}
+}
+else {
+const err24 = {instancePath:instancePath+"/nameserver_set_id",schemaPath:"#/components/schemas/Identifier/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err24];
+}
+else {
+vErrors.push(err24);
+}
+errors++;
+}
+}
+}
+else {
+const err25 = {instancePath,schemaPath:"#/oneOf/2/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err25];
+}
+else {
+vErrors.push(err25);
+}
+errors++;
+}
+var _valid0 = _errs13 === errors;
+if(_valid0 && valid0){
+valid0 = false;
+passing0 = [passing0, 2];
+}
+else {
+if(_valid0){
+valid0 = true;
+passing0 = 2;
+if(props0 !== true){
+props0 = true;
+}
+}
+}
+}
+if(!valid0){
+const err26 = {instancePath,schemaPath:"#/oneOf",keyword:"oneOf",params:{passingSchemas: passing0},message:"must match exactly one schema in oneOf"};
+if(vErrors === null){
+vErrors = [err26];
+}
+else {
+vErrors.push(err26);
+}
+errors++;
+}
+else {
+errors = _errs0;
+if(vErrors !== null){
+if(_errs0){
+vErrors.length = _errs0;
+}
+else {
+vErrors = null;
+}
+}
+}
+validate79.errors = vErrors;
+evaluated0.props = props0;
+return errors === 0;
+}
+validate79.evaluated = {"dynamicProps":true,"dynamicItems":false};
+
+
+function validate77(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+let vErrors = null;
+let errors = 0;
+const evaluated0 = validate77.evaluated;
+if(evaluated0.dynamicProps){
+evaluated0.props = undefined;
+}
+if(evaluated0.dynamicItems){
+evaluated0.items = undefined;
+}
+if(data && typeof data == "object" && !Array.isArray(data)){
+for(const key0 in data){
+if(!(func48.call(schema110.properties, key0))){
+const err0 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+}
+if(data.flatten_all_cnames !== undefined){
+if(typeof data.flatten_all_cnames !== "boolean"){
+const err1 = {instancePath:instancePath+"/flatten_all_cnames",schemaPath:"#/properties/flatten_all_cnames/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
+}
+if(data.foundation_dns !== undefined){
+if(typeof data.foundation_dns !== "boolean"){
+const err2 = {instancePath:instancePath+"/foundation_dns",schemaPath:"#/properties/foundation_dns/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
+if(vErrors === null){
+vErrors = [err2];
+}
+else {
+vErrors.push(err2);
+}
+errors++;
+}
+}
+if(data.internal_dns !== undefined){
+if(!(validate51(data.internal_dns, {instancePath:instancePath+"/internal_dns",parentData:data,parentDataProperty:"internal_dns",rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate51.errors : vErrors.concat(validate51.errors);
+errors = vErrors.length;
+}
+}
+if(data.multi_provider !== undefined){
+if(typeof data.multi_provider !== "boolean"){
+const err3 = {instancePath:instancePath+"/multi_provider",schemaPath:"#/properties/multi_provider/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
+if(vErrors === null){
+vErrors = [err3];
+}
+else {
+vErrors.push(err3);
+}
+errors++;
+}
+}
+if(data.nameservers !== undefined){
+if(!(validate79(data.nameservers, {instancePath:instancePath+"/nameservers",parentData:data,parentDataProperty:"nameservers",rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate79.errors : vErrors.concat(validate79.errors);
+errors = vErrors.length;
+}
+}
+if(data.ns_ttl !== undefined){
+let data5 = data.ns_ttl;
+if(!((typeof data5 == "number") && (!(data5 % 1) && !isNaN(data5)))){
+const err4 = {instancePath:instancePath+"/ns_ttl",schemaPath:"#/components/schemas/NsTtl/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(vErrors === null){
+vErrors = [err4];
+}
+else {
+vErrors.push(err4);
+}
+errors++;
+}
+if(typeof data5 == "number"){
+if(data5 > 86400 || isNaN(data5)){
+const err5 = {instancePath:instancePath+"/ns_ttl",schemaPath:"#/components/schemas/NsTtl/maximum",keyword:"maximum",params:{comparison: "<=", limit: 86400},message:"must be <= 86400"};
+if(vErrors === null){
+vErrors = [err5];
+}
+else {
+vErrors.push(err5);
+}
+errors++;
+}
+if(data5 < 30 || isNaN(data5)){
+const err6 = {instancePath:instancePath+"/ns_ttl",schemaPath:"#/components/schemas/NsTtl/minimum",keyword:"minimum",params:{comparison: ">=", limit: 30},message:"must be >= 30"};
+if(vErrors === null){
+vErrors = [err6];
+}
+else {
+vErrors.push(err6);
+}
+errors++;
+}
+}
+}
+if(data.secondary_overrides !== undefined){
+if(typeof data.secondary_overrides !== "boolean"){
+const err7 = {instancePath:instancePath+"/secondary_overrides",schemaPath:"#/properties/secondary_overrides/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
+if(vErrors === null){
+vErrors = [err7];
+}
+else {
+vErrors.push(err7);
+}
+errors++;
+}
+}
+if(data.soa !== undefined){
+if(!(validate53(data.soa, {instancePath:instancePath+"/soa",parentData:data,parentDataProperty:"soa",rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate53.errors : vErrors.concat(validate53.errors);
+errors = vErrors.length;
+}
+}
+if(data.zone_mode !== undefined){
+let data8 = data.zone_mode;
+if(typeof data8 !== "string"){
+const err8 = {instancePath:instancePath+"/zone_mode",schemaPath:"#/components/schemas/ZoneMode/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err8];
+}
+else {
+vErrors.push(err8);
+}
+errors++;
+}
+if(!(((data8 === "standard") || (data8 === "cdn_only")) || (data8 === "dns_only"))){
+const err9 = {instancePath:instancePath+"/zone_mode",schemaPath:"#/components/schemas/ZoneMode/enum",keyword:"enum",params:{allowedValues: schema86.enum},message:"must be equal to one of the allowed values"};
+if(vErrors === null){
+vErrors = [err9];
+}
+else {
+vErrors.push(err9);
+}
+errors++;
+}
+}
+}
+else {
+const err10 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err10];
+}
+else {
+vErrors.push(err10);
+}
+errors++;
+}
+validate77.errors = vErrors;
+return errors === 0;
+}
+validate77.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+
+
+function validate76(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+let vErrors = null;
+let errors = 0;
+const evaluated0 = validate76.evaluated;
+if(evaluated0.dynamicProps){
+evaluated0.props = undefined;
+}
+if(evaluated0.dynamicItems){
+evaluated0.items = undefined;
+}
+if(!(validate77(data, {instancePath,parentData,parentDataProperty,rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate77.errors : vErrors.concat(validate77.errors);
+errors = vErrors.length;
+}
+validate76.errors = vErrors;
+return errors === 0;
+}
+validate76.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+
+const v23 = validate83;
+const schema115 = {"$ref":"https://cf-secondary-dns.local/openapi.json#/paths/~1zones~1{zone_id}~1secondary_dns~1incoming/delete/requestBody/content/application~1json/schema"};
+
+function validate83(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+let vErrors = null;
+let errors = 0;
+const evaluated0 = validate83.evaluated;
+if(evaluated0.dynamicProps){
+evaluated0.props = undefined;
+}
+if(evaluated0.dynamicItems){
+evaluated0.items = undefined;
+}
+if(data && typeof data == "object" && !Array.isArray(data)){
+if(Object.keys(data).length > 0){
+const err0 = {instancePath,schemaPath:"https://cf-secondary-dns.local/openapi.json#/paths/~1zones~1{zone_id}~1secondary_dns~1incoming/delete/requestBody/content/application~1json/schema/maxProperties",keyword:"maxProperties",params:{limit: 0},message:"must NOT have more than 0 properties"};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+}
+else {
+const err1 = {instancePath,schemaPath:"https://cf-secondary-dns.local/openapi.json#/paths/~1zones~1{zone_id}~1secondary_dns~1incoming/delete/requestBody/content/application~1json/schema/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
+validate83.errors = vErrors;
+return errors === 0;
+}
+validate83.evaluated = {"dynamicProps":false,"dynamicItems":false};
+
+const v24 = validate84;
+const schema117 = {"$ref":"https://cf-secondary-dns.local/openapi.json#/paths/~1zones~1{zone_id}~1secondary_dns~1incoming/post/requestBody/content/application~1json/schema"};
+const schema118 = {"description":"The body of create and update. Every field is required; `id` is assigned by the API and never sent.","x-fix":1,"type":"object","required":["name","peers","auto_refresh_seconds"],"additionalProperties":false,"properties":{"name":{"$ref":"#/components/schemas/DnsName"},"peers":{"$ref":"#/components/schemas/PeerIds","description":"The primaries to pull the zone from, by peer id."},"auto_refresh_seconds":{"$ref":"#/components/schemas/RefreshSeconds"}}};
+
+function validate85(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+let vErrors = null;
+let errors = 0;
+const evaluated0 = validate85.evaluated;
+if(evaluated0.dynamicProps){
+evaluated0.props = undefined;
+}
+if(evaluated0.dynamicItems){
+evaluated0.items = undefined;
+}
+if(data && typeof data == "object" && !Array.isArray(data)){
+if(data.name === undefined){
+const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'"};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+if(data.peers === undefined){
+const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "peers"},message:"must have required property '"+"peers"+"'"};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
+if(data.auto_refresh_seconds === undefined){
+const err2 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "auto_refresh_seconds"},message:"must have required property '"+"auto_refresh_seconds"+"'"};
+if(vErrors === null){
+vErrors = [err2];
+}
+else {
+vErrors.push(err2);
+}
+errors++;
+}
+for(const key0 in data){
+if(!(((key0 === "name") || (key0 === "peers")) || (key0 === "auto_refresh_seconds"))){
+const err3 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"};
+if(vErrors === null){
+vErrors = [err3];
+}
+else {
+vErrors.push(err3);
+}
+errors++;
+}
+}
+if(data.name !== undefined){
+let data0 = data.name;
+if(typeof data0 === "string"){
+if(func1(data0) > 253){
+const err4 = {instancePath:instancePath+"/name",schemaPath:"#/components/schemas/DnsName/maxLength",keyword:"maxLength",params:{limit: 253},message:"must NOT have more than 253 characters"};
+if(vErrors === null){
+vErrors = [err4];
+}
+else {
+vErrors.push(err4);
+}
+errors++;
+}
+if(func1(data0) < 1){
+const err5 = {instancePath:instancePath+"/name",schemaPath:"#/components/schemas/DnsName/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+if(vErrors === null){
+vErrors = [err5];
+}
+else {
+vErrors.push(err5);
+}
+errors++;
+}
+if(!pattern15.test(data0)){
+const err6 = {instancePath:instancePath+"/name",schemaPath:"#/components/schemas/DnsName/pattern",keyword:"pattern",params:{pattern: "^(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\\.)*[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\\.?$"},message:"must match pattern \""+"^(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\\.)*[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\\.?$"+"\""};
+if(vErrors === null){
+vErrors = [err6];
+}
+else {
+vErrors.push(err6);
+}
+errors++;
+}
+}
+else {
+const err7 = {instancePath:instancePath+"/name",schemaPath:"#/components/schemas/DnsName/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err7];
+}
+else {
+vErrors.push(err7);
+}
+errors++;
+}
+}
+if(data.peers !== undefined){
+if(!(validate35(data.peers, {instancePath:instancePath+"/peers",parentData:data,parentDataProperty:"peers",rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate35.errors : vErrors.concat(validate35.errors);
+errors = vErrors.length;
+}
+}
+if(data.auto_refresh_seconds !== undefined){
+let data2 = data.auto_refresh_seconds;
+if(!((typeof data2 == "number") && (!(data2 % 1) && !isNaN(data2)))){
+const err8 = {instancePath:instancePath+"/auto_refresh_seconds",schemaPath:"#/components/schemas/RefreshSeconds/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(vErrors === null){
+vErrors = [err8];
+}
+else {
+vErrors.push(err8);
+}
+errors++;
+}
+if(typeof data2 == "number"){
+if(data2 > 4294967295 || isNaN(data2)){
+const err9 = {instancePath:instancePath+"/auto_refresh_seconds",schemaPath:"#/components/schemas/RefreshSeconds/maximum",keyword:"maximum",params:{comparison: "<=", limit: 4294967295},message:"must be <= 4294967295"};
+if(vErrors === null){
+vErrors = [err9];
+}
+else {
+vErrors.push(err9);
+}
+errors++;
+}
+if(data2 < 1 || isNaN(data2)){
+const err10 = {instancePath:instancePath+"/auto_refresh_seconds",schemaPath:"#/components/schemas/RefreshSeconds/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"};
+if(vErrors === null){
+vErrors = [err10];
+}
+else {
+vErrors.push(err10);
+}
+errors++;
+}
+}
+}
+}
+else {
+const err11 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err11];
+}
+else {
+vErrors.push(err11);
+}
+errors++;
+}
+validate85.errors = vErrors;
+return errors === 0;
+}
+validate85.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+
+
+function validate84(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+let vErrors = null;
+let errors = 0;
+const evaluated0 = validate84.evaluated;
+if(evaluated0.dynamicProps){
+evaluated0.props = undefined;
+}
+if(evaluated0.dynamicItems){
+evaluated0.items = undefined;
+}
+if(!(validate85(data, {instancePath,parentData,parentDataProperty,rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate85.errors : vErrors.concat(validate85.errors);
+errors = vErrors.length;
+}
+validate84.errors = vErrors;
+return errors === 0;
+}
+validate84.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+
+const v25 = validate88;
+const schema121 = {"$ref":"https://cf-secondary-dns.local/openapi.json#/paths/~1zones~1{zone_id}~1secondary_dns~1incoming/put/requestBody/content/application~1json/schema"};
+
+function validate89(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+let vErrors = null;
+let errors = 0;
+const evaluated0 = validate89.evaluated;
+if(evaluated0.dynamicProps){
+evaluated0.props = undefined;
+}
+if(evaluated0.dynamicItems){
+evaluated0.items = undefined;
+}
+if(data && typeof data == "object" && !Array.isArray(data)){
+if(data.name === undefined){
+const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'"};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+if(data.peers === undefined){
+const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "peers"},message:"must have required property '"+"peers"+"'"};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
+if(data.auto_refresh_seconds === undefined){
+const err2 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "auto_refresh_seconds"},message:"must have required property '"+"auto_refresh_seconds"+"'"};
+if(vErrors === null){
+vErrors = [err2];
+}
+else {
+vErrors.push(err2);
+}
+errors++;
+}
+for(const key0 in data){
+if(!(((key0 === "name") || (key0 === "peers")) || (key0 === "auto_refresh_seconds"))){
+const err3 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"};
+if(vErrors === null){
+vErrors = [err3];
+}
+else {
+vErrors.push(err3);
+}
+errors++;
+}
+}
+if(data.name !== undefined){
+let data0 = data.name;
+if(typeof data0 === "string"){
+if(func1(data0) > 253){
+const err4 = {instancePath:instancePath+"/name",schemaPath:"#/components/schemas/DnsName/maxLength",keyword:"maxLength",params:{limit: 253},message:"must NOT have more than 253 characters"};
+if(vErrors === null){
+vErrors = [err4];
+}
+else {
+vErrors.push(err4);
+}
+errors++;
+}
+if(func1(data0) < 1){
+const err5 = {instancePath:instancePath+"/name",schemaPath:"#/components/schemas/DnsName/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+if(vErrors === null){
+vErrors = [err5];
+}
+else {
+vErrors.push(err5);
+}
+errors++;
+}
+if(!pattern15.test(data0)){
+const err6 = {instancePath:instancePath+"/name",schemaPath:"#/components/schemas/DnsName/pattern",keyword:"pattern",params:{pattern: "^(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\\.)*[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\\.?$"},message:"must match pattern \""+"^(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\\.)*[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\\.?$"+"\""};
+if(vErrors === null){
+vErrors = [err6];
+}
+else {
+vErrors.push(err6);
+}
+errors++;
+}
+}
+else {
+const err7 = {instancePath:instancePath+"/name",schemaPath:"#/components/schemas/DnsName/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err7];
+}
+else {
+vErrors.push(err7);
+}
+errors++;
+}
+}
+if(data.peers !== undefined){
+if(!(validate35(data.peers, {instancePath:instancePath+"/peers",parentData:data,parentDataProperty:"peers",rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate35.errors : vErrors.concat(validate35.errors);
+errors = vErrors.length;
+}
+}
+if(data.auto_refresh_seconds !== undefined){
+let data2 = data.auto_refresh_seconds;
+if(!((typeof data2 == "number") && (!(data2 % 1) && !isNaN(data2)))){
+const err8 = {instancePath:instancePath+"/auto_refresh_seconds",schemaPath:"#/components/schemas/RefreshSeconds/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(vErrors === null){
+vErrors = [err8];
+}
+else {
+vErrors.push(err8);
+}
+errors++;
+}
+if(typeof data2 == "number"){
+if(data2 > 4294967295 || isNaN(data2)){
+const err9 = {instancePath:instancePath+"/auto_refresh_seconds",schemaPath:"#/components/schemas/RefreshSeconds/maximum",keyword:"maximum",params:{comparison: "<=", limit: 4294967295},message:"must be <= 4294967295"};
+if(vErrors === null){
+vErrors = [err9];
+}
+else {
+vErrors.push(err9);
+}
+errors++;
+}
+if(data2 < 1 || isNaN(data2)){
+const err10 = {instancePath:instancePath+"/auto_refresh_seconds",schemaPath:"#/components/schemas/RefreshSeconds/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"};
+if(vErrors === null){
+vErrors = [err10];
+}
+else {
+vErrors.push(err10);
+}
+errors++;
+}
+}
+}
+}
+else {
+const err11 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err11];
+}
+else {
+vErrors.push(err11);
+}
+errors++;
+}
+validate89.errors = vErrors;
+return errors === 0;
+}
+validate89.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+
+
+function validate88(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+let vErrors = null;
+let errors = 0;
+const evaluated0 = validate88.evaluated;
+if(evaluated0.dynamicProps){
+evaluated0.props = undefined;
+}
+if(evaluated0.dynamicItems){
+evaluated0.items = undefined;
+}
+if(!(validate89(data, {instancePath,parentData,parentDataProperty,rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate89.errors : vErrors.concat(validate89.errors);
+errors = vErrors.length;
+}
+validate88.errors = vErrors;
+return errors === 0;
+}
+validate88.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+
+const v26 = validate92;
+const schema125 = {"$ref":"https://cf-secondary-dns.local/openapi.json#/paths/~1zones~1{zone_id}~1secondary_dns~1outgoing/post/requestBody/content/application~1json/schema"};
+const schema126 = {"description":"The body of create and update. Both fields are required; `id` is assigned by the API and never sent.","x-fix":1,"type":"object","required":["name","peers"],"additionalProperties":false,"properties":{"name":{"$ref":"#/components/schemas/DnsName"},"peers":{"$ref":"#/components/schemas/PeerIds"}}};
+
+function validate93(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+let vErrors = null;
+let errors = 0;
+const evaluated0 = validate93.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -3433,38 +5551,38 @@ vErrors.push(err7);
 }
 errors++;
 }
-validate62.errors = vErrors;
+validate93.errors = vErrors;
 return errors === 0;
 }
-validate62.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+validate93.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
 
-function validate61(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate92(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate61.evaluated;
+const evaluated0 = validate92.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
 if(evaluated0.dynamicItems){
 evaluated0.items = undefined;
 }
-if(!(validate62(data, {instancePath,parentData,parentDataProperty,rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate62.errors : vErrors.concat(validate62.errors);
+if(!(validate93(data, {instancePath,parentData,parentDataProperty,rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate93.errors : vErrors.concat(validate93.errors);
 errors = vErrors.length;
 }
-validate61.errors = vErrors;
+validate92.errors = vErrors;
 return errors === 0;
 }
-validate61.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+validate92.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
-const v21 = validate65;
-const schema92 = {"$ref":"https://cf-secondary-dns.local/openapi.json#/paths/~1zones~1{zone_id}~1secondary_dns~1outgoing/put/requestBody/content/application~1json/schema"};
+const v27 = validate96;
+const schema128 = {"$ref":"https://cf-secondary-dns.local/openapi.json#/paths/~1zones~1{zone_id}~1secondary_dns~1outgoing/put/requestBody/content/application~1json/schema"};
 
-function validate66(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate97(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate66.evaluated;
+const evaluated0 = validate97.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -3566,30 +5684,30 @@ vErrors.push(err7);
 }
 errors++;
 }
-validate66.errors = vErrors;
+validate97.errors = vErrors;
 return errors === 0;
 }
-validate66.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+validate97.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
 
-function validate65(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate96(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate65.evaluated;
+const evaluated0 = validate96.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
 if(evaluated0.dynamicItems){
 evaluated0.items = undefined;
 }
-if(!(validate66(data, {instancePath,parentData,parentDataProperty,rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate66.errors : vErrors.concat(validate66.errors);
+if(!(validate97(data, {instancePath,parentData,parentDataProperty,rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate97.errors : vErrors.concat(validate97.errors);
 errors = vErrors.length;
 }
-validate65.errors = vErrors;
+validate96.errors = vErrors;
 return errors === 0;
 }
-validate65.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+validate96.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
 /** A validator for each parameter and JSON request-body schema, by JSON pointer. */
 export const validators: Readonly<Record<string, ValidateFunction>> = {
@@ -3601,18 +5719,24 @@ export const validators: Readonly<Record<string, ValidateFunction>> = {
   "/components/schemas/Acl": v5,
   "/components/schemas/DeleteResult": v6,
   "/components/schemas/Identifier": v7,
-  "/components/schemas/OutgoingZone": v8,
-  "/components/schemas/Peer": v9,
-  "/components/schemas/Tsig": v10,
-  "/paths/~1accounts~1{account_id}~1secondary_dns~1acls/post/requestBody/content/application~1json/schema": v11,
-  "/paths/~1accounts~1{account_id}~1secondary_dns~1acls~1{acl_id}/delete/requestBody/content/application~1json/schema": v12,
-  "/paths/~1accounts~1{account_id}~1secondary_dns~1acls~1{acl_id}/put/requestBody/content/application~1json/schema": v13,
-  "/paths/~1accounts~1{account_id}~1secondary_dns~1peers/post/requestBody/content/application~1json/schema": v14,
-  "/paths/~1accounts~1{account_id}~1secondary_dns~1peers~1{peer_id}/delete/requestBody/content/application~1json/schema": v15,
-  "/paths/~1accounts~1{account_id}~1secondary_dns~1peers~1{peer_id}/put/requestBody/content/application~1json/schema": v16,
-  "/paths/~1accounts~1{account_id}~1secondary_dns~1tsigs/post/requestBody/content/application~1json/schema": v17,
-  "/paths/~1accounts~1{account_id}~1secondary_dns~1tsigs~1{tsig_id}/delete/requestBody/content/application~1json/schema": v18,
-  "/paths/~1accounts~1{account_id}~1secondary_dns~1tsigs~1{tsig_id}/put/requestBody/content/application~1json/schema": v19,
-  "/paths/~1zones~1{zone_id}~1secondary_dns~1outgoing/post/requestBody/content/application~1json/schema": v20,
-  "/paths/~1zones~1{zone_id}~1secondary_dns~1outgoing/put/requestBody/content/application~1json/schema": v21,
+  "/components/schemas/IncomingZone": v8,
+  "/components/schemas/OutgoingZone": v9,
+  "/components/schemas/Peer": v10,
+  "/components/schemas/Tsig": v11,
+  "/paths/~1accounts~1{account_id}~1dns_settings/patch/requestBody/content/application~1json/schema": v12,
+  "/paths/~1accounts~1{account_id}~1secondary_dns~1acls/post/requestBody/content/application~1json/schema": v13,
+  "/paths/~1accounts~1{account_id}~1secondary_dns~1acls~1{acl_id}/delete/requestBody/content/application~1json/schema": v14,
+  "/paths/~1accounts~1{account_id}~1secondary_dns~1acls~1{acl_id}/put/requestBody/content/application~1json/schema": v15,
+  "/paths/~1accounts~1{account_id}~1secondary_dns~1peers/post/requestBody/content/application~1json/schema": v16,
+  "/paths/~1accounts~1{account_id}~1secondary_dns~1peers~1{peer_id}/delete/requestBody/content/application~1json/schema": v17,
+  "/paths/~1accounts~1{account_id}~1secondary_dns~1peers~1{peer_id}/put/requestBody/content/application~1json/schema": v18,
+  "/paths/~1accounts~1{account_id}~1secondary_dns~1tsigs/post/requestBody/content/application~1json/schema": v19,
+  "/paths/~1accounts~1{account_id}~1secondary_dns~1tsigs~1{tsig_id}/delete/requestBody/content/application~1json/schema": v20,
+  "/paths/~1accounts~1{account_id}~1secondary_dns~1tsigs~1{tsig_id}/put/requestBody/content/application~1json/schema": v21,
+  "/paths/~1zones~1{zone_id}~1dns_settings/patch/requestBody/content/application~1json/schema": v22,
+  "/paths/~1zones~1{zone_id}~1secondary_dns~1incoming/delete/requestBody/content/application~1json/schema": v23,
+  "/paths/~1zones~1{zone_id}~1secondary_dns~1incoming/post/requestBody/content/application~1json/schema": v24,
+  "/paths/~1zones~1{zone_id}~1secondary_dns~1incoming/put/requestBody/content/application~1json/schema": v25,
+  "/paths/~1zones~1{zone_id}~1secondary_dns~1outgoing/post/requestBody/content/application~1json/schema": v26,
+  "/paths/~1zones~1{zone_id}~1secondary_dns~1outgoing/put/requestBody/content/application~1json/schema": v27,
 };

@@ -109,6 +109,7 @@ function placeholderOf(flag, node, ref) {
   if (node.type === "boolean") return "";
   if (node.format === "password") return "FILE";
   if (node.type === "integer" || node.type === "number") return "N";
+  if (node.type === "object") return "JSON";
   if (ref === "Identifier" || refName(node.items) === "Identifier") return "ID";
   return flag.replace(/-/g, "_").toUpperCase();
 }
@@ -149,7 +150,12 @@ export function commandsTable(spec) {
     });
     const body = op.body ? resolve(spec, spec.components.schemas[op.body]) : {};
     for (const [field, schema] of Object.entries(body.properties ?? {}))
-      command.fields[field] ??= fieldInfo(spec, field, schema, body.required?.includes(field));
+      command.fields[field] ??= fieldInfo(
+        spec,
+        field,
+        schema,
+        (body.required ?? []).includes(field),
+      );
     for (const [field, schema] of Object.entries(op.result.properties ?? {})) {
       if (!command.shown.includes(field)) command.shown.push(field);
       const secret = resolve(spec, schema).format === "password";

@@ -17,7 +17,13 @@ const spec = withCodeSamples(
 // The guides are the README's own sections (one source for each), appended to the
 // spec's description for the page only: Redoc lists each top-level heading of the
 // description in its menu, so "## X" becomes "# X" and "### Y" becomes "## Y".
-const GUIDES = ["Cloudflare as primary", "Doctor", "Emulator", "The emulator as a DNS primary"];
+const GUIDES = [
+  "Cloudflare as primary",
+  "Cloudflare as secondary",
+  "Doctor",
+  "Emulator",
+  "The emulator as a DNS primary",
+];
 const repository = pkg.repository.url.replace(/^git\+/, "").replace(/\.git$/, "");
 
 /** A README section, from its "## " heading to the next one, shaped for the page. */

@@ -12,6 +12,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { commandsSource, handlersSource } from "./commands.mjs";
 import { constantsSource } from "./constants.mjs";
+import { transfersSchemaJson, transfersSchemaSource } from "./declare-schema.mjs";
 import { operationsSource, resultsSource } from "./operations.mjs";
 import { root, runTool } from "./run-tool.mjs";
 import { validatorsSource } from "./validators.mjs";
@@ -31,6 +32,14 @@ const spare = (file, make) => [
   (bundle) => make(JSON.parse(readFileSync(bundle, "utf8")), root),
 ];
 const tables = [spare("commands.ts", commandsSource), spare("handlers.ts", handlersSource)];
+// The transfers file's JSON Schema (import/plan/apply), for editors and for src/declare/check.ts.
+const transfersOf = (file) => {
+  const spec = JSON.parse(readFileSync(file, "utf8"));
+  return [
+    ["generated/transfers.schema.json", transfersSchemaJson(spec)],
+    ["generated/transfers-schema.ts", transfersSchemaSource(spec)],
+  ];
+};
 const typegenArgs = ["--redocly", "redocly.yaml", "--default-non-nullable=false"];
 
 if (check) {
@@ -50,6 +59,9 @@ if (check) {
     if (readOr(results) !== resultsOf(fresh)) stale.push("generated/results.ts");
     for (const [file, make] of tables)
       if (readOr(file) !== make(fresh)) stale.push(path.relative(root, file));
+    for (const [name, text] of transfersOf(fresh)) {
+      if (readOr(path.join(root, name)) !== text) stale.push(name);
+    }
     const compiled = validatorsSource(readFileSync(fresh, "utf8"));
     if (readOr(validators) !== compiled) stale.push("generated/validators.ts");
   } finally {
@@ -68,6 +80,7 @@ if (check) {
   writeFileSync(constants, constantsOf(bundled));
   writeFileSync(results, resultsOf(bundled));
   for (const [file, make] of tables) writeFileSync(file, make(bundled));
+  for (const [name, text] of transfersOf(bundled)) writeFileSync(path.join(root, name), text);
   console.log(
     `generated/operations.ts, results.ts and constants.ts written from generated/openapi.json`,
   );

@@ -80,10 +80,16 @@ export function readOperations(spec) {
         throw new Error(`${where}: x-idempotent must be true or false`);
       }
       const clientMethod = op["x-client-method"];
-      if (clientMethod !== undefined && !/^[a-z][A-Za-z]*\.[a-z][A-Za-z]*$/.test(clientMethod)) {
+      // "resource.method", or "resource.group.method" (dnsSettings.zone.get): the
+      // method's name is then "group.method".
+      if (
+        clientMethod !== undefined &&
+        !/^[a-z][A-Za-z]*(\.[a-z][A-Za-z]*){1,2}$/.test(clientMethod)
+      ) {
         throw new Error(`${where}: x-client-method must read "resource.method", e.g. outgoing.get`);
       }
-      const [resource, clientName] = clientMethod?.split(".") ?? [];
+      const [resource, ...rest] = clientMethod?.split(".") ?? [];
+      const clientName = rest.length > 0 ? rest.join(".") : undefined;
       out.push({
         operationId: op.operationId,
         resource,
@@ -350,7 +356,7 @@ export function operationsSource(spec) {
       `export const ${resource}Operations = {`,
       ...ops
         .filter((op) => op.resource === resource)
-        .map((op) => `  ${op.clientName}: ${op.name},`),
+        .map((op) => `  ${JSON.stringify(op.clientName).replace(/^"(\w+)"$/, "$1")}: ${op.name},`),
       "} as const;",
       "",
     );

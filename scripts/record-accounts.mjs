@@ -22,15 +22,15 @@ import { build } from "esbuild";
 import { root } from "./run-tool.mjs";
 import { createScrubber, REDACTED } from "./scrub.mjs";
 
-const TOKEN = "recording-token-0123456789abcdef";
-const ACCOUNT = "01a7362d577a6c3019a474fd6f485823";
+export const TOKEN = "recording-token-0123456789abcdef";
+export const ACCOUNT = "01a7362d577a6c3019a474fd6f485823";
 const IDS = {
   peers: "23ff594956f20c2a721606e94745a8aa",
   tsigs: "69cd1e104af3e6ed3cb344f263fd0d5a",
   acls: "b4ae99a55280e68a888defc35bb0cf97",
 };
-const MISSING = "0123456789abcdef0123456789abcdef";
-const ZONE = "023e105f4ecef8ad9ca31a8372d0c353";
+export const MISSING = "0123456789abcdef0123456789abcdef";
+export const ZONE = "023e105f4ecef8ad9ca31a8372d0c353";
 const BODIES = {
   peers: { name: "ns3-backup", ip: "192.0.2.4", port: 53, ixfr_enable: false, tsig_id: IDS.tsigs },
   tsigs: {
@@ -65,7 +65,7 @@ const OPERATION_IDS = {
 };
 const METHODS = { list: "GET", create: "POST", get: "GET", update: "PUT", delete: "DELETE" };
 const KEPT_HEADERS = ["cf-ray", "content-type", "retry-after", "allow"];
-const SOURCE = "Recorded from the emulator (src/emulator) by scripts/record-accounts.mjs.";
+export const SOURCE = "Recorded from the emulator (src/emulator) by scripts/record-accounts.mjs.";
 const HAND =
   "Hand-written by scripts/record-accounts.mjs: the emulator never answers this operation with this status.";
 
@@ -76,7 +76,7 @@ const HAND =
  * which looks for generated/openapi.json in the folders above itself, would read
  * that checkout's spec. Its packages resolve through this checkout's node_modules.
  */
-async function loadEmulator() {
+export async function loadEmulator() {
   const outfile = join(root, "dist", "record-accounts", "emulator.mjs");
   await build({
     entryPoints: [join(root, "src", "emulator", "index.ts")],
@@ -107,7 +107,7 @@ function bodyOf(resource, method) {
  * `auth: "none"` neither sends nor shows one (a public operation). `extra`
  * headers are sent but not shown, likewise.
  */
-async function exchange(
+export async function exchange(
   startEmulator,
   request,
   { options = {}, prepare, auth = true, extra = {} } = {},
@@ -142,7 +142,7 @@ async function exchange(
   }
 }
 
-const failure = (status, code, message, headers = {}) => ({
+export const failure = (status, code, message, headers = {}) => ({
   status,
   headers: {
     "cf-ray": "8c1f3b35ce22d3db-FRA",
@@ -153,7 +153,7 @@ const failure = (status, code, message, headers = {}) => ({
 });
 
 /** Calls the emulator as a setup step, failing loudly. */
-async function api(url, method, path, body) {
+export async function api(url, method, path, body) {
   const response = await fetch(`${url}${path}`, {
     method,
     headers: { authorization: `Bearer ${TOKEN}`, "content-type": "application/json" },
@@ -375,7 +375,10 @@ async function main(argv) {
   process.stdout.write(`wrote ${count} fixtures under ${out}\n`);
 }
 
-main(process.argv.slice(2)).catch((error) => {
-  process.stderr.write(`${error instanceof Error ? error.stack : String(error)}\n`);
-  process.exit(1);
-});
+// Run as a script; scripts/record-incoming.mjs imports the helpers above.
+if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {
+  main(process.argv.slice(2)).catch((error) => {
+    process.stderr.write(`${error instanceof Error ? error.stack : String(error)}\n`);
+    process.exit(1);
+  });
+}

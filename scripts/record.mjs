@@ -33,7 +33,8 @@ export function shortNames(spec = JSON.parse(readFileSync(SPEC_FILE, "utf8"))) {
     for (const op of Object.values(item)) {
       const clientMethod = op?.["x-client-method"];
       if (typeof clientMethod !== "string") continue;
-      const [resource, method] = clientMethod.split(".");
+      const [resource, ...rest] = clientMethod.split("."); // "dnsSettings.zone.get" has a group
+      const method = rest.join(".");
       const kebab = method.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
       names[resource === "outgoing" ? kebab : `${resource}.${kebab}`] = op.operationId;
     }

@@ -80,6 +80,8 @@ function cliSample(spec, op, facts) {
     else if (typeof value === "boolean") words.push(value ? `--${flag}` : `--no-${flag}`);
     else if (Array.isArray(value))
       words.push(...value.map((v) => `--${flag} ${shellWord(String(v))}`));
+    else if (typeof value === "object" && value !== null)
+      words.push(`--${flag} ${shellWord(JSON.stringify(value))}`);
     else words.push(`--${flag} ${shellWord(String(value))}`);
   }
   if (facts.account) words.push(`--account ${facts.account}`);

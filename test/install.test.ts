@@ -134,11 +134,16 @@ describe("npm install git+file://<clone>#<commit>", { timeout: 60_000 }, () => {
     expect(existsSync(path.join(installed, "dist", "src", "demo.js"))).toBe(false);
   });
 
-  it("brings openapi-fetch (and its types helper) and nothing else", () => {
+  it("brings openapi-fetch (and its types helper), yaml (for import, plan and apply), and nothing else", () => {
     const names = readdirSync(path.join(consumer, "node_modules"))
       .filter((name) => !name.startsWith("."))
       .sort();
-    expect(names).toEqual(["cf-secondary-dns", "openapi-fetch", "openapi-typescript-helpers"]);
+    expect(names).toEqual([
+      "cf-secondary-dns",
+      "openapi-fetch",
+      "openapi-typescript-helpers",
+      "yaml",
+    ]);
   });
 
   it("imports, and its emulator answers a call without ajv installed", () => {
@@ -193,6 +198,7 @@ describe("npm install git+file://<clone>#<commit>", { timeout: 60_000 }, () => {
           `import { rawClient, type RawClient } from "cf-secondary-dns/raw";`,
           `import { startEmulator, type Emulator } from "cf-secondary-dns/emulator";`,
           `import { runDoctor, parseZoneFile, type ZoneRecord } from "cf-secondary-dns/dns";`,
+          `import { plan, type Plan, parseTransfers } from "cf-secondary-dns/declare";`,
           `const client = createSecondaryDnsClient({ apiToken: "t", validateResults: strictResults });`,
           `export const raw: RawClient = rawClient(client);`,
           `export const zone: Promise<OutgoingZone> = client.outgoing.get("023e105f4ecef8ad9ca31a8372d0c353");`,
@@ -200,6 +206,7 @@ describe("npm install git+file://<clone>#<commit>", { timeout: 60_000 }, () => {
           `export const started: Promise<Emulator> = startEmulator();`,
           `export const records: ZoneRecord[] = parseZoneFile("", { origin: "example.com." }).records;`,
           `export const doctor = runDoctor;`,
+          `export const planned: Promise<Plan> = plan(client, parseTransfers("version: 1\\n", "t.yaml"));`,
           `// @ts-expect-error: a zone id is a string`,
           `client.outgoing.get(42);`,
           "",

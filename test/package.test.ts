@@ -83,7 +83,7 @@ describe("the published package", () => {
       );
       expect(problems).toEqual([]);
       // Every entry point resolves to its types under node10 (typesVersions) too.
-      for (const entry of [".", "./strict", "./raw", "./emulator"]) {
+      for (const entry of [".", "./strict", "./raw", "./emulator", "./declare"]) {
         const resolution = report.analysis.entrypoints[entry].resolutions.node10.resolution;
         expect(resolution?.fileName, entry).toMatch(
           /^\/node_modules\/cf-secondary-dns\/dist\/src\/.*\.d\.ts$/,
@@ -117,13 +117,16 @@ describe("the published package", () => {
       "dist/src/cli/main.js",
       "dist/generated/validators.js",
       "generated/openapi.json",
+      "generated/transfers.schema.json",
+      "dist/src/declare/index.js",
     ]) {
       expect(files, needed).toContain(needed);
     }
     const extra = files.filter(
       (f) =>
-        !/^(package\.json|README\.md|LICENSE|CHANGELOG\.md|generated\/openapi\.json)$/.test(f) &&
-        !/^dist\/(src|generated)\/.+\.(js|d\.ts)$/.test(f),
+        !/^(package\.json|README\.md|LICENSE|CHANGELOG\.md|generated\/(openapi|transfers\.schema)\.json)$/.test(
+          f,
+        ) && !/^dist\/(src|generated)\/.+\.(js|d\.ts)$/.test(f),
     );
     expect(extra).toEqual([]);
     expect(files.filter((f) => /demo|README\.md$/.test(f))).toEqual(["README.md"]);
@@ -142,8 +145,10 @@ describe("the published package", () => {
     expect(pkg.bugs.url).toMatch(/\/issues$/);
   });
 
-  it("depends on openapi-fetch alone; dns-packet is an optional peer", () => {
-    expect(Object.keys(pkg.dependencies)).toEqual(["openapi-fetch"]);
+  // yaml is for import/plan/apply's files (cf-secondary-dns/declare and the CLI); the
+  // client entry reaches no package at all (below), so its bundle never holds it.
+  it("depends on openapi-fetch and yaml alone; dns-packet is an optional peer", () => {
+    expect(Object.keys(pkg.dependencies)).toEqual(["openapi-fetch", "yaml"]);
     expect(pkg.peerDependenciesMeta["dns-packet"]).toEqual({ optional: true });
     expect(pkg.peerDependencies["dns-packet"]).toBe(`^${pkg.devDependencies["dns-packet"]}`);
   });

@@ -9,6 +9,7 @@ import {
   type EmulatorEvent,
   type EmulatorOptions,
 } from "../emulator/index.js";
+import { secondaryEventLine } from "../emulator/secondary.js";
 import { PRIMARY_ENV } from "./doctor.js";
 import { EMULATOR_HELP, PROGRAM } from "./help.js";
 import { EXIT, UsageError, type CliIo } from "./io.js";
@@ -220,6 +221,10 @@ function eventLine(event: EmulatorEvent): string {
       return `${at} zone ${event.zoneId} (${event.name}): serial ${event.serial}, records from ${event.source}`;
     case "zone-file-error":
       return `${at} zone ${event.zoneId}: ${event.reason}`;
+    case "incoming":
+    case "incoming-notify":
+    case "incoming-error":
+      return `${at} ${secondaryEventLine(event)}`;
   }
 }
 

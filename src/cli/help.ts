@@ -35,6 +35,9 @@ Commands:
 ${commandLines()}
   outgoing setup <zone_id>     Set up a zone's transfers to a secondary, from nothing to enabled
   outgoing doctor <zone_id>    Check that every secondary serves the primary's serial
+  import <zone_id>...          Write a transfers file (YAML) for what exists: keys, peers, ACLs, zones
+  plan -f FILE                 Show what apply would change (exit 0: none, 2: changes)
+  apply -f FILE                Make what exists what the file says, step by step
   ips                          Print Cloudflare's published IP ranges (public: no credential sent)
   emulator                     Run a local emulator of the API in the foreground
 
@@ -43,7 +46,7 @@ Options:
   -v, --version  Print the version
 
 ${ENVIRONMENT}
-  CLOUDFLARE_ACCOUNT_ID                 The account of the account-scoped commands, setup and doctor
+  CLOUDFLARE_ACCOUNT_ID                 The account of the account-scoped commands, setup, doctor, import, plan and apply
 
 ${EXIT_CODES}
 `;

@@ -187,6 +187,8 @@ async function bodyOf(run: Run, flags: Flags): Promise<{ fields: Fields; generat
       if (value !== undefined) fields[field] = value;
     } else if (info.type === "array") {
       if (text !== undefined || info.required) fields[field] = text ?? [];
+    } else if (info.type === "object") {
+      if (typeof text === "string") fields[field] = jsonOf(text, flag, help);
     } else if (info.secret) {
       const made = typeof text === "string" ? undefined : view.generate?.(field, flags, help);
       if (typeof text === "string") fields[field] = await readSecret(text, io, help, `--${flag}`);
@@ -196,6 +198,15 @@ async function bodyOf(run: Run, flags: Flags): Promise<{ fields: Fields; generat
     }
   }
   return { fields, generated };
+}
+
+/** An object field's flag: its value as JSON, for the client to check against the schema. */
+function jsonOf(text: string, flag: string, help: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new UsageError(`invalid --${flag}: must be JSON, got ${JSON.stringify(text)}`, help);
+  }
 }
 
 /** The argument a ValidationError's field stands for: body.peers[1] is "--peer number 2". */
@@ -252,8 +263,10 @@ function rows(run: Run, item: Fields, shown: Shown): string {
     .flatMap((field) => {
       const value = item[field];
       if (run.command.secrets.includes(field) && !shown.showSecret) return [line(field, MASKED)];
-      if (!Array.isArray(value)) return [line(field, String(value))];
-      const [first, ...others] = value.map(String);
+      const text = (item: unknown) =>
+        typeof item === "object" && item !== null ? JSON.stringify(item) : String(item);
+      if (!Array.isArray(value)) return [line(field, text(value))];
+      const [first, ...others] = value.map(text);
       return [line(field, first ?? "(none)"), ...others.map((other) => line("", other))];
     })
     .join("\n");

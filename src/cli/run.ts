@@ -31,6 +31,11 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
         return await runOutgoing(rest, io);
       case "ips":
         return await (await import("./ips.js")).runIps(rest, io);
+      case "import":
+      case "plan":
+      case "apply":
+        // Loaded only when asked for: the YAML parser is of no use to the other commands.
+        return await (await import("./declare.js")).runDeclare(command, rest, io);
       case "emulator": {
         // Loaded only when asked for: ajv and the spec would slow down every other command.
         const { runEmulator } = await import("./emulator.js");

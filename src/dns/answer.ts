@@ -151,7 +151,9 @@ export class RequestHandler {
       this.malformed(remote, (error as Error).message);
       return single(bareResponse(header, RCODE.FORMERR));
     }
-    if (header.opcode !== OPCODE.QUERY) return single(bareResponse(header, RCODE.NOTIMP));
+    const notify = header.opcode === OPCODE.NOTIFY && this.source.onNotify !== undefined;
+    if (header.opcode !== OPCODE.QUERY && !notify)
+      return single(bareResponse(header, RCODE.NOTIMP));
     if (header.qdcount !== 1 || !request.decoded.questions?.[0])
       return single(bareResponse(header, RCODE.FORMERR));
     return request;
@@ -182,6 +184,7 @@ export class RequestHandler {
   }
 
   private answer(asked: Asked): Handled {
+    if (asked.request.header.opcode === OPCODE.NOTIFY) return this.answerNotify(asked);
     // TSIG first (RFC 8945 5.2): a bad signature is answered NOTAUTH whatever was asked.
     const signed = this.checkTsig(asked);
     if (signed && !signed.ok) return this.refuseTsig(asked, signed);
@@ -193,6 +196,27 @@ export class RequestHandler {
     const access = transferAccess(asked.atAddress, signed);
     if (!access.ok) return this.refuse(asked, access.rcode, access.reason, key);
     return this.transfer(asked, view, access.peer, key);
+  }
+
+  /** A NOTIFY for a zone the source is a secondary of: the source judges it (address, TSIG). */
+  private answerNotify(asked: Asked): Handled {
+    const { request } = asked;
+    const verdict = this.source.onNotify!({
+      zone: asked.zoneName,
+      address: asked.address,
+      port: request.remote.port,
+      raw: request.raw,
+      tsig: request.tsig,
+      now: this.now(),
+    });
+    const reason = verdict.reason ?? "NOTIFY refused";
+    if (verdict.tsigError !== undefined) {
+      const key = verdict.key ? { key: verdict.key } : {};
+      return this.refuseTsig(asked, { ok: false, error: verdict.tsigError, reason, ...key });
+    }
+    if (verdict.rcode !== RCODE.NOERROR)
+      return this.refuse(asked, verdict.rcode, reason, verdict.key);
+    return single(this.respond(request, { rcode: RCODE.NOERROR, aa: true }, verdict.key));
   }
 
   /** The check of a signed request; undefined when it is unsigned. */

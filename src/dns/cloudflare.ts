@@ -17,6 +17,17 @@ export const CLOUDFLARE_NOTIFY_SOURCES: readonly string[] = [
 ];
 
 /**
+ * Where a primary sends NOTIFY for a zone Cloudflare is the secondary of
+ * (port 53); Cloudflare transfers from the sources above.
+ */
+export const CLOUDFLARE_SECONDARY_NOTIFY: readonly string[] = [
+  "172.65.30.82",
+  "172.65.50.145",
+  "2606:4700:60:0:317:26ee:3bdf:5774",
+  "2606:4700:60:0:35a:4be3:4144:c5ee",
+];
+
+/**
  * The older sources, used until 2026-12-01. Each lies inside a published range
  * below (as does the transfer address), so the ranges cover them.
  */

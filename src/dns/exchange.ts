@@ -16,6 +16,17 @@ export interface ExchangeRequest {
   port: number;
   message: Buffer;
   timeoutMs: number;
+  /** Ends the exchange at once (as "unreachable", detail "aborted"). */
+  signal?: AbortSignal | undefined;
+}
+
+/** Calls `finish` when `signal` aborts; returns what stops listening. */
+function onAbort(signal: AbortSignal | undefined, finish: (outcome: ExchangeOutcome) => void) {
+  if (!signal) return () => {};
+  const aborted = () => finish({ ok: false, failure: "unreachable", detail: "aborted" });
+  if (signal.aborted) queueMicrotask(aborted);
+  signal.addEventListener("abort", aborted);
+  return () => signal.removeEventListener("abort", aborted);
 }
 
 function failureDetail(error: unknown): string {
@@ -33,10 +44,12 @@ export function udpExchange(request: ExchangeRequest): Promise<ExchangeOutcome> 
       if (settled) return;
       settled = true;
       clearTimeout(timer);
+      stopListening();
       socket.close();
       resolve(outcome);
     };
     const timer = setTimeout(() => finish({ ok: false, failure: "timeout" }), request.timeoutMs);
+    const stopListening = onAbort(request.signal, finish);
     socket.on("error", (error) =>
       finish({ ok: false, failure: "unreachable", detail: failureDetail(error) }),
     );
@@ -72,10 +85,12 @@ export function tcpExchange(request: ExchangeRequest): Promise<ExchangeOutcome> 
       if (settled) return;
       settled = true;
       clearTimeout(timer);
+      stopListening();
       socket.destroy();
       resolve(outcome);
     };
     const timer = setTimeout(() => finish({ ok: false, failure: "timeout" }), request.timeoutMs);
+    const stopListening = onAbort(request.signal, finish);
     socket.on("error", (error) =>
       finish({ ok: false, failure: "unreachable", detail: failureDetail(error) }),
     );

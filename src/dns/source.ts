@@ -4,7 +4,7 @@
  * events it emits. Plus small helpers over a zone view shared by the answering
  * and NOTIFY sides.
  */
-import type { TsigKeyInput } from "./tsig.js";
+import type { TsigKey, TsigKeyInput, TsigRecord } from "./tsig.js";
 import type { ZoneRecord } from "./zone.js";
 import { firstSoa } from "./owners.js";
 
@@ -57,6 +57,33 @@ export interface ZoneSource {
   onTransfer?(info: TransferInfo): void;
   /** Called for each SOA query answered for a zone. */
   onSoaQuery?(info: SoaQueryInfo): void;
+  /**
+   * Judges a NOTIFY received for `zone` (a zone this server is a secondary of);
+   * without it, NOTIFY is answered NOTIMP.
+   */
+  onNotify?(info: NotifyInfo): NotifyVerdict;
+}
+
+/** A NOTIFY received (RFC 1996): the zone it names, where it came from, its TSIG if signed. */
+export interface NotifyInfo {
+  zone: string;
+  address: string;
+  port: number;
+  raw: Buffer;
+  tsig: TsigRecord | undefined;
+  /** Seconds since the epoch, for the TSIG check. */
+  now: number;
+}
+
+/**
+ * How to answer a NOTIFY: its RCODE (NOERROR when accepted), or a TSIG error
+ * (BADKEY, BADSIG, BADTIME) with NOTAUTH; `key` signs the answer to a signed one.
+ */
+export interface NotifyVerdict {
+  rcode: number;
+  key?: TsigKey | undefined;
+  tsigError?: number | undefined;
+  reason?: string | undefined;
 }
 
 export type NotifyOutcome =

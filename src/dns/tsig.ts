@@ -263,8 +263,11 @@ export type TsigContext =
   | { kind: "request" }
   /** The first (or only) response to a request whose MAC this was. */
   | { kind: "response"; requestMac: Buffer }
-  /** A later message of a multi-message response, after the message whose MAC this was. */
-  | { kind: "continuation"; priorMac: Buffer };
+  /**
+   * A later message of a multi-message response, after the message whose MAC
+   * this was; `between`: the unsigned messages received since (RFC 8945 5.3.1).
+   */
+  | { kind: "continuation"; priorMac: Buffer; between?: readonly Buffer[] };
 
 function digestParts(context: TsigContext, body: Buffer, v: Variables): Buffer[] {
   switch (context.kind) {
@@ -273,7 +276,13 @@ function digestParts(context: TsigContext, body: Buffer, v: Variables): Buffer[]
     case "response":
       return [...withLength(context.requestMac), body, ...variables(v)];
     case "continuation":
-      return [...withLength(context.priorMac), body, uint48(v.timeSigned), uint16(v.fudge)];
+      return [
+        ...withLength(context.priorMac),
+        ...(context.between ?? []),
+        body,
+        uint48(v.timeSigned),
+        uint16(v.fudge),
+      ];
   }
 }
 

@@ -7,6 +7,12 @@
 export const COLLECTIONS = {
   /** Outgoing configurations, by zone id (handlers/outgoing.ts). */
   outgoing: "outgoing",
+  /** Incoming configurations (Cloudflare as a secondary), by zone id (handlers/incoming.ts). */
+  incoming: "incoming",
+  /** DNS settings of zones, by zone id: only those changed from the defaults (handlers/dns-settings.ts). */
+  zoneSettings: "zoneSettings",
+  /** DNS settings of accounts (their zone defaults), by account id (handlers/dns-settings.ts). */
+  accountSettings: "accountSettings",
   /** Peers, by account id: a list each (handlers/peers.ts). */
   peers: "peers",
   /** TSIG keys, by account id: a list each (handlers/tsigs.ts). */
@@ -15,6 +21,8 @@ export const COLLECTIONS = {
   acls: "acls",
   /** Zone records the DNS primary serves, by zone id (primary.ts). */
   records: "records",
+  /** Secondary zones pulled from their primaries (records, serial, times), by zone id (secondary.ts). */
+  pulled: "pulled",
   /** The emulator's own notes, such as the ports it listened on (index.ts). */
   emulator: "emulator",
 } as const;

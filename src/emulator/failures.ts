@@ -160,7 +160,7 @@ export const ERRORS = {
     status: 400,
     code: 1008,
     message: "Peer {peer} does not exist",
-    when: "an outgoing configuration lists a peer no account has (`/peers/i`)",
+    when: "an outgoing or incoming configuration lists a peer no account has (`/peers/i`)",
   },
   peersOfManyAccounts: {
     status: 400,
@@ -185,14 +185,41 @@ export const ERRORS = {
   peerInUse: {
     status: 409,
     code: 1011,
-    message: "Peer {peer} is linked to the outgoing configuration of zone {zone}; unlink it first",
-    when: "deleting a peer an outgoing configuration lists",
+    message:
+      "Peer {peer} is linked to the {direction} configuration of zone {zone}; unlink it first",
+    when: "deleting a peer an outgoing or incoming configuration lists",
   },
   tsigInUse: {
     status: 409,
     code: 1012,
     message: "TSIG {tsig} is used by peer {peer}; take it off the peer first",
     when: "deleting a TSIG a peer uses",
+  },
+  incomingNotConfigured: {
+    status: 404,
+    code: 1003,
+    message: "Secondary zone configuration not found",
+    when: "a zone without an incoming configuration",
+  },
+  incomingAlreadyConfigured: {
+    status: 400,
+    code: 1005,
+    message: "Secondary zone configuration already exists; update it instead",
+    when: "creating an incoming configuration while one exists",
+  },
+  zoneIsPrimary: {
+    status: 400,
+    code: 1015,
+    message:
+      "Zone {zone} is a primary zone (it has an outgoing configuration): a zone is primary or secondary, not both",
+    when: "creating an incoming configuration for a zone with an outgoing one",
+  },
+  zoneIsSecondary: {
+    status: 400,
+    code: 1015,
+    message:
+      "Zone {zone} is a secondary zone (it has an incoming configuration): a zone is primary or secondary, not both",
+    when: "creating an outgoing configuration for a zone with an incoming one",
   },
 } as const satisfies Record<string, ErrorCode>;
 

@@ -8,7 +8,10 @@ import type { ZoneRecord } from "../dns/zone.js";
 import { isLoopbackAddress } from "../dns/wire.js";
 import { handleRequest, answerClientError, API_PREFIX, type Faults } from "./pipeline.js";
 import { ZoneData, zoneRecords, type EmulatorEvent } from "./primary.js";
+import { Secondary, pulledZones, type SecondaryController } from "./secondary.js";
 import { outgoingRecords } from "./handlers/outgoing.js";
+import { incomingRecords } from "./handlers/incoming.js";
+import { dnsSettingsRecords } from "./handlers/dns-settings.js";
 import { applySeed, exampleSeed, stateEntryProblem, type EmulatorSeed } from "./handlers/state.js";
 import { HANDLERS, missingHandler } from "../../generated/handlers.js";
 import { loadSpec, type LoadedSpec } from "./spec.js";
@@ -18,6 +21,13 @@ import { ACCOUNT_COLLECTIONS, COLLECTIONS, type CollectionName } from "./collect
 
 export type { EmulatorSeed, EmulatorEvent };
 export type { ZoneEvent } from "./primary.js";
+export type {
+  IncomingPrimary,
+  IncomingZoneConfig,
+  IncomingZoneState,
+  SecondaryController,
+  SecondaryEvent,
+} from "./secondary.js";
 export type { DnsEvent, ZoneRecord } from "../dns/index.js";
 
 /** Where the last run listened, kept in the state so a restart can listen there again. */
@@ -39,7 +49,10 @@ function listenersProblem(record: unknown): string | undefined {
 /** Every collection of the state, with the check of its records. */
 const RECORDS: RecordChecks = everyCollection({
   ...outgoingRecords,
+  ...incomingRecords,
+  ...dnsSettingsRecords,
   ...zoneRecords,
+  ...pulledZones,
   [LISTENERS.collection]: (record: unknown) => listenersProblem(record),
   ...Object.fromEntries(
     ACCOUNT_COLLECTIONS.map((name) => [
@@ -172,6 +185,12 @@ export interface Emulator {
    * "skipped"), zone changes. Never holds a TSIG secret.
    */
   events(): EmulatorEvent[];
+  /**
+   * The emulator as a secondary (Cloudflare's incoming zones): configure a zone's
+   * primaries and it pulls from them (loopback only) and serves the zone on the
+   * DNS port; the incoming handlers drive it.
+   */
+  readonly secondary: SecondaryController;
   /** Stops listening, drops open connections, waits for the last save and frees the state file. */
   close(): Promise<void>;
 }
@@ -188,6 +207,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     zoneFiles: options.zoneFiles ?? {},
     onEvent: options.onEvent,
   });
+  const secondary = new Secondary({ store, log: (event) => zones.log(event) });
+  zones.attachSecondary(secondary);
   const previous = options.reusePorts
     ? store.get<Listeners>(LISTENERS.collection, LISTENERS.key)
     : undefined;
@@ -207,7 +228,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   }
   const dnsAddress = dns ? formatAddress(dns.host, dns.port) : "none";
   const server = createServer(serverOptions(timeouts), (req, res) => {
-    const pipeline = { spec, handlers: HANDLERS, store, faults, zones, dnsAddress };
+    const pipeline = { spec, handlers: HANDLERS, store, faults, zones, secondary, dnsAddress };
     void handleRequest({ ...pipeline, warn: options.onWarning }, req, res);
   });
   server.on("clientError", (error: Error, socket: Socket) => answerClientError(error, socket));
@@ -216,13 +237,17 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     if (options.reusePorts) await rememberPorts(store, server, dns);
   } catch (error) {
     server.close();
+    await secondary.close();
     await zones.close();
     await store.close();
     throw error;
   }
+  // Incoming zones the state holds: pulled again, then kept refreshed.
+  secondary.resumeFrom(COLLECTIONS.incoming);
   // A zone file that changed while the emulator was stopped: its secondaries learn it now.
   for (const zoneId of changed) zones.notify(zoneId);
-  return emulatorHandle({ server, host, dns, zones, store, files: options.zoneFiles ?? {} });
+  const files = options.zoneFiles ?? {};
+  return emulatorHandle({ server, host, dns, zones, secondary, store, files });
 }
 
 /** The spec, once every operation of it has a handler. */
@@ -252,10 +277,11 @@ function emulatorHandle(parts: {
   host: string;
   dns: { host: string; port: number } | undefined;
   zones: ZoneData;
+  secondary: Secondary;
   store: Store;
   files: Readonly<Record<string, string>>;
 }): Emulator {
-  const { server, host, dns, zones, store, files } = parts;
+  const { server, host, dns, zones, secondary, store, files } = parts;
   const { port } = server.address() as AddressInfo;
   const shownHost = host.includes(":") ? `[${host}]` : host;
   return {
@@ -269,7 +295,9 @@ function emulatorHandle(parts: {
       return zones.reloadZoneFiles();
     },
     events: () => zones.events(),
+    secondary,
     async close() {
+      await secondary.close();
       await zones.close();
       await new Promise<void>((resolve) => {
         server.close(() => resolve());

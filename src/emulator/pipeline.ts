@@ -10,6 +10,7 @@ import type { Socket } from "node:net";
 import { EMULATOR_DNS_HEADER } from "../dns/api-doctor.js";
 import { Failure, failureEnvelope, failures, successEnvelope } from "./failures.js";
 import type { ResourceHandlers, ZoneHooks } from "./resource.js";
+import type { SecondaryHooks } from "./handlers/incoming.js";
 import { describeError, mainError, pointerOfError, type LoadedSpec, type Route } from "./spec.js";
 import type { Store } from "./store.js";
 import { nowMicros, timestamp } from "./time.js";
@@ -39,6 +40,8 @@ export interface Pipeline {
   store: Store;
   faults: Faults;
   zones?: ZoneHooks | undefined;
+  /** The secondary that pulls incoming zones (handlers/incoming.ts); absent when there is none. */
+  secondary?: SecondaryHooks | undefined;
   /** Told of each unexpected error a 500 answers (a failed save, a bug). */
   warn?: ((message: string) => void) | undefined;
   /**
@@ -105,6 +108,7 @@ async function answer(pipeline: Pipeline, req: IncomingMessage, raw: Buffer): Pr
     now: timestamp(micros),
     date: new Date(micros / 1000),
     zones: pipeline.zones,
+    secondary: pipeline.secondary,
   });
   // Serialised now: later requests may change the state while the save runs.
   const text = JSON.stringify(successEnvelope(result, resultInfo));

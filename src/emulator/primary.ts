@@ -30,15 +30,18 @@ import {
   type ZoneSource,
   type ZoneView,
 } from "../dns/index.js";
-import { normalizeName } from "../dns/wire.js";
+import type { NotifyInfo, NotifyVerdict } from "../dns/source.js";
+import { RCODE, normalizeName } from "../dns/wire.js";
 import type { components } from "../../generated/schema.js";
 import type { ZoneHooks } from "./resource.js";
 import { allEntries, recordsOf } from "./handlers/account.js";
 import { COLLECTIONS } from "./collections.js";
 import { peersById } from "./handlers/links.js";
+import { transferredRecords } from "./handlers/dns-settings.js";
 import type { OutgoingRecord } from "./handlers/outgoing.js";
 import type { RecordChecks, Store } from "./store.js";
 import { timestamp } from "./time.js";
+import type { Secondary, SecondaryEvent } from "./secondary.js";
 
 type Tsig = components["schemas"]["Tsig"];
 /** The state collection of zone records, by zone id. */
@@ -62,7 +65,8 @@ export type ZoneEvent =
       /** Where the records come from now. */
       source: "file" | "program" | "minimal";
     }
-  | { type: "zone-file-error"; zoneId: string; file: string; reason: string };
+  | { type: "zone-file-error"; zoneId: string; file: string; reason: string }
+  | SecondaryEvent;
 
 /** One entry of the emulator's event log. */
 export type EmulatorEvent = (DnsEvent | ZoneEvent) & { time: string };
@@ -101,6 +105,8 @@ export class ZoneData implements ZoneHooks, ZoneSource {
   readonly #texts = new Map<string, Uint8Array>();
   readonly #events: EmulatorEvent[] = [];
   #dns: DnsPrimary | undefined;
+  /** The secondary zones (secondary.ts), served for names with no outgoing configuration. */
+  #secondary: Secondary | undefined;
   /** Outgoing configurations by zone name, as of a generation of the store. */
   #byName = { generation: -1, byName: new Map<string, string[]>() };
 
@@ -153,6 +159,20 @@ export class ZoneData implements ZoneHooks, ZoneSource {
 
   async close(): Promise<void> {
     await this.#dns?.close();
+  }
+
+  /** Serves the secondary's zones too, and hands it the NOTIFY messages received. */
+  attachSecondary(secondary: Secondary): void {
+    this.#secondary = secondary;
+  }
+
+  onNotify(info: NotifyInfo): NotifyVerdict {
+    return (
+      this.#secondary?.judgeNotify(info) ?? {
+        rcode: RCODE.REFUSED,
+        reason: "not a secondary zone of this emulator",
+      }
+    );
   }
 
   /** Re-reads the zone files; a zone whose records changed gets a new serial and NOTIFY. */
@@ -227,13 +247,16 @@ export class ZoneData implements ZoneHooks, ZoneSource {
     );
     const [zoneId, record] =
       matching.find(([, record]) => record.status === "Enabled") ?? matching[0] ?? [];
-    if (!zoneId || !record) return undefined;
+    if (!zoneId || !record) return this.#secondary?.zone(name);
     const stored = this.#store.get<StoredZone>(ZONES, zoneId);
     const serial = record.zone.soa_serial;
     return {
       zoneId,
       name,
-      records: stored?.origin === name ? stored.records : minimalZone(name, serial),
+      records:
+        stored?.origin === name
+          ? (transferredRecords(this.#store, zoneId, name, stored.records) as ZoneRecord[])
+          : minimalZone(name, serial),
       serial,
       transfersEnabled: record.status === "Enabled",
       peers: this.#peers(record.zone.peers),

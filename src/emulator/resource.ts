@@ -5,6 +5,7 @@
  */
 import { OPERATIONS } from "../../generated/operations.js";
 import type { Store } from "./store.js";
+import type { SecondaryHooks } from "./handlers/incoming.js";
 
 /**
  * What the outgoing handlers tell the zone data and the DNS primary (primary.ts).
@@ -32,6 +33,8 @@ export interface HandlerContext {
   date: Date;
   /** The zone data and DNS primary; absent in tests that drive handlers alone. */
   zones?: ZoneHooks | undefined;
+  /** The secondary that pulls incoming zones (handlers/incoming.ts); absent when there is none. */
+  secondary?: SecondaryHooks | undefined;
 }
 
 export interface Answer {

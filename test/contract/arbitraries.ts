@@ -13,6 +13,7 @@ import {
 } from "../../generated/constants.js";
 import type { ResultSchema } from "../../generated/operations.js";
 import { resultExamplesBySchema } from "../support/examples.js";
+import { DEFAULT_SETTINGS } from "../../src/emulator/handlers/dns-settings.js";
 
 export const identifier = fc.stringMatching(/^[0-9a-f]{32}$/);
 
@@ -55,6 +56,22 @@ export const outgoingZone = fc.record({
   created_time: timestamp,
   last_transferred_time: timestamp,
 });
+
+export const incomingZone = fc.record({
+  id: identifier,
+  name: dnsName,
+  peers: fc.uniqueArray(identifier, { maxLength: MAX_PEERS }),
+  auto_refresh_seconds: fc.integer({ min: 1, max: SOA_SERIAL_MAX }),
+  soa_serial: fc.integer({ min: 0, max: SOA_SERIAL_MAX }),
+  checked_time: timestamp,
+  created_time: timestamp,
+  modified_time: timestamp,
+});
+
+/** A zone's DNS settings: the emulator's defaults with the settings that matter here drawn. */
+export const zoneDnsSettings = fc
+  .record({ multi_provider: fc.boolean(), ns_ttl: fc.integer({ min: 30, max: 86400 }) })
+  .map((drawn) => ({ ...structuredClone(DEFAULT_SETTINGS), ...drawn }));
 
 const name = fc.string({ minLength: 1, maxLength: 30 });
 const octet = fc.integer({ min: 0, max: 255 });
@@ -116,6 +133,9 @@ const HAND_RESULTS: Partial<Record<ResultSchema, fc.Arbitrary<unknown>>> = {
   Acl: acl,
   "Acl[]": fc.array(acl, { maxLength: 3 }),
   CloudflareIps: cloudflareIps,
+  IncomingZone: incomingZone,
+  ZoneDnsSettings: zoneDnsSettings,
+  AccountDnsSettings: zoneDnsSettings.map((zone_defaults) => ({ zone_defaults })),
 };
 
 /**

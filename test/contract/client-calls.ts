@@ -47,11 +47,11 @@ export function clientCall(operationId: string): ClientCall {
     const account = typeof ids === "string" ? undefined : ids.accountId;
     const sent = account === undefined ? options : { ...options, accountId: account };
     const args = [...names.map(of), ...(takesBody(operation) ? [body] : []), sent];
-    const methods = client[resource as keyof SecondaryDnsClient] as unknown as Record<
-      string,
-      (...args: unknown[]) => Promise<unknown>
-    >;
-    return methods[method]!(...args);
+    // "zone.get" (a resource's group, then the method) is client.dnsSettings.zone.get.
+    const path = method.split(".");
+    let target = client[resource as keyof SecondaryDnsClient] as unknown as Record<string, any>;
+    for (const key of path.slice(0, -1)) target = target[key];
+    return (target[path.at(-1)!] as (...args: unknown[]) => Promise<unknown>).apply(target, args);
   };
 }
 

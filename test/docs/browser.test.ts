@@ -102,9 +102,29 @@ describe.skipIf(!chromiumInstalled)(
           "Secondary DNS (Peer)",
           "Secondary DNS (TSIG)",
           "Secondary DNS (ACL)",
+          "Secondary DNS (Secondary Zone)",
+          "DNS Settings for a Zone",
+          "DNS Settings for an Account",
         ]),
       );
       for (const tag of TAGS) expect(groups.map((g) => g.trim())).toContain(tag);
+    });
+
+    it("shows Cloudflare as secondary and the DNS settings: the refresh's bounds, force AXFR, the settings' ranges", async () => {
+      docs = await openDocs(browser, server.url);
+      const cases = [
+        ["Create Secondary Zone Configuration", ["zone_id", "auto_refresh_seconds", "4294967295"]],
+        ["Force AXFR", ["force_axfr", "OK"]],
+        ["Update Zone DNS Settings", ["multi_provider", "ns_ttl", "86400", "cloudflare.standard"]],
+        ["Update Account DNS Settings", ["account_id", "zone_defaults"]],
+      ] as const;
+      for (const [summary, words] of cases) {
+        const section = await openOperation(docs.page, summary);
+        const text = await section.innerText();
+        const op = operations().find((o) => o.operation.summary === summary)!;
+        expect(text).toContain(op.path);
+        for (const word of words) expect(text, `${summary}: ${word}`).toContain(word);
+      }
     });
 
     it("shows the account resources: a TSIG's secret marked as a password, an ACL's range, a peer's port range", async () => {
@@ -187,6 +207,7 @@ describe.skipIf(!chromiumInstalled)(
       const sections = {
         Authentication: ["Authorization: Bearer", "X-Auth-Email", "X-Auth-Key", "Global API Key"],
         "Guide: Cloudflare as primary": ["tsigs.create", "outgoing setup", "--peer-ip"],
+        "Guide: Cloudflare as secondary": ["incoming.create", "force_axfr", "multi_provider"],
         "Guide: Doctor": ["outgoing doctor", "runDoctor", "in sync"],
         "Guide: Emulator": ["startEmulator", "stateFile"],
         "Guide: The emulator as a DNS primary": ["dnsPort", "kill -HUP", "NOTIFY"],

@@ -56,7 +56,7 @@ const COUNT = Object.keys(OPERATIONS).length;
 async function withEmulator(scenario: Scenario, use: (emulator: Emulator) => Promise<void>) {
   const emulator = await startEmulator();
   try {
-    await seed(checkingClient(emulator.url), scenario.before);
+    await seed(checkingClient(emulator.url), scenario.before, emulator.url);
     await use(emulator);
   } finally {
     await emulator.close();
@@ -146,7 +146,7 @@ describe("TypeScript samples", () => {
       const env = { CLOUDFLARE_API_TOKEN: TOKEN, CLOUDFLARE_BASE_URL: emulator.url };
       const { stdout, stderr } = await runSample(files[key] as string, env);
       expect(stderr).toBe("");
-      await scenario.after(checkingClient(emulator.url), stdout);
+      await scenario.after(checkingClient(emulator.url), stdout, emulator.url);
     });
   });
 });
@@ -176,9 +176,11 @@ describe("CLI samples", () => {
     "$key runs through the CLI against the emulator, exit code 0",
     async ({ op, key, sample }) => {
       const words = wordsOf(sample.source);
-      // A facade resource's command is its name; an operation outside the facade's, its path's.
-      const command = key.includes(".") ? key.split(".")[0] : op.path.slice(1);
-      expect(words.slice(0, 2)).toEqual(["cf-secondary-dns", command]);
+      // A facade resource's command is its name in kebab-case (dnsSettings.zone: "dns-settings
+      // zone"); an operation outside the facade's, its path's.
+      const resource = key.includes(".") ? key.split(".").slice(0, -1) : [op.path.slice(1)];
+      const command = resource.map((w) => w.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`));
+      expect(words.slice(0, 1 + command.length)).toEqual(["cf-secondary-dns", ...command]);
       if (op.path.includes("{"))
         expect(words).toContain(op.path.includes("{account_id}") ? ACCOUNT : ZONE);
       const scenario = scenarioOf(key);
@@ -191,7 +193,7 @@ describe("CLI samples", () => {
           stderr: { write: (text: string) => (stderr += text) },
         });
         expect({ code, stderr }).toEqual({ code: 0, stderr: "" });
-        await scenario.after(checkingClient(emulator.url), stdout);
+        await scenario.after(checkingClient(emulator.url), stdout, emulator.url);
       });
     },
   );
@@ -251,7 +253,7 @@ describe("curl samples", () => {
           status: 200,
           success: true,
         });
-        await scenario.after(checkingClient(emulator.url), text);
+        await scenario.after(checkingClient(emulator.url), text, emulator.url);
       });
     },
   );

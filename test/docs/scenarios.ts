@@ -11,7 +11,8 @@ import {
   NotFoundError,
   type SecondaryDnsClient,
 } from "../../src/index.js";
-import { OPERATIONS } from "../../generated/operations.js";
+import { OPERATIONS, type OperationId } from "../../generated/operations.js";
+import { createCaller } from "../../src/cli/call.js";
 import { clientCall } from "../contract/client-calls.js";
 import type { OperationInfo } from "../support/spec.js";
 import { parameters } from "./spec-info.js";
@@ -33,9 +34,9 @@ export interface Scenario {
    * The state before the sample runs: the zone's configuration (none, disabled
    * or enabled), or "tsig-unused": the example TSIG taken off the seeded peers.
    */
-  before: "none" | "disabled" | "enabled" | "tsig-unused";
+  before: "none" | "disabled" | "enabled" | "tsig-unused" | "incoming";
   /** Checks the emulator's state, through another client, and what the sample printed. */
-  after(client: SecondaryDnsClient, stdout: string): Promise<void>;
+  after(client: SecondaryDnsClient, stdout: string, url: string): Promise<void>;
 }
 
 /** An operation's name in the client, from the operations table: e.g. `outgoing.forceNotify`. */
@@ -175,6 +176,72 @@ export const scenarios: Record<string, Scenario> = {
       await expect(client.acls.get(ACL, at)).rejects.toBeInstanceOf(NotFoundError);
     },
   },
+  "incoming.get": {
+    before: "incoming",
+    async after(_client, stdout) {
+      expect(stdout).toContain(SEED_NAME);
+    },
+  },
+  "incoming.create": {
+    before: "none",
+    async after(_client, _stdout, url) {
+      expect(await read(url, "incoming.get")).toMatchObject({
+        name: NAME,
+        auto_refresh_seconds: 86400,
+      });
+    },
+  },
+  "incoming.update": {
+    before: "incoming",
+    async after(_client, _stdout, url) {
+      expect(await read(url, "incoming.get")).toMatchObject({
+        name: NAME,
+        auto_refresh_seconds: 3600,
+      });
+    },
+  },
+  "incoming.delete": {
+    before: "incoming",
+    async after(_client, _stdout, url) {
+      await expect(read(url, "incoming.get")).rejects.toBeInstanceOf(NotFoundError);
+    },
+  },
+  "incoming.forceAxfr": {
+    before: "incoming",
+    async after(_client, stdout) {
+      expect(stdout).toContain("OK");
+    },
+  },
+  "dnsSettings.zone.get": {
+    before: "none",
+    async after(_client, stdout, url) {
+      const settings = (await read(url, "dnsSettings.zone.get")) as { multi_provider: boolean };
+      expect(stdout).toContain(String(settings.multi_provider));
+    },
+  },
+  "dnsSettings.zone.update": {
+    before: "none",
+    async after(_client, _stdout, url) {
+      expect(await read(url, "dnsSettings.zone.get")).toMatchObject({ multi_provider: true });
+    },
+  },
+  "dnsSettings.account.get": {
+    before: "none",
+    async after(_client, stdout, url) {
+      const settings = (await read(url, "dnsSettings.account.get")) as {
+        zone_defaults: { multi_provider: boolean };
+      };
+      expect(stdout).toContain(String(settings.zone_defaults.multi_provider));
+    },
+  },
+  "dnsSettings.account.update": {
+    before: "none",
+    async after(_client, _stdout, url) {
+      expect(await read(url, "dnsSettings.account.get")).toMatchObject({
+        zone_defaults: { multi_provider: true },
+      });
+    },
+  },
   "cloudflare-i-ps-cloudflare-ip-details": {
     before: "none",
     async after(_client, stdout) {
@@ -220,13 +287,35 @@ export function missingScenario(op: OperationInfo): string {
   return `operation ${op.operationId} (${op.method.toUpperCase()} ${op.path}) changes state and has no scenario: add "${scenarioKey(op)}" to scenarios in test/docs/scenarios.ts (the state its samples start from, and what they leave)`;
 }
 
+/**
+ * Sends the operation of a client method (`incoming.get`) to the emulator at `url`
+ * through the CLI's caller, for the resources whatever facade the package has.
+ */
+export function read(url: string, key: string, body?: unknown): Promise<unknown> {
+  const [operationId, info] = Object.entries(OPERATIONS).find(
+    ([, i]) => `${i.resource}.${i.method}` === key,
+  )!;
+  const params = info.operation.path.includes("{zone_id}") ? { zoneId: ZONE } : {};
+  const caller = createCaller({ apiToken: "docs-samples-checker", baseUrl: url, maxRetries: 0 });
+  return caller.send(operationId as OperationId, params, body, { accountId: ACCOUNT });
+}
+
 /** A client of the emulator, for seeding and checking; not the one under test. */
 export function checkingClient(baseUrl: string): SecondaryDnsClient {
   return createSecondaryDnsClient({ apiToken: "docs-samples-checker", baseUrl, maxRetries: 0 });
 }
 
-export async function seed(client: SecondaryDnsClient, before: Scenario["before"]): Promise<void> {
+export async function seed(
+  client: SecondaryDnsClient,
+  before: Scenario["before"],
+  url: string,
+): Promise<void> {
   if (before === "none") return;
+  if (before === "incoming") {
+    const zone = { name: SEED_NAME, peers: SEED_PEERS, auto_refresh_seconds: 86400 };
+    await read(url, "incoming.create", zone);
+    return;
+  }
   if (before === "tsig-unused") {
     for (const { id, tsig_id: _, ...rest } of await client.peers.list(at))
       await client.peers.update(id, rest, at);

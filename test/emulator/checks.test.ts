@@ -65,7 +65,7 @@ describe("credentials", () => {
 describe("routes", () => {
   it("an unknown path answers 404 with code 7000", async () => {
     for (const path of [
-      `/zones/${ZONE}/secondary_dns/not_an_operation`, // no operation can be at it
+      `/zones/${ZONE}/secondary_dns`, // the legacy path of incoming configurations
       `/zones/${ZONE}/secondary_dns/outgoing/enable/x`,
     ]) {
       const answer = await exchange(emulator.url, "GET", path);

@@ -39,7 +39,9 @@ const key = (row: Row) => `${row.when} | ${row.status} | ${row.code}`;
 const SAME_FAILURE: ErrorName[][] = [
   ["noRoute", "noRouteOutsidePrefix"],
   ["bodyNotJson", "bodyMissing"],
-  ["notConfigured", "notFound"],
+  ["notConfigured", "notFound", "incomingNotConfigured"],
+  ["alreadyConfigured", "incomingAlreadyConfigured"],
+  ["zoneIsPrimary", "zoneIsSecondary"],
   ["tsigNotShared", "tsigChangeNotShared"],
 ];
 

@@ -8,7 +8,8 @@
  *   account of the peers it lists, so they must all be in one account.
  * - The peers of one zone share one TSIG, or all have none.
  * - A peer's tsig_id names a TSIG of the peer's account.
- * - A peer linked to a zone, or a TSIG a peer uses, cannot be deleted.
+ * - A peer linked to a zone (outgoing or incoming), or a TSIG a peer uses, cannot
+ *   be deleted.
  */
 import type { components } from "../../../generated/schema.js";
 import { COLLECTIONS } from "../collections.js";
@@ -42,7 +43,24 @@ function firstDifferentTsig(tsigs: (string | undefined)[]): number {
 
 /** Refuses the peer list of an outgoing create or update (400). */
 export function checkZonePeers(store: Store, peerIds: readonly string[]): void {
-  if (peerIds.length === 0) return;
+  const linked = checkLinkedPeers(store, peerIds);
+  const different = firstDifferentTsig(linked.map((l) => l.peer.tsig_id));
+  if (different >= 0) {
+    const values = { peer: String(peerIds[different]), first: String(peerIds[0]) };
+    throw failure("tsigNotShared", values, `/peers/${different}`);
+  }
+}
+
+/**
+ * Refuses a zone's peer list (400) unless every peer exists and all are in one
+ * account; an incoming configuration's primaries need nothing more (each may
+ * have its own TSIG). Returns the peers, in the list's order.
+ */
+export function checkLinkedPeers(
+  store: Store,
+  peerIds: readonly string[],
+): { account: string; peer: Peer }[] {
+  if (peerIds.length === 0) return [];
   const known = peersById(store);
   const linked = peerIds.map((id, i) => {
     const found = known.get(id);
@@ -55,11 +73,7 @@ export function checkZonePeers(store: Store, peerIds: readonly string[]): void {
   if (other >= 0) {
     throw failure("peersOfManyAccounts", { peer: String(peerIds[other]) }, `/peers/${other}`);
   }
-  const different = firstDifferentTsig(linked.map((l) => l.peer.tsig_id));
-  if (different >= 0) {
-    const values = { peer: String(peerIds[different]), first: String(peerIds[0]) };
-    throw failure("tsigNotShared", values, `/peers/${different}`);
-  }
+  return linked;
 }
 
 /** Refuses a peer about to be saved: an unknown TSIG (400), or one its zones' other peers do not share (409). */
@@ -81,11 +95,17 @@ export function checkPeer(store: Store, account: string, peer: Peer, previous?: 
   }
 }
 
-/** Refuses to delete a peer that an outgoing configuration lists (409). */
+/** Refuses to delete a peer that an outgoing or incoming configuration lists (409). */
 export function checkPeerUnused(store: Store, peer: Peer): void {
   const [first] = zonesLinking(store, peer.id);
   if (first) {
-    throw failure("peerInUse", { peer: peer.id, zone: first.zone });
+    throw failure("peerInUse", { peer: peer.id, zone: first.zone, direction: "outgoing" });
+  }
+  const incoming = allEntries<{ peers: string[] }>(store, COLLECTIONS.incoming).find(([, zone]) =>
+    zone.peers.includes(peer.id),
+  );
+  if (incoming) {
+    throw failure("peerInUse", { peer: peer.id, zone: incoming[0], direction: "incoming" });
   }
 }
 

@@ -102,6 +102,9 @@ const methods: Record<keyof typeof outgoingOperations, OperationHandler> = {
 
   create: (context) => {
     if (context.store.get(COLLECTION, zoneOf(context.params))) throw failure("alreadyConfigured");
+    if (context.store.get(COLLECTIONS.incoming, zoneOf(context.params))) {
+      throw failure("zoneIsSecondary", { zone: zoneOf(context.params) });
+    }
     const { name, peers } = context.body as OutgoingZoneInput;
     checkZonePeers(context.store, peers);
     const zoneId = zoneOf(context.params);
