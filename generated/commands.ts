@@ -341,8 +341,8 @@ export const COMMANDS: Readonly<Record<string, Command>> = {
       },
       "nameservers": {
         "flag": "nameservers",
-        "value": "NAMESERVERS",
-        "type": "string",
+        "value": "JSON",
+        "type": "object",
         "required": false,
         "about": "The nameservers the zone is served by: Cloudflare's (`cloudflare.standard`, or `cloudflare.advanced` for Advanced Nameservers), the account's, tenant's or zone's custom set (`custom.*`, with `ns_set`), or a custom set of the account by id (`custom`)",
         "ref": "ZoneNameservers"

@@ -105,13 +105,20 @@ export function flagOf(field, schema, node) {
 }
 
 /** The value a flag takes, in help: `--peer ID`, `--port N`; none for a switch. */
-function placeholderOf(flag, node, ref) {
+function placeholderOf(flag, node, ref, kind) {
   if (node.type === "boolean") return "";
   if (node.format === "password") return "FILE";
   if (node.type === "integer" || node.type === "number") return "N";
-  if (node.type === "object") return "JSON";
+  if (kind === "object") return "JSON";
   if (ref === "Identifier" || refName(node.items) === "Identifier") return "ID";
   return flag.replace(/-/g, "_").toUpperCase();
+}
+
+/** A field's JSON type; one of alternatives (oneOf, anyOf) that are objects is an object. */
+function kindOf(spec, node) {
+  if (node.type) return node.type;
+  const alternatives = [...(node.oneOf ?? []), ...(node.anyOf ?? [])].map((s) => resolve(spec, s));
+  return alternatives.some((s) => s.type === "object") ? "object" : "string";
 }
 
 /** A body field as the CLI reads it: its flag, its kind, whether required, and its help. */
@@ -121,8 +128,8 @@ function fieldInfo(spec, field, schema, required) {
   const flag = flagOf(field, schema, node);
   const info = {
     flag,
-    value: placeholderOf(flag, node, ref),
-    type: node.type === "array" ? "array" : (node.type ?? "string"),
+    value: placeholderOf(flag, node, ref, kindOf(spec, node)),
+    type: kindOf(spec, node),
     required,
     about: sentence(schema.description ?? node.description ?? ""),
   };
