@@ -10,6 +10,7 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import { commandsSource, handlersSource } from "./commands.mjs";
 import { constantsSource } from "./constants.mjs";
 import { transfersSchemaJson, transfersSchemaSource } from "./declare-schema.mjs";
 import { operationsSource, resultsSource } from "./operations.mjs";
@@ -25,6 +26,12 @@ const resultsOf = (file) => resultsSource(JSON.parse(readFileSync(file, "utf8"))
 const constants = path.join(root, "generated", "constants.ts");
 const constantsOf = (file) => constantsSource(JSON.parse(readFileSync(file, "utf8")));
 const validators = path.join(root, "generated", "validators.ts");
+// The CLI's commands and the emulator's handler list (scripts/commands.mjs).
+const spare = (file, make) => [
+  path.join(root, "generated", file),
+  (bundle) => make(JSON.parse(readFileSync(bundle, "utf8")), root),
+];
+const tables = [spare("commands.ts", commandsSource), spare("handlers.ts", handlersSource)];
 // The transfers file's JSON Schema (import/plan/apply), for editors and for src/declare/check.ts.
 const transfersOf = (file) => {
   const spec = JSON.parse(readFileSync(file, "utf8"));
@@ -50,6 +57,8 @@ if (check) {
     if (readOr(table) !== tableOf(fresh)) stale.push("generated/operations.ts");
     if (readOr(constants) !== constantsOf(fresh)) stale.push("generated/constants.ts");
     if (readOr(results) !== resultsOf(fresh)) stale.push("generated/results.ts");
+    for (const [file, make] of tables)
+      if (readOr(file) !== make(fresh)) stale.push(path.relative(root, file));
     for (const [name, text] of transfersOf(fresh)) {
       if (readOr(path.join(root, name)) !== text) stale.push(name);
     }
@@ -70,6 +79,7 @@ if (check) {
   writeFileSync(table, tableOf(bundled));
   writeFileSync(constants, constantsOf(bundled));
   writeFileSync(results, resultsOf(bundled));
+  for (const [file, make] of tables) writeFileSync(file, make(bundled));
   for (const [name, text] of transfersOf(bundled)) writeFileSync(path.join(root, name), text);
   console.log(
     `generated/operations.ts, results.ts and constants.ts written from generated/openapi.json`,

@@ -22,3 +22,6 @@ export const peerResource = accountResource<Peer, PeerInput>(COLLECTIONS.peers, 
 });
 
 export const peerHandlers = accountHandlers(peerResource);
+
+/** What generated/handlers.ts registers for this file. */
+export const handlers = peerHandlers;

@@ -19,3 +19,6 @@ export const tsigResource = accountResource<Tsig, TsigInput>(COLLECTIONS.tsigs, 
 });
 
 export const tsigHandlers = accountHandlers(tsigResource);
+
+/** What generated/handlers.ts registers for this file. */
+export const handlers = tsigHandlers;
