@@ -5,10 +5,14 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "nod
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { root, runTool } from "./run-tool.mjs";
+import { withCodeSamples } from "./samples.mjs";
 
 const output = path.join(root, "dist", "docs", "index.html");
 const pkg = JSON.parse(readFileSync(path.join(root, "package.json"), "utf8"));
-const spec = JSON.parse(readFileSync(path.join(root, "generated", "openapi.json"), "utf8"));
+// Each operation's TypeScript, CLI and curl samples, made from the spec (scripts/samples.mjs).
+const spec = withCodeSamples(
+  JSON.parse(readFileSync(path.join(root, "generated", "openapi.json"), "utf8")),
+);
 
 // The guides are the README's own sections (one source for each), appended to the
 // spec's description for the page only: Redoc lists each top-level heading of the

@@ -12,6 +12,7 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSyn
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { clientSources } from "./client.mjs";
+import { commandsSource, handlersSource } from "./commands.mjs";
 import { constantsSource } from "./constants.mjs";
 import { transfersSchemaJson, transfersSchemaSource } from "./declare-schema.mjs";
 import { operationsSource, resultsSource } from "./operations.mjs";
@@ -29,6 +30,12 @@ const constantsOf = (file) => constantsSource(JSON.parse(readFileSync(file, "utf
 const validators = path.join(root, "generated", "validators.ts");
 const clientDir = path.join(root, "generated", "client");
 const clientOf = (file) => clientSources(JSON.parse(readFileSync(file, "utf8")));
+// The CLI's commands and the emulator's handler list (scripts/commands.mjs).
+const spare = (file, make) => [
+  path.join(root, "generated", file),
+  (bundle) => make(JSON.parse(readFileSync(bundle, "utf8")), root),
+];
+const tables = [spare("commands.ts", commandsSource), spare("handlers.ts", handlersSource)];
 // The transfers file's JSON Schema (import/plan/apply), for editors and for src/declare/check.ts.
 const transfersOf = (file) => {
   const spec = JSON.parse(readFileSync(file, "utf8"));
@@ -55,6 +62,8 @@ if (check) {
     if (readOr(constants) !== constantsOf(fresh)) stale.push("generated/constants.ts");
     if (readOr(results) !== resultsOf(fresh)) stale.push("generated/results.ts");
     stale.push(...staleClient(clientOf(fresh)));
+    for (const [file, make] of tables)
+      if (readOr(file) !== make(fresh)) stale.push(path.relative(root, file));
     for (const [name, text] of transfersOf(fresh)) {
       if (readOr(path.join(root, name)) !== text) stale.push(name);
     }
@@ -76,6 +85,7 @@ if (check) {
   writeFileSync(constants, constantsOf(bundled));
   writeFileSync(results, resultsOf(bundled));
   writeClient(clientOf(bundled));
+  for (const [file, make] of tables) writeFileSync(file, make(bundled));
   for (const [name, text] of transfersOf(bundled)) writeFileSync(path.join(root, name), text);
   console.log(
     `generated/operations.ts, results.ts, constants.ts and client/ written from generated/openapi.json`,

@@ -1,19 +1,30 @@
-/** The help texts, one per command. */
-import { outgoingOperations } from "../../generated/operations.js";
+/** The help texts of the top level and the hand-written commands (resource-help.ts: the others). */
+import { COMMANDS } from "../../generated/commands.js";
 import { DEFAULT_BASE_URL, DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT_MS } from "../client/options.js";
 
 export const PROGRAM = "cf-secondary-dns";
 
-const ENVIRONMENT = `Environment:
+export const ENVIRONMENT = `Environment:
   CLOUDFLARE_API_TOKEN                  An API token (recommended)
   CLOUDFLARE_EMAIL, CLOUDFLARE_API_KEY  A Global API Key and its account email, instead of a token
   CLOUDFLARE_BASE_URL                   The API's base URL (default ${DEFAULT_BASE_URL})`;
 
-const EXIT_CODES = `Exit codes:
+export const EXIT_CODES = `Exit codes:
   0  success
   1  the API answered an error (status, codes, messages and cf-ray go to stderr)
   2  bad usage, or an argument that is not valid
   3  the API could not be reached, or did not answer in time`;
+
+/** One line per table-driven command (generated/commands.ts), with the tag's words. */
+function commandLines(): string {
+  return Object.entries(COMMANDS)
+    .map(([name, command]) => {
+      const zone = Object.values(command.actions).some((a) => a.params.includes("zone_id"));
+      const usage = `${name} <action>${zone ? " <zone_id>" : ""}`;
+      return `  ${usage.padEnd(29)}${command.about}`;
+    })
+    .join("\n");
+}
 
 export const TOP_HELP = `Usage: ${PROGRAM} <command> [options]
 
@@ -21,10 +32,9 @@ Manage outgoing zone transfers (Cloudflare as primary, your nameservers as
 secondaries) from the command line, or run a local emulator of the API.
 
 Commands:
-  outgoing <action> <zone_id>  Read or change a zone's outgoing transfer configuration
+${commandLines()}
   outgoing setup <zone_id>     Set up a zone's transfers to a secondary, from nothing to enabled
   outgoing doctor <zone_id>    Check that every secondary serves the primary's serial
-  peers|tsigs|acls <action>    The account's peers, TSIG keys and ACLs (list, get, create, update, delete)
   import <zone_id>...          Write a transfers file (YAML) for what exists: keys, peers, ACLs, zones
   plan -f FILE                 Show what apply would change (exit 0: none, 2: changes)
   apply -f FILE                Make what exists what the file says, step by step
@@ -36,7 +46,7 @@ Options:
   -v, --version  Print the version
 
 ${ENVIRONMENT}
-  CLOUDFLARE_ACCOUNT_ID                 The account of peers, TSIG keys and ACLs (setup, doctor, peers, tsigs, acls, import, plan, apply)
+  CLOUDFLARE_ACCOUNT_ID                 The account of the account-scoped commands, setup, doctor, import, plan and apply
 
 ${EXIT_CODES}
 `;
@@ -63,77 +73,6 @@ const CLIENT_FLAG_HELP: Record<keyof typeof CLIENT_FLAGS, readonly [usage: strin
 export const COMMON_OPTIONS = Object.values(CLIENT_FLAG_HELP)
   .map(([usage, text]) => `  ${usage.padEnd(18)}${text}`)
   .join("\n");
-
-export interface ActionHelp {
-  usage: string;
-  summary: string;
-  /** The client method behind the action (`force-notify`: forceNotify), from the operations table. */
-  method: keyof typeof outgoingOperations;
-  /** Whether the operation has a request body (--name, --peer), from the operations table. */
-  takesBody: boolean;
-}
-
-/** One line of help per client.outgoing method; the compiler wants one for each. */
-const SUMMARIES: Record<keyof typeof outgoingOperations, string> = {
-  get: "Show the zone's outgoing configuration",
-  create: "Create the configuration: the zone name and the linked peers",
-  update: "Replace the zone name and the whole list of linked peers",
-  delete: "Remove the configuration",
-  enable: "Turn outgoing transfers on and NOTIFY the peers",
-  disable: "Turn outgoing transfers off",
-  forceNotify: "Send NOTIFY to the peers now",
-  status: "Show whether outgoing transfers are on",
-};
-
-/** Each action, by its name on the command line (a method's name in kebab-case). */
-export const ACTION_HELP: Record<string, ActionHelp> = Object.fromEntries(
-  Object.entries(SUMMARIES).map(([key, summary]) => {
-    const method = key as keyof typeof outgoingOperations;
-    const action = method.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
-    const takesBody = outgoingOperations[method].body !== undefined;
-    const usage = `${action} <zone_id>${takesBody ? " --name NAME [--peer ID]..." : ""}`;
-    return [action, { usage, summary, method, takesBody }];
-  }),
-);
-
-const BODY_OPTIONS = `  --name NAME       The zone name, e.g. example.com. (required)
-  --peer ID         A peer id to link (32 hex characters); repeat for each peer.
-                    The list replaces the linked peers; none links no peers.`;
-
-export const OUTGOING_HELP = `Usage: ${PROGRAM} outgoing <action> <zone_id> [options]
-
-Actions:
-${Object.values(ACTION_HELP)
-  .map(({ usage, summary }) => `  ${usage.split(" ")[0]?.padEnd(14)}${summary}`)
-  .join("\n")}
-  setup         Find or create the TSIG key, the peer and the configuration; enable
-                (see "${PROGRAM} outgoing setup --help")
-  doctor        Check that the peers serve the primary's serial; --watch for Prometheus,
-                --format nagios for a monitoring plugin (see "doctor --help")
-
-Options:
-${BODY_OPTIONS}
-${COMMON_OPTIONS}
-
-${ENVIRONMENT}
-
-${EXIT_CODES}
-`;
-
-export function actionHelp(action: string, help: ActionHelp): string {
-  const { takesBody } = help;
-  return `Usage: ${PROGRAM} outgoing ${help.usage} [options]
-
-${help.summary}.
-
-Options:
-${takesBody ? `${BODY_OPTIONS}\n` : ""}${COMMON_OPTIONS}
-
-${ENVIRONMENT}
-
-${EXIT_CODES}
-`;
-}
 
 export const EMULATOR_HELP = `Usage: ${PROGRAM} emulator [options]
 

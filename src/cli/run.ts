@@ -5,8 +5,8 @@
 import { VERSION } from "../index.js";
 import { PROGRAM, TOP_HELP } from "./help.js";
 import { EXIT, UsageError, type CliIo } from "./io.js";
-import { runAccount } from "./account.js";
 import { runOutgoing } from "./outgoing.js";
+import { commandIn, runResource } from "./resource.js";
 import { reportFailure } from "./report.js";
 
 export { EXIT, type CliIo } from "./io.js";
@@ -29,10 +29,6 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
         return EXIT.ok;
       case "outgoing":
         return await runOutgoing(rest, io);
-      case "peers":
-      case "tsigs":
-      case "acls":
-        return await runAccount(command, rest, io);
       case "ips":
         return await (await import("./ips.js")).runIps(rest, io);
       case "import":
@@ -45,8 +41,12 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
         const { runEmulator } = await import("./emulator.js");
         return await runEmulator(rest, io);
       }
-      default:
+      default: {
+        // Every other resource of the spec: a table-driven command (generated/commands.ts).
+        const found = commandIn(argv);
+        if (found) return await runResource(found[0], found[1], io);
         throw new UsageError(`unknown command "${command}"`, `${PROGRAM} --help`);
+      }
     }
   } catch (error) {
     return reportFailure(error, io);

@@ -9,30 +9,16 @@ import { formatAddress, isLoopbackAddress, isPort } from "../dns/wire.js";
 import { handleRequest, answerClientError, API_PREFIX, type Faults } from "./pipeline.js";
 import { ZoneData, zoneRecords, type EmulatorEvent } from "./primary.js";
 import { Secondary, pulledZones, type SecondaryController } from "./secondary.js";
-import type { ResourceHandlers } from "./resource.js";
-import { aclHandlers } from "./handlers/acls.js";
-import { ipsHandlers } from "./handlers/ips.js";
-import { outgoingHandlers, outgoingRecords } from "./handlers/outgoing.js";
-import { incomingHandlers, incomingRecords } from "./handlers/incoming.js";
-import { dnsSettingsHandlers, dnsSettingsRecords } from "./handlers/dns-settings.js";
-import { peerHandlers } from "./handlers/peers.js";
+import { outgoingRecords } from "./handlers/outgoing.js";
+import { incomingRecords } from "./handlers/incoming.js";
+import { dnsSettingsRecords } from "./handlers/dns-settings.js";
 import { applySeed, exampleSeed, stateEntryProblem, type EmulatorSeed } from "./handlers/state.js";
-import { tsigHandlers } from "./handlers/tsigs.js";
+import { HANDLERS, missingHandler } from "../../generated/handlers.js";
 import { loadSpec, type LoadedSpec } from "./spec.js";
 import { Store, type RecordChecks } from "./store.js";
 import { checkZoneFiles } from "./zone-files.js";
 import { ACCOUNT_COLLECTIONS, COLLECTIONS, type CollectionName } from "./collections.js";
 
-/** Every resource's handlers; a new resource adds its file here. */
-const HANDLERS: ResourceHandlers = {
-  ...outgoingHandlers,
-  ...incomingHandlers,
-  ...dnsSettingsHandlers,
-  ...peerHandlers,
-  ...tsigHandlers,
-  ...aclHandlers,
-  ...ipsHandlers,
-};
 export type { EmulatorSeed, EmulatorEvent };
 export type { ZoneEvent } from "./primary.js";
 export type {
@@ -264,10 +250,9 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
 
 /** The spec, once every operation of it has a handler. */
 function withHandlers(spec: LoadedSpec): LoadedSpec {
-  const missing = spec.routes.filter((route) => !HANDLERS[route.operationId]);
-  if (missing.length > 0) {
-    throw new Error(`no emulator handler for ${missing.map((r) => r.operationId).join(", ")}`);
-  }
+  // Every handler comes from generated/handlers.ts (one file per resource).
+  const missing = spec.routes.map((r) => missingHandler(r.operationId, r.method, r.template));
+  if (missing.some(Boolean)) throw new Error(missing.filter(Boolean).join("\n"));
   return spec;
 }
 

@@ -4,7 +4,8 @@ import { connect } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { ACTION_HELP, CLIENT_FLAGS } from "../../src/cli/help.js";
+import { COMMANDS } from "../../generated/commands.js";
+import { CLIENT_FLAGS } from "../../src/cli/help.js";
 import {
   DEFAULT_BASE_URL,
   DEFAULT_MAX_RETRIES,
@@ -16,6 +17,8 @@ import { runCli } from "../../src/cli/run.js";
 import { cli, collector } from "./run.js";
 
 const ZONE = "023e105f4ecef8ad9ca31a8372d0c353";
+/** outgoing's table-driven actions, from the spec (generated/commands.ts). */
+const OUTGOING_ACTIONS = COMMANDS.outgoing!.actions;
 
 describe("the top level", () => {
   it.each([["--version"], ["-v"]])("%s prints the version", async (flag) => {
@@ -77,7 +80,7 @@ describe("--help for every command", () => {
   it("outgoing --help lists every action", async () => {
     const { code, stdout } = await cli(["outgoing", "--help"], {});
     expect(code).toBe(0);
-    for (const action of Object.keys(ACTION_HELP))
+    for (const action of Object.keys(OUTGOING_ACTIONS))
       expect(stdout).toMatch(new RegExp(`^  ${action} `, "m"));
   });
 
@@ -90,13 +93,32 @@ describe("--help for every command", () => {
     expect(stdout).toContain(`(default ${DEFAULT_BASE_URL})`);
   });
 
+  it.each(Object.entries(COMMANDS))(
+    "%s: a command of the spec's table, each action with its help and positional arguments",
+    async (name, command) => {
+      const { code, stdout } = await cli([...name.split(" "), "--help"], {});
+      expect(code).toBe(0);
+      for (const [verb, action] of Object.entries(command.actions)) {
+        expect(stdout).toMatch(new RegExp(`^  ${verb} +\\S`, "m"));
+        const help = await cli([...name.split(" "), verb, "--help"], {});
+        expect(help.code).toBe(0);
+        const args = action.params
+          .filter((p) => p !== "account_id")
+          .map((p) => (p === "zone_id" ? " <zone_id>" : " <id>"));
+        expect(help.stdout).toContain(`Usage: cf-secondary-dns ${name} ${verb}${args.join("")}`);
+        for (const field of action.fields)
+          expect(help.stdout).toContain(`--${command.fields[field]!.flag}`);
+      }
+    },
+  );
+
   it("outgoing with no action: its help on stderr, exit 2", async () => {
     const { code, stderr } = await cli(["outgoing"], {});
     expect(code).toBe(2);
     expect(stderr).toContain("Usage: cf-secondary-dns outgoing <action>");
   });
 
-  it.each(Object.keys(ACTION_HELP))("outgoing %s --help", async (action) => {
+  it.each(Object.keys(OUTGOING_ACTIONS))("outgoing %s --help", async (action) => {
     // Help wins over everything else on the line, even arguments that are wrong.
     const { code, stdout, stderr } = await cli(
       ["outgoing", action, "not-a-zone", "--help", "--frob"],

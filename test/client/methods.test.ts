@@ -7,85 +7,20 @@ import {
   VERSION,
 } from "../../src/index.js";
 import { rawClient } from "../../src/raw.js";
-import { OPERATIONS, type BodySchema, type ResultSchema } from "../../generated/operations.js";
-import { clientCall, parameterNames } from "../contract/client-calls.js";
-import { DEFAULT_SETTINGS } from "../../src/emulator/handlers/dns-settings.js";
-import { envelope, PEER_A, PEER_B, sampleZone, ZONE, serverForTests } from "../support/server.js";
+import { OPERATIONS } from "../../generated/operations.js";
+import { clientCall, parameterNames, takesBody } from "../contract/client-calls.js";
+import { bodyExample, resultExamples } from "../support/examples.js";
+import { envelope, sampleZone, ZONE, serverForTests } from "../support/server.js";
 
 const server = serverForTests();
 
 const token = "test-token-0123456789abcdef";
 const ACCOUNT = "01a7362d577a6c3019a474fd6f485823";
 
-const peer = {
-  id: PEER_A,
-  name: "ns1-backup",
-  ip: "127.0.0.2",
-  port: 53,
-  ixfr_enable: false,
-  tsig_id: "69cd1e104af3e6ed3cb344f263fd0d5a",
-};
-const tsig = {
-  id: "69cd1e104af3e6ed3cb344f263fd0d5a",
-  name: "tsig.example.com.",
-  algo: "hmac-sha256.",
-  secret: "l3qJr97PJWH4YV4k2uPsiVuPfmmcjV1t+8HbhItnu9U=",
-};
-const acl = { id: "b4ae99a55280e68a888defc35bb0cf97", name: "local", ip_range: "127.0.0.16/28" };
-const without = ({ id: _, ...rest }: { id: string }) => rest;
-
-/** A body of each schema, as the caller passes it and the server gets it. */
-const BODIES: Record<BodySchema, { passed: unknown; sent: unknown }> = {
-  OutgoingZoneInput: {
-    passed: { name: "www.example.com.", peers: [PEER_A, PEER_B] },
-    sent: { name: "www.example.com.", peers: [PEER_A, PEER_B] },
-  },
-  PeerInput: { passed: without(peer), sent: without(peer) },
-  TsigInput: { passed: without(tsig), sent: without(tsig) },
-  AclInput: { passed: without(acl), sent: without(acl) },
-  // The facade's delete takes no body; it sends `{}`, as Cloudflare's schema asks.
-  EmptyBody: { passed: undefined, sent: {} },
-  IncomingZoneInput: {
-    passed: { name: "www.example.com.", peers: [PEER_A], auto_refresh_seconds: 86400 },
-    sent: { name: "www.example.com.", peers: [PEER_A], auto_refresh_seconds: 86400 },
-  },
-  ZoneDnsSettingsInput: { passed: { multi_provider: true }, sent: { multi_provider: true } },
-  AccountDnsSettingsInput: {
-    passed: { zone_defaults: { ns_ttl: 3600 } },
-    sent: { zone_defaults: { ns_ttl: 3600 } },
-  },
-};
-
-/** A result of each schema, as the server answers it. */
-const SAMPLES: Record<ResultSchema, unknown> = {
-  OutgoingZone: sampleZone,
-  DeleteResult: { id: sampleZone.id },
-  ActionResult: "OK",
-  TransferStatus: "Enabled",
-  Peer: peer,
-  "Peer[]": [peer, { id: PEER_B, name: "ns2" }],
-  Tsig: tsig,
-  "Tsig[]": [tsig],
-  Acl: acl,
-  "Acl[]": [acl, { ...acl, id: "e6af8abf1b1b121a68af5bd7d52df413", ip_range: "::1/128" }],
-  CloudflareIps: { ipv4_cidrs: ["192.0.2.0/24"], ipv6_cidrs: ["2001:db8::/32"], etag: "e1" },
-  IncomingZone: {
-    id: sampleZone.id,
-    name: sampleZone.name,
-    peers: sampleZone.peers,
-    auto_refresh_seconds: 86400,
-    soa_serial: sampleZone.soa_serial,
-    checked_time: sampleZone.checked_time,
-    created_time: sampleZone.created_time,
-    modified_time: sampleZone.created_time,
-  },
-  ZoneDnsSettings: DEFAULT_SETTINGS,
-  AccountDnsSettings: { zone_defaults: DEFAULT_SETTINGS },
-};
-
 // Each method of the facade, from the operations table: what it must send, and
-// what the server answers. Every path parameter gets an id of its own, so a
-// swapped parameter shows.
+// what the server answers, both the spec's own examples of the operation (a
+// delete's optional empty body the facade sends as `{}`). Every path parameter
+// gets an id of its own, so a swapped parameter shows.
 const cases = Object.entries(OPERATIONS)
   .filter(([, info]) => info.resource !== undefined)
   .map(([operationId, { resource, method: name, operation }]) => {
@@ -97,14 +32,14 @@ const cases = Object.entries(OPERATIONS)
       ]),
     );
     const path = `/client/v4${operation.path.replace(/\{(\w+)\}/g, (_, p: string) => ids[p.replace(/_(\w)/g, (_m, c: string) => c.toUpperCase())]!)}`;
+    const body = takesBody(operation) ? bodyExample(operationId) : undefined;
     return {
       name: `${resource}.${name}`,
-      call: (c: Client) =>
-        clientCall(operationId)(c, ids, operation.body && BODIES[operation.body].passed),
+      call: (c: Client) => clientCall(operationId)(c, ids, body),
       method: operation.method,
       path,
-      sent: operation.body && BODIES[operation.body].sent,
-      result: SAMPLES[operation.result],
+      sent: operation.body === undefined ? undefined : (body ?? {}),
+      result: resultExamples(operationId)[0],
     };
   });
 type Client = ReturnType<typeof createSecondaryDnsClient>;

@@ -23,32 +23,16 @@ import {
   zoneInput,
 } from "./arbitraries.js";
 import { SOA_SERIAL_MAX } from "../../generated/constants.js";
-import { OPERATIONS, type BodySchema } from "../../generated/operations.js";
-import { CLIENT_CALLS, clientCall } from "./client-calls.js";
+import { OPERATIONS } from "../../generated/operations.js";
+import { bodyExample } from "../support/examples.js";
+import { CLIENT_CALLS, clientCall, takesBody } from "./client-calls.js";
 import { startRawServer, type RawServer } from "./raw-server.js";
 
 const TOKEN = "property-token-0123456789abcdefghijklmn";
 const ZONE = "023e105f4ecef8ad9ca31a8372d0c353";
 const ACCOUNT = "01a7362d577a6c3019a474fd6f485823";
-/** A valid body of each request body schema, for the operations that take one. */
-const BODIES: Record<BodySchema, unknown> = {
-  OutgoingZoneInput: { name: "www.example.com.", peers: ["23ff594956f20c2a721606e94745a8aa"] },
-  PeerInput: { name: "ns1", ip: "127.0.0.2", port: 53 },
-  TsigInput: { name: "k.example.", algo: "hmac-sha256.", secret: "c2VjcmV0LXNlY3JldA==" },
-  AclInput: { name: "local", ip_range: "127.0.0.0/24" },
-  EmptyBody: undefined,
-  IncomingZoneInput: {
-    name: "www.example.com.",
-    peers: ["23ff594956f20c2a721606e94745a8aa"],
-    auto_refresh_seconds: 86400,
-  },
-  ZoneDnsSettingsInput: { multi_provider: true },
-  AccountDnsSettingsInput: { zone_defaults: { multi_provider: true } },
-};
-const bodyOf = (id: string) => {
-  const schema = OPERATIONS[id]?.operation.body;
-  return schema && BODIES[schema];
-};
+/** A valid body for the operations whose facade method takes one: the spec's own example. */
+const bodyOf = (id: string) => (takesBody(OPERATIONS[id]!.operation) ? bodyExample(id) : undefined);
 const CALL_TIMEOUT_MS = 2_000;
 const HANG_MS = 6_000;
 

@@ -122,7 +122,11 @@ describe("fixture coverage of the spec", () => {
   const fixtures = all.map((f) => f.fixture);
 
   it("has a fixture for every operation and every status it declares", () => {
-    expect(coverageGaps(fixtures)).toEqual([]);
+    const missing = coverageGaps(fixtures).map((gap) => {
+      const [operationId, status] = gap.split(" ");
+      return `operation ${operationId} has no fixture answering ${status}: add test/fixtures/${operationId}/<scenario>.json (test/fixtures/README.md)`;
+    });
+    expect(missing).toEqual([]);
   });
 
   it("names the gap when the only fixture of a pair is gone", () => {

@@ -17,6 +17,8 @@ import { parseCurl } from "./curl-sample.js";
 import {
   ACCOUNT,
   checkingClient,
+  missingScenario,
+  scenarioFor,
   scenarioKey,
   scenarios,
   seed,
@@ -39,7 +41,12 @@ import {
 const TOKEN = "docs-samples-token";
 const LABELS = ["TypeScript", "CLI", "curl"];
 const all = operations().flatMap((op) =>
-  codeSamples(op).map((sample) => ({ op, sample, key: scenarioKey(op) })),
+  codeSamples(op).map((sample) => ({
+    op,
+    sample,
+    key: scenarioKey(op),
+    scenario: scenarioFor(op),
+  })),
 );
 const labelled = (label: string) => all.filter((s) => s.sample.label === label);
 /** How many operations the table (generated/operations.ts) has. */
@@ -49,14 +56,14 @@ const COUNT = Object.keys(OPERATIONS).length;
 async function withEmulator(scenario: Scenario, use: (emulator: Emulator) => Promise<void>) {
   const emulator = await startEmulator();
   try {
-    await seed(checkingClient(emulator.url), scenario.before);
+    await seed(checkingClient(emulator.url), scenario.before, emulator.url);
     await use(emulator);
   } finally {
     await emulator.close();
   }
 }
 
-const scenarioOf = (key: string) => scenarios[key] as Scenario;
+const scenarioOf = (key: string) => all.find((s) => s.key === key)?.scenario as Scenario;
 
 describe("the spec's code samples", () => {
   it("are one TypeScript, one CLI and one curl sample per operation of the table", () => {
@@ -77,8 +84,21 @@ describe("the spec's code samples", () => {
     for (const label of LABELS) expect(labelled(label)).toHaveLength(COUNT);
   });
 
-  it("each operation has a scenario, and each scenario an operation", () => {
-    expect(operations().map(scenarioKey).sort()).toEqual(Object.keys(scenarios).sort());
+  it("each operation has a scenario (a read may use the default), and each scenario an operation", () => {
+    expect(operations().map(missingScenario).filter(Boolean)).toEqual([]);
+    const keys = operations().map(scenarioKey);
+    expect(Object.keys(scenarios).filter((key) => !keys.includes(key))).toEqual([]);
+  });
+});
+
+describe("a missing scenario", () => {
+  it("is named in words for an operation that changes state; a read has the default", () => {
+    const post = operations().find((op) => op.method === "post")!;
+    const made = { ...post, operationId: "made-up-operation", path: "/zones/{zone_id}/made_up" };
+    expect(missingScenario(made)).toBe(
+      'operation made-up-operation (POST /zones/{zone_id}/made_up) changes state and has no scenario: add "made-up-operation" to scenarios in test/docs/scenarios.ts (the state its samples start from, and what they leave)',
+    );
+    expect(missingScenario({ ...made, method: "get" })).toBe("");
   });
 });
 
@@ -126,7 +146,7 @@ describe("TypeScript samples", () => {
       const env = { CLOUDFLARE_API_TOKEN: TOKEN, CLOUDFLARE_BASE_URL: emulator.url };
       const { stdout, stderr } = await runSample(files[key] as string, env);
       expect(stderr).toBe("");
-      await scenario.after(checkingClient(emulator.url), stdout);
+      await scenario.after(checkingClient(emulator.url), stdout, emulator.url);
     });
   });
 });
@@ -156,9 +176,11 @@ describe("CLI samples", () => {
     "$key runs through the CLI against the emulator, exit code 0",
     async ({ op, key, sample }) => {
       const words = wordsOf(sample.source);
-      // A facade resource's command is its name; an operation outside the facade's, its path's.
-      const command = key.includes(".") ? key.split(".")[0] : op.path.slice(1);
-      expect(words.slice(0, 2)).toEqual(["cf-secondary-dns", command]);
+      // A facade resource's command is its name in kebab-case (dnsSettings.zone: "dns-settings
+      // zone"); an operation outside the facade's, its path's.
+      const resource = key.includes(".") ? key.split(".").slice(0, -1) : [op.path.slice(1)];
+      const command = resource.map((w) => w.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`));
+      expect(words.slice(0, 1 + command.length)).toEqual(["cf-secondary-dns", ...command]);
       if (op.path.includes("{"))
         expect(words).toContain(op.path.includes("{account_id}") ? ACCOUNT : ZONE);
       const scenario = scenarioOf(key);
@@ -171,7 +193,7 @@ describe("CLI samples", () => {
           stderr: { write: (text: string) => (stderr += text) },
         });
         expect({ code, stderr }).toEqual({ code: 0, stderr: "" });
-        await scenario.after(checkingClient(emulator.url), stdout);
+        await scenario.after(checkingClient(emulator.url), stdout, emulator.url);
       });
     },
   );
@@ -231,7 +253,7 @@ describe("curl samples", () => {
           status: 200,
           success: true,
         });
-        await scenario.after(checkingClient(emulator.url), text);
+        await scenario.after(checkingClient(emulator.url), text, emulator.url);
       });
     },
   );

@@ -7,8 +7,17 @@ export interface CodeSample {
   source: string;
 }
 
+// A plain .mjs script with no type declarations: loaded through a computed
+// specifier (so tsc does not look for types), typed here.
+const samplesScript = "../../scripts/samples.mjs";
+const { codeSamplesOf } = (await import(samplesScript)) as {
+  codeSamplesOf(spec: unknown): Record<string, CodeSample[]>;
+};
+const SAMPLES = codeSamplesOf(spec);
+
+/** The operation's samples as the docs page shows them: made from the spec (scripts/samples.mjs). */
 export function codeSamples(op: OperationInfo): CodeSample[] {
-  return (op.operation["x-codeSamples"] ?? []) as CodeSample[];
+  return SAMPLES[op.operationId] ?? [];
 }
 
 /** The value of the first JSON example an operation gives for a response status. */

@@ -13,6 +13,8 @@ import {
   type SecondaryHooks,
 } from "../../src/emulator/handlers/incoming.js";
 import { Store } from "../../src/emulator/store.js";
+import { peerHandlers } from "../../src/emulator/handlers/peers.js";
+import { tsigHandlers } from "../../src/emulator/handlers/tsigs.js";
 import { applySeed, exampleSeed } from "../../src/emulator/handlers/state.js";
 import type { HandlerContext } from "../../src/emulator/resource.js";
 import { exchange, onlyError, outgoing, PEER_A, PEER_B, ZONE } from "./exchange.js";
@@ -201,6 +203,54 @@ describe("incoming handlers and the secondary controller", () => {
     const { calls, hooks } = fakeSecondary();
     await run(`${ID}create-secondary-zone-configuration`, hooks, store, input);
     expect(secondaryZones(store)).toEqual([calls[0]![1]]);
+  });
+
+  it("gives the controller a zone again when a peer or TSIG its primaries use is updated, and only then", async () => {
+    const store = await seeded();
+    const { calls, hooks } = fakeSecondary();
+    await run(`${ID}create-secondary-zone-configuration`, hooks, store, {
+      ...input,
+      peers: [PEER_A],
+    });
+    const seed = exampleSeed();
+    const [account, peers] = Object.entries(seed.peers ?? {})[0]!;
+    const peerA = peers.find((p) => p.id === PEER_A)!;
+    const update = (handlers: typeof peerHandlers, idParam: string, id: string, body: unknown) => {
+      const operationId = Object.keys(handlers).find((k) => /update/.test(k))!;
+      const answer = handlers[operationId]!({
+        params: { account_id: account, [idParam]: id },
+        body,
+        store,
+        now: "2026-12-04T23:02:00.000000+00:00",
+        date: new Date(),
+        secondary: hooks,
+      });
+      answer.after?.();
+    };
+    calls.length = 0;
+    update(peerHandlers, "peer_id", PEER_A, { name: peerA.name, ip: "127.0.0.9", port: 5399 });
+    expect(calls).toHaveLength(1);
+    expect((calls[0]![1] as { primaries: unknown[] }).primaries).toEqual([
+      { peerId: PEER_A, ip: "127.0.0.9", port: 5399, ixfr: false },
+    ]);
+    // A peer the zone does not list changes nothing for it.
+    calls.length = 0;
+    const peerB = peers.find((p) => p.id === PEER_B)!;
+    update(peerHandlers, "peer_id", PEER_B, { name: peerB.name, ip: "127.0.0.10" });
+    expect(calls).toEqual([]);
+    // A TSIG the zone's peer signs with: the zone is configured again with the new secret.
+    const tsig = Object.values(seed.tsigs ?? {}).flat()[0]!;
+    update(peerHandlers, "peer_id", PEER_A, {
+      name: peerA.name,
+      ip: "127.0.0.9",
+      tsig_id: tsig.id,
+    });
+    calls.length = 0;
+    const secret = Buffer.alloc(32, 7).toString("base64");
+    update(tsigHandlers, "tsig_id", tsig.id, { name: tsig.name, algo: tsig.algo, secret });
+    expect(calls).toHaveLength(1);
+    const [primary] = (calls[0]![1] as { primaries: { tsig?: { secret: string } }[] }).primaries;
+    expect(primary!.tsig?.secret).toBe(secret);
   });
 
   it("answers the controller's serial and times, else the stored ones", async () => {

@@ -38,6 +38,8 @@ export interface AccountRules<T extends AccountRecord, I> {
   checkSave?(context: HandlerContext, account: string, record: T, previous?: T): void;
   /** Refuses to delete a record still in use, by throwing a Failure. */
   checkDelete?(context: HandlerContext, account: string, record: T): void;
+  /** Runs once an update is saved: e.g. the incoming zones that use the record pull with its new fields. */
+  updated?(context: HandlerContext, record: T): void;
 }
 
 /** An account resource: its rules, and what the spec says of it (read by `accountResource`). */
@@ -141,7 +143,8 @@ export function accountHandlers<T extends AccountRecord, I>(
     resource.checkSave?.(context, account, record, previous);
     const next = records.map((r, i) => (i === index ? record : r));
     saveRecords(context.store, collection, account, next);
-    return { result: record, changed: true };
+    const after = resource.updated && (() => resource.updated?.(context, record));
+    return { result: record, changed: true, after };
   };
 
   const remove: OperationHandler = (context) => {

@@ -12,3 +12,6 @@ export const aclResource = accountResource<Acl, AclInput>(COLLECTIONS.acls, {
 });
 
 export const aclHandlers = accountHandlers(aclResource);
+
+/** What generated/handlers.ts registers for this file. */
+export const handlers = aclHandlers;

@@ -40,6 +40,7 @@ import {
 type IncomingZone = components["schemas"]["IncomingZone"];
 type IncomingZoneInput = components["schemas"]["IncomingZoneInput"];
 type Tsig = components["schemas"]["Tsig"];
+type Peer = components["schemas"]["Peer"];
 
 /**
  * The controller of src/emulator/secondary.ts, as the handlers see it: they tell
@@ -88,6 +89,22 @@ export function secondaryZones(store: Store): SecondaryZone[] {
   return allEntries<IncomingZone>(store, COLLECTION).map(([zoneId, zone]) =>
     secondaryZone(store, zoneId, zone),
   );
+}
+
+/**
+ * After a peer or a TSIG changed (`id` is its id): every incoming zone whose
+ * primaries are that peer, or peers signing with that TSIG, is given to the
+ * controller again, so its next pull uses the new address, port or key.
+ */
+export function reconfigureUsersOf(context: HandlerContext, id: string): void {
+  const { secondary, store } = context;
+  if (!secondary) return;
+  const peers = allEntries<Peer[]>(store, COLLECTIONS.peers).flatMap(([, list]) => list);
+  const using = new Set(peers.filter((p) => p.id === id || p.tsig_id === id).map((p) => p.id));
+  for (const [zoneId, zone] of allEntries<IncomingZone>(store, COLLECTION)) {
+    if (zone.peers.some((peer) => using.has(peer)))
+      secondary.configure(secondaryZone(store, zoneId, zone));
+  }
 }
 
 /** Saves the configuration, and tells the controller once the save is done. */

@@ -20,3 +20,6 @@ export const ipsHandlers: ResourceHandlers = {
     },
   }),
 };
+
+/** What generated/handlers.ts registers for this file. */
+export const handlers = ipsHandlers;

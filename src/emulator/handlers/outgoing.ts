@@ -95,7 +95,7 @@ export const outgoingRecords: RecordChecks = {
 };
 
 /** One handler per method of client.outgoing (the operations table); the compiler wants each. */
-const handlers: Record<keyof typeof outgoingOperations, OperationHandler> = {
+const methods: Record<keyof typeof outgoingOperations, OperationHandler> = {
   get: (context) => ({
     result: existing(context).zone,
   }),
@@ -158,4 +158,7 @@ const handlers: Record<keyof typeof outgoingOperations, OperationHandler> = {
   }),
 };
 
-export const outgoingHandlers: ResourceHandlers = byOperationId("outgoing", handlers);
+export const outgoingHandlers: ResourceHandlers = byOperationId("outgoing", methods);
+
+/** What generated/handlers.ts registers for this file. */
+export const handlers = outgoingHandlers;

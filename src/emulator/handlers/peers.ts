@@ -6,6 +6,7 @@
 import type { components } from "../../../generated/schema.js";
 import { COLLECTIONS } from "../collections.js";
 import { accountHandlers, accountResource } from "./account.js";
+import { reconfigureUsersOf } from "./incoming.js";
 import { checkPeer, checkPeerUnused } from "./links.js";
 
 type Peer = components["schemas"]["Peer"];
@@ -17,6 +18,10 @@ export const peerResource = accountResource<Peer, PeerInput>(COLLECTIONS.peers, 
   checkSave: (context, account, peer, previous) =>
     checkPeer(context.store, account, peer, previous),
   checkDelete: (context, _account, peer) => checkPeerUnused(context.store, peer),
+  updated: (context, peer) => reconfigureUsersOf(context, peer.id),
 });
 
 export const peerHandlers = accountHandlers(peerResource);
+
+/** What generated/handlers.ts registers for this file. */
+export const handlers = peerHandlers;
