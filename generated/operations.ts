@@ -23,13 +23,15 @@ export interface Operation<P extends keyof paths = keyof paths, M extends Method
   /** The body may be left out; the facade then sends `{}`. */
   readonly optional?: boolean;
   readonly result: ResultSchema;
+  /** Fields of the body and result that hold a secret (format: password): never shown in errors or logs. */
+  readonly secrets?: readonly string[];
 }
 
 /** Whether a repeat of the operation is harmless: as the spec says, else every method but POST. */
 export const idempotentOf = (operation: Operation): boolean =>
   operation.idempotent ?? operation.method !== "POST";
 
-/** A request body's schema, as the facade checks it (src/body.ts). */
+/** A request body's schema, as the facade checks it (src/client/body.ts). */
 export interface BodyNode {
   readonly ref?: string;
   readonly type?: string;
@@ -264,6 +266,7 @@ export const listTsiGs: Operation<"/accounts/{account_id}/secondary_dns/tsigs", 
   method: "GET",
   path: "/accounts/{account_id}/secondary_dns/tsigs",
   result: "Tsig[]",
+  secrets: ["secret"],
 };
 
 /** POST /accounts/{account_id}/secondary_dns/tsigs: Create TSIG */
@@ -273,6 +276,7 @@ export const createTsig: Operation<"/accounts/{account_id}/secondary_dns/tsigs",
   body: "TsigInput",
   bodyCheck: tsigInputSchema,
   result: "Tsig",
+  secrets: ["secret"],
 };
 
 /** GET /accounts/{account_id}/secondary_dns/tsigs/{tsig_id}: TSIG Details */
@@ -280,6 +284,7 @@ export const tsigDetails: Operation<"/accounts/{account_id}/secondary_dns/tsigs/
   method: "GET",
   path: "/accounts/{account_id}/secondary_dns/tsigs/{tsig_id}",
   result: "Tsig",
+  secrets: ["secret"],
 };
 
 /** PUT /accounts/{account_id}/secondary_dns/tsigs/{tsig_id}: Update TSIG */
@@ -289,6 +294,7 @@ export const updateTsig: Operation<"/accounts/{account_id}/secondary_dns/tsigs/{
   body: "TsigInput",
   bodyCheck: tsigInputSchema,
   result: "Tsig",
+  secrets: ["secret"],
 };
 
 /** DELETE /accounts/{account_id}/secondary_dns/tsigs/{tsig_id}: Delete TSIG */

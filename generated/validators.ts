@@ -5,7 +5,7 @@ import { ucs2length, equal, formats } from "../src/emulator/schema-runtime.js";
 import type { ValidateFunction } from "../src/emulator/spec.js";
 
 /** SHA-256 of the generated/openapi.json these validators were compiled from. */
-export const SPEC_SHA256 = "ccb2ca36a21c2dccdbf2391195cd2b50fcfc5c59cdc0169b32b7a86fdf4fce6b";
+export const SPEC_SHA256 = "d2095dc7d59019f2f77135e01e0309385a641efc95d7983b6160934c2fe8c7f7";
 /** The formats the validators call; schema-runtime.ts must check each. */
 export const FORMATS: readonly string[] = ["date-time","ipv4","ipv6","password"];
 

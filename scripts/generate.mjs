@@ -3,13 +3,15 @@
 // from that bundle, generated/operations.ts (the table of operations, see
 // scripts/operations.mjs), generated/results.ts (the result schemas strictResults
 // checks, from the same script), and generated/constants.ts (lists the spec states, such
-// as the TSIG algorithms, see scripts/constants.mjs).
+// as the TSIG algorithms, see scripts/constants.mjs), and generated/client/ (the client's
+// resources and methods, see scripts/client.mjs).
 // `npm run check:generated` (--check): exits non-zero when the committed files differ
 // from what the spec would produce now, and writes nothing.
 // Also generated/validators.ts: the emulator's validators, compiled from openapi.json.
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import { clientSources } from "./client.mjs";
 import { commandsSource, handlersSource } from "./commands.mjs";
 import { constantsSource } from "./constants.mjs";
 import { transfersSchemaJson, transfersSchemaSource } from "./declare-schema.mjs";
@@ -26,6 +28,8 @@ const resultsOf = (file) => resultsSource(JSON.parse(readFileSync(file, "utf8"))
 const constants = path.join(root, "generated", "constants.ts");
 const constantsOf = (file) => constantsSource(JSON.parse(readFileSync(file, "utf8")));
 const validators = path.join(root, "generated", "validators.ts");
+const clientDir = path.join(root, "generated", "client");
+const clientOf = (file) => clientSources(JSON.parse(readFileSync(file, "utf8")));
 // The CLI's commands and the emulator's handler list (scripts/commands.mjs).
 const spare = (file, make) => [
   path.join(root, "generated", file),
@@ -57,6 +61,7 @@ if (check) {
     if (readOr(table) !== tableOf(fresh)) stale.push("generated/operations.ts");
     if (readOr(constants) !== constantsOf(fresh)) stale.push("generated/constants.ts");
     if (readOr(results) !== resultsOf(fresh)) stale.push("generated/results.ts");
+    stale.push(...staleClient(clientOf(fresh)));
     for (const [file, make] of tables)
       if (readOr(file) !== make(fresh)) stale.push(path.relative(root, file));
     for (const [name, text] of transfersOf(fresh)) {
@@ -79,11 +84,36 @@ if (check) {
   writeFileSync(table, tableOf(bundled));
   writeFileSync(constants, constantsOf(bundled));
   writeFileSync(results, resultsOf(bundled));
+  writeClient(clientOf(bundled));
   for (const [file, make] of tables) writeFileSync(file, make(bundled));
   for (const [name, text] of transfersOf(bundled)) writeFileSync(path.join(root, name), text);
   console.log(
-    `generated/operations.ts, results.ts and constants.ts written from generated/openapi.json`,
+    `generated/operations.ts, results.ts, constants.ts and client/ written from generated/openapi.json`,
   );
+}
+
+/** generated/client/'s files that differ from `files`, or are there and should not be. */
+function staleClient(files) {
+  const present = existsDir(clientDir) ? readdirSync(clientDir) : [];
+  const names = [...new Set([...present, ...Object.keys(files)])];
+  return names
+    .filter((name) => readOr(path.join(clientDir, name)) !== files[name])
+    .map((name) => `generated/client/${name}`);
+}
+
+/** Writes generated/client/ afresh: a resource gone from the spec leaves no file behind. */
+function writeClient(files) {
+  rmSync(clientDir, { recursive: true, force: true });
+  mkdirSync(clientDir, { recursive: true });
+  for (const [name, text] of Object.entries(files)) writeFileSync(path.join(clientDir, name), text);
+}
+
+function existsDir(dir) {
+  try {
+    return readdirSync(dir) !== undefined;
+  } catch {
+    return false;
+  }
 }
 
 function readOr(file) {

@@ -15,10 +15,16 @@
 //               that the facade checks the body against; BODY_SCHEMAS lists them by name
 //   optional    the body may be left out (the facade then sends `{}`)
 //   result      the name of the schema of a 200's `result` (`Name[]` for a list)
+//   secrets     the fields of the body and result whose format is `password`: the
+//               client's redactor learns their values (src/client/call.ts)
 //
-// The spec's `x-client-method: <resource>.<method>` names the facade method of an
-// operation: each resource gets a map `<resource>Operations` from method name to
-// operation, which its file in src/resources/ and the CLI read. `OPERATIONS` maps
+// The spec's `x-client-method: <resource>.<method>` (or `<resource>.<group>.<method>`)
+// names the facade method of an operation: scripts/client.mjs writes the client's
+// methods from it (generated/client/), and each resource gets a map
+// `<resource>Operations` from method name to operation, which the CLI reads.
+// `x-client-result` names the type of an operation's result when its schema's name
+// would not do (`Deleted`); `x-client-doc`, the method's JSDoc when the
+// operation's description would not. `OPERATIONS` maps
 // each operationId to its constant, resource, method and summary, for the CLI,
 // the recorder and the tests; the facade does not import it.
 
@@ -61,6 +67,20 @@ function resultName(spec, schema, where) {
   throw new Error(`${where}: the 200 response has no result property`);
 }
 
+/**
+ * The top-level fields of an object schema (or of a list's items) whose format
+ * is `password`: secrets, which the client's redactor learns from every body it
+ * sends and every result it reads (src/client/call.ts).
+ */
+function passwordFields(spec, schema) {
+  const node = schema && resolve(spec, schema);
+  if (!node) return [];
+  if (node.type === "array") return passwordFields(spec, node.items);
+  return Object.entries(node.properties ?? {})
+    .filter(([, field]) => resolve(spec, field)?.format === "password")
+    .map(([name]) => name);
+}
+
 /** Reads the operations out of a bundled spec, in the spec's order. */
 export function readOperations(spec) {
   const out = [];
@@ -80,16 +100,27 @@ export function readOperations(spec) {
         throw new Error(`${where}: x-idempotent must be true or false`);
       }
       const clientMethod = op["x-client-method"];
-      // "resource.method", or "resource.group.method" (dnsSettings.zone.get): the
-      // method's name is then "group.method".
       if (
         clientMethod !== undefined &&
-        !/^[a-z][A-Za-z]*(\.[a-z][A-Za-z]*){1,2}$/.test(clientMethod)
+        !/^[a-z][A-Za-z]*(?:\.[a-z][A-Za-z]*)+$/.test(clientMethod)
       ) {
-        throw new Error(`${where}: x-client-method must read "resource.method", e.g. outgoing.get`);
+        throw new Error(
+          `${where}: x-client-method must read "resource.method" (or "resource.group.method"), e.g. outgoing.get`,
+        );
       }
-      const [resource, ...rest] = clientMethod?.split(".") ?? [];
-      const clientName = rest.length > 0 ? rest.join(".") : undefined;
+      const [resource, ...clientPath] = clientMethod?.split(".") ?? [];
+      const clientName = clientPath.length > 0 ? clientPath.join(".") : undefined;
+      const clientResult = op["x-client-result"];
+      if (clientResult !== undefined && !/^[A-Z][A-Za-z0-9]*$/.test(clientResult)) {
+        throw new Error(`${where}: x-client-result must be a type name, e.g. Deleted`);
+      }
+      const result = resultName(spec, json, where);
+      const secrets = [
+        ...new Set([
+          ...passwordFields(spec, body && { $ref: `#/components/schemas/${body}` }),
+          ...passwordFields(spec, { $ref: `#/components/schemas/${result.replace(/\[\]$/, "")}` }),
+        ]),
+      ];
       out.push({
         operationId: op.operationId,
         resource,
@@ -100,8 +131,14 @@ export function readOperations(spec) {
         idempotent: idempotent === (method !== "post") ? undefined : idempotent,
         body,
         optional,
-        result: resultName(spec, json, where),
+        result,
+        secrets: secrets.length > 0 ? secrets : undefined,
         summary: op.summary ?? "",
+        // For the facade's generator (scripts/client.mjs):
+        clientPath,
+        clientResult,
+        doc: op["x-client-doc"] ?? op.description ?? op.summary ?? "",
+        tag: op.tags?.[0],
       });
     }
   }
@@ -119,7 +156,7 @@ export function readOperations(spec) {
 const union = (names) =>
   names.length === 0 ? "never" : [...new Set(names)].map((n) => JSON.stringify(n)).join(" | ");
 
-/** Schema keywords the facade's body check reads (src/body.ts); the rest are documentation. */
+/** Schema keywords the facade's body check reads (src/client/body.ts); the rest are documentation. */
 const BODY_KEYWORDS = [
   "type",
   "required",
@@ -144,7 +181,7 @@ const BODY_KEYWORDS = [
 ];
 /** Formats the check knows: addresses it tests, and `password`, whose value no message shows. */
 const BODY_FORMATS = ["ipv4", "ipv6", "password"];
-/** Results may also hold timestamps: strictResults (src/results.ts) tests `date-time`. */
+/** Results may also hold timestamps: strictResults (src/client/results.ts) tests `date-time`. */
 const RESULT_FORMATS = [...BODY_FORMATS, "date-time"];
 
 /**
@@ -203,7 +240,7 @@ function bodySchema(spec, schema, where, depth = 0, alternative = false, formats
   }
   const tested = node.anyOf || node.oneOf || node.pattern || /^ipv/.test(node.format ?? "");
   // An alternative fails as its parent does, in the parent's words. A named schema
-  // is worded by the client (src/body.ts); a timestamp, by what its format means.
+  // is worded by the client (src/client/body.ts); a timestamp, by what its format means.
   const what =
     node.format === "date-time"
       ? "an RFC 3339 date-time"
@@ -225,7 +262,7 @@ const bodyConstant = (name) => `${name[0].toLowerCase()}${name.slice(1)}Schema`;
 function bodyConstants(spec, ops) {
   const names = [...new Set(ops.flatMap((op) => op.body ?? []))];
   return [
-    "/** A request body's schema, as the facade checks it (src/body.ts). */",
+    "/** A request body's schema, as the facade checks it (src/client/body.ts). */",
     "export interface BodyNode {",
     "  readonly ref?: string;",
     "  readonly type?: string;",
@@ -262,7 +299,7 @@ function bodyConstants(spec, ops) {
 
 /**
  * The text of generated/results.ts: the schema of each 200's `result`, compact as
- * a body's, for strictResults (src/results.ts, the opt-in cf-secondary-dns/strict).
+ * a body's, for strictResults (src/client/results.ts, the opt-in cf-secondary-dns/strict).
  * A file of its own, so that the default bundle never carries it.
  */
 export function resultsSource(spec) {
@@ -314,6 +351,8 @@ export function operationsSource(spec) {
     "  /** The body may be left out; the facade then sends `{}`. */",
     "  readonly optional?: boolean;",
     "  readonly result: ResultSchema;",
+    "  /** Fields of the body and result that hold a secret (format: password): never shown in errors or logs. */",
+    "  readonly secrets?: readonly string[];",
     "}",
     "",
     "/** Whether a repeat of the operation is harmless: as the spec says, else every method but POST. */",
@@ -332,6 +371,7 @@ export function operationsSource(spec) {
         : []),
       ...(op.optional ? ["optional: true"] : []),
       `result: ${JSON.stringify(op.result)}`,
+      ...(op.secrets ? [`secrets: ${JSON.stringify(op.secrets)}`] : []),
     ];
     lines.push(
       `/** ${op.method} ${op.path}: ${op.summary.replace(/\*\//g, "*\\/")} */`,

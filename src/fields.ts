@@ -5,7 +5,7 @@
  * into generated/constants.ts.
  */
 import { PORT_MAX, PORT_MIN, TSIG_ALGORITHMS } from "../generated/constants.js";
-import { dnsNameProblem, isIpv4, isIpv6, shown } from "./validate.js";
+import { dnsNameProblem, isIpv4, isIpv6, shown } from "./client/validate.js";
 
 export function nonEmptyStringProblem(value: unknown): string | undefined {
   return typeof value === "string" && value.length > 0

@@ -9,7 +9,7 @@
  * checks after to name it as the user wrote it. Web-standard only, like the client.
  */
 import { TSIG_ALGORITHMS, TSIG_DIGESTS, tsigAlgorithm } from "./dns/algorithms.js";
-import { dnsNameProblem } from "./validate.js";
+import { dnsNameProblem } from "./client/validate.js";
 
 /** `example.com`, `Example.COM.`: `example.com.`; what is not a DNS name stays as given. */
 export function dnsNameOf(name: string): string {

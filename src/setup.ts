@@ -15,11 +15,11 @@
  * Everything is checked before the first request, so bad input sends nothing.
  * Web-standard only (crypto.getRandomValues, btoa), like the client.
  */
-import type { SecondaryDnsClient } from "./client.js";
-import { NotFoundError, ValidationError } from "./errors.js";
-import type { OutgoingZone } from "./resources/outgoing.js";
-import type { Peer } from "./resources/peers.js";
-import type { Tsig } from "./resources/tsigs.js";
+import type { SecondaryDnsClient } from "./client/client.js";
+import { NotFoundError, ValidationError } from "./client/errors.js";
+import type { OutgoingZone } from "../generated/client/outgoing.js";
+import type { Peer } from "../generated/client/peers.js";
+import type { Tsig } from "../generated/client/tsigs.js";
 import {
   algoProblem,
   ipProblem,
@@ -28,7 +28,7 @@ import {
   secretProblem,
   tsigNameProblem,
 } from "./fields.js";
-import { dnsNameProblem, identifierProblem } from "./validate.js";
+import { dnsNameProblem, identifierProblem } from "./client/validate.js";
 import { TSIG_ALGORITHMS, TSIG_DIGESTS, type TsigAlgorithm } from "./dns/algorithms.js";
 import { tsigAlgoOf, tsigNameOf, zoneNameOf } from "./names.js";
 

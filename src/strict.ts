@@ -3,4 +3,4 @@
  *
  *   createSecondaryDnsClient({ validateResults: strictResults })
  */
-export { strictResults, type ResultSchema, type ResultValidator } from "./results.js";
+export { strictResults, type ResultSchema, type ResultValidator } from "./client/results.js";

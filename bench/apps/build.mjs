@@ -11,6 +11,7 @@ export const APPS = [
   "openapi-fetch",
   "ours",
   "ours-raw",
+  "ours-modular",
   "cloudflare-shakable",
   "cloudflare",
 ];

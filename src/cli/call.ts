@@ -1,14 +1,15 @@
 /**
- * The CLI's way to send an operation: the client's call layer (src/call.ts) by
+ * The CLI's way to send an operation: the client's call layer (src/client/call.ts) by
  * operation descriptor, with the client's options, transport and redaction, so a
  * command needs no facade method of its own (generated/commands.ts names the
  * operation; generated/operations.ts describes it).
  */
 import { OPERATIONS, type OperationId } from "../../generated/operations.js";
-import { createCall } from "../call.js";
-import { resolveOptions, type CallOptions, type ClientOptions } from "../options.js";
-import { createRedactor } from "../redact.js";
-import { createTransport } from "../transport.js";
+import { checkBody } from "../client/body.js";
+import { createCall } from "../client/call.js";
+import { resolveOptions, type CallOptions, type ClientOptions } from "../client/options.js";
+import { createRedactor } from "../client/redact.js";
+import { createTransport } from "../client/transport.js";
 
 /** Sends operations with one client's settings; `remember` keeps a secret out of every error. */
 export interface Caller {
@@ -26,10 +27,10 @@ export function createCaller(options: ClientOptions): Caller {
   const resolved = resolveOptions(options);
   const { redactError: redact, scrub, remember } = createRedactor(resolved.secrets);
   const transport = createTransport({ ...resolved, redact, scrub });
-  const call = createCall({ ...resolved, transport, redact });
+  const call = createCall({ ...resolved, transport, redact, remember });
   return {
     send: (operationId, params, body, callOptions) =>
-      call(OPERATIONS[operationId]!.operation, params as never, body, callOptions),
+      call(OPERATIONS[operationId]!.operation, params as never, body, callOptions, checkBody),
     remember,
   };
 }

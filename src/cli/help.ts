@@ -1,6 +1,6 @@
 /** The help texts of the top level and the hand-written commands (resource-help.ts: the others). */
 import { COMMANDS } from "../../generated/commands.js";
-import { DEFAULT_BASE_URL, DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT_MS } from "../options.js";
+import { DEFAULT_BASE_URL, DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT_MS } from "../client/options.js";
 
 export const PROGRAM = "cf-secondary-dns";
 

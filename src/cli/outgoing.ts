@@ -5,7 +5,7 @@
  * ValidationError of the client turned into a usage error naming the argument.
  */
 import { ValidationError, type ClientOptions } from "../index.js";
-import { strictResults } from "../results.js";
+import { strictResults } from "../client/results.js";
 import { CLIENT_FLAGS } from "./help.js";
 import { UsageError, type CliIo } from "./io.js";
 import { wholeNumber } from "./parse.js";

@@ -7,7 +7,7 @@
  * because of a local API.
  */
 import { findPrimary, parseAddress, PrimaryUnknownError, type FoundPrimary } from "../dns/index.js";
-import { DEFAULT_BASE_URL } from "../options.js";
+import { DEFAULT_BASE_URL } from "../client/options.js";
 import { UsageError, type CliIo } from "./io.js";
 
 export interface PrimaryChoice {

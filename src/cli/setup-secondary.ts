@@ -13,8 +13,8 @@ import {
   type WrittenConfig,
 } from "../dns/secondary-config.js";
 import type { SecondaryDnsClient } from "../index.js";
-import { cloudflareIps } from "../ips.js";
-import { strictResults } from "../results.js";
+import { cloudflareIps } from "../client/ips.js";
+import { strictResults } from "../client/results.js";
 import type { SetupResult } from "../setup.js";
 import { escapeText } from "../text.js";
 import { MASKED } from "./secret.js";

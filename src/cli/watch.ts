@@ -9,7 +9,7 @@ import { parseArgs } from "node:util";
 import { gzipSync } from "node:zlib";
 import { createSecondaryDnsClient } from "../index.js";
 import { parseAddress } from "../dns/doctor.js";
-import { identifierProblem } from "../validate.js";
+import { identifierProblem } from "../client/validate.js";
 import type { WatchChange, WatchMetrics } from "../dns/watch.js";
 import { DOCTOR_OPTIONS, PRIMARY_ENV, doctorSettings } from "./doctor.js";
 import { DEFAULT_INTERVAL, DEFAULT_LISTEN, duration } from "./doctor-flags.js";

@@ -6,7 +6,11 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { COMMANDS } from "../../generated/commands.js";
 import { CLIENT_FLAGS } from "../../src/cli/help.js";
-import { DEFAULT_BASE_URL, DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT_MS } from "../../src/options.js";
+import {
+  DEFAULT_BASE_URL,
+  DEFAULT_MAX_RETRIES,
+  DEFAULT_TIMEOUT_MS,
+} from "../../src/client/options.js";
 import { startEmulator } from "../../src/emulator/index.js";
 import { VERSION } from "../../src/index.js";
 import { runCli } from "../../src/cli/run.js";

@@ -11,7 +11,7 @@ import {
   type ClientOptions,
 } from "../../src/index.js";
 import { rawClient } from "../../src/raw.js";
-import { MAX_BODY_BYTES, parseRetryAfter } from "../../src/transport.js";
+import { MAX_BODY_BYTES, parseRetryAfter } from "../../src/client/transport.js";
 import { envelope, sampleZone, serverForTests, ZONE, type Reply } from "../support/server.js";
 
 const api = serverForTests();

@@ -75,7 +75,7 @@ describe("hovers name the resources' types", () => {
   }, 60_000);
 
   it("in the published .d.ts", () => {
-    const dts = (name: string) => path.join(root, "dist", "src", "resources", `${name}.d.ts`);
+    const dts = (name: string) => path.join(root, "dist", "generated", "client", `${name}.d.ts`);
     expect(existsSync(dts("peers")), "run `npm run build` first").toBe(true);
     const peers = readFileSync(dts("peers"), "utf8");
     expect(peers).toMatch(/list: \(options\?: CallOptions\) => Promise<Peer\[\]>/);

@@ -2,8 +2,8 @@
 // from, and the filling of path parameters every facade call goes through.
 import { describe, expect, it } from "vitest";
 import { idempotentOf, OPERATIONS } from "../../generated/operations.js";
-import { checkBody } from "../../src/body.js";
-import { fillPath } from "../../src/call.js";
+import { checkBody } from "../../src/client/body.js";
+import { fillPath } from "../../src/client/call.js";
 import { createSecondaryDnsClient, ValidationError } from "../../src/index.js";
 import { operations } from "../support/spec.js";
 

@@ -7,7 +7,7 @@ import {
   ServerError,
   TimeoutError,
 } from "../../src/index.js";
-import { backoffDelayMs, parseRetryAfter } from "../../src/transport.js";
+import { backoffDelayMs, parseRetryAfter } from "../../src/client/transport.js";
 import {
   envelope,
   failure,

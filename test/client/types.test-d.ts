@@ -159,11 +159,11 @@ describe("wrong calls do not compile", () => {
 
 describe("the call's types come from (path, method)", () => {
   it("derives the result of a path and method from the spec", () => {
-    type Get = import("../../src/types.js").ResultAt<
+    type Get = import("../../src/client/types.js").ResultAt<
       "/zones/{zone_id}/secondary_dns/outgoing",
       "GET"
     >;
-    type Status = import("../../src/types.js").ResultAt<
+    type Status = import("../../src/client/types.js").ResultAt<
       "/zones/{zone_id}/secondary_dns/outgoing/status",
       "GET"
     >;
@@ -172,7 +172,7 @@ describe("the call's types come from (path, method)", () => {
   });
 
   it("asks for every path parameter by camelCase name; accountId may come from elsewhere", () => {
-    type Params<P extends string> = import("../../src/types.js").PathParams<P>;
+    type Params<P extends string> = import("../../src/client/types.js").PathParams<P>;
     expectTypeOf<Params<"/zones/{zone_id}/x">>().toEqualTypeOf<
       { zoneId: string } & { accountId?: string }
     >();

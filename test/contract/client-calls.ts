@@ -5,7 +5,7 @@
  */
 import { OPERATIONS, type Operation } from "../../generated/operations.js";
 import { cloudflareIps, type SecondaryDnsClient } from "../../src/index.js";
-import type { CallOptions } from "../../src/options.js";
+import type { CallOptions } from "../../src/client/options.js";
 
 /**
  * `ids`: the path parameters by camelCase name (`accountId` goes into the call's

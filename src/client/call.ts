@@ -1,12 +1,12 @@
 /**
  * What every facade method does: fill the path from its parameters, check the
  * arguments, send the request, and unwrap the envelope into its `result` or an
- * error. A resource file only names its methods (see resources/outgoing.ts);
- * what each operation is comes from the table generated from the spec
+ * error. The methods themselves are generated from the spec (generated/client/,
+ * see scripts/client.mjs), and so is what each operation is
  * (generated/operations.ts).
  */
-import { idempotentOf, type Method, type Operation } from "../generated/operations.js";
-import type { paths } from "../generated/schema.js";
+import { idempotentOf, type Method, type Operation } from "../../generated/operations.js";
+import type { paths } from "../../generated/schema.js";
 import {
   ConnectionError,
   excerpt,
@@ -15,7 +15,7 @@ import {
   type ApiMessage,
 } from "./errors.js";
 import { checkCallOptions, type CallOptions } from "./options.js";
-import { checkBody } from "./body.js";
+import type { BodyCheck } from "./body.js";
 import { failureOf, type Transport } from "./transport.js";
 import type { ResultValidator } from "./results.js";
 import type { PathParams, ResultAt } from "./types.js";
@@ -29,6 +29,8 @@ export type Call = <P extends keyof paths, M extends Method>(
   params: PathParams<P>,
   body: unknown,
   options: CallOptions | undefined,
+  /** The body walker (src/client/body.ts), passed by the operations that take a body. */
+  check?: BodyCheck,
 ) => Promise<ResultAt<P, M>>;
 
 const PARAMETER = /\{(\w+)\}/g;
@@ -66,30 +68,49 @@ export interface CallContext {
   redact: <E extends Error>(error: E) => E;
   validateResults: ResultValidator | undefined;
   accountId: string | undefined;
+  /** Learns a secret, so that no later error or log line carries it (src/client/redact.ts). */
+  remember?: (secret: string) => void;
+}
+
+/** Hands each secret field (an operation's `secrets`) of a body or result, or of its items, to `remember`. */
+function learnSecrets(
+  fields: readonly string[],
+  value: unknown,
+  remember: ((secret: string) => void) | undefined,
+): void {
+  for (const item of [value].flat() as (Record<string, unknown> | null | undefined)[])
+    for (const field of fields) {
+      const secret = item?.[field];
+      if (typeof secret === "string") remember?.(secret);
+    }
 }
 
 /**
  * The facade's call. It sends with fetch itself, not through the raw client
- * (src/raw.ts), so middleware registered on a raw client does not apply to it.
+ * (src/client/raw.ts), so middleware registered on a raw client does not apply to it.
  */
 export function createCall(context: CallContext): Call {
-  const { transport, baseUrl, headers, redact, validateResults, accountId } = context;
+  const { transport, baseUrl, headers, redact, validateResults, accountId, remember } = context;
   const jsonHeaders = { ...headers, "Content-Type": "application/json" };
   return async function call<P extends keyof paths, M extends Method>(
     operation: Operation<P, M>,
     params: PathParams<P>,
     body: unknown,
     options: CallOptions | undefined,
+    check?: BodyCheck,
   ): Promise<ResultAt<P, M>> {
-    const { method } = operation;
+    const { method, secrets } = operation;
     let request = { method, url: baseUrl + operation.path };
     try {
+      // A secret sent is a secret from now on, even when this call fails.
+      if (secrets) learnSecrets(secrets, body, remember);
       const settings = checkCallOptions(options);
       const url = baseUrl + fillPath(operation.path, params, settings.accountId ?? accountId);
       // An optional body left out goes as `{}`, as Cloudflare's schema for it asks.
       const given = body === undefined && operation.optional ? {} : body;
-      const check = operation.bodyCheck;
-      const payload = check ? JSON.stringify(checkBody(check, given)) : null;
+      // Operations whose body is an argument pass the walker; the others send `{}`.
+      const schema = operation.bodyCheck;
+      const payload = schema ? JSON.stringify(check ? check(schema, given) : given) : null;
       request = { method, url };
       const { response, text } = await transport.send(
         { method, url, headers: payload === null ? headers : jsonHeaders, body: payload },
@@ -100,6 +121,7 @@ export function createCall(context: CallContext): Call {
       const problem = validateResults?.(operation.result, result);
       if (problem)
         throw failureOf(request, baseUrl, response, { detail: `unexpected response: ${problem}` });
+      if (secrets) learnSecrets(secrets, result, remember);
       return result as ResultAt<P, M>;
     } catch (error) {
       if (error === options?.signal?.reason && options?.signal?.aborted) throw error;

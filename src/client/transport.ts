@@ -126,8 +126,20 @@ export function failureOf(
   });
 }
 
+/**
+ * What one attempt came to, and what the retry policy makes of it: `retry` is
+ * false for no retry, else the wait the server asked for (Retry-After, in
+ * milliseconds), undefined for the usual backoff.
+ */
+interface Outcome {
+  answer?: Answer;
+  failure?: SecondaryDnsError;
+  retry: number | undefined | false;
+}
+
+// The factory holds three functions (exchange, attemptOnce, send) that share its settings.
 export function createTransport(settings: TransportSettings) {
-  const { logger, scrub, baseUrl, redact } = settings;
+  const { logger, scrub, redact, baseUrl } = settings;
   const custom = settings.fetch;
   const verbose = logger.debug !== silentLogger.debug;
 
@@ -143,90 +155,75 @@ export function createTransport(settings: TransportSettings) {
     call: CallSettings,
     start: (signal: AbortSignal) => Promise<Response>,
   ): Promise<Answer> {
-    const timeoutMs = call.timeoutMs ?? settings.timeoutMs;
     const maxRetries = call.maxRetries ?? settings.maxRetries;
-    const { signal } = call;
     const what = () => `${info.method} ${scrub(info.url)}`;
     for (let attempt = 0; ; attempt++) {
-      signal?.throwIfAborted();
-      const started = Date.now();
-      if (verbose) logger.debug(`-> ${what()}`, { attempt });
-      const controller = new AbortController();
-      const timer = setTimeout(
-        () => controller.abort(new TimeoutError(info, timeoutMs)),
-        timeoutMs,
+      const { answer, failure, retry } = await attemptOnce(
+        info,
+        idempotent,
+        call,
+        attempt,
+        what,
+        start,
       );
-      const onAbort = () => controller.abort(signal?.reason);
-      signal?.addEventListener("abort", onAbort);
-      // The platform's fetch stops, request and body alike, when the signal
-      // aborts; a custom fetch is raced against the abort, so one that ignores
-      // it cannot hang us.
-      const aborted = custom && abortOf(controller.signal);
-      const race = <T>(work: Promise<T>) => (aborted ? Promise.race([work, aborted]) : work);
-      let answer: Answer | undefined;
-      let failure: SecondaryDnsError | undefined;
-      let mayRetry = false;
-      let waitMs: number | undefined;
-      try {
-        const response = await race(start(controller.signal));
-        const { status, headers } = response;
-        const fail = (detail: string) => {
-          void response.body?.cancel().catch(() => {});
-          return failureOf(info, baseUrl, response, { detail });
-        };
-        if ((status > 299 && status < 400) || response.type === "opaqueredirect") {
-          const location = headers.get("location");
-          throw fail(
-            `the API answered a redirect${location ? ` to ${excerpt(location)}` : ""}, which the client does not follow`,
-          );
-        }
-        const tooLarge = `the body is over ${MAX_BODY_BYTES} bytes, more than any answer of this API`;
-        if (Number(headers.get("content-length")) > MAX_BODY_BYTES) throw fail(tooLarge);
-        // Counted as it streams in: past the limit, the rest is not read.
-        const reader = NULL_BODY_STATUSES.has(status) ? undefined : response.body?.getReader();
-        const chunks: Uint8Array[] = [];
-        let size = 0;
-        for (;;) {
-          const chunk = reader && (await race(reader.read()));
-          if (!chunk || chunk.done) break;
-          if ((size += chunk.value.byteLength) > MAX_BODY_BYTES) throw fail(tooLarge);
-          chunks.push(chunk.value);
-        }
-        const text = utf8.decode(chunks.length < 2 ? chunks[0] : concat(chunks, size));
-        answer = { response, text };
-        if (verbose) {
-          logger.debug(`<- ${status} ${what()} in ${Date.now() - started} ms`, {
-            status,
-            rayId: scrub(headers.get("cf-ray") ?? "") || undefined,
-          });
-        }
-        waitMs = parseRetryAfter(headers.get("retry-after"));
-        mayRetry = RETRYABLE_STATUSES.has(status) && (idempotent || status === 429);
-        if (mayRetry && waitMs! > MAX_RETRY_AFTER_MS) {
-          logger.warn(`not retrying: the server asked to wait ${waitMs} ms`, { status });
-          mayRetry = false;
-        }
-      } catch (error) {
-        signal?.throwIfAborted();
-        const thrown = controller.signal.aborted ? controller.signal.reason : error;
-        failure = redact(isPackageError(thrown) ? thrown : new ConnectionError(info, thrown));
-        mayRetry =
-          !(failure instanceof ApiError) &&
-          (idempotent || (failure instanceof ConnectionError && neverSent(failure.cause)));
-        if (verbose) logger.debug(`<- ${failure.name} ${what()}: ${failure.message}`);
-      } finally {
-        clearTimeout(timer);
-        signal?.removeEventListener("abort", onAbort);
-      }
-      if (!mayRetry || attempt >= maxRetries) {
+      if (retry === false || attempt >= maxRetries) {
         if (failure) throw failure;
         return answer!;
       }
-      const delay = waitMs ?? backoffDelayMs(attempt);
+      const delay = retry ?? backoffDelayMs(attempt);
       logger.warn(
         `retrying ${what()} in ${delay} ms after ${failure?.name ?? answer?.response.status} (retry ${attempt + 1} of ${maxRetries})`,
       );
-      await sleep(delay, signal);
+      await sleep(delay, call.signal);
+    }
+  }
+
+  /**
+   * One attempt: its own timeout (covering the body) and abort, the response read
+   * within the limits, and what the retry policy makes of the answer or failure.
+   * Throws only the caller's abort reason.
+   */
+  async function attemptOnce(
+    info: { method: string; url: string },
+    idempotent: boolean,
+    call: CallSettings,
+    attempt: number,
+    what: () => string,
+    start: (signal: AbortSignal) => Promise<Response>,
+  ): Promise<Outcome> {
+    const timeoutMs = call.timeoutMs ?? settings.timeoutMs;
+    const { signal } = call;
+    signal?.throwIfAborted();
+    const started = Date.now();
+    if (verbose) logger.debug(`-> ${what()}`, { attempt });
+    const controller = new AbortController();
+    const timer = setTimeout(() => controller.abort(new TimeoutError(info, timeoutMs)), timeoutMs);
+    const onAbort = () => controller.abort(signal?.reason);
+    signal?.addEventListener("abort", onAbort);
+    // The platform's fetch stops, request and body alike, when the signal
+    // aborts; a custom fetch is raced against the abort, so one that ignores
+    // it cannot hang us.
+    const aborted = custom && abortOf(controller.signal);
+    const race = <T>(work: Promise<T>) => (aborted ? Promise.race([work, aborted]) : work);
+    try {
+      const response = await race(start(controller.signal));
+      const answer = await readAnswer(info, baseUrl, response, race);
+      if (verbose) {
+        logger.debug(`<- ${response.status} ${what()} in ${Date.now() - started} ms`, {
+          status: response.status,
+          rayId: scrub(response.headers.get("cf-ray") ?? "") || undefined,
+        });
+      }
+      return { answer, retry: answerPolicy(response, idempotent, logger) };
+    } catch (error) {
+      signal?.throwIfAborted();
+      const thrown = controller.signal.aborted ? controller.signal.reason : error;
+      const failure = redact(isPackageError(thrown) ? thrown : new ConnectionError(info, thrown));
+      if (verbose) logger.debug(`<- ${failure.name} ${what()}: ${failure.message}`);
+      return { failure, retry: failurePolicy(failure, idempotent) && undefined };
+    } finally {
+      clearTimeout(timer);
+      signal?.removeEventListener("abort", onAbort);
     }
   }
 
@@ -241,6 +238,69 @@ export function createTransport(settings: TransportSettings) {
   }
 
   return { send, exchange };
+}
+
+/**
+ * The response with its body read: a redirect is refused, and a body over
+ * MAX_BODY_BYTES is refused before or while it streams in (the rest is not read).
+ */
+async function readAnswer(
+  info: { method: string; url: string },
+  baseUrl: string,
+  response: Response,
+  race: <T>(work: Promise<T>) => Promise<T>,
+): Promise<Answer> {
+  const { status, headers } = response;
+  const fail = (detail: string) => {
+    void response.body?.cancel().catch(() => {});
+    return failureOf(info, baseUrl, response, { detail });
+  };
+  if ((status > 299 && status < 400) || response.type === "opaqueredirect") {
+    const location = headers.get("location");
+    throw fail(
+      `the API answered a redirect${location ? ` to ${excerpt(location)}` : ""}, which the client does not follow`,
+    );
+  }
+  const tooLarge = `the body is over ${MAX_BODY_BYTES} bytes, more than any answer of this API`;
+  if (Number(headers.get("content-length")) > MAX_BODY_BYTES) throw fail(tooLarge);
+  const reader = NULL_BODY_STATUSES.has(status) ? undefined : response.body?.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const chunk = reader && (await race(reader.read()));
+    if (!chunk || chunk.done) break;
+    if ((size += chunk.value.byteLength) > MAX_BODY_BYTES) throw fail(tooLarge);
+    chunks.push(chunk.value);
+  }
+  const text = utf8.decode(chunks.length < 2 ? chunks[0] : concat(chunks, size));
+  return { response, text };
+}
+
+/**
+ * The retry policy for an answer: a retryable status, for an idempotent request
+ * or after a 429, after the server's Retry-After unless that is over
+ * MAX_RETRY_AFTER_MS (then not at all).
+ */
+function answerPolicy(response: Response, idempotent: boolean, logger: Logger): Outcome["retry"] {
+  const { status } = response;
+  const waitMs = parseRetryAfter(response.headers.get("retry-after"));
+  if (!RETRYABLE_STATUSES.has(status) || !(idempotent || status === 429)) return false;
+  if (waitMs! > MAX_RETRY_AFTER_MS) {
+    logger.warn(`not retrying: the server asked to wait ${waitMs} ms`, { status });
+    return false;
+  }
+  return waitMs;
+}
+
+/**
+ * The retry policy for a failure with no answer: never an ApiError; otherwise
+ * an idempotent request, or one that cannot have reached the server.
+ */
+function failurePolicy(failure: SecondaryDnsError, idempotent: boolean): boolean {
+  return (
+    !(failure instanceof ApiError) &&
+    (idempotent || (failure instanceof ConnectionError && neverSent(failure.cause)))
+  );
 }
 
 export type Transport = ReturnType<typeof createTransport>;

@@ -7,7 +7,7 @@ import {
   DNS_NAME_MAX_LENGTH,
   DNS_NAME_PATTERN,
   IDENTIFIER_PATTERN,
-} from "../generated/constants.js";
+} from "../../generated/constants.js";
 import { ValidationError } from "./errors.js";
 
 const identifier = new RegExp(IDENTIFIER_PATTERN);

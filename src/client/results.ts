@@ -5,8 +5,8 @@
  * (src/body.ts). Opt-in, so that clients which trust the API do not carry the
  * result schemas in their bundle.
  */
-import type { ResultSchema } from "../generated/operations.js";
-import { RESULT_SCHEMAS } from "../generated/results.js";
+import type { ResultSchema } from "../../generated/operations.js";
+import { RESULT_SCHEMAS } from "../../generated/results.js";
 import { checkBody, FORMATS } from "./body.js";
 import { ValidationError } from "./errors.js";
 

@@ -8,10 +8,10 @@
  * limit, no redirects) and result check, so against the emulator it gets the
  * emulator's answer. The operation needs no credentials, so none are sent.
  */
-import { cloudflareIPsCloudflareIpDetails } from "../generated/operations.js";
-import type { components } from "../generated/schema.js";
+import { cloudflareIPsCloudflareIpDetails } from "../../generated/operations.js";
+import type { components } from "../../generated/schema.js";
 import { createCall } from "./call.js";
-import { clientParts, type SecondaryDnsClient } from "./client.js";
+import { partsOf, type SecondaryDnsCore } from "./core.js";
 import { ValidationError } from "./errors.js";
 import type { CallOptions } from "./options.js";
 
@@ -25,13 +25,10 @@ export interface CloudflareIps extends CloudflareIpsSchema {}
  * ValidationError for a client not made by createSecondaryDnsClient.
  */
 export async function cloudflareIps(
-  client: SecondaryDnsClient,
+  client: SecondaryDnsCore,
   options?: CallOptions,
 ): Promise<CloudflareIps> {
-  const parts = clientParts.get(client);
-  if (!parts) {
-    throw new ValidationError("client", "must be a client made by createSecondaryDnsClient");
-  }
+  const parts = partsOf(client);
   const { resolved, transport, redact } = parts;
   // Only the User-Agent: a public operation gets no credential.
   const headers = { "User-Agent": resolved.headers["User-Agent"] ?? "cf-secondary-dns" };

@@ -1,6 +1,6 @@
 /** Type helpers that read results off the generated operation types. */
-import type { paths } from "../generated/schema.js";
-import type { Method } from "../generated/operations.js";
+import type { paths } from "../../generated/schema.js";
+import type { Method } from "../../generated/operations.js";
 
 /** The JSON body of an operation's 200 response. */
 export type SuccessBody<Op> = Op extends {
