@@ -29,7 +29,7 @@ import {
 } from "../resource.js";
 import { loadSpec, schemaProblem } from "../spec.js";
 import type { RecordChecks, Store } from "../store.js";
-import { allEntries, recordsOf } from "./account.js";
+import { allEntries } from "./account.js";
 import { checkLinkedPeers } from "./links.js";
 import {
   incomingPrimaries,
@@ -39,7 +39,6 @@ import {
 
 type IncomingZone = components["schemas"]["IncomingZone"];
 type IncomingZoneInput = components["schemas"]["IncomingZoneInput"];
-type Tsig = components["schemas"]["Tsig"];
 type Peer = components["schemas"]["Peer"];
 
 /**
