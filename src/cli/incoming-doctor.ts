@@ -114,7 +114,7 @@ function formatReport(zoneId: string, report: IncomingDoctorReport): string {
     `Zone ${zoneId} (${report.zone}): API soa_serial ${report.soaSerial}, checked ${report.checkedTime}; Cloudflare's DNS at ${report.cloudflare}`,
   ];
   for (const p of report.primaries) {
-    lines.push(`  primary ${p.name} (${p.id}) at ${p.primary.target}: ${p.primary.detail}`);
+    lines.push(`  primary "${p.name}" (${p.id}) at ${p.primary.target}: ${p.primary.detail}`);
     lines.push(`    Cloudflare's DNS: ${p.cloudflare.detail}`);
     lines.push(`    ${p.api.detail}`);
   }

@@ -1,0 +1,242 @@
+/**
+ * `incoming setup` and `incoming doctor` against the emulator with a real Knot
+ * primary on 127.0.0.1, configured from what `incoming setup --write-config`
+ * writes: setup creates key, peer and zone; the emulator pulls; doctor says in
+ * sync (0); a change on the primary without NOTIFY makes doctor say behind (17);
+ * a NOTIFY brings it back to in sync. A rerun of setup is unchanged; bad input
+ * exits 2 naming the flag with nothing sent. The NSD and BIND files pass their
+ * servers' checkers. Also `dns-settings get|update [--account]`.
+ */
+import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { DOCTOR_EXIT_CODES } from "../../src/dns/doctor.js";
+import { querySoa } from "../../src/dns/query.js";
+import { startEmulator, type Emulator } from "../../src/emulator/index.js";
+import { createSecondaryDnsClient } from "../../src/index.js";
+import { freePort, waitFor } from "../dns/servers.js";
+import { proxiesClosedAfterEach, startProxy } from "./proxy.js";
+import { cli } from "./run.js";
+
+const CI = process.env.CI === "true";
+const ACCOUNT = "01a7362d577a6c3019a474fd6f485823";
+const ZONE = "incoming.test";
+const ZONE_ID = "0123456789abcdef0123456789abcdef";
+const TOOLS = [
+  "/usr/sbin/knotd",
+  "/usr/sbin/knotc",
+  "/usr/sbin/nsd-checkconf",
+  "/usr/bin/named-checkconf",
+];
+const present = TOOLS.every(
+  (tool) => spawnSync(tool, ["-h"], { stdio: "ignore", timeout: 5000 }).error === undefined,
+);
+if (!present && !CI) console.warn("[incoming] knot, nsd or bind9 is not installed: skipped");
+
+function zoneText(serial: number): string {
+  return [
+    `$ORIGIN ${ZONE}.`,
+    "$TTL 300",
+    `@ IN SOA ns.${ZONE}. admin.${ZONE}. ${serial} 3600 600 86400 300`,
+    `@ IN NS ns.${ZONE}.`,
+    "ns IN A 127.0.0.1",
+    `www IN A 192.0.2.${serial % 250}`,
+    "",
+  ].join("\n");
+}
+
+let emulator: Emulator;
+let dir: string;
+let port: number;
+let knot: ChildProcess | undefined;
+let output = "";
+const proxies = proxiesClosedAfterEach();
+const env = (url: string) => ({
+  CLOUDFLARE_BASE_URL: url,
+  CLOUDFLARE_API_TOKEN: "incoming-token",
+  CLOUDFLARE_ACCOUNT_ID: ACCOUNT,
+});
+const knotConf = () => join(dir, "knot", "knot.conf");
+const setupArgs = (...more: string[]) => [
+  ...["incoming", "setup", ZONE_ID, "--name", ZONE, "--primary-ip", "127.0.0.1"],
+  ...["--primary-port", String(port), "--tsig-name", "incoming-key", "--ixfr"],
+  ...["--write-config", dir, ...more],
+];
+const doctor = () => cli(["incoming", "doctor", ZONE_ID, "--timeout", "1000"], env(emulator.url));
+const context = () => `knot said:\n${output.slice(-3000)}`;
+
+function knotc(...args: string[]): void {
+  const done = spawnSync("/usr/sbin/knotc", ["-c", knotConf(), ...args], {
+    encoding: "utf8",
+    timeout: 10_000,
+  });
+  output += done.stdout + done.stderr;
+  expect(done.status, `knotc ${args.join(" ")}: ${done.stderr}`).toBe(0);
+}
+
+/** Starts knotd from `conf` and waits until it serves `serial`. */
+async function startKnot(conf: string, serial: number): Promise<void> {
+  knot = spawn("/usr/sbin/knotd", ["-c", conf], { stdio: ["ignore", "pipe", "pipe"] });
+  knot.stdout!.on("data", (chunk: Buffer) => (output += chunk.toString()));
+  knot.stderr!.on("data", (chunk: Buffer) => (output += chunk.toString()));
+  await waitFor(`knot to serve serial ${serial}`, () => serialAt(port, serial), 15_000, context);
+}
+
+async function stopKnot(): Promise<void> {
+  if (!knot || knot.exitCode !== null) return;
+  const exited = new Promise((resolve) => knot!.once("exit", resolve));
+  knot.kill("SIGTERM");
+  const timer = setTimeout(() => knot!.kill("SIGKILL"), 3000);
+  await exited;
+  clearTimeout(timer);
+}
+
+/** `serial` when the server at 127.0.0.1:at serves it, else undefined. */
+async function serialAt(at: number, serial: number): Promise<number | undefined> {
+  const answer = await querySoa({ host: "127.0.0.1", port: at, zone: ZONE, timeoutMs: 500 });
+  return answer.status === "answer" && answer.serial === serial ? serial : undefined;
+}
+
+beforeAll(async () => {
+  emulator = await startEmulator({ dnsPort: 0, seed: {} });
+  dir = mkdtempSync(join(tmpdir(), "incoming-setup-"));
+  port = await freePort();
+});
+afterAll(async () => {
+  await stopKnot();
+  await emulator?.close();
+  if (dir) rmSync(dir, { recursive: true, force: true });
+}, 15_000);
+
+describe.skipIf(!present && !CI)("incoming setup and doctor with a Knot primary", () => {
+  it("needs knot, nsd and bind9 under CI", () => expect(present).toBe(true));
+
+  it("sets up key, peer and zone, and writes configurations that pass the checkers", async () => {
+    const first = await cli(setupArgs(), env(emulator.url));
+    expect(first.stderr).toBe("");
+    expect(first.code).toBe(0);
+    expect(first.stdout).toMatch(/^ {2}tsig {7}created {4}created TSIG key incoming-key\./m);
+    expect(first.stdout).toMatch(/^ {2}peer {7}created {4}created peer "primary 127\.0\.0\.1/m);
+    expect(first.stdout).toMatch(/^ {2}incoming {3}created /m);
+    const dns = emulator.dns!;
+    expect(first.stdout).toContain(`send NOTIFY to ${dns.host} port ${dns.port}`);
+    expect(first.stdout).toContain(`allow transfers (AXFR, IXFR) from ${dns.host}`);
+    // The key's secret is printed once, by the run that creates it, and is in the files.
+    const secret = /secret "([^"]+)"/.exec(first.stdout)![1]!;
+    expect(readFileSync(knotConf(), "utf8")).toContain(secret);
+    const knotCheck = spawnSync("/usr/sbin/knotc", ["-c", knotConf(), "conf-check"], {
+      encoding: "utf8",
+    });
+    expect(knotCheck.status, knotCheck.stderr).toBe(0);
+    for (const [tool, file] of [
+      ["/usr/sbin/nsd-checkconf", join(dir, "nsd", "nsd.conf")],
+      ["/usr/bin/named-checkconf", join(dir, "bind", "named.conf")],
+    ] as const) {
+      const checked = spawnSync(tool, [file], { encoding: "utf8" });
+      expect(checked.status, `${tool}: ${checked.stdout}${checked.stderr}`).toBe(0);
+    }
+    const client = createSecondaryDnsClient({ apiToken: "t", baseUrl: emulator.url });
+    const peer = (await client.peers.list({ accountId: ACCOUNT }))[0];
+    expect(peer).toMatchObject({ ip: "127.0.0.1", port, ixfr_enable: true });
+  });
+
+  it("a rerun changes nothing and says unchanged, the secret masked", async () => {
+    const rerun = await cli(setupArgs(), env(emulator.url));
+    expect(rerun.code).toBe(0);
+    expect(rerun.stdout).toContain("Nothing to change: everything was already set up.");
+    for (const step of ["tsig", "peer", "incoming"])
+      expect(rerun.stdout).toMatch(new RegExp(`^ {2}${step} +unchanged `, "m"));
+    expect(rerun.stdout).toContain("(--show-secret to see it)");
+  });
+
+  it("the emulator pulls from Knot and doctor says in sync (exit 0)", async () => {
+    writeFileSync(join(dir, `${ZONE}.zone`), zoneText(100));
+    // Knot first runs without its NOTIFY line, so the change below reaches the emulator only later.
+    const quiet = join(dir, "knot", "quiet.conf");
+    writeFileSync(quiet, readFileSync(knotConf(), "utf8").replace(/^ {4}notify: .*\n/m, ""), {
+      mode: 0o600,
+    });
+    await startKnot(quiet, 100);
+    const forced = await cli(["incoming", "force-axfr", ZONE_ID], env(emulator.url));
+    expect(forced.code, forced.stderr).toBe(0);
+    await waitFor("serial 100 at the emulator", () => serialAt(emulator.dns!.port, 100), 10_000);
+    const inSync = await doctor();
+    expect(inSync.stderr).toBe("");
+    expect(inSync.stdout).toContain("Cloudflare's DNS: in sync at serial 100");
+    expect(inSync.stdout).toContain("API soa_serial 100: in sync");
+    expect(inSync.code).toBe(0);
+  }, 40_000);
+
+  it("a change without NOTIFY: behind (17); a NOTIFY brings it back in sync (0)", async () => {
+    writeFileSync(join(dir, `${ZONE}.zone`), zoneText(101));
+    knotc("zone-reload", ZONE);
+    await waitFor("knot at serial 101", () => serialAt(port, 101), 10_000, context);
+    const behind = await doctor();
+    expect(behind.stdout).toContain("Cloudflare's DNS: behind by 1 (serial 100, primary 101)");
+    expect(behind.code).toBe(DOCTOR_EXIT_CODES.behind);
+    // Knot again from the file setup wrote: with its NOTIFY to the emulator.
+    await stopKnot();
+    await startKnot(knotConf(), 101);
+    knotc("zone-notify", ZONE);
+    const back = await waitFor(
+      "doctor in sync at 101",
+      async () => {
+        const outcome = await doctor();
+        return outcome.code === 0 ? outcome : undefined;
+      },
+      15_000,
+      context,
+    );
+    expect(back.stdout).toContain("API soa_serial 101: in sync");
+  }, 60_000);
+
+  it("a primary that does not answer: the primary gave no serial (11)", async () => {
+    const args = ["incoming", "doctor", ZONE_ID, "--timeout", "300", "--json"];
+    const idle = await freePort();
+    const outcome = await cli([...args, "--primary", `127.0.0.1:${idle}`], env(emulator.url));
+    expect(outcome.code).toBe(DOCTOR_EXIT_CODES.primaryFailed);
+    expect(JSON.parse(outcome.stdout)).toMatchObject({ zone: `${ZONE}.`, exitCode: 11 });
+  });
+});
+
+describe("incoming setup with bad input", () => {
+  const cases = [
+    [["--primary-ip", "300.1.1.1"], "--primary-ip"],
+    [["--primary-ip", "127.0.0.1", "--primary-port", "0"], "--primary-port"],
+    [["--primary-ip", "127.0.0.1", "--tsig-algo", "hmac-md4"], "--tsig-algo"],
+    [["--primary-ip", "127.0.0.1", "--auto-refresh", "0"], "--auto-refresh"],
+  ] as const;
+  for (const [flags, flag] of cases) {
+    it(`exits 2 naming ${flag}, nothing sent (${flags.at(-1)})`, async () => {
+      const proxy = await startProxy(emulator.url);
+      proxies.push(proxy);
+      const args = ["incoming", "setup", ZONE_ID, "--name", ZONE, ...flags];
+      const outcome = await cli(args, env(proxy.url));
+      expect(outcome.code).toBe(2);
+      expect(outcome.stderr).toContain(`invalid ${flag}`);
+      expect(proxy.seen).toEqual([]);
+    });
+  }
+});
+
+describe("dns-settings get|update [--account]", () => {
+  it("reads and updates the zone's settings, or the account's with --account", async () => {
+    const proxy = await startProxy(emulator.url);
+    proxies.push(proxy);
+    const zone = await cli(["dns-settings", "get", ZONE_ID, "--json"], env(proxy.url));
+    expect(zone.code, zone.stderr).toBe(0);
+    const update = ["dns-settings", "update", ZONE_ID, "--ns-ttl", "3600", "--json"];
+    const updated = await cli(update, env(proxy.url));
+    expect(updated.code, updated.stderr).toBe(0);
+    expect(JSON.parse(updated.stdout)).toMatchObject({ ns_ttl: 3600 });
+    const account = await cli(["dns-settings", "get", "--account", ACCOUNT], env(proxy.url));
+    expect(account.code, account.stderr).toBe(0);
+    expect(proxy.seen).toEqual([
+      `GET /client/v4/zones/${ZONE_ID}/dns_settings`,
+      `PATCH /client/v4/zones/${ZONE_ID}/dns_settings`,
+      `GET /client/v4/accounts/${ACCOUNT}/dns_settings`,
+    ]);
+  });
+});
