@@ -35,17 +35,14 @@ const present = TOOLS.every(
 );
 if (!present && !CI) console.warn("[incoming] knot, nsd or bind9 is not installed: skipped");
 
-function zoneText(serial: number): string {
-  return [
-    `$ORIGIN ${ZONE}.`,
-    "$TTL 300",
-    `@ IN SOA ns.${ZONE}. admin.${ZONE}. ${serial} 3600 600 86400 300`,
-    `@ IN NS ns.${ZONE}.`,
-    "ns IN A 127.0.0.1",
-    `www IN A 192.0.2.${serial % 250}`,
-    "",
-  ].join("\n");
-}
+/** The zone file the primary serves: `www`'s address moves with the serial. */
+const zoneText = (serial: number) => `$ORIGIN ${ZONE}.
+$TTL 300
+@ SOA ns.${ZONE}. admin.${ZONE}. ${serial} 3600 600 86400 300
+@ NS ns.${ZONE}.
+ns A 127.0.0.1
+www A 192.0.2.${serial % 250}
+`;
 
 let emulator: Emulator;
 let dir: string;
