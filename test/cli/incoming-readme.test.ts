@@ -6,16 +6,16 @@
  * writePrimaryConfigs, then forceAxfr and runIncomingDoctor). A free port
  * stands for 5300 and 8787, and a temporary folder for the working folder.
  */
-import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { isAbsolute, join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { querySoa } from "../../src/dns/query.js";
 import { startEmulator, type Emulator } from "../../src/emulator/index.js";
 import { freePort, waitFor } from "../dns/servers.js";
 import { shellWords } from "../docs/shell-words.js";
 import * as samples from "../docs/typescript-samples.js";
+import { startPrimary, type PrimaryServer } from "./primary-server.js";
 import { cli } from "./run.js";
 
 const CI = process.env.CI === "true";
@@ -36,37 +36,19 @@ const present =
 if (!present && !CI) console.warn("[incoming readme] knotd is not installed: skipped");
 
 let emulator: Emulator | undefined;
-let knot: ChildProcess | undefined;
+let knot: PrimaryServer | undefined;
 let dir: string | undefined;
-let output = "";
 afterEach(async () => {
-  if (knot && knot.exitCode === null) {
-    const exited = new Promise((resolve) => knot!.once("exit", resolve));
-    knot.kill("SIGTERM");
-    const timer = setTimeout(() => knot!.kill("SIGKILL"), 3000);
-    await exited;
-    clearTimeout(timer);
-  }
+  await knot?.stop();
   await emulator?.close();
   if (dir) rmSync(dir, { recursive: true, force: true });
-  [knot, emulator, dir, output] = [undefined, undefined, undefined, ""];
+  [knot, emulator, dir] = [undefined, undefined, undefined];
 });
 
-/** Starts knotd with `conf` and waits until it serves the zone. */
+/** Starts knotd with `conf` (an absolute path, as setup writes it) and waits until it serves the zone. */
 async function startKnot(conf: string, port: number): Promise<void> {
   expect(isAbsolute(conf)).toBe(true);
-  knot = spawn("/usr/sbin/knotd", ["-c", conf], { stdio: ["ignore", "pipe", "pipe"] });
-  knot.stdout!.on("data", (chunk: Buffer) => (output += chunk.toString()));
-  knot.stderr!.on("data", (chunk: Buffer) => (output += chunk.toString()));
-  await waitFor(
-    "knot to serve the zone",
-    async () => {
-      const answer = await querySoa({ host: "127.0.0.1", port, zone: ZONE, timeoutMs: 500 });
-      return answer.status === "answer" ? answer.serial : undefined;
-    },
-    15_000,
-    () => output,
-  );
+  knot = await startPrimary("/usr/sbin/knotd", ["-c", conf], { port, zone: ZONE });
 }
 
 /** A fresh emulator, folder (with the README's zone file) and primary port. */
@@ -115,7 +97,7 @@ describe.skipIf(!present && !CI)("the README's Cloudflare as secondary", () => {
             return outcome.code === 0 ? outcome : undefined;
           },
           15_000,
-          () => output,
+          () => knot?.output() ?? "",
         );
         expect(done.stdout).toContain("Cloudflare's DNS: in sync at serial 2026120401");
         continue;
@@ -155,7 +137,7 @@ describe.skipIf(!present && !CI)("the README's Cloudflare as secondary", () => {
           return run?.stdout.includes("in sync at serial 2026120401") ? run : undefined;
         },
         20_000,
-        () => output,
+        () => knot?.output() ?? "",
       );
       expect(checked.stderr).toBe("");
       const again = await samples.runSample(files.setup!, env);

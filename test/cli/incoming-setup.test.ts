@@ -7,17 +7,17 @@
  * exits 2 naming the flag with nothing sent. The NSD and BIND files pass their
  * servers' checkers. Also `dns-settings get|update [--account]`.
  */
-import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DOCTOR_EXIT_CODES } from "../../src/dns/doctor.js";
-import { querySoa } from "../../src/dns/query.js";
 import { startEmulator, type Emulator } from "../../src/emulator/index.js";
 import { createSecondaryDnsClient } from "../../src/index.js";
 import { freePort, waitFor } from "../dns/servers.js";
 import { proxiesClosedAfterEach, startProxy } from "./proxy.js";
+import { serialAt, startPrimary, type PrimaryServer } from "./primary-server.js";
 import { cli } from "./run.js";
 
 const CI = process.env.CI === "true";
@@ -47,8 +47,10 @@ www A 192.0.2.${serial % 250}
 let emulator: Emulator;
 let dir: string;
 let port: number;
-let knot: ChildProcess | undefined;
+let knot: PrimaryServer | undefined;
 let output = "";
+/** Every server this file starts, stopped at its end. */
+const started: PrimaryServer[] = [];
 const proxies = proxiesClosedAfterEach();
 const env = (url: string) => ({
   CLOUDFLARE_BASE_URL: url,
@@ -62,7 +64,7 @@ const setupArgs = (...more: string[]) => [
   ...["--write-config", dir, ...more],
 ];
 const doctor = () => cli(["incoming", "doctor", ZONE_ID, "--timeout", "1000"], env(emulator.url));
-const context = () => `knot said:\n${output.slice(-3000)}`;
+const context = () => `${knot?.output() ?? ""}\nknotc said:\n${output.slice(-2000)}`;
 
 function knotc(...args: string[]): void {
   const done = spawnSync("/usr/sbin/knotc", ["-c", knotConf(), ...args], {
@@ -75,25 +77,8 @@ function knotc(...args: string[]): void {
 
 /** Starts knotd from `conf` and waits until it serves `serial`. */
 async function startKnot(conf: string, serial: number): Promise<void> {
-  knot = spawn("/usr/sbin/knotd", ["-c", conf], { stdio: ["ignore", "pipe", "pipe"] });
-  knot.stdout!.on("data", (chunk: Buffer) => (output += chunk.toString()));
-  knot.stderr!.on("data", (chunk: Buffer) => (output += chunk.toString()));
-  await waitFor(`knot to serve serial ${serial}`, () => serialAt(port, serial), 15_000, context);
-}
-
-async function stopKnot(): Promise<void> {
-  if (!knot || knot.exitCode !== null) return;
-  const exited = new Promise((resolve) => knot!.once("exit", resolve));
-  knot.kill("SIGTERM");
-  const timer = setTimeout(() => knot!.kill("SIGKILL"), 3000);
-  await exited;
-  clearTimeout(timer);
-}
-
-/** `serial` when the server at 127.0.0.1:at serves it, else undefined. */
-async function serialAt(at: number, serial: number): Promise<number | undefined> {
-  const answer = await querySoa({ host: "127.0.0.1", port: at, zone: ZONE, timeoutMs: 500 });
-  return answer.status === "answer" && answer.serial === serial ? serial : undefined;
+  knot = await startPrimary("/usr/sbin/knotd", ["-c", conf], { port, zone: ZONE, serial });
+  started.push(knot);
 }
 
 beforeAll(async () => {
@@ -102,7 +87,7 @@ beforeAll(async () => {
   port = await freePort();
 });
 afterAll(async () => {
-  await stopKnot();
+  for (const server of started) await server.stop();
   await emulator?.close();
   if (dir) rmSync(dir, { recursive: true, force: true });
 }, 15_000);
@@ -158,7 +143,11 @@ describe.skipIf(!present && !CI)("incoming setup and doctor with a Knot primary"
     await startKnot(quiet, 100);
     const forced = await cli(["incoming", "force-axfr", ZONE_ID], env(emulator.url));
     expect(forced.code, forced.stderr).toBe(0);
-    await waitFor("serial 100 at the emulator", () => serialAt(emulator.dns!.port, 100), 10_000);
+    await waitFor(
+      "serial 100 at the emulator",
+      () => serialAt(emulator.dns!.port, ZONE, 100),
+      10_000,
+    );
     const inSync = await doctor();
     expect(inSync.stderr).toBe("");
     expect(inSync.stdout).toContain("Cloudflare's DNS: in sync at serial 100");
@@ -169,12 +158,12 @@ describe.skipIf(!present && !CI)("incoming setup and doctor with a Knot primary"
   it("a change without NOTIFY: behind (17); a NOTIFY brings it back in sync (0)", async () => {
     writeFileSync(join(dir, `${ZONE}.zone`), zoneText(101));
     knotc("zone-reload", ZONE);
-    await waitFor("knot at serial 101", () => serialAt(port, 101), 10_000, context);
+    await waitFor("knot at serial 101", () => serialAt(port, ZONE, 101), 10_000, context);
     const behind = await doctor();
     expect(behind.stdout).toContain("Cloudflare's DNS: behind by 1 (serial 100, primary 101)");
     expect(behind.code).toBe(DOCTOR_EXIT_CODES.behind);
     // Knot again from the file setup wrote: with its NOTIFY to the emulator.
-    await stopKnot();
+    await knot!.stop();
     await startKnot(knotConf(), 101);
     knotc("zone-notify", ZONE);
     const back = await waitFor(
@@ -237,3 +226,52 @@ describe("dns-settings get|update [--account]", () => {
     ]);
   });
 });
+
+/** NSD and BIND 9 as the primary, each from the file setup wrote for it: pulled, and doctor in sync. */
+const OTHERS = [
+  { kind: "nsd", binary: "/usr/sbin/nsd", run: ["-d", "-c"], file: "nsd/nsd.conf", id: "d" },
+  { kind: "bind", binary: "/usr/sbin/named", run: ["-g", "-c"], file: "bind/named.conf", id: "b" },
+] as const;
+for (const server of OTHERS) {
+  describe.skipIf(!present && !CI)(`incoming setup with a ${server.kind} primary`, () => {
+    it("setup --write-config, the server from its file, force-axfr: doctor in sync (0)", async () => {
+      const zoneId = server.id.repeat(32);
+      const [at, home] = [
+        await freePort(),
+        mkdtempSync(join(tmpdir(), `incoming-${server.kind}-`)),
+      ];
+      try {
+        writeFileSync(join(home, `${ZONE}.zone`), zoneText(300));
+        const args = ["incoming", "setup", zoneId, "--name", ZONE, "--primary-ip", "127.0.0.1"];
+        const more = [
+          "--primary-port",
+          String(at),
+          "--tsig-algo",
+          "hmac-sha512",
+          "--write-config",
+          home,
+        ];
+        const setup = await cli([...args, ...more], env(emulator.url));
+        expect(setup.code, setup.stderr).toBe(0);
+        const conf = join(home, server.file);
+        const primary = await startPrimary(server.binary, [...server.run, conf], {
+          ...{ port: at, zone: ZONE, serial: 300 },
+        });
+        started.push(primary);
+        expect((await cli(["incoming", "force-axfr", zoneId], env(emulator.url))).code).toBe(0);
+        const doctored = await waitFor(
+          "doctor in sync at 300",
+          async () => {
+            const outcome = await cli(["incoming", "doctor", zoneId], env(emulator.url));
+            return outcome.code === 0 ? outcome : undefined;
+          },
+          15_000,
+          primary.output,
+        );
+        expect(doctored.stdout).toContain("Cloudflare's DNS: in sync at serial 300");
+      } finally {
+        rmSync(home, { recursive: true, force: true });
+      }
+    }, 40_000);
+  });
+}
