@@ -11,12 +11,12 @@ import { spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { DOCTOR_EXIT_CODES } from "../../src/dns/doctor.js";
 import { startEmulator, type Emulator } from "../../src/emulator/index.js";
 import { createSecondaryDnsClient } from "../../src/index.js";
 import { freePort, waitFor } from "../dns/servers.js";
-import { proxiesClosedAfterEach, startProxy } from "./proxy.js";
+import { apiError, proxiesClosedAfterEach, startProxy } from "./proxy.js";
 import { serialAt, startPrimary, type PrimaryServer } from "./primary-server.js";
 import { cli } from "./run.js";
 
@@ -275,3 +275,58 @@ for (const server of OTHERS) {
     }, 40_000);
   });
 }
+
+describe("incoming setup and doctor, without a primary running", () => {
+  it("a failure at the incoming step says what was done and not, and a rerun finishes", async () => {
+    const zoneId = "e".repeat(32);
+    const fail = (method: string, path: string) =>
+      method === "POST" && path.endsWith("/secondary_dns/incoming")
+        ? { status: 500, body: apiError(1000, "Internal error") }
+        : undefined;
+    const proxy = await startProxy(emulator.url, fail);
+    proxies.push(proxy);
+    const args = [
+      "incoming",
+      "setup",
+      zoneId,
+      "--name",
+      "failing.test",
+      "--primary-ip",
+      "127.0.0.9",
+    ];
+    const failed = await cli([...args, "--retries", "0"], env(proxy.url));
+    expect(failed.code).toBe(1);
+    expect(failed.stderr).toContain('incoming setup stopped at step "incoming"');
+    expect(failed.stderr).toContain("done: tsig created, peer created");
+    expect(failed.stderr).toContain("not done: incoming");
+    const rerun = await cli([...args, "--json"], env(emulator.url));
+    expect(rerun.code, rerun.stderr).toBe(0);
+    const result = JSON.parse(rerun.stdout);
+    expect(result.steps.map((s: { outcome: string }) => s.outcome)).toEqual([
+      "unchanged",
+      "unchanged",
+      "created",
+    ]);
+    // --json holds the key with its secret, as `tsigs get --json` does.
+    expect(result.tsig.secret).toMatch(/^[A-Za-z0-9+/]+=*$/);
+    expect(result.incoming).toMatchObject({ name: "failing.test.", auto_refresh_seconds: 86400 });
+    expect(result.targets.notify).toEqual([emulator.dns]);
+  });
+
+  it("doctor against Cloudflare's API wants --cloudflare-dns, and sends nothing before", async () => {
+    const calls: unknown[] = [];
+    vi.stubGlobal("fetch", (...args: unknown[]) => {
+      calls.push(args);
+      return Promise.reject(new Error("no request may leave this test"));
+    });
+    try {
+      const base = ["--base-url", "https://api.cloudflare.com/client/v4"];
+      const outcome = await cli(["incoming", "doctor", ZONE_ID, ...base], env(emulator.url));
+      expect(outcome.code).toBe(2);
+      expect(outcome.stderr).toContain("--cloudflare-dns");
+      expect(calls).toEqual([]);
+    } finally {
+      vi.unstubAllGlobals();
+    }
+  });
+});
