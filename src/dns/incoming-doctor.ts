@@ -106,7 +106,7 @@ export async function runIncomingDoctor(
         cloudflare: report.peers[0]!,
         api,
       };
-      return [check, exitOf(report, api)];
+      return [check, at ? exitOf(report, api) : DOCTOR_EXIT_CODES.noIp];
     }),
   );
   const codes = primaries.map(([, code]) => code);
