@@ -6,7 +6,7 @@
  * addresses (against the emulator: its DNS address), the key, and with
  * --write-config whole Knot, NSD and BIND 9 primary configurations.
  */
-import { join } from "node:path";
+import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import type { FoundPrimary } from "../dns/api-doctor.js";
 import { CLOUDFLARE_NOTIFY_SOURCES, CLOUDFLARE_SECONDARY_NOTIFY } from "../dns/cloudflare.js";
@@ -229,7 +229,10 @@ function printOutcome(
   io.stdout.write(
     describePrimaryNeeds(result, targets, values["show-secret"] === true || secretIsNew),
   );
-  if (written) io.stdout.write(describeWritten(values["write-config"]!, written));
+  if (written) {
+    const zoneFile = zoneFileOf(values, zoneNameOf(result.incoming.name));
+    io.stdout.write(describeWritten(values["write-config"]!, zoneFile, written));
+  }
   return EXIT.ok;
 }
 
@@ -248,13 +251,17 @@ function writeConfigs(
   };
   return writePrimaryConfigs({
     zone,
-    zoneFile: values["zone-file"] ?? join(dir, `${zone.replace(/\.$/, "")}.zone`),
+    zoneFile: zoneFileOf(values, zone),
     listen: { host: result.peer.ip ?? "127.0.0.1", port: result.peer.port ?? 53 },
     tsig,
     targets,
     dir,
   });
 }
+
+/** The zone file the written configurations serve: --zone-file, else DIR/ZONE.zone. */
+const zoneFileOf = (values: Values, zone: string) =>
+  resolve(values["zone-file"] ?? join(values["write-config"]!, `${zone.replace(/\.$/, "")}.zone`));
 
 /** What the primary needs, for people: where transfers come from, where NOTIFY goes, the key. */
 function describePrimaryNeeds(
@@ -279,7 +286,7 @@ function describePrimaryNeeds(
       showSecret
         ? "The key (its secret printed by the run that creates it, or with --show-secret; keep it private):"
         : "The key (secret masked: --show-secret prints it):",
-      showSecret ? stanza : stanza.split(tsig.secret).join(MASKED),
+      (showSecret ? stanza : stanza.split(tsig.secret).join(MASKED)).trimEnd(),
     );
   }
   return `${lines.join("\n")}\n`;
@@ -289,12 +296,13 @@ const sameAsCloudflare = (targets: SecondaryTargets) =>
   targets.transferFrom.every((a) => CLOUDFLARE_NOTIFY_SOURCES.includes(a)) &&
   targets.notify.every((t) => CLOUDFLARE_SECONDARY_NOTIFY.includes(t.host));
 
-function describeWritten(dir: string, written: PrimaryConfigFile[]): string {
+function describeWritten(dir: string, zoneFile: string, written: PrimaryConfigFile[]): string {
   return [
     "",
     escapeText(
-      `Whole primary configurations written under ${dir} (owner-only: they hold the key).`,
+      `Whole primary configurations written under ${dir} (owner-only: they hold the key),`,
     ),
+    escapeText(`serving the zone file ${zoneFile} (put your zone there).`),
     "Run one of them in the foreground, then reload it after each change of the zone file:",
     ...written.flatMap((w) => [
       `  ${escapeText(w.command)}`,

@@ -105,6 +105,7 @@ describe.skipIf(!present && !CI)("incoming setup and doctor with a Knot primary"
     const dns = emulator.dns!;
     expect(first.stdout).toContain(`send NOTIFY to ${dns.host} port ${dns.port}`);
     expect(first.stdout).toContain(`allow transfers (AXFR, IXFR) from ${dns.host}`);
+    expect(first.stdout).toContain(`serving the zone file ${join(dir, `${ZONE}.zone`)} `);
     // The key's secret is printed once, by the run that creates it, and is in the files.
     const secret = /secret "([^"]+)"/.exec(first.stdout)![1]!;
     expect(readFileSync(knotConf(), "utf8")).toContain(secret);
