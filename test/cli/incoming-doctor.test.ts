@@ -2,12 +2,17 @@
  * runIncomingDoctor (behind `incoming doctor`) with a client that answers from
  * memory, for the cases no DNS is asked in: no primaries (20), a primary with
  * no ip (19). And `incoming setup` reruns: a new refresh updates only the zone,
- * --no-tsig sets up an unsigned peer and says so.
+ * --no-tsig sets up an unsigned peer and says so. And the targets setup prints.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DOCTOR_EXIT_CODES } from "../../src/dns/doctor.js";
 import { runIncomingDoctor, type IncomingDoctorClient } from "../../src/dns/incoming-doctor.js";
 import { startEmulator, type Emulator } from "../../src/emulator/index.js";
+import { targetsFor } from "../../src/cli/incoming.js";
+import {
+  CLOUDFLARE_NOTIFY_SOURCES,
+  CLOUDFLARE_SECONDARY_NOTIFY,
+} from "../../src/dns/cloudflare.js";
 import { cli } from "./run.js";
 
 const zone = (peers: string[]) => ({
@@ -70,5 +75,20 @@ describe("incoming setup reruns", () => {
       /^ {2}incoming {3}updated {4}rerun\.test\. now pulls .* every 600 s/m,
     );
     expect(again.stdout).toContain("Done: 1 updated, 1 unchanged.");
+  });
+});
+
+describe("the secondary setup's primary is told of", () => {
+  it("Cloudflare's transfer sources and NOTIFY addresses for Cloudflare's API, the emulator's address for it", () => {
+    const cloudflare = targetsFor({ host: "172.65.64.6", port: 53, from: "cloudflare" });
+    expect(cloudflare.transferFrom).toEqual(CLOUDFLARE_NOTIFY_SOURCES);
+    expect(cloudflare.notify).toEqual(
+      CLOUDFLARE_SECONDARY_NOTIFY.map((host) => ({ host, port: 53 })),
+    );
+    const emulator = targetsFor({ host: "127.0.0.1", port: 5399, from: "emulator" });
+    expect(emulator).toEqual({
+      transferFrom: ["127.0.0.1"],
+      notify: [{ host: "127.0.0.1", port: 5399 }],
+    });
   });
 });
