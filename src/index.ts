@@ -1,4 +1,4 @@
-/** The package's "." entry: the client (src/client/) and setupOutgoing. */
+/** The package's "." entry: the client (src/client/), setupOutgoing and setupIncoming. */
 export * from "./client/index.js";
 export {
   setupOutgoing,
@@ -12,3 +12,9 @@ export {
   type StepOutcome,
   type TsigAlgorithm,
 } from "./setup.js";
+export {
+  setupIncoming,
+  DEFAULT_AUTO_REFRESH_SECONDS,
+  type IncomingSetupInput,
+  type IncomingSetupResult,
+} from "./setup-incoming.js";

@@ -55,7 +55,13 @@ export interface SetupInput {
   /** The zone's name, e.g. `example.com.` (`example.com` is taken as `example.com.`). */
   zoneName: string;
   /** The secondary: where NOTIFY goes. Found by ip and port (default 53). */
-  peer: { ip: string; port?: number | undefined; name?: string | undefined };
+  peer: {
+    ip: string;
+    port?: number | undefined;
+    name?: string | undefined;
+    /** IXFR asked of this peer (incoming setup; outgoing leaves the peer's as it is). */
+    ixfr?: boolean | undefined;
+  };
   /**
    * The key transfers are signed with, found by name (`k.example.com` is taken
    * as `k.example.com.`); no name: the key the zone's peers already share, else
@@ -76,7 +82,7 @@ export interface SetupInput {
   signal?: AbortSignal | undefined;
 }
 
-export type StepName = "tsig" | "peer" | "outgoing" | "transfers";
+export type StepName = "tsig" | "peer" | "outgoing" | "transfers" | "incoming";
 export type StepOutcome = "created" | "updated" | "unchanged";
 
 export interface SetupStep {
@@ -129,12 +135,13 @@ export class SetupFailedError extends Error {
     done: readonly SetupStep[],
     cause: unknown,
     created: readonly SetupObject[] = [],
+    order: readonly StepName[] = SETUP_STEPS,
   ) {
     const finished = done.map((s) => `${s.step} ${s.outcome}`).join(", ") || "nothing";
     super(`setup failed at step "${step}" (done: ${finished})`, { cause });
     this.step = step;
     this.done = done;
-    this.notDone = SETUP_STEPS.slice(SETUP_STEPS.indexOf(step));
+    this.notDone = order.slice(order.indexOf(step));
     this.created = created;
   }
 }
@@ -143,7 +150,7 @@ export class SetupFailedError extends Error {
 export const defaultTsigName = (zoneName: string) => `cloudflare-transfer.${zoneNameOf(zoneName)}`;
 
 /** The input with names spelled one way; checked after, so a wrong value is named as given. */
-function normalized(input: SetupInput): SetupInput {
+export function normalizedInput(input: SetupInput): SetupInput {
   const zoneName =
     typeof input.zoneName === "string" && input.zoneName !== ""
       ? zoneNameOf(input.zoneName)
@@ -159,7 +166,7 @@ function normalized(input: SetupInput): SetupInput {
 
 /** Throws a ValidationError for the first wrong field of the input; nothing is sent. */
 export function checkSetupInput(given: SetupInput): void {
-  const input = normalized(given);
+  const input = normalizedInput(given);
   const checks: [string, unknown, (value: unknown) => string | undefined][] = [
     ["zoneId", input.zoneId, identifierProblem],
     ["zoneName", input.zoneName, dnsNameProblem],
@@ -183,16 +190,19 @@ export function checkSetupInput(given: SetupInput): void {
 
 const sameName = (a: string, b: string) => a.toLowerCase() === b.toLowerCase();
 
-type Step<T> = Promise<[T, StepOutcome, string, string]>;
+/** What a step resolves to: its value, outcome, the id it is about, and the detail line. */
+export type Step<T> = Promise<[T, StepOutcome, string, string]>;
 type At = { accountId: string | undefined; signal: AbortSignal | undefined };
 
-/** What one run knows and has done, shared by its steps. */
-interface Run {
+/** What one run knows and has done, shared by its steps (outgoing and incoming setup). */
+export interface Run {
   client: SecondaryDnsClient;
   input: SetupInput;
   at: At;
-  /** The zone's configuration as found at the start; undefined when it has none. */
-  zone: OutgoingZone | undefined;
+  /** What the peer is to the zone, for the name of a peer this run creates. */
+  role: "secondary" | "primary";
+  /** The zone's configuration (outgoing or incoming) as found at the start; undefined: none. */
+  zone: { name: string; peers: string[] } | undefined;
   created: SetupObject[];
   removed: SetupObject[];
   kept: SetupObject[];
@@ -214,16 +224,37 @@ export async function setupOutgoing(
   onStep: (step: SetupStep) => void = () => {},
 ): Promise<SetupResult> {
   checkSetupInput(given);
-  const input = normalized(given);
+  const { state, steps, fail, run } = startRun(client, normalizedInput(given), "secondary", onStep);
+  const { input, at } = state;
+
+  // The zone's configuration first: its peers' key is the one a run without a key name reuses.
+  state.zone = await findZone(client, input.zoneId, at).catch((error: unknown) =>
+    fail(input.tsig ? "tsig" : "peer", error),
+  );
+  const [tsig, peer] = await ensureKeyAndPeer(state, run);
+  const outgoing = await run("outgoing", () => ensureOutgoing(state, peer));
+  await run("transfers", () => ensureEnabled(state));
+  await removeDuplicatePeers(state, outgoing);
+  return { steps, tsig, peer, outgoing, removed: state.removed, kept: state.kept };
+}
+
+/** A run's state and how its steps are run: each reported to `onStep`, a failure made a SetupFailedError. */
+export function startRun(
+  client: SecondaryDnsClient,
+  input: SetupInput,
+  role: Run["role"],
+  onStep: (step: SetupStep) => void,
+  order: readonly StepName[] = SETUP_STEPS,
+) {
   const at = { accountId: input.accountId, signal: input.signal };
   const steps: SetupStep[] = [];
   const state: Run = {
-    ...{ client, input, at, zone: undefined },
+    ...{ client, input, at, role, zone: undefined },
     ...{ created: [], removed: [], kept: [], twins: [], others: [], unlinked: 0 },
   };
   const fail = (step: StepName, error: unknown): never => {
     if (error instanceof ValidationError) throw error; // a bad input: nothing of this step sent
-    throw new SetupFailedError(step, [...steps], error, [...state.created]);
+    throw new SetupFailedError(step, [...steps], error, [...state.created], order);
   };
   const run = async <T>(step: StepName, work: () => Step<T>) => {
     const [value, outcome, id, detail] = await work().catch((error: unknown) => fail(step, error));
@@ -232,17 +263,17 @@ export async function setupOutgoing(
     onStep(done);
     return value;
   };
+  return { state, steps, fail, run };
+}
 
-  // The zone's configuration first: its peers' key is the one a run without a key name reuses.
-  state.zone = await findZone(client, input.zoneId, at).catch((error: unknown) =>
-    fail(input.tsig ? "tsig" : "peer", error),
-  );
-  const tsig = input.tsig ? await run("tsig", () => ensureTsig(state, input.tsig!)) : null;
+type Runner = ReturnType<typeof startRun>["run"];
+
+/** The steps both directions share: the key (unless none is wanted), then the peer signed with it. */
+export async function ensureKeyAndPeer(state: Run, run: Runner): Promise<[Tsig | null, Peer]> {
+  const wanted = state.input.tsig;
+  const tsig = wanted ? await run("tsig", () => ensureTsig(state, wanted)) : null;
   const peer = await run("peer", () => ensurePeer(state, tsig));
-  const outgoing = await run("outgoing", () => ensureOutgoing(state, peer));
-  await run("transfers", () => ensureEnabled(state));
-  await removeDuplicatePeers(state, outgoing);
-  return { steps, tsig, peer, outgoing, removed: state.removed, kept: state.kept };
+  return [tsig, peer];
 }
 
 async function findZone(
@@ -383,7 +414,9 @@ async function ensurePeer(state: Run, tsig: Tsig | null): Step<Peer> {
   const tsigFields = tsig ? { tsig_id: tsig.id } : {};
   let found: Peer;
   if (same.length === 0) {
-    const body = { name: input.peer.name ?? `secondary ${where}`, ip, port, ...tsigFields };
+    const ixfr = input.peer.ixfr !== undefined ? { ixfr_enable: input.peer.ixfr } : {};
+    const name = input.peer.name ?? `${state.role} ${where}`;
+    const body = { name, ip, port, ...tsigFields, ...ixfr };
     const created = await client.peers.create(body, at);
     state.created.push({ kind: "peer", id: created.id, name: created.name });
     same = atAddress(await client.peers.list(at));
@@ -426,12 +459,21 @@ async function unlinkOthersFirst(state: Run, found: Peer, tsig: Tsig | null): Pr
 async function updatePeer(state: Run, found: Peer, tsig: Tsig | null, where: string): Step<Peer> {
   const tsigId = tsig?.id;
   const name = state.input.peer.name ?? found.name;
-  if ((found.tsig_id ?? undefined) === tsigId && found.name === name)
+  const ixfr = state.input.peer.ixfr ?? found.ixfr_enable ?? false;
+  const sameIxfr = ixfr === (found.ixfr_enable ?? false);
+  if ((found.tsig_id ?? undefined) === tsigId && found.name === name && sameIxfr)
     return [found, "unchanged", found.id, `found peer "${found.name}" at ${where}`];
   const { id, tsig_id: _old, ...rest } = found;
-  const body = { ...rest, name, ...(tsigId ? { tsig_id: tsigId } : {}) };
+  const body = {
+    ...rest,
+    name,
+    ...(tsigId ? { tsig_id: tsigId } : {}),
+    ...(sameIxfr ? {} : { ixfr_enable: ixfr }),
+  };
   const updated = await state.client.peers.update(id, body, state.at);
-  const why = tsigId ? `now signed with ${tsig!.name}` : "no key";
+  const why =
+    `${tsigId ? `now signed with ${tsig!.name}` : "no key"}` +
+    (sameIxfr ? "" : `, IXFR ${ixfr ? "on" : "off"}`);
   return [updated, "updated", updated.id, `updated peer "${updated.name}" at ${where}: ${why}`];
 }
 
@@ -500,7 +542,10 @@ async function ensureEnabled(state: Run): Step<string> {
  * longer lists; a twin the API will not remove (another zone lists it) is kept
  * and named, as are peers at the address that differ. Never fails the setup.
  */
-async function removeDuplicatePeers(state: Run, outgoing: OutgoingZone): Promise<void> {
+export async function removeDuplicatePeers(
+  state: Run,
+  outgoing: { peers: string[] },
+): Promise<void> {
   for (const other of state.others)
     state.kept.push({ kind: "peer", id: other.id, name: other.name, why: "kept: not identical" });
   for (const twin of state.twins) {

@@ -35,6 +35,9 @@ Commands:
 ${commandLines()}
   outgoing setup <zone_id>     Set up a zone's transfers to a secondary, from nothing to enabled
   outgoing doctor <zone_id>    Check that every secondary serves the primary's serial
+  incoming setup <zone_id>     Set up Cloudflare as the secondary of your primary, from nothing
+  incoming doctor <zone_id>    Check that Cloudflare's copy is at your primary's serial
+  dns-settings get|update      A zone's DNS settings, or the account's with --account
   import <zone_id>...          Write a transfers file (YAML) for what exists: keys, peers, ACLs, zones
   plan -f FILE                 Show what apply would change (exit 0: none, 2: changes)
   apply -f FILE                Make what exists what the file says, step by step

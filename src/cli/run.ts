@@ -11,6 +11,17 @@ import { reportFailure } from "./report.js";
 
 export { EXIT, type CliIo } from "./io.js";
 
+/**
+ * `dns-settings get|update` as issue 22 spells it: the zone's settings, or with
+ * --account the account's (the generated commands are `dns-settings zone|account ...`).
+ */
+export function dnsSettingsAlias(argv: readonly string[]): readonly string[] {
+  const [command, verb, ...rest] = argv;
+  if (command !== "dns-settings" || (verb !== "get" && verb !== "update")) return argv;
+  const account = rest.some((a) => a === "--account" || a.startsWith("--account="));
+  return [command, account ? "account" : "zone", verb, ...rest];
+}
+
 export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
   const [command, ...rest] = argv;
   try {
@@ -29,6 +40,8 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
         return EXIT.ok;
       case "outgoing":
         return await runOutgoing(rest, io);
+      case "incoming":
+        return await (await import("./incoming.js")).runIncoming(rest, io);
       case "ips":
         return await (await import("./ips.js")).runIps(rest, io);
       case "import":
@@ -43,7 +56,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
       }
       default: {
         // Every other resource of the spec: a table-driven command (generated/commands.ts).
-        const found = commandIn(argv);
+        const found = commandIn(dnsSettingsAlias(argv));
         if (found) return await runResource(found[0], found[1], io);
         throw new UsageError(`unknown command "${command}"`, `${PROGRAM} --help`);
       }

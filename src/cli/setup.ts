@@ -41,6 +41,16 @@ import {
 
 const HELP_COMMAND = `${PROGRAM} outgoing setup --help`;
 
+/** The end of both setups' help: the client's options and the exit codes. */
+export const SETUP_TAIL_HELP = `${COMMON_OPTIONS}
+
+Exit codes:
+  0  everything is set up
+  1  the API answered an error: the steps done and not done are listed
+  2  bad usage, or an argument that is not valid (nothing was sent)
+  3  the API could not be reached, or did not answer in time
+`;
+
 export const SETUP_HELP = `Usage: ${PROGRAM} outgoing setup <zone_id> --name ZONE --peer-ip IP [options]
 
 Cloudflare's "Cloudflare as primary" steps, safe to run again: find or create
@@ -77,14 +87,7 @@ Options:
   --write-config DIR      Also write whole configurations for Knot, NSD and BIND 9 under
                           DIR (knot/knot.conf, nsd/nsd.conf, bind/named.conf), each
                           listening at the peer's address and port, runnable as written
-${COMMON_OPTIONS}
-
-Exit codes:
-  0  everything is set up
-  1  the API answered an error: the steps done and not done are listed
-  2  bad usage, or an argument that is not valid (nothing was sent)
-  3  the API could not be reached, or did not answer in time
-`;
+${SETUP_TAIL_HELP}`;
 
 const OPTIONS = {
   name: { type: "string" },
@@ -246,11 +249,11 @@ function asUsage(error: unknown, baseUrlFrom = "CLOUDFLARE_BASE_URL"): unknown {
   );
 }
 
-function stepLine(step: SetupStep): string {
+export function stepLine(step: SetupStep): string {
   return `  ${step.step.padEnd(10)} ${step.outcome.padEnd(10)} ${step.detail} (${step.id})`;
 }
 
-function summary({ steps, removed }: SetupResult): string {
+export function summary({ steps, removed }: Pick<SetupResult, "steps" | "removed">): string {
   if (steps.every((s) => s.outcome === "unchanged") && removed.length === 0)
     return "Nothing to change: everything was already set up.";
   const counts = (["created", "updated", "unchanged"] as const)
@@ -267,16 +270,16 @@ function describeObject(object: SetupObject): string {
 }
 
 /** Duplicates removed or kept: by this run (a concurrent run's copy) or left from earlier runs. */
-function duplicateLines(result: SetupResult): string[] {
+export function duplicateLines(result: Pick<SetupResult, "removed" | "kept">): string[] {
   return [
     ...result.removed.map((o) => `  removed duplicate ${describeObject(o)}: ${o.why ?? ""}`),
     ...result.kept.map((o) => `  duplicate ${describeObject(o)} ${o.why ?? "kept"}`),
   ];
 }
 
-function reportSetupFailure(error: SetupFailedError, io: CliIo): number {
+export function reportSetupFailure(error: SetupFailedError, io: CliIo, what = "outgoing"): number {
   const say = (text: string) => io.stderr.write(`${escapeText(text)}\n`);
-  say(`${PROGRAM}: outgoing setup stopped at step "${error.step}".`);
+  say(`${PROGRAM}: ${what} setup stopped at step "${error.step}".`);
   say(
     error.done.length > 0
       ? `  done: ${error.done.map((s) => `${s.step} ${s.outcome}`).join(", ")}`

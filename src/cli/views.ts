@@ -62,6 +62,13 @@ const VIEWS: Readonly<Record<string, Partial<View>>> = {
   doctor        Check that the peers serve the primary's serial; --watch for Prometheus,
                 --format nagios for a monitoring plugin (see "doctor --help")`,
   },
+  incoming: {
+    more: `  setup         Find or create the TSIG key, the peer for your primary and the incoming
+                configuration; print or write the primary's configuration
+                (see "${PROGRAM} incoming setup --help")
+  doctor        Check that Cloudflare's copy is at each primary's serial
+                (see "${PROGRAM} incoming doctor --help")`,
+  },
   peers: { one: "peer" },
   tsigs: {
     one: "TSIG key",

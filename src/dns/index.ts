@@ -65,6 +65,21 @@ export {
   type RunDoctorOptions,
 } from "./api-doctor.js";
 export {
+  runIncomingDoctor,
+  type IncomingDoctorClient,
+  type IncomingDoctorOptions,
+  type IncomingDoctorReport,
+} from "./incoming-doctor.js";
+export {
+  cloudflareTargets,
+  emulatorTargets,
+  renderPrimaryConfigs,
+  writePrimaryConfigs,
+  type PrimaryConfigFile,
+  type PrimarySetup,
+  type SecondaryTargets,
+} from "./primary-config.js";
+export {
   SetupError,
   renderKeyStanza,
   renderKnotConfig,
