@@ -8,10 +8,9 @@
  * A secret is never in the file, only where to find it (an environment variable
  * or a file) and its fingerprint.
  *
- * Zone sections: `outgoing` (Cloudflare as primary). The incoming zones
- * (Cloudflare as secondary) are to be another key of a zone beside it, with its
- * own entry in ZONE_SECTIONS (plan.ts, which lists the places to add it); the
- * schema refuses the key until then, so no file can rely on it being ignored.
+ * Zone sections: `outgoing` (Cloudflare as primary) or `incoming` (Cloudflare
+ * as secondary), never both in one zone (the schema's `not`, as the API refuses
+ * it); each has its entry in ZONE_SECTIONS (plan.ts).
  */
 import { isAbsolute, resolve, dirname } from "node:path";
 import { LineCounter, parseDocument, stringify, isNode, type Document } from "yaml";
@@ -50,10 +49,19 @@ export interface DeclaredOutgoing {
   enabled?: boolean | undefined;
 }
 
+export interface DeclaredIncoming {
+  name: string;
+  /** The primaries Cloudflare pulls the zone from, by name. */
+  peers: string[];
+  auto_refresh_seconds: number;
+}
+
 export interface DeclaredZone {
   id: string;
   /** Absent: the zone has no outgoing configuration. */
   outgoing?: DeclaredOutgoing | undefined;
+  /** Absent: the zone has no incoming configuration. Never beside `outgoing`. */
+  incoming?: DeclaredIncoming | undefined;
 }
 
 /** A transfers file, as read. */
@@ -200,8 +208,28 @@ export function referenceIssues(config: TransfersConfig): Issue[] {
   }
   for (const [index, zone] of (config.zones ?? []).entries()) {
     issues.push(...outgoingIssues(config, zone, peers, ["zones", index, "outgoing"]));
+    const primaries = zone.incoming?.peers ?? [];
+    issues.push(...unknownPeers(primaries, peers, ["zones", index, "incoming"]));
   }
   return issues;
+}
+
+/** The zone's peers (by name) that the file's peers do not define. */
+function unknownPeers(
+  linked: readonly string[],
+  peers: Map<string, number>,
+  path: (string | number)[],
+): Issue[] {
+  return linked.flatMap((name, i) =>
+    peers.has(name)
+      ? []
+      : [
+          {
+            path: [...path, "peers", i],
+            message: `names the peer ${JSON.stringify(name)}, which peers does not define`,
+          },
+        ],
+  );
 }
 
 function outgoingIssues(
@@ -211,15 +239,7 @@ function outgoingIssues(
   path: (string | number)[],
 ): Issue[] {
   const linked = zone.outgoing?.peers ?? [];
-  const issues: Issue[] = [];
-  for (const [i, name] of linked.entries()) {
-    if (!peers.has(name)) {
-      issues.push({
-        path: [...path, "peers", i],
-        message: `names the peer ${JSON.stringify(name)}, which peers does not define`,
-      });
-    }
-  }
+  const issues = unknownPeers(linked, peers, path);
   // Cloudflare's rule: the peers of one zone share one key, or none has a key.
   const keys = new Set(linked.map((name) => config.peers?.[peers.get(name) ?? -1]?.tsig ?? ""));
   if (issues.length === 0 && keys.size > 1) {
