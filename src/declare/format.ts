@@ -13,7 +13,15 @@
  * it); each has its entry in ZONE_SECTIONS (plan.ts).
  */
 import { isAbsolute, resolve, dirname } from "node:path";
-import { LineCounter, parseDocument, stringify, isNode, type Document } from "yaml";
+import {
+  LineCounter,
+  parseDocument,
+  stringify,
+  isMap,
+  isNode,
+  isScalar,
+  type Document,
+} from "yaml";
 import { TRANSFERS_SCHEMA } from "../../generated/transfers-schema.js";
 import { checkSchema, type Issue } from "./check.js";
 
@@ -164,17 +172,30 @@ function plainValue(doc: Document, file: string): unknown {
   }
 }
 
-/** The line of the node at `path`, or of its nearest parent that exists. */
+/**
+ * The line of the node at `path`, or of its nearest parent that exists. For a
+ * mapping's entry, the key's line (a block mapping's value starts a line below).
+ */
 function lineOf(
   doc: Document,
   path: readonly (string | number)[],
   lineAt: (offset: number | undefined) => number,
 ): number {
   for (let n = path.length; n >= 0; n--) {
-    const node = n === 0 ? doc.contents : doc.getIn(path.slice(0, n), true);
+    const at = path.slice(0, n);
+    const node = keyNode(doc, at) ?? (n === 0 ? doc.contents : doc.getIn(at, true));
     if (isNode(node) && node.range) return lineAt(node.range[0]);
   }
   return lineAt(0);
+}
+
+/** The key of the mapping entry at `path` (whose last part is the key), if there is one. */
+function keyNode(doc: Document, path: readonly (string | number)[]): unknown {
+  const last = path.at(-1);
+  if (typeof last !== "string") return undefined;
+  const parent = path.length === 1 ? doc.contents : doc.getIn(path.slice(0, -1), true);
+  if (!isMap(parent)) return undefined;
+  return parent.items.find((pair) => isScalar(pair.key) && pair.key.value === last)?.key;
 }
 
 /** Names given twice, and references to names the file does not define. */
