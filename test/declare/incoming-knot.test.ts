@@ -62,7 +62,7 @@ describe.skipIf(!present && !CI)(
         targets: emulatorTargets(emulator.dns!),
         dir,
       });
-      const args = conf!.command.split(" ").slice(1);
+      const args = ["-c", join(dir, conf!.path)];
       knot = await startPrimary(KNOTD, args, { port, zone: ZONE, serial: SERIAL });
     }, 30_000);
 
@@ -74,29 +74,16 @@ describe.skipIf(!present && !CI)(
 
     it("apply creates key, primary and incoming zone; the emulator serves the primary's serial", async () => {
       const path = join(dir, "transfers.yaml");
-      writeFileSync(
-        path,
-        [
-          "version: 1",
-          `account: ${ACCOUNT}`,
-          "tsigs:",
-          `  - name: ${KEY}`,
-          "    algo: hmac-sha256.",
-          "    secret: { env: PULLED_XFR_SECRET }",
-          "peers:",
-          "  - name: knot-primary",
-          "    ip: 127.0.0.1",
-          `    port: ${port}`,
-          `    tsig: ${KEY}`,
-          "zones:",
-          `  - id: ${ZONE_ID}`,
-          "    incoming:",
-          `      name: ${ZONE}.`,
-          "      peers: [knot-primary]",
-          "      auto_refresh_seconds: 86400",
-          "",
-        ].join("\n"),
-      );
+      // Flow style: one key, one primary (the Knot above), one incoming zone.
+      const text = `version: 1
+account: ${ACCOUNT}
+tsigs: [{ name: ${KEY}, algo: hmac-sha256., secret: { env: PULLED_XFR_SECRET } }]
+peers: [{ name: knot-primary, ip: 127.0.0.1, port: ${port}, tsig: ${KEY} }]
+zones:
+  - id: ${ZONE_ID}
+    incoming: { name: ${ZONE}., peers: [knot-primary], auto_refresh_seconds: 86400 }
+`;
+      writeFileSync(path, text);
       const env = { CLOUDFLARE_BASE_URL: emulator.url, CLOUDFLARE_API_TOKEN: "test-token" };
       const applied = await cli(["apply", "-f", path, "--yes"], {
         ...env,
