@@ -205,6 +205,14 @@ describe("incoming zones in the transfers file", () => {
     expect(plan.stdout).toContain(
       `  - zone ${ZONE} outgoing configuration: delete (the file makes the zone incoming; a zone is primary or secondary, never both, so its outgoing configuration goes first)\n  + zone ${ZONE} incoming configuration: create`,
     );
+    const json = JSON.parse((await run(["plan", "-f", incoming, "--json"])).stdout) as {
+      changes: { kind: string; action: string; reason?: string }[];
+    };
+    expect(json.changes.map((c) => `${c.action} ${c.kind}`)).toEqual([
+      "delete outgoing",
+      "create incoming",
+    ]);
+    expect(json.changes[0]!.reason).toMatch(/^the file makes the zone incoming/);
     const toIncoming = await run(["apply", "-f", incoming, "--yes"]);
     expect(toIncoming.code, toIncoming.stderr).toBe(0);
     expect(doneSteps(toIncoming.stdout)).toEqual([
