@@ -72,8 +72,12 @@ Options:
   --yes             Apply without asking
   --prune           Also delete what the file does not name (see plan --help)
   --verify          Then run \`outgoing doctor\` on each zone with transfers on,
-                    until every secondary serves the primary's serial (up to 60 s)
-  --primary ADDR    The primary doctor asks (see outgoing doctor --help)
+                    until every secondary serves the primary's serial, and
+                    \`incoming doctor\` on each incoming zone, until Cloudflare's
+                    copy is at every primary's serial (up to 60 s in all)
+  --primary ADDR    Cloudflare's DNS, which doctor asks (see outgoing doctor
+                    --help); against Cloudflare's API, incoming zones are
+                    verified only with it
 ${CLIENT}
 
 Exit codes:

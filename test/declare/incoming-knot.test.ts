@@ -3,9 +3,10 @@
  * (with its DNS port), a Knot primary on a free loopback port run from the file
  * src/dns/primary-config.ts writes, and `apply --yes` of a transfers file whose
  * zone is incoming, pulling from that primary with the key the file names (the
- * secret given only by environment). The emulator pulls on create: the API's
- * soa_serial and a SOA query to the emulator's DNS port both show the
- * primary's serial, within a bounded wait; plan then finds nothing to change.
+ * secret given only by environment) and --verify. The emulator pulls on
+ * create: --verify (the incoming doctor) exits 0, the API's soa_serial and a
+ * SOA query to the emulator's DNS port both show the primary's serial (bounded
+ * waits); plan then finds nothing to change.
  */
 import { spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
@@ -85,13 +86,18 @@ zones:
 `;
       writeFileSync(path, text);
       const env = { CLOUDFLARE_BASE_URL: emulator.url, CLOUDFLARE_API_TOKEN: "test-token" };
-      const applied = await cli(["apply", "-f", path, "--yes"], {
+      const applied = await cli(["apply", "-f", path, "--yes", "--verify"], {
         ...env,
         PULLED_XFR_SECRET: SECRET,
       });
       expect(applied.stdout + applied.stderr).not.toContain(SECRET);
       expect(applied.code, `${applied.stdout}\n${applied.stderr}`).toBe(0);
       expect(applied.stdout).toContain(`+ zone ${ZONE_ID} incoming configuration: create`);
+      // --verify: the incoming doctor, until Cloudflare's copy is at the primary's serial.
+      expect(applied.stdout).toContain(
+        `Verify zone ${ZONE_ID} (incoming): Cloudflare's copy at every primary's serial`,
+      );
+      expect(applied.stdout).toContain(`Cloudflare's DNS: in sync at serial ${SERIAL}`);
 
       const client = createSecondaryDnsClient({ baseUrl: emulator.url, apiToken: "t" });
       const pulled = await waitFor(
