@@ -1,6 +1,7 @@
 /** The help texts of the top level and the hand-written commands (resource-help.ts: the others). */
 import { COMMANDS } from "../../generated/commands.js";
 import { DEFAULT_BASE_URL, DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT_MS } from "../client/options.js";
+import { TIMEOUT_DEFAULTS } from "../emulator/defaults.js";
 
 export const PROGRAM = "cf-secondary-dns";
 
@@ -89,9 +90,9 @@ Options:
   --latency MS             Wait MS milliseconds before every answer (default 0)
   --rate-limit-share X     Answer this share (0 to 1) of requests 429 (default 0)
   --server-error-share X   Answer this share (0 to 1) of requests 500 or 502 (default 0)
-  --request-timeout MS     Answer 408 to a request not received whole in MS ms (default 10000)
-  --headers-timeout MS     Answer 408 to headers not received in MS ms (default 5000)
-  --keep-alive-timeout MS  Close an idle connection after MS ms (default 5000)
+  --request-timeout MS     Answer 408 to a request not received whole in MS ms (default ${TIMEOUT_DEFAULTS.requestTimeoutMs})
+  --headers-timeout MS     Answer 408 to headers not received in MS ms (default ${TIMEOUT_DEFAULTS.headersTimeoutMs})
+  --keep-alive-timeout MS  Close an idle connection after MS ms (default ${TIMEOUT_DEFAULTS.keepAliveTimeoutMs})
   --dns-port N             Serve the zones over DNS (SOA, AXFR, NOTIFY) on this port (default 0: a free port; loopback hosts only)
   --zone-file ID=FILE      The records of zone ID from an RFC 1035 zone file; repeat per zone (default: SOA + NS)
   -h, --help               Show this help

@@ -3,10 +3,10 @@
  * one per line, as `outgoing setup` puts them in the NOTIFY ACLs.
  */
 import { parseArgs } from "node:util";
-import { cloudflareIps, createSecondaryDnsClient } from "../index.js";
+import { cloudflareIps, createPublicCore } from "../index.js";
 import { COMMON_OPTIONS, PROGRAM } from "./help.js";
 import { EXIT, UsageError, type CliIo } from "./io.js";
-import { asUsage, CLIENT_FLAGS, clientOptions } from "./outgoing.js";
+import { asUsage, CLIENT_FLAGS, connectionOptions } from "./outgoing.js";
 import { printResult } from "./output.js";
 import { parseOrExplain, wantsHelp } from "./parse.js";
 
@@ -40,21 +40,17 @@ export async function runIps(argv: string[], io: CliIo): Promise<number> {
   );
   if (positionals.length > 0)
     throw new UsageError(`unexpected argument "${positionals[0]}"`, HELP_COMMAND);
-  // A client needs a credential to be made; cloudflareIps sends none, so any will do.
-  const given = ["CLOUDFLARE_API_TOKEN", "CLOUDFLARE_EMAIL", "CLOUDFLARE_API_KEY"].some(
-    (name) => io.env[name],
-  );
-  const env = given ? io.env : { ...io.env, CLOUDFLARE_API_TOKEN: "unused" };
   const baseUrlFrom = values["base-url"] !== undefined ? "--base-url" : "CLOUDFLARE_BASE_URL";
+  // A public operation: no credential is needed, read or sent.
   const ips = await asUsage(HELP_COMMAND, baseUrlFrom, () => {
-    const options = clientOptions(
-      { ...io, env },
+    const options = connectionOptions(
+      io,
       HELP_COMMAND,
       values["base-url"],
       values.timeout,
       values.retries,
     );
-    return cloudflareIps(createSecondaryDnsClient(options), { signal: io.signal });
+    return cloudflareIps(createPublicCore(options), { signal: io.signal });
   });
   printResult(io, values.json, ips, (shown) =>
     [...shown.ipv4_cidrs, ...shown.ipv6_cidrs, `etag ${shown.etag}`].join("\n"),

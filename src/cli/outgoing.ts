@@ -4,7 +4,7 @@
  * calls the API shares: the client's options from flags and environment, and a
  * ValidationError of the client turned into a usage error naming the argument.
  */
-import { ValidationError, type ClientOptions } from "../index.js";
+import { ValidationError, type ClientOptions, type PublicCoreOptions } from "../index.js";
 import { strictResults } from "../client/results.js";
 import { CLIENT_FLAGS } from "./help.js";
 import { UsageError, type CliIo } from "./io.js";
@@ -43,7 +43,21 @@ export function clientOptions(
   }
   return {
     ...(token !== undefined ? { apiToken: token } : { apiEmail: email ?? "", apiKey: key ?? "" }),
-    baseUrl: baseUrl ?? env("CLOUDFLARE_BASE_URL"),
+    ...connectionOptions(io, help, baseUrl, timeout, retries),
+  };
+}
+
+/** The client options from flags and environment that are not credentials: what a public call (`ips`) needs. */
+export function connectionOptions(
+  io: CliIo,
+  help: string,
+  baseUrl: string | undefined,
+  timeout: string | undefined,
+  retries: string | undefined,
+): PublicCoreOptions {
+  const base = io.env.CLOUDFLARE_BASE_URL === "" ? undefined : io.env.CLOUDFLARE_BASE_URL;
+  return {
+    baseUrl: baseUrl ?? base,
     timeoutMs: wholeNumber(timeout, "--timeout", help),
     maxRetries: wholeNumber(retries, "--retries", help),
     userAgent: "cli",

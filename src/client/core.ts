@@ -43,8 +43,8 @@ export interface ClientParts {
 export const clientParts = new WeakMap<object, ClientParts>();
 
 /** Reads the options and makes the parts; a ValidationError when the options are wrong. */
-export function createParts(options: ClientOptions): ClientParts {
-  const resolved = resolveOptions(options);
+export function createParts(options: ClientOptions, resolve = resolveOptions): ClientParts {
+  const resolved = resolve(options);
   const { redactError: redact, scrub, remember } = createRedactor(resolved.secrets);
   const transport = createTransport({ ...resolved, redact, scrub });
   const call = createCall({ ...resolved, transport, redact, remember });

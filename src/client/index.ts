@@ -6,7 +6,12 @@ export { createSecondaryDnsCore, type SecondaryDnsCore } from "./core.js";
 export * from "../../generated/client/index.js";
 export type { ClientOptions, CallOptions } from "./options.js";
 export type { Logger } from "./transport.js";
-export { cloudflareIps, type CloudflareIps } from "./ips.js";
+export {
+  cloudflareIps,
+  createPublicCore,
+  type CloudflareIps,
+  type PublicCoreOptions,
+} from "./ips.js";
 export {
   SecondaryDnsError,
   ApiError,

@@ -11,9 +11,8 @@
 import { cloudflareIPsCloudflareIpDetails } from "../../generated/operations.js";
 import type { components } from "../../generated/schema.js";
 import { createCall } from "./call.js";
-import { partsOf, type SecondaryDnsCore } from "./core.js";
-import { ValidationError } from "./errors.js";
-import type { CallOptions } from "./options.js";
+import { clientParts, createParts, partsOf, type SecondaryDnsCore } from "./core.js";
+import { resolveSettings, type CallOptions, type ClientOptions } from "./options.js";
 
 type CloudflareIpsSchema = components["schemas"]["CloudflareIps"];
 /** Cloudflare's IP ranges in CIDR notation, and a digest that changes when they do. */
@@ -34,4 +33,21 @@ export async function cloudflareIps(
   const headers = { "User-Agent": resolved.headers["User-Agent"] ?? "cf-secondary-dns" };
   const call = createCall({ ...resolved, headers, transport, redact });
   return call(cloudflareIPsCloudflareIpDetails, {}, undefined, options);
+}
+
+/** What a public core takes: a client's options without credentials. */
+export type PublicCoreOptions = Omit<ClientOptions, "apiToken" | "apiEmail" | "apiKey">;
+
+/**
+ * A core with no credentials, for the public operations only (cloudflareIps):
+ * no token is needed to make it, and none is read from the environment or sent.
+ * Throws a ValidationError at once when the options are wrong.
+ */
+export function createPublicCore(options: PublicCoreOptions = {}): SecondaryDnsCore {
+  const core = {} as SecondaryDnsCore;
+  clientParts.set(
+    core,
+    createParts(options, (given) => resolveSettings(given, () => ({}))),
+  );
+  return core;
 }

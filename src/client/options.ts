@@ -209,10 +209,21 @@ function checkLogger(value: unknown): Logger {
 }
 
 export function resolveOptions(options: ClientOptions): ResolvedOptions {
+  return resolveSettings(options, authHeaders);
+}
+
+/**
+ * The options with the credential headers `auth` makes of them: resolveOptions'
+ * authHeaders, or none for a core that only calls public operations (src/client/ips.ts).
+ */
+export function resolveSettings(
+  options: ClientOptions,
+  auth: (options: ClientOptions) => Record<string, string>,
+): ResolvedOptions {
   if (typeof options !== "object" || options === null) {
     throw new ValidationError("options", "must be an object");
   }
-  const headers = authHeaders(options);
+  const headers = auth(options);
   const suffix = options.userAgent;
   if (suffix !== undefined && (typeof suffix !== "string" || !/^[\x20-\x7e]*$/.test(suffix))) {
     throw new ValidationError("userAgent", "must be a string of printable ASCII characters");

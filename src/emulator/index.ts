@@ -14,6 +14,7 @@ import { incomingRecords } from "./handlers/incoming.js";
 import { dnsSettingsRecords } from "./handlers/dns-settings.js";
 import { applySeed, exampleSeed, stateEntryProblem, type EmulatorSeed } from "./handlers/state.js";
 import { HANDLERS, missingHandler } from "../../generated/handlers.js";
+import { TIMEOUT_DEFAULTS } from "./defaults.js";
 import { loadSpec, type LoadedSpec } from "./spec.js";
 import { Store, type RecordChecks } from "./store.js";
 import { checkZoneFiles } from "./zone-files.js";
@@ -74,11 +75,7 @@ function everyCollection(checks: RecordChecks): RecordChecks {
 }
 
 /** The timeouts' defaults: a local emulator's clients are near, so seconds are plenty. */
-export const TIMEOUT_DEFAULTS = {
-  requestTimeoutMs: 10_000,
-  headersTimeoutMs: 5_000,
-  keepAliveTimeoutMs: 5_000,
-} as const;
+export { TIMEOUT_DEFAULTS };
 
 export interface EmulatorOptions {
   /** The port to listen on. Default: 0, a free port (read it from `url`). */

@@ -64,6 +64,22 @@ describe("cloudflareIps", () => {
   });
 });
 
+describe("cf-secondary-dns ips", () => {
+  it("prints the published ranges with no credential in the environment, and sends none", async () => {
+    const proxy = await startProxy(emulator.url);
+    proxies.push(proxy);
+    const { code, stdout, stderr } = await cli(["ips", "--json"], {
+      CLOUDFLARE_BASE_URL: proxy.url,
+    });
+    expect({ code, stderr }).toEqual({ code: 0, stderr: "" });
+    expect(proxy.seen).toEqual(["GET /client/v4/ips"]);
+    const published = await cloudflareIps(
+      createSecondaryDnsClient({ apiToken: "t", baseUrl: emulator.url }),
+    );
+    expect(JSON.parse(stdout)).toEqual(published);
+  });
+});
+
 describe("outgoing setup's NOTIFY ranges", () => {
   it("come from the API's GET /ips, and the text says so", async () => {
     const proxy = await startProxy(emulator.url);

@@ -6,6 +6,7 @@ import { inspect } from "node:util";
 import { describe, expect, it } from "vitest";
 import {
   cloudflareIps,
+  createPublicCore,
   createSecondaryDnsClient,
   createSecondaryDnsCore,
   NotFoundError,
@@ -106,6 +107,38 @@ describe("the modular form", () => {
     const ranges = { ipv4_cidrs: ["173.245.48.0/20"], ipv6_cidrs: ["2400:cb00::/32"], etag: "e" };
     server.handle(() => ({ body: envelope(ranges) }));
     expect(await cloudflareIps(core())).toEqual(ranges);
+  });
+
+  it("a public core needs no credential, reads none from the environment and sends none", async () => {
+    const ranges = { ipv4_cidrs: ["173.245.48.0/20"], ipv6_cidrs: ["2400:cb00::/32"], etag: "p" };
+    server.handle(() => ({ body: envelope(ranges) }));
+    const saved = process.env.CLOUDFLARE_API_TOKEN;
+    process.env.CLOUDFLARE_API_TOKEN = "tok-from-env-0002";
+    try {
+      expect(await cloudflareIps(createPublicCore({ baseUrl: server.baseUrl }))).toEqual(ranges);
+      const request = server.requests.at(-1)!;
+      expect(request.path).toBe("/client/v4/ips");
+      expect(request.headers.authorization).toBeUndefined();
+      expect(request.headers["x-auth-key"]).toBeUndefined();
+      expect(request.headers["user-agent"]).toMatch(/^cf-secondary-dns\//);
+    } finally {
+      if (saved === undefined) delete process.env.CLOUDFLARE_API_TOKEN;
+      else process.env.CLOUDFLARE_API_TOKEN = saved;
+    }
+    // With no credential anywhere, a core cannot be made, a public core can.
+    const env = ["CLOUDFLARE_API_TOKEN", "CLOUDFLARE_EMAIL", "CLOUDFLARE_API_KEY"];
+    const kept = env.map((name) => [name, process.env[name]] as const);
+    for (const name of env) delete process.env[name];
+    try {
+      expect(() => createSecondaryDnsCore({ baseUrl: server.baseUrl })).toThrow(/no credentials/);
+      expect(await cloudflareIps(createPublicCore({ baseUrl: server.baseUrl }))).toEqual(ranges);
+    } finally {
+      for (const [name, value] of kept) if (value !== undefined) process.env[name] = value;
+    }
+    // Its other options are checked as a client's are.
+    expect(() => createPublicCore({ baseUrl: "http://api.example.com/client/v4" })).toThrow(
+      ValidationError,
+    );
   });
 
   it("a core is checked as a client's options are", () => {
