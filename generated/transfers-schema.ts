@@ -260,7 +260,50 @@ export const TRANSFERS_SCHEMA = {
                 "type": "boolean"
               }
             }
+          },
+          "incoming": {
+            "description": "The zone's incoming transfers (Cloudflare as secondary, pulling from the peers). Absent: the zone has no incoming configuration (deleted with --prune).",
+            "type": "object",
+            "additionalProperties": false,
+            "required": [
+              "name",
+              "peers",
+              "auto_refresh_seconds"
+            ],
+            "properties": {
+              "name": {
+                "description": "A DNS name, usually written fully qualified with a trailing dot: labels of\n1 to 63 letters, digits or hyphens (not at either end), at most 253\ncharacters in all.\n",
+                "type": "string",
+                "minLength": 1,
+                "maxLength": 253,
+                "pattern": "^(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\\.)*[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\\.?$"
+              },
+              "peers": {
+                "description": "The primaries Cloudflare pulls the zone from, by peer name.",
+                "type": "array",
+                "items": {
+                  "description": "A name for the peer, for people; it need not be unique.",
+                  "type": "string",
+                  "minLength": 1
+                },
+                "uniqueItems": true,
+                "maxItems": 30
+              },
+              "auto_refresh_seconds": {
+                "description": "How often, in seconds, Cloudflare checks the primaries for a new serial\nwhatever NOTIFY says; a whole count, at most 2^32 - 1 like a SOA record's\nREFRESH.\n",
+                "type": "integer",
+                "minimum": 1,
+                "maximum": 4294967295
+              }
+            }
           }
+        },
+        "not": {
+          "description": "is not allowed beside outgoing: a zone is primary (outgoing) or secondary (incoming), never both",
+          "required": [
+            "outgoing",
+            "incoming"
+          ]
         }
       }
     }

@@ -4,7 +4,7 @@
 // for src/declare/check.ts. Where the file holds what the API holds (a key's name
 // and algorithm, a peer's address and port, an ACL's range, a zone's name and the
 // most peers it lists) the subschema is copied from the spec's own schemas
-// (TsigInput, PeerInput, AclInput, OutgoingZoneInput, Identifier), so a limit
+// (TsigInput, PeerInput, AclInput, OutgoingZoneInput, IncomingZoneInput, Identifier), so a limit
 // changed in the spec changes the file format too. Called by scripts/generate.mjs;
 // `--check` compares both outputs with the committed files.
 
@@ -86,10 +86,40 @@ function zoneSchema(spec) {
       },
     },
   );
-  return object("A zone, by its id.", ["id"], {
-    id: inline(spec, { $ref: "#/components/schemas/Identifier" }),
-    outgoing,
-  });
+  return {
+    ...object("A zone, by its id.", ["id"], {
+      id: inline(spec, { $ref: "#/components/schemas/Identifier" }),
+      outgoing,
+      incoming: incomingSchema(spec),
+    }),
+    not: {
+      description:
+        "is not allowed beside outgoing: a zone is primary (outgoing) or secondary (incoming), never both",
+      required: ["outgoing", "incoming"],
+    },
+  };
+}
+
+/** A zone's incoming configuration: the spec's IncomingZoneInput, with the primaries by name. */
+function incomingSchema(spec) {
+  const input = spec.components.schemas.IncomingZoneInput;
+  if (!input) throw new Error("components.schemas.IncomingZoneInput is not in the spec");
+  const peers = property(spec, "IncomingZoneInput", "peers");
+  return object(
+    "The zone's incoming transfers (Cloudflare as secondary, pulling from the peers). Absent: the zone has no incoming configuration (deleted with --prune).",
+    input.required,
+    {
+      name: property(spec, "IncomingZoneInput", "name"),
+      peers: {
+        description: "The primaries Cloudflare pulls the zone from, by peer name.",
+        type: "array",
+        items: property(spec, "PeerInput", "name"),
+        uniqueItems: true,
+        maxItems: peers.maxItems,
+      },
+      auto_refresh_seconds: property(spec, "IncomingZoneInput", "auto_refresh_seconds"),
+    },
+  );
 }
 
 /** The JSON Schema of a transfers file, built from the bundled spec. */

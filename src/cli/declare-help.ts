@@ -19,7 +19,7 @@ export const DECLARE_HELP: Record<DeclareCommand, string> = {
 
 Writes a transfers file (YAML) for what exists now: the account's TSIG keys,
 peers and ACLs, and each zone's outgoing configuration and whether transfers
-are on. Objects refer to each other by name. No secret is written: each key's
+are on, or its incoming configuration (Cloudflare as secondary). Objects refer to each other by name. No secret is written: each key's
 secret is a reference to an environment variable (TSIG_SECRET_ and the key's
 name in capitals; edit it, or use { file: PATH }) and its fingerprint
 (sha256), so \`plan\` can tell when a secret changed.
@@ -43,8 +43,8 @@ never printed.
 Options:
   -f, --file FILE   The transfers file
   --prune           Also delete what the file does not name: keys, peers and
-                    ACLs of the account, and the outgoing configuration of a
-                    listed zone without \`outgoing\`
+                    ACLs of the account, and the outgoing or incoming
+                    configuration of a listed zone the file does not give
   --json            Print the plan as JSON
 ${CLIENT}
 
@@ -72,8 +72,12 @@ Options:
   --yes             Apply without asking
   --prune           Also delete what the file does not name (see plan --help)
   --verify          Then run \`outgoing doctor\` on each zone with transfers on,
-                    until every secondary serves the primary's serial (up to 60 s)
-  --primary ADDR    The primary doctor asks (see outgoing doctor --help)
+                    until every secondary serves the primary's serial, and
+                    \`incoming doctor\` on each incoming zone, until Cloudflare's
+                    copy is at every primary's serial (up to 60 s in all)
+  --primary ADDR    Cloudflare's DNS, which doctor asks (see outgoing doctor
+                    --help); against Cloudflare's API, incoming zones are
+                    verified only with it
 ${CLIENT}
 
 Exit codes:

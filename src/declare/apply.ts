@@ -1,7 +1,8 @@
 /**
  * `apply`: reads what exists, plans, then makes each change in the plan's order
  * (keys, peers, ACLs, zone configurations, enable/disable, then deletions in
- * reverse), one call at a time. References are resolved to ids as it goes, so
+ * reverse; a zone switching between outgoing and incoming loses its old
+ * configuration just before it gets the new one), one call at a time. References are resolved to ids as it goes, so
  * a peer created here can name a key created a step before.
  *
  * Idempotent: a second run plans nothing. A failure stops at that step and the
@@ -12,7 +13,7 @@
  * secret differs; missing then, that step fails before anything is sent for it.
  */
 import type { CallOptions, PeerInput, SecondaryDnsClient, TsigInput } from "../index.js";
-import type { DeclaredPeer, ReadFile, TransfersConfig } from "./format.js";
+import type { DeclaredPeer, DeclaredZone, ReadFile, TransfersConfig } from "./format.js";
 import { comparePlan, type Change, type Plan, type PlanOptions } from "./plan.js";
 import { describeRef, readSecret, type SecretSources } from "./secrets.js";
 import { readState, type LiveState } from "./state.js";
@@ -117,6 +118,7 @@ function stepRunner(
   };
   const named = <T extends { name: string }>(list: T[] | undefined, name: string) =>
     list!.find((item) => item.name === name)!;
+  const bodies = zoneBodies((name) => idOf("peer", name));
   return async (change: Change): Promise<StepResult> => {
     switch (change.kind) {
       case "tsig": {
@@ -135,7 +137,9 @@ function stepRunner(
         return accountStep(client.acls, change, body, call);
       }
       case "outgoing":
-        return outgoingStep(client, config, change, (name) => idOf("peer", name), options.signal);
+        return zoneStep(client.outgoing, change, bodies.outgoing, config, options.signal);
+      case "incoming":
+        return zoneStep(client.incoming, change, bodies.incoming, config, options.signal);
       case "transfers":
         await client.outgoing[change.action === "enable" ? "enable" : "disable"](change.name, {
           signal: options.signal,
@@ -179,21 +183,42 @@ async function tsigBody(
   return { name: tsig.name, algo: tsig.algo, secret };
 }
 
-async function outgoingStep(
-  client: SecondaryDnsClient,
-  config: TransfersConfig,
+/** The create, update and delete of a zone's configuration (client.outgoing, .incoming). */
+interface ZoneApi<Body> {
+  create(zoneId: string, body: Body, options?: CallOptions): Promise<{ id: string }>;
+  update(zoneId: string, body: Body, options?: CallOptions): Promise<{ id: string }>;
+  delete(zoneId: string, options?: CallOptions): Promise<{ id: string }>;
+}
+
+/** One change of a zone's configuration (the change's name is the zone id). */
+async function zoneStep<Body>(
+  api: ZoneApi<Body>,
   change: Change,
-  peerId: (name: string) => string,
+  body: (zone: DeclaredZone) => Body,
+  config: TransfersConfig,
   signal: AbortSignal | undefined,
 ): Promise<StepResult> {
   const zoneId = change.name;
-  if (change.action === "delete")
-    return { id: (await client.outgoing.delete(zoneId, { signal })).id };
-  const wanted = config.zones!.find((z) => z.id === zoneId)!.outgoing!;
-  const body = { name: wanted.name, peers: wanted.peers.map(peerId) };
+  if (change.action === "delete") return { id: (await api.delete(zoneId, { signal })).id };
+  const input = body(config.zones!.find((z) => z.id === zoneId)!);
   const made =
     change.action === "create"
-      ? await client.outgoing.create(zoneId, body, { signal })
-      : await client.outgoing.update(zoneId, body, { signal });
+      ? await api.create(zoneId, input, { signal })
+      : await api.update(zoneId, input, { signal });
   return { id: made.id };
+}
+
+/** The bodies of a zone's outgoing and incoming configurations, peers by id. */
+function zoneBodies(peerId: (name: string) => string) {
+  return {
+    outgoing: ({ outgoing }: DeclaredZone) => ({
+      name: outgoing!.name,
+      peers: outgoing!.peers.map(peerId),
+    }),
+    incoming: ({ incoming }: DeclaredZone) => ({
+      name: incoming!.name,
+      peers: incoming!.peers.map(peerId),
+      auto_refresh_seconds: incoming!.auto_refresh_seconds,
+    }),
+  };
 }

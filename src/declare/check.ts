@@ -2,7 +2,7 @@
  * A small JSON Schema checker for the transfers file: the keywords
  * scripts/declare-schema.mjs emits (type, const, enum, pattern, lengths,
  * minimum/maximum, required, properties, additionalProperties: false, items,
- * maxItems, uniqueItems, allOf/anyOf/oneOf, formats ipv4 and ipv6), and
+ * maxItems, uniqueItems, allOf/anyOf/oneOf, not (of required keys), formats ipv4 and ipv6), and
  * nothing more. ajv would do it too, but it is a devDependency only, and its
  * messages name schema paths where a person wants the field and the rule
  * (test/declare/check.test.ts holds this checker to ajv on the same files).
@@ -118,7 +118,22 @@ function describe(schema: Schema): string {
   return schema.description ?? "another form";
 }
 
+/**
+ * `not`, as the file's schema uses it: a set of keys that must not all be
+ * present (a zone's outgoing and incoming). The issue names the last of them,
+ * with the `not` schema's description as its message.
+ */
+function notIssues(schema: Schema, value: unknown, path: (string | number)[]): Issue[] {
+  const not = schema.not as Schema | undefined;
+  if (!not || checkSchema(not, value, path).length > 0) return [];
+  const last = (not.required as string[] | undefined)?.at(-1);
+  const at = isObject(value) && last !== undefined ? [...path, last] : path;
+  return [{ path: at, message: not.description ?? "is not allowed here" }];
+}
+
 function combinedIssues(schema: Schema, value: unknown, path: (string | number)[]): Issue[] {
+  const refused = notIssues(schema, value, path);
+  if (refused.length > 0) return refused;
   for (const part of (schema.allOf as Schema[] | undefined) ?? []) {
     const issues = checkSchema(part, value, path);
     if (issues.length > 0) return issues;

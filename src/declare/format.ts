@@ -8,13 +8,20 @@
  * A secret is never in the file, only where to find it (an environment variable
  * or a file) and its fingerprint.
  *
- * Zone sections: `outgoing` (Cloudflare as primary). The incoming zones
- * (Cloudflare as secondary) are to be another key of a zone beside it, with its
- * own entry in ZONE_SECTIONS (plan.ts, which lists the places to add it); the
- * schema refuses the key until then, so no file can rely on it being ignored.
+ * Zone sections: `outgoing` (Cloudflare as primary) or `incoming` (Cloudflare
+ * as secondary), never both in one zone (the schema's `not`, as the API refuses
+ * it); each has its entry in ZONE_SECTIONS (plan.ts).
  */
 import { isAbsolute, resolve, dirname } from "node:path";
-import { LineCounter, parseDocument, stringify, isNode, type Document } from "yaml";
+import {
+  LineCounter,
+  parseDocument,
+  stringify,
+  isMap,
+  isNode,
+  isScalar,
+  type Document,
+} from "yaml";
 import { TRANSFERS_SCHEMA } from "../../generated/transfers-schema.js";
 import { checkSchema, type Issue } from "./check.js";
 
@@ -50,10 +57,19 @@ export interface DeclaredOutgoing {
   enabled?: boolean | undefined;
 }
 
+export interface DeclaredIncoming {
+  name: string;
+  /** The primaries Cloudflare pulls the zone from, by name. */
+  peers: string[];
+  auto_refresh_seconds: number;
+}
+
 export interface DeclaredZone {
   id: string;
   /** Absent: the zone has no outgoing configuration. */
   outgoing?: DeclaredOutgoing | undefined;
+  /** Absent: the zone has no incoming configuration. Never beside `outgoing`. */
+  incoming?: DeclaredIncoming | undefined;
 }
 
 /** A transfers file, as read. */
@@ -156,17 +172,30 @@ function plainValue(doc: Document, file: string): unknown {
   }
 }
 
-/** The line of the node at `path`, or of its nearest parent that exists. */
+/**
+ * The line of the node at `path`, or of its nearest parent that exists. For a
+ * mapping's entry, the key's line (a block mapping's value starts a line below).
+ */
 function lineOf(
   doc: Document,
   path: readonly (string | number)[],
   lineAt: (offset: number | undefined) => number,
 ): number {
   for (let n = path.length; n >= 0; n--) {
-    const node = n === 0 ? doc.contents : doc.getIn(path.slice(0, n), true);
+    const at = path.slice(0, n);
+    const node = keyNode(doc, at) ?? (n === 0 ? doc.contents : doc.getIn(at, true));
     if (isNode(node) && node.range) return lineAt(node.range[0]);
   }
   return lineAt(0);
+}
+
+/** The key of the mapping entry at `path` (whose last part is the key), if there is one. */
+function keyNode(doc: Document, path: readonly (string | number)[]): unknown {
+  const last = path.at(-1);
+  if (typeof last !== "string") return undefined;
+  const parent = path.length === 1 ? doc.contents : doc.getIn(path.slice(0, -1), true);
+  if (!isMap(parent)) return undefined;
+  return parent.items.find((pair) => isScalar(pair.key) && pair.key.value === last)?.key;
 }
 
 /** Names given twice, and references to names the file does not define. */
@@ -200,8 +229,28 @@ export function referenceIssues(config: TransfersConfig): Issue[] {
   }
   for (const [index, zone] of (config.zones ?? []).entries()) {
     issues.push(...outgoingIssues(config, zone, peers, ["zones", index, "outgoing"]));
+    const primaries = zone.incoming?.peers ?? [];
+    issues.push(...unknownPeers(primaries, peers, ["zones", index, "incoming"]));
   }
   return issues;
+}
+
+/** The zone's peers (by name) that the file's peers do not define. */
+function unknownPeers(
+  linked: readonly string[],
+  peers: Map<string, number>,
+  path: (string | number)[],
+): Issue[] {
+  return linked.flatMap((name, i) =>
+    peers.has(name)
+      ? []
+      : [
+          {
+            path: [...path, "peers", i],
+            message: `names the peer ${JSON.stringify(name)}, which peers does not define`,
+          },
+        ],
+  );
 }
 
 function outgoingIssues(
@@ -211,15 +260,7 @@ function outgoingIssues(
   path: (string | number)[],
 ): Issue[] {
   const linked = zone.outgoing?.peers ?? [];
-  const issues: Issue[] = [];
-  for (const [i, name] of linked.entries()) {
-    if (!peers.has(name)) {
-      issues.push({
-        path: [...path, "peers", i],
-        message: `names the peer ${JSON.stringify(name)}, which peers does not define`,
-      });
-    }
-  }
+  const issues = unknownPeers(linked, peers, path);
   // Cloudflare's rule: the peers of one zone share one key, or none has a key.
   const keys = new Set(linked.map((name) => config.peers?.[peers.get(name) ?? -1]?.tsig ?? ""));
   if (issues.length === 0 && keys.size > 1) {

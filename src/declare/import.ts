@@ -1,6 +1,6 @@
 /**
  * `importConfig`: the transfers file for what exists now, for the account and
- * the zones given. Secrets are never written: each key's secret is a reference
+ * the zones given (each with its outgoing or its incoming configuration). Secrets are never written: each key's secret is a reference
  * to an environment variable (TSIG_SECRET_ and the key's name, see
  * secretEnvName) with the fingerprint of the secret the API holds, so plan can
  * see a secret that changed without anyone holding it.
@@ -61,6 +61,11 @@ export function configOf(state: LiveState, options: ImportOptions = {}): Transfe
     ...(peer.tsig_id ? { tsig: keyName(peer.tsig_id, peer.name) } : {}),
   }));
   const zones = state.zones.map((zone): DeclaredZone => {
+    if (zone.incoming) {
+      const { name, peers: ids, auto_refresh_seconds } = zone.incoming;
+      const linked = ids.map((id) => peerName(id, zone.id));
+      return { id: zone.id, incoming: { name, peers: linked, auto_refresh_seconds } };
+    }
     if (!zone.outgoing) return { id: zone.id };
     const { name, peers: ids } = zone.outgoing;
     const linked = ids.map((id) => peerName(id, zone.id));

@@ -15,6 +15,7 @@ export {
   type DeclaredAcl,
   type DeclaredZone,
   type DeclaredOutgoing,
+  type DeclaredIncoming,
   type SecretRef,
   type FileProblem,
   type ReadFile,

@@ -7,14 +7,16 @@
  *
  * Changes come in the order apply makes them: keys, peers, ACLs, zone
  * configurations, enable/disable; then deletions (with `prune` only) in reverse:
- * zone configurations, ACLs, peers, keys.
+ * zone configurations, ACLs, peers, keys. A zone the file moves from outgoing to
+ * incoming (or back) has its old configuration deleted just before the new one
+ * is created, prune or not: the API refuses a zone that is both.
  */
 import type { SecondaryDnsClient } from "../index.js";
 import type { DeclaredPeer, DeclaredTsig, DeclaredZone, ReadFile } from "./format.js";
 import { describeRef, fingerprint, readSecret, type SecretSources } from "./secrets.js";
 import { duplicateNames, indexState, readState, type LiveState, type LiveZone } from "./state.js";
 
-export type ChangeKind = "tsig" | "peer" | "acl" | "outgoing" | "transfers";
+export type ChangeKind = "tsig" | "peer" | "acl" | "outgoing" | "incoming" | "transfers";
 export type ChangeAction = "create" | "update" | "delete" | "enable" | "disable";
 
 /** One field that differs. A secret has neither `from` nor `to`: only `secret differs`. */
@@ -27,13 +29,15 @@ export interface FieldChange {
 export interface Change {
   kind: ChangeKind;
   action: ChangeAction;
-  /** The object's name; for `outgoing` and `transfers`, the zone id. */
+  /** The object's name; for `outgoing`, `incoming` and `transfers`, the zone id. */
   name: string;
   /** The existing object's id (update, delete). */
   id?: string | undefined;
   fields: FieldChange[];
   /** A key whose secret must be read from its reference and sent (create, or secret differs). */
   needsSecret?: boolean | undefined;
+  /** Why, when the file does not say it in a field (a zone switching between outgoing and incoming). */
+  reason?: string | undefined;
 }
 
 export interface Plan {
@@ -45,7 +49,7 @@ export interface Plan {
 }
 
 export interface PlanOptions extends SecretSources {
-  /** Delete what the file does not name (keys, peers, ACLs; a listed zone without `outgoing`). */
+  /** Delete what the file does not name (keys, peers, ACLs; a listed zone's configuration the file lacks). */
   prune?: boolean | undefined;
   accountId?: string | undefined;
   signal?: AbortSignal | undefined;
@@ -181,13 +185,14 @@ function peerNames(ids: readonly string[], live: Index): string[] {
 }
 
 /**
- * What each section of a zone in the file plans: one entry per section. The
- * incoming zones (Cloudflare as secondary) are to be a second entry, with the
- * key `incoming` in the schema (scripts/declare-schema.mjs zoneSchema) and in
- * DeclaredZone, its live part read in state.ts, and its steps in apply.ts.
+ * What each section of a zone in the file plans: one entry per section. A new
+ * section needs its key in the schema (scripts/declare-schema.mjs zoneSchema)
+ * and in DeclaredZone, its live part read in state.ts, written by import.ts, a
+ * kind in leftOver below, and its steps in apply.ts.
  */
 const ZONE_SECTIONS = {
   outgoing: outgoingChanges,
+  incoming: incomingChanges,
 } satisfies Record<
   string,
   (zone: DeclaredZone, found: LiveZone, live: Index) => (Change | undefined)[]
@@ -200,6 +205,7 @@ function zoneChanges(zone: DeclaredZone, found: LiveZone, live: Index): (Change 
 function outgoingChanges(zone: DeclaredZone, found: LiveZone, live: Index): (Change | undefined)[] {
   const wanted = zone.outgoing;
   if (!wanted) return []; // deleted with prune: see leftOver
+  const switched = switchFrom("incoming", found.incoming?.id, zone.id);
   const current = found.outgoing;
   const peers = [...wanted.peers].sort().join(", ");
   const fields = diff([
@@ -210,7 +216,7 @@ function outgoingChanges(zone: DeclaredZone, found: LiveZone, live: Index): (Cha
   const enabled = wanted.enabled ?? true;
   // A new configuration starts with transfers disabled.
   const status = current ? found.status : "Disabled";
-  const switched =
+  const toggled =
     (status === "Enabled") === enabled
       ? undefined
       : ({
@@ -219,7 +225,42 @@ function outgoingChanges(zone: DeclaredZone, found: LiveZone, live: Index): (Cha
           name: zone.id,
           fields: [{ field: "status", from: status, to: enabled ? "Enabled" : "Disabled" }],
         } satisfies Change);
-  return [config, switched];
+  return [switched, config, toggled];
+}
+
+function incomingChanges(zone: DeclaredZone, found: LiveZone, live: Index): (Change | undefined)[] {
+  const wanted = zone.incoming;
+  if (!wanted) return []; // deleted with prune: see leftOver
+  const switched = switchFrom("outgoing", found.outgoing?.id, zone.id);
+  const current = found.incoming;
+  const fields = diff([
+    ["name", current?.name, wanted.name],
+    [
+      "peers",
+      current ? peerNames(current.peers, live).join(", ") : undefined,
+      [...wanted.peers].sort().join(", "),
+    ],
+    ["auto_refresh_seconds", current?.auto_refresh_seconds, wanted.auto_refresh_seconds],
+  ]);
+  return [switched, objectChange("incoming", zone.id, current?.id, fields)];
+}
+
+/** The zone's other side, deleted first when the file moves the zone to this one. */
+function switchFrom(
+  other: "outgoing" | "incoming",
+  id: string | undefined,
+  zoneId: string,
+): Change | undefined {
+  if (id === undefined) return undefined;
+  const next = other === "outgoing" ? "incoming" : "outgoing";
+  return {
+    kind: other,
+    action: "delete",
+    name: zoneId,
+    id,
+    fields: [],
+    reason: `the file makes the zone ${next}; a zone is primary or secondary, never both, so its ${other} configuration goes first`,
+  };
 }
 
 /** What exists and the file does not name: deleted with prune, else listed as unmanaged. */
@@ -234,9 +275,15 @@ function leftOver(state: LiveState, file: ReadFile, prune: boolean) {
   const extra = kinds.flatMap(([kind, list, names]) =>
     list.filter((x) => !names.has(x.name)).map((x) => ({ kind, name: x.name, id: x.id })),
   );
-  const zones = state.zones
-    .filter((z) => z.outgoing && !config.zones?.find((d) => d.id === z.id)?.outgoing)
-    .map((z) => ({ kind: "outgoing" as const, name: z.id, id: z.outgoing!.id }));
+  // A zone whose file entry names the other side is switched (see switchFrom), not left over.
+  const declared = (id: string) => config.zones?.find((d) => d.id === id);
+  const zones = state.zones.flatMap((z): { kind: ChangeKind; name: string; id: string }[] => {
+    const wanted = declared(z.id);
+    if (wanted?.outgoing || wanted?.incoming) return [];
+    if (z.outgoing) return [{ kind: "outgoing", name: z.id, id: z.outgoing.id }];
+    if (z.incoming) return [{ kind: "incoming", name: z.id, id: z.incoming.id }];
+    return [];
+  });
   const all = [...zones, ...extra];
   if (!prune) return { deletions: [], unmanaged: all };
   const deletions: Change[] = all.map((x) => ({ ...x, action: "delete", fields: [] }));

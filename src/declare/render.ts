@@ -13,7 +13,8 @@ const SIGN = { create: "+", update: "~", enable: "~", disable: "~", delete: "-" 
 export const safeLine = escapeText;
 
 function subject(change: Change): string {
-  if (change.kind === "outgoing") return `zone ${change.name} outgoing configuration`;
+  if (change.kind === "outgoing" || change.kind === "incoming")
+    return `zone ${change.name} ${change.kind} configuration`;
   if (change.kind === "transfers") return `zone ${change.name} transfers`;
   return `${change.kind} "${change.name}"`;
 }
@@ -29,7 +30,9 @@ function fieldText(field: Change["fields"][number]): string {
 
 /** One change as a line: sign, subject, action, and the fields that differ. */
 export function changeLine(change: Change): string {
-  const fields = change.fields.map(fieldText).join("; ");
+  const fields = [...change.fields.map(fieldText), ...(change.reason ? [change.reason] : [])].join(
+    "; ",
+  );
   return safeLine(
     `  ${SIGN[change.action]} ${subject(change)}: ${change.action}${fields ? ` (${fields})` : ""}`,
   );

@@ -1,11 +1,13 @@
 /**
  * What exists now, read through the client's public API: the account's keys,
- * peers and ACLs, and each named zone's outgoing configuration and status.
+ * peers and ACLs, and each named zone's outgoing configuration and status, or
+ * its incoming configuration.
  * Read by `importConfig` and `plan`; nothing here writes.
  */
 import {
   NotFoundError,
   type Acl,
+  type IncomingZone,
   type OutgoingZone,
   type Peer,
   type SecondaryDnsClient,
@@ -18,6 +20,8 @@ export interface LiveZone {
   /** Undefined: the zone has no outgoing configuration (the API answered 404). */
   outgoing?: OutgoingZone | undefined;
   status?: TransferStatus | undefined;
+  /** Undefined: the zone has no incoming configuration (404, or it has an outgoing one). */
+  incoming?: IncomingZone | undefined;
 }
 
 export interface LiveState {
@@ -54,12 +58,21 @@ async function readZone(
   id: string,
   signal: AbortSignal | undefined,
 ): Promise<LiveZone> {
+  const outgoing = await orNone(() => client.outgoing.get(id, { signal }));
+  if (outgoing) {
+    // A zone with an outgoing configuration has no incoming one (the API refuses both).
+    return { id, outgoing, status: await client.outgoing.status(id, { signal }) };
+  }
+  const incoming = await orNone(() => client.incoming.get(id, { signal }));
+  return incoming ? { id, incoming } : { id };
+}
+
+/** The result, or undefined when the API answers 404 (no such configuration). */
+async function orNone<T>(read: () => Promise<T>): Promise<T | undefined> {
   try {
-    const outgoing = await client.outgoing.get(id, { signal });
-    const status = await client.outgoing.status(id, { signal });
-    return { id, outgoing, status };
+    return await read();
   } catch (error) {
-    if (error instanceof NotFoundError) return { id };
+    if (error instanceof NotFoundError) return undefined;
     throw error;
   }
 }

@@ -245,8 +245,8 @@ describe("apply, import, plan", () => {
   });
 
   it("a fault midway: apply says what was done and not, exits 1, and a rerun converges", async () => {
-    // 4 reads (3 lists, the zone's configuration: 404), then the key and the first peer.
-    faults.failAfter = 6;
+    // 5 reads (3 lists, the zone's outgoing and incoming configurations: 404), then the key and the first peer.
+    faults.failAfter = 7;
     const failed = await run(["apply", "-f", file("t.yaml", FILE), "--yes", "--retries", "0"], {
       XFR_SECRET: SECRET,
     });

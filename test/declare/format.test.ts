@@ -39,6 +39,10 @@ zones:
       peers: [ns1]
 `;
 
+/** GOOD's zone section, and an incoming section to put in its place. */
+const OUTGOING = "    outgoing:\n      name: example.com.\n      peers: [ns1]\n";
+const INCOMING = "{ name: example.com., peers: [ns1], auto_refresh_seconds: 86400 }";
+
 /** The problems of a text, as "line field: message". */
 function problems(text: string): string[] {
   try {
@@ -71,6 +75,7 @@ describe("a transfers file", () => {
   it("the example and a minimal file are valid", () => {
     expect(problems(readFileSync(EXAMPLE, "utf8"))).toEqual([]);
     expect(problems(GOOD)).toEqual([]);
+    expect(problems(GOOD.replace(OUTGOING, `    incoming: ${INCOMING}\n`))).toEqual([]);
     expect(problems("version: 1\n")).toEqual([]);
   });
 
@@ -143,10 +148,34 @@ describe("a transfers file", () => {
       /^15 zones\[0\]\.id: must be at least 32 characters long$/,
     ],
     [
-      "incoming, not supported yet",
+      "a zone with both outgoing and incoming",
       "    outgoing:\n",
-      "    incoming: {}\n    outgoing:\n",
-      /^16 zones\[0\]\.incoming: is not a known field/,
+      `    incoming: ${INCOMING}\n    outgoing:\n`,
+      /^16 zones\[0\]\.incoming: is not allowed beside outgoing: a zone is primary \(outgoing\) or secondary \(incoming\), never both$/,
+    ],
+    [
+      "an unknown field of an incoming zone",
+      OUTGOING,
+      `    incoming: ${INCOMING.replace("}", ", enabled: true }")}\n`,
+      /^16 zones\[0\]\.incoming\.enabled: is not a known field \(known: name, peers, auto_refresh_seconds\)$/,
+    ],
+    [
+      "an incoming zone naming an unknown peer",
+      OUTGOING,
+      `    incoming: ${INCOMING.replace("[ns1]", "[ns1, ns9]")}\n`,
+      /^16 zones\[0\]\.incoming\.peers\[1\]: names the peer "ns9", which peers does not define$/,
+    ],
+    [
+      "an incoming zone refreshing every 0 s",
+      OUTGOING,
+      `    incoming: ${INCOMING.replace("86400", "0")}\n`,
+      /^16 zones\[0\]\.incoming\.auto_refresh_seconds: must be from 1 to 4294967295$/,
+    ],
+    [
+      "an incoming zone without auto_refresh_seconds",
+      OUTGOING,
+      `    incoming: ${INCOMING.replace(", auto_refresh_seconds: 86400", "")}\n`,
+      /^16 zones\[0\]\.incoming: is missing the field "auto_refresh_seconds"$/,
     ],
     ["another version", "version: 1", "version: 2", /^1 version: must be 1$/],
   ])("refuses %s, naming line and field", (_what, from, to, expected) => {
@@ -206,6 +235,10 @@ describe("the generated schema", () => {
       GOOD.replace("algo: hmac-sha256.", "algo: hmac-sha512."),
       GOOD.replace("version: 1", "version: 1\naccount: 01A7362D577A6C3019A474FD6F485823"),
       GOOD.replace("peers: [ns1]", "peers: [ns1, ns1]"),
+      GOOD.replace(OUTGOING, `    incoming: ${INCOMING}\n`),
+      GOOD.replace("    outgoing:\n", `    incoming: ${INCOMING}\n    outgoing:\n`),
+      GOOD.replace(OUTGOING, `    incoming: ${INCOMING.replace("86400", "4294967296")}\n`),
+      GOOD.replace(OUTGOING, `    incoming: ${INCOMING.replace("}", ", x: 1 }")}\n`),
     ];
     for (const text of texts) {
       const ours = problems(text).length === 0;
