@@ -27,7 +27,7 @@ import { DECLARE_HELP, type DeclareCommand } from "./declare-help.js";
 import { CLIENT_FLAGS, PROGRAM } from "./help.js";
 import { EXIT, UsageError, type CliIo } from "./io.js";
 import { asUsage, clientOptions } from "./outgoing.js";
-import { parseOrExplain, wantsHelp } from "./parse.js";
+import { parseOrExplain, positionalArgs, wantsHelp } from "./parse.js";
 import { reportFailure } from "./report.js";
 
 const FLAGS = {
@@ -77,7 +77,7 @@ export async function runDeclare(command: DeclareCommand, argv: string[], io: Cl
   const { values, positionals } = parse(command, argv);
   const help = `${PROGRAM} ${command} --help`;
   if (command === "import") return runImport(values, positionals, io, help);
-  if (positionals.length > 0) throw new UsageError(`unexpected argument "${positionals[0]}"`, help);
+  positionalArgs(positionals, [], help);
   if (values.file === undefined) throw new UsageError("missing -f FILE", help);
   let file: ReadFile;
   try {

@@ -23,7 +23,7 @@ import { asUsage, clientOptions } from "./outgoing.js";
 import { choosePrimary } from "./primary.js";
 import { escapeText } from "../text.js";
 import { printResult } from "./output.js";
-import { parseOrExplain, wantsHelp, wholeNumber } from "./parse.js";
+import { parseOrExplain, positionalArgs, wantsHelp, wholeNumber } from "./parse.js";
 
 const HELP_COMMAND = `${PROGRAM} outgoing doctor --help`;
 
@@ -146,9 +146,7 @@ export async function runDoctorCommand(argv: string[], io: CliIo): Promise<numbe
     () => parseArgs({ args: argv, options: DOCTOR_OPTIONS, allowPositionals: true, strict: true }),
     HELP_COMMAND,
   );
-  const [zoneId, ...extra] = positionals;
-  if (zoneId === undefined) throw new UsageError("missing <zone_id>", HELP_COMMAND);
-  if (extra.length > 0) throw new UsageError(`unexpected argument "${extra[0]}"`, HELP_COMMAND);
+  const [zoneId] = positionalArgs(positionals, ["<zone_id>"], HELP_COMMAND) as [string];
   const report = await doctorReport(values, io, zoneId);
   printResult(io, values.json, report, () =>
     [

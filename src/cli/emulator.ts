@@ -14,7 +14,7 @@ import { secondaryEventLine } from "../emulator/secondary.js";
 import { PRIMARY_ENV } from "./doctor.js";
 import { EMULATOR_HELP, PROGRAM } from "./help.js";
 import { EXIT, UsageError, type CliIo } from "./io.js";
-import { parseOrExplain, wantsHelp, wholeNumber } from "./parse.js";
+import { parseOrExplain, positionalArgs, wantsHelp, wholeNumber } from "./parse.js";
 
 const HELP_COMMAND = `${PROGRAM} emulator --help`;
 
@@ -75,8 +75,7 @@ export async function runEmulator(argv: string[], io: CliIo): Promise<number> {
     return EXIT.ok;
   }
   const { values, positionals } = parseOrExplain(() => parseFlags(argv), HELP_COMMAND);
-  if (positionals.length > 0)
-    throw new UsageError(`unexpected argument "${positionals[0]}"`, HELP_COMMAND);
+  positionalArgs(positionals, [], HELP_COMMAND);
   const options = emulatorOptions(values, io);
 
   io.stdout.write("Starting the emulator (Ctrl+C stops it)…\n");

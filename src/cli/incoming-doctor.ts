@@ -16,7 +16,7 @@ import { PROGRAM } from "./help.js";
 import { UsageError, type CliIo } from "./io.js";
 import { asUsage, clientOptions } from "./outgoing.js";
 import { printResult } from "./output.js";
-import { parseOrExplain, wantsHelp } from "./parse.js";
+import { parseOrExplain, positionalArgs, wantsHelp } from "./parse.js";
 import { choosePrimary } from "./primary.js";
 
 const HELP_COMMAND = `${PROGRAM} incoming doctor --help`;
@@ -76,9 +76,7 @@ export async function runIncomingDoctorCommand(argv: string[], io: CliIo): Promi
     () => parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true }),
     HELP_COMMAND,
   );
-  const [zoneId, ...extra] = positionals;
-  if (zoneId === undefined) throw new UsageError("missing <zone_id>", HELP_COMMAND);
-  if (extra.length > 0) throw new UsageError(`unexpected argument "${extra[0]}"`, HELP_COMMAND);
+  const [zoneId] = positionalArgs(positionals, ["<zone_id>"], HELP_COMMAND) as [string];
   const { accountId, timeoutMs } = doctorSettings(values, io, HELP_COMMAND);
   let primary;
   try {

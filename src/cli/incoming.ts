@@ -31,7 +31,7 @@ import { escapeText } from "../text.js";
 import { PROGRAM } from "./help.js";
 import { EXIT, UsageError, type CliIo } from "./io.js";
 import { CLIENT_FLAGS, clientOptions } from "./outgoing.js";
-import { parseOrExplain, wantsHelp, wholeNumber } from "./parse.js";
+import { parseOrExplain, positionalArgs, wantsHelp, wholeNumber } from "./parse.js";
 import { choosePrimary } from "./primary.js";
 import { runResource } from "./resource.js";
 import { MASKED } from "./secret.js";
@@ -156,10 +156,8 @@ async function runIncomingSetup(argv: string[], io: CliIo): Promise<number> {
 
 /** The setup's input from the command line and the environment. */
 function readInput(values: Values, positionals: string[], io: CliIo): IncomingSetupInput {
-  const [zoneId, ...extra] = positionals;
+  const [zoneId] = positionalArgs(positionals, ["<zone_id>"], HELP_COMMAND) as [string];
   const usage = (message: string) => new UsageError(message, HELP_COMMAND);
-  if (zoneId === undefined) throw usage("missing <zone_id>");
-  if (extra.length > 0) throw usage(`unexpected argument "${extra[0]}"`);
   if (values.name === undefined) throw usage("missing --name ZONE");
   if (values["primary-ip"] === undefined) throw usage("missing --primary-ip IP");
   const noTsig = values["no-tsig"] === true;

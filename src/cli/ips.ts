@@ -5,10 +5,10 @@
 import { parseArgs } from "node:util";
 import { cloudflareIps, createPublicCore } from "../index.js";
 import { COMMON_OPTIONS, PROGRAM } from "./help.js";
-import { EXIT, UsageError, type CliIo } from "./io.js";
+import { EXIT, type CliIo } from "./io.js";
 import { asUsage, CLIENT_FLAGS, connectionOptions } from "./outgoing.js";
 import { printResult } from "./output.js";
-import { parseOrExplain, wantsHelp } from "./parse.js";
+import { parseOrExplain, positionalArgs, wantsHelp } from "./parse.js";
 
 const HELP_COMMAND = `${PROGRAM} ips --help`;
 
@@ -38,8 +38,7 @@ export async function runIps(argv: string[], io: CliIo): Promise<number> {
     () => parseArgs({ args: argv, options: CLIENT_FLAGS, allowPositionals: true, strict: true }),
     HELP_COMMAND,
   );
-  if (positionals.length > 0)
-    throw new UsageError(`unexpected argument "${positionals[0]}"`, HELP_COMMAND);
+  positionalArgs(positionals, [], HELP_COMMAND);
   const baseUrlFrom = values["base-url"] !== undefined ? "--base-url" : "CLOUDFLARE_BASE_URL";
   // A public operation: no credential is needed, read or sent.
   const ips = await asUsage(HELP_COMMAND, baseUrlFrom, () => {

@@ -57,3 +57,19 @@ export function wholeNumber(
   }
   return value;
 }
+
+/**
+ * The positional arguments a command takes, by name ("<zone_id>"), in order:
+ * a missing one or one too many is a usage error naming it.
+ */
+export function positionalArgs(
+  positionals: readonly string[],
+  names: readonly string[],
+  help: string,
+): string[] {
+  const missing = names[positionals.length];
+  if (missing !== undefined) throw new UsageError(`missing ${missing}`, help);
+  const extra = positionals[names.length];
+  if (extra !== undefined) throw new UsageError(`unexpected argument "${extra}"`, help);
+  return [...positionals];
+}

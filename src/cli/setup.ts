@@ -29,7 +29,7 @@ import { choosePrimary } from "./primary.js";
 import { EXIT, UsageError, type CliIo } from "./io.js";
 import { CLIENT_FLAGS, clientOptions } from "./outgoing.js";
 import { escapeText } from "../text.js";
-import { parseOrExplain, wantsHelp, wholeNumber } from "./parse.js";
+import { parseOrExplain, positionalArgs, wantsHelp, wholeNumber } from "./parse.js";
 import { reportFailure } from "./report.js";
 import { readSecret } from "./secret.js";
 import {
@@ -202,10 +202,8 @@ type Values = ReturnType<typeof parseArgs<{ options: typeof OPTIONS }>>["values"
 
 /** The setup's input from the command line, the environment and the secret file. */
 async function readInput(values: Values, positionals: string[], io: CliIo): Promise<SetupInput> {
-  const [zoneId, ...extra] = positionals;
+  const [zoneId] = positionalArgs(positionals, ["<zone_id>"], HELP_COMMAND) as [string];
   const usage = (message: string) => new UsageError(message, HELP_COMMAND);
-  if (zoneId === undefined) throw usage("missing <zone_id>");
-  if (extra.length > 0) throw usage(`unexpected argument "${extra[0]}"`);
   if (values.name === undefined) throw usage("missing --name ZONE");
   if (values["peer-ip"] === undefined) throw usage("missing --peer-ip IP");
   const noTsig = values["no-tsig"] === true;
