@@ -346,24 +346,30 @@ function everyScenario() {
   return out;
 }
 
-async function main(argv) {
+/**
+ * Records every scenario's exchange as a fixture under `--out DIR` (default
+ * test/fixtures): scrubbed of `secrets`, refused if anything leaks or if the
+ * token was not scrubbed (or, for an `anonymous` operation, was sent at all).
+ * `scenarios` is a list of [operationId, scenarios]; record-incoming.mjs uses it too.
+ */
+export async function recordFixtures(argv, scenarios, { secrets, source, anonymous = [] }) {
   const out = argv[0] === "--out" && argv[1] ? argv[1] : join(root, "test", "fixtures");
   const { startEmulator } = await loadEmulator();
-  const scrubber = createScrubber({ secrets: [TOKEN, BODIES.tsigs.secret] });
+  const scrubber = createScrubber({ secrets });
   let count = 0;
-  for (const [operationId, scenarios] of everyScenario()) {
-    for (const { scenario, description, run } of scenarios) {
-      const { request, response, source = SOURCE } = await run(startEmulator);
+  for (const [operationId, list] of scenarios) {
+    for (const { scenario, description, run } of list) {
+      const { request, response, source: from = source } = await run(startEmulator);
       const fixture = scrubber.exchange({
         operationId,
         scenario,
         description,
-        source,
+        source: from,
         request,
         response,
       });
       if (scrubber.leaks(fixture).length > 0) throw new Error(`${operationId}/${scenario} leaks`);
-      const credentials = operationId !== IPS_ID;
+      const credentials = !anonymous.includes(operationId);
       if (credentials !== JSON.stringify(fixture.request.headers).includes(REDACTED))
         throw new Error(`${operationId}/${scenario}: the token was not scrubbed, or was sent`);
       const file = join(out, operationId, `${scenario}.json`);
@@ -374,6 +380,13 @@ async function main(argv) {
   }
   process.stdout.write(`wrote ${count} fixtures under ${out}\n`);
 }
+
+const main = (argv) =>
+  recordFixtures(argv, everyScenario(), {
+    secrets: [TOKEN, BODIES.tsigs.secret],
+    source: SOURCE,
+    anonymous: [IPS_ID],
+  });
 
 // Run as a script; scripts/record-incoming.mjs imports the helpers above.
 if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {

@@ -13,11 +13,15 @@
  * of the DNS settings; a 405) are written by hand in the API's shapes and say
  * so in `source`.
  */
-import { mkdirSync, writeFileSync } from "node:fs";
-import { dirname, join } from "node:path";
-import { root } from "./run-tool.mjs";
-import { createScrubber, REDACTED } from "./scrub.mjs";
-import { ACCOUNT, api, exchange, failure, loadEmulator, TOKEN, ZONE } from "./record-accounts.mjs";
+import {
+  ACCOUNT,
+  api,
+  exchange,
+  failure,
+  recordFixtures,
+  TOKEN,
+  ZONE,
+} from "./record-accounts.mjs";
 
 const SOURCE = "Recorded from the emulator (src/emulator) by scripts/record-incoming.mjs.";
 const HAND =
@@ -189,33 +193,12 @@ function add4xx(op, add, request) {
   );
 }
 
-async function main(argv) {
-  const out = argv[0] === "--out" && argv[1] ? argv[1] : join(root, "test", "fixtures");
-  const { startEmulator } = await loadEmulator();
-  const scrubber = createScrubber({ secrets: [TOKEN] });
-  let count = 0;
-  for (const [operationId, op] of Object.entries(OPERATIONS)) {
-    for (const { scenario, description, run } of scenariosOf(op)) {
-      const { request, response, source = SOURCE } = await run(startEmulator);
-      const fixture = scrubber.exchange({
-        operationId,
-        scenario,
-        description,
-        source,
-        request,
-        response,
-      });
-      if (scrubber.leaks(fixture).length > 0) throw new Error(`${operationId}/${scenario} leaks`);
-      if (!JSON.stringify(fixture.request.headers).includes(REDACTED))
-        throw new Error(`${operationId}/${scenario}: the token was not scrubbed`);
-      const file = join(out, operationId, `${scenario}.json`);
-      mkdirSync(dirname(file), { recursive: true });
-      writeFileSync(file, `${JSON.stringify(fixture, null, 2)}\n`);
-      count++;
-    }
-  }
-  process.stdout.write(`wrote ${count} fixtures under ${out}\n`);
-}
+const main = (argv) =>
+  recordFixtures(
+    argv,
+    Object.entries(OPERATIONS).map(([operationId, op]) => [operationId, scenariosOf(op)]),
+    { secrets: [TOKEN], source: SOURCE },
+  );
 
 main(process.argv.slice(2)).catch((error) => {
   process.stderr.write(`${error instanceof Error ? error.stack : String(error)}\n`);
