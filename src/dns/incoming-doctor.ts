@@ -15,6 +15,7 @@ import {
   type DoctorReport,
   type PeerCheck,
 } from "./doctor.js";
+import type { DoctorClient } from "./api-doctor.js";
 import { compareSerials, serialDistance } from "./serial.js";
 
 /** What runIncomingDoctor reads of the client: `createSecondaryDnsClient(...)` fits. */
@@ -25,12 +26,7 @@ export interface IncomingDoctorClient {
       options?: { signal?: AbortSignal | undefined },
     ): Promise<{ name: string; peers: string[]; soa_serial: number; checked_time: string }>;
   };
-  peers: {
-    get(
-      peerId: string,
-      options?: { accountId?: string | undefined; signal?: AbortSignal | undefined },
-    ): Promise<{ id: string; name: string; ip?: string | undefined; port?: number | undefined }>;
-  };
+  peers: DoctorClient["peers"];
 }
 
 export interface IncomingDoctorOptions {
