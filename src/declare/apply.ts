@@ -14,9 +14,9 @@
  */
 import type { CallOptions, PeerInput, SecondaryDnsClient, TsigInput } from "../index.js";
 import type { DeclaredPeer, DeclaredZone, ReadFile, TransfersConfig } from "./format.js";
-import { comparePlan, type Change, type Plan, type PlanOptions } from "./plan.js";
+import { comparePlan, liveStateOf, type Change, type Plan, type PlanOptions } from "./plan.js";
 import { describeRef, readSecret, type SecretSources } from "./secrets.js";
-import { readState, type LiveState } from "./state.js";
+import type { LiveState } from "./state.js";
 
 export interface ApplyOptions extends PlanOptions {
   /** Told of each step once it is done (the CLI prints it). */
@@ -51,9 +51,7 @@ export async function apply(
   file: ReadFile,
   options: ApplyOptions = {},
 ): Promise<ApplyResult> {
-  const zoneIds = (file.config.zones ?? []).map((zone) => zone.id);
-  const accountId = options.accountId ?? file.config.account;
-  const state = await readState(client, zoneIds, { accountId, signal: options.signal });
+  const { accountId, state } = await liveStateOf(client, file, options);
   const plan = await comparePlan(state, file, options);
   const confirmed = plan.changes.length === 0 || (await (options.confirm?.(plan) ?? true));
   const result: ApplyResult = { plan, confirmed, done: [], notDone: [] };

@@ -66,10 +66,20 @@ export async function plan(
   file: ReadFile,
   options: PlanOptions = {},
 ): Promise<Plan> {
+  const { state } = await liveStateOf(client, file, options);
+  return comparePlan(state, file, options);
+}
+
+/** The account the file is about (the caller's, else the file's) and what it and the file's zones hold now. */
+export async function liveStateOf(
+  client: SecondaryDnsClient,
+  file: ReadFile,
+  options: PlanOptions,
+): Promise<{ accountId: string | undefined; state: LiveState }> {
   const zoneIds = (file.config.zones ?? []).map((zone) => zone.id);
   const accountId = options.accountId ?? file.config.account;
   const state = await readState(client, zoneIds, { accountId, signal: options.signal });
-  return comparePlan(state, file, options);
+  return { accountId, state };
 }
 
 /** The plan from a state already read (apply re-reads and re-plans with it). */
