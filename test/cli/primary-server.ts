@@ -5,7 +5,7 @@
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { querySoa } from "../../src/dns/query.js";
-import { waitFor } from "../dns/servers.js";
+import { stopChild, waitFor } from "../dns/servers.js";
 
 export interface PrimaryServer {
   child: ChildProcess;
@@ -38,14 +38,7 @@ export async function startPrimary(
   const server: PrimaryServer = {
     child,
     output: () => `${binary} said:\n${output.slice(-3000)}`,
-    stop: async () => {
-      if (child.exitCode !== null || child.signalCode !== null) return;
-      const exited = new Promise((resolve) => child.once("exit", resolve));
-      child.kill("SIGTERM");
-      const timer = setTimeout(() => child.kill("SIGKILL"), 3000);
-      await exited;
-      clearTimeout(timer);
-    },
+    stop: () => stopChild(child),
   };
   try {
     const { port, zone, serial } = where;

@@ -17,7 +17,7 @@ import { querySoa } from "../../src/dns/query.js";
 import { emulatorTargets, writePrimaryConfigs } from "../../src/dns/primary-config.js";
 import { startEmulator, type Emulator, type EmulatorEvent } from "../../src/emulator/index.js";
 import type { IncomingZoneConfig } from "../../src/emulator/secondary.js";
-import { freePort, waitFor } from "./servers.js";
+import { freePort, stopChild, waitFor } from "./servers.js";
 
 const CI = process.env.CI === "true";
 const ZONE = "incoming.test";
@@ -138,13 +138,7 @@ for (const server of SERVERS) {
     }, 30_000);
 
     afterAll(async () => {
-      if (child && child.exitCode === null) {
-        const exited = new Promise((resolve) => child!.once("exit", resolve));
-        child.kill("SIGTERM");
-        const timer = setTimeout(() => child!.kill("SIGKILL"), 3000);
-        await exited;
-        clearTimeout(timer);
-      }
+      if (child) await stopChild(child);
       await emulator?.close();
       if (dir) rmSync(dir, { recursive: true, force: true });
     }, 15_000);

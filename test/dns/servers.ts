@@ -152,15 +152,7 @@ export class Secondary {
   /** Stops the process by its PID: SIGTERM, then SIGKILL after 3 s. */
   async stop(): Promise<void> {
     const child = this.#child;
-    if (!child || child.exitCode !== null) {
-      this.#child = undefined;
-      return;
-    }
-    const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
-    child.kill("SIGTERM");
-    const timer = setTimeout(() => child.kill("SIGKILL"), 3000);
-    await exited;
-    clearTimeout(timer);
+    if (child) await stopChild(child);
     this.#child = undefined;
   }
 
@@ -192,6 +184,16 @@ export class Secondary {
     await this.stop();
     rmSync(this.dir, { recursive: true, force: true });
   }
+}
+
+/** Stops a child process by its PID: SIGTERM, then SIGKILL after 3 s; at once if it has exited. */
+export async function stopChild(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+  child.kill("SIGTERM");
+  const timer = setTimeout(() => child.kill("SIGKILL"), 3000);
+  await exited;
+  clearTimeout(timer);
 }
 
 /** Polls `check` until it returns a value other than undefined, or fails after `timeoutMs`. */

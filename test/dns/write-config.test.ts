@@ -17,7 +17,7 @@ import { signMessage, TsigKey } from "../../src/dns/tsig.js";
 import { FLAG, OPCODE, packet, readHeader } from "../../src/dns/wire.js";
 import { createSecondaryDnsClient } from "../../src/index.js";
 import { cli } from "../cli/run.js";
-import { freePort, waitFor } from "./servers.js";
+import { freePort, stopChild, waitFor } from "./servers.js";
 
 const CI = process.env.CI === "true";
 const ACCOUNT = "0123456789abcdef0123456789abcdef";
@@ -79,13 +79,7 @@ for (const server of SERVERS) {
         dir = mkdtempSync(join(tmpdir(), `write-config-${server.kind}-`));
       });
       afterAll(async () => {
-        if (child && child.exitCode === null) {
-          const exited = new Promise((resolve) => child!.once("exit", resolve));
-          child.kill("SIGTERM");
-          const timer = setTimeout(() => child!.kill("SIGKILL"), 3000);
-          await exited;
-          clearTimeout(timer);
-        }
+        if (child) await stopChild(child);
         await emulator?.close();
         rmSync(dir, { recursive: true, force: true });
       });
