@@ -50,7 +50,6 @@ export type SecondaryHooks = Pick<
   SecondaryController,
   "configure" | "remove" | "forceAxfr" | "state"
 >;
-type SecondaryZone = IncomingZoneConfig;
 
 const COLLECTION = COLLECTIONS.incoming;
 
@@ -75,7 +74,7 @@ function current(context: HandlerContext, zone: IncomingZone): IncomingZone {
 }
 
 /** The controller's view of one stored configuration. */
-function secondaryZone(store: Store, zoneId: string, zone: IncomingZone): SecondaryZone {
+function secondaryZone(store: Store, zoneId: string, zone: IncomingZone): IncomingZoneConfig {
   const primaries = incomingPrimaries(store, zone.peers);
   return { zoneId, name: zone.name, primaries, autoRefreshSeconds: zone.auto_refresh_seconds };
 }
@@ -84,7 +83,7 @@ function secondaryZone(store: Store, zoneId: string, zone: IncomingZone): Second
  * Every stored incoming configuration as the controller takes it: for a start
  * from a state file, or after a peer or TSIG they use changed.
  */
-export function secondaryZones(store: Store): SecondaryZone[] {
+export function secondaryZones(store: Store): IncomingZoneConfig[] {
   return allEntries<IncomingZone>(store, COLLECTION).map(([zoneId, zone]) =>
     secondaryZone(store, zoneId, zone),
   );
